@@ -1,0 +1,5 @@
+import sys
+
+from gxcrawler.cli import main
+
+sys.exit(main())

@@ -1,0 +1,91 @@
+"""The identities (勾稽关系) of the spec, evaluated on a report's cells.
+
+Rule names (stable; stored in the database and printed by ``gxcrawler parse``):
+
+* ``s3.balance.{column}``   — new + carried_in = total + carried_out   (identity 1)
+* ``s3.row_total.{row}``    — row total = sum of the six applicant columns (identity 2)
+* ``s3.outcomes.{column}``  — total = sum of the outcome rows of the edition (identity 3)
+* ``s4.total.{row}``        — total = upheld + corrected + other + pending (identity 4)
+
+A blank cell (printed empty, ``-``, ``/`` or ``无``) counts as 0 here: reports that fill
+only 总计 still balance. A cell that was not read at all makes its identities
+unknown, and they are left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .catalog import S3_COLUMNS, S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS
+from .model import Check
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Identity:
+    rule: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+
+def identities(edition: str) -> list[Identity]:
+    """Every identity that applies to a report of ``edition``."""
+    out: list[Identity] = []
+    cols = [c.key for c in S3_COLUMNS]
+    for c in cols:
+        out.append(
+            Identity(
+                f"s3.balance.{c}",
+                (f"s3.new.{c}", f"s3.carried_in.{c}"),
+                (f"s3.total.{c}", f"s3.carried_out.{c}"),
+            )
+        )
+    for row in S3_ROWS:
+        if edition in row.editions:
+            out.append(
+                Identity(
+                    f"s3.row_total.{row.key}",
+                    (f"s3.{row.key}.total",),
+                    tuple(f"s3.{row.key}.{p}" for p in S3_PARTS),
+                )
+            )
+    for c in cols:
+        out.append(
+            Identity(
+                f"s3.outcomes.{c}",
+                (f"s3.total.{c}",),
+                tuple(f"s3.{r}.{c}" for r in S3_OUTCOME_ROWS[edition]),
+            )
+        )
+    for row in S4_ROWS:
+        out.append(
+            Identity(
+                f"s4.total.{row.key}",
+                (f"s4.{row.key}.total",),
+                tuple(f"s4.{row.key}.{c}" for c in ("upheld", "corrected", "other", "pending")),
+            )
+        )
+    return out
+
+
+def evaluate(
+    values: Mapping[str, Decimal], blank: Iterable[str], edition: str | None
+) -> list[Check]:
+    """Evaluate every identity whose cells were all read (value or blank)."""
+    if edition not in ("2019", "2021"):
+        return []
+    blanks = set(blank)
+    checks: list[Check] = []
+    for ident in identities(edition):
+        cells = ident.left + ident.right
+        if not all(k in values or k in blanks for k in cells):
+            continue
+        if not any(k in values for k in cells):
+            continue  # a table that is all blanks says nothing
+        left = sum((values.get(k, ZERO) for k in ident.left), ZERO)
+        right = sum((values.get(k, ZERO) for k in ident.right), ZERO)
+        checks.append(Check(ident.rule, left == right, left, right))
+    return checks

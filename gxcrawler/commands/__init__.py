@@ -1,0 +1,1 @@
+"""Sub-commands of the ``gxcrawler`` CLI (see ``gxcrawler.cli``)."""

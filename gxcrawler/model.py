@@ -1,0 +1,138 @@
+"""Plain data passed between the parts of the project (no Scrapy, no database).
+
+* ``ExtractedDocument`` — what a format reader (PDF, DOCX, DOC) hands the parser.
+* ``ParseResult`` — what the parser returns; ``to_json()`` is the spec's output.
+* ``Region`` / ``Provenance`` — what a crawl knows about where a document came from,
+  needed by the loader to key agencies and trace every number to its bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+STATUSES = ("ok", "partial", "no_tables", "not_a_report", "error")
+SOURCE_TYPES = ("html", "text", "pdf", "docx", "doc")
+
+
+@dataclass
+class ExtractedDocument:
+    """A non-HTML document reduced to text and tables.
+
+    ``tables`` holds each table as rows of cell texts; a merged cell's text is
+    repeated in every position it covers when the reader knows the span, and
+    ``""`` stands for an empty or unknown cell.
+    """
+
+    source_type: str
+    text: str
+    tables: list[list[list[str]]] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Check:
+    """One identity evaluated on one report: ``left`` should equal ``right``."""
+
+    rule: str
+    ok: bool
+    left: Decimal
+    right: Decimal
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "ok": self.ok, "left": _num(self.left), "right": _num(self.right)}
+
+
+@dataclass
+class ParseResult:
+    source: str
+    status: str = "ok"
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: date | None = None
+    edition: str | None = None
+    values: dict[str, Decimal] = field(default_factory=dict)
+    blank: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    message: str | None = None
+    source_type: str | None = None
+    images: list[str] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The object of ``docs/spec/metrics.md`` (plus ``message`` when there is one)."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published.isoformat() if self.published else None,
+            "edition": self.edition,
+            "values": {k: _num(v) for k, v in self.values.items()},
+            "blank": list(self.blank),
+            "checks": [c.to_json_dict() for c in self.checks],
+            "warnings": list(self.warnings),
+            "status": self.status,
+        }
+        if self.message:
+            out["message"] = self.message
+        if self.images:
+            out["images"] = list(self.images)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), ensure_ascii=False)
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where an agency sits; supplied by the portal spider, not guessed by the parser."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    division_code: str | None = None  # GB/T 2260 code of the county, where known
+    portal: str | None = None  # spider name, e.g. "panzhihua"
+
+
+@dataclass
+class Provenance:
+    """What was fetched, from where and when: lets any number be traced and re-parsed."""
+
+    content: bytes
+    page_url: str | None = None
+    document_url: str | None = None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    content_type: str | None = None
+    spider: str | None = None
+    #: list-page hints (title, agency, date as listed) used when the document lacks them
+    hints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("content")
+        d["sha256"] = self.sha256
+        return d
+
+
+def _num(v: Decimal | int | float) -> int | float:
+    """A JSON number for a cell value: integers stay integers, decimals keep their digits."""
+    d = Decimal(v)
+    if d == d.to_integral_value():
+        return int(d)
+    return float(str(d))
