@@ -1,0 +1,1 @@
+"""Offline simulations of the real portals (see ``base.py`` for the contract)."""
