@@ -1,0 +1,129 @@
+"""Per-run monitors: decide from a crawl's stats whether the run succeeded, and say why not.
+
+Why not spidermon's unittest suites: every monitor here is one comparison of a stats
+value with a threshold, and the verdict must be written, with its reasons, into the
+same ``crawl_runs`` row the run recorder closes, and read back by ``crawl-all`` for its
+exit code. A pure function over the stats dict does that, is trivially testable, and
+keeps one place where thresholds live (the ``GX_MONITOR_*`` settings). spidermon
+remains available to anyone who wants e-mail/Slack actions on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: default thresholds; each is overridable with the Scrapy setting of the same name
+DEFAULTS: dict[str, Any] = {
+    "GX_MONITOR_MIN_REPORTS": 1,  # fewer reports found than this fails the run
+    "GX_MONITOR_MAX_PARSE_FAILURE_RATE": 0.2,  # share of parsed documents with a failing status
+    "GX_MONITOR_PARSE_FAILURE_STATUSES": ["error"],
+    "GX_MONITOR_MAX_IDENTITY_FAILURE_RATE": 0.5,  # share of loaded reports with a failing identity
+    "GX_MONITOR_MAX_HTTP_ERROR_RATE": 0.2,  # share of responses >= 400 plus download errors
+    "GX_MONITOR_MIN_RESPONSES_FOR_RATES": 5,  # rates on fewer responses/documents are not judged
+    "GX_MONITOR_MAX_ANTIBOT_PAGES": 0,  # any challenge/WAF page fails the run
+}
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    name: str
+    ok: bool
+    reason: str = ""
+
+
+def thresholds(settings: Any = None) -> dict[str, Any]:
+    """The monitor thresholds from Scrapy settings (or a plain dict), with defaults."""
+    out = dict(DEFAULTS)
+    if settings is not None:
+        for key in DEFAULTS:
+            value = settings.get(key) if hasattr(settings, "get") else None
+            if value is not None:
+                out[key] = value
+    return out
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    return int(stats.get(key) or 0)
+
+
+def reports_found(stats: Mapping[str, Any]) -> int:
+    """Reports handed to the pipelines plus those skipped as already known and unchanged."""
+    return _count(stats, "gx/reports/found") + _count(stats, "gx/incremental/reports_unchanged")
+
+
+def http_errors(stats: Mapping[str, Any]) -> tuple[int, int]:
+    """(errors, responses): responses >= 400 and download exceptions, anti-bot pages excluded."""
+    prefix = "downloader/response_status_count/"
+    errors = sum(int(v) for k, v in stats.items() if k.startswith(prefix) and int(k[len(prefix) :]) >= 400)
+    errors += _count(stats, "downloader/exception_count")
+    errors -= min(errors, _count(stats, "gx/antibot/total_error_status"))
+    return errors, _count(stats, "downloader/response_count") + _count(stats, "downloader/exception_count")
+
+
+def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) -> list[MonitorResult]:
+    """Every monitor's verdict on one spider run's stats."""
+    t = {**DEFAULTS, **(limits or {})}
+    min_n = int(t["GX_MONITOR_MIN_RESPONSES_FOR_RATES"])
+    out: list[MonitorResult] = []
+
+    found = reports_found(stats)
+    out.append(
+        MonitorResult(
+            "reports_found",
+            found >= int(t["GX_MONITOR_MIN_REPORTS"]),
+            f"{found} reports found (minimum {t['GX_MONITOR_MIN_REPORTS']})",
+        )
+    )
+
+    parsed = sum(int(v) for k, v in stats.items() if k.startswith("gx/parse/"))
+    failed = sum(_count(stats, f"gx/parse/{s}") for s in t["GX_MONITOR_PARSE_FAILURE_STATUSES"])
+    rate = failed / parsed if parsed else 0.0
+    out.append(
+        MonitorResult(
+            "parse_failures",
+            parsed < min_n or rate <= float(t["GX_MONITOR_MAX_PARSE_FAILURE_RATE"]),
+            f"{failed} of {parsed} documents failed to parse ({rate:.0%}, limit "
+            f"{float(t['GX_MONITOR_MAX_PARSE_FAILURE_RATE']):.0%})",
+        )
+    )
+
+    checked = _count(stats, "gx/checks/reports")
+    bad = _count(stats, "gx/checks/reports_failing")
+    rate = bad / checked if checked else 0.0
+    out.append(
+        MonitorResult(
+            "identity_failures",
+            checked < min_n or rate <= float(t["GX_MONITOR_MAX_IDENTITY_FAILURE_RATE"]),
+            f"{bad} of {checked} reports fail an identity ({rate:.0%}, limit "
+            f"{float(t['GX_MONITOR_MAX_IDENTITY_FAILURE_RATE']):.0%})",
+        )
+    )
+
+    errors, responses = http_errors(stats)
+    rate = errors / responses if responses else 0.0
+    out.append(
+        MonitorResult(
+            "http_errors",
+            responses < min_n or rate <= float(t["GX_MONITOR_MAX_HTTP_ERROR_RATE"]),
+            f"{errors} of {responses} responses were HTTP errors ({rate:.0%}, limit "
+            f"{float(t['GX_MONITOR_MAX_HTTP_ERROR_RATE']):.0%})",
+        )
+    )
+
+    blocked = _count(stats, "gx/antibot/total")
+    pages = stats.get("gx/antibot/pages") or []
+    sample = ", ".join(f"{p['kind']} {p['url']}" for p in pages[:3])
+    out.append(
+        MonitorResult(
+            "antibot_pages",
+            blocked <= int(t["GX_MONITOR_MAX_ANTIBOT_PAGES"]),
+            f"{blocked} anti-bot pages" + (f": {sample}" if sample else ""),
+        )
+    )
+    return out
+
+
+def failures(results: list[MonitorResult]) -> list[MonitorResult]:
+    return [r for r in results if not r.ok]
