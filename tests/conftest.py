@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "tests.fixtures.pg",
+    "tests.fixtures.sim",
 ]

@@ -1,0 +1,44 @@
+"""The item a spider yields for each fetched report document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gxcrawler.model import ParseResult, Provenance, Region
+
+
+@dataclass
+class ReportItem:
+    """One fetched document (report page or attachment) with what the loader must trace.
+
+    ``parse_result`` is filled by :class:`pipelines.parse.ParsePipeline`.
+    """
+
+    spider: str
+    page_url: str
+    document_url: str
+    body: bytes
+    content_type: str | None
+    fetched_at: datetime
+    hints: dict = field(default_factory=dict)
+    region: Region = field(default_factory=Region)
+    etag: str | None = None
+    last_modified: str | None = None
+    status: int = 200
+    parse_result: ParseResult | None = None
+
+    @property
+    def filename(self) -> str:
+        return self.document_url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+    def provenance(self) -> Provenance:
+        return Provenance(
+            content=self.body,
+            page_url=self.page_url,
+            document_url=self.document_url,
+            fetched_at=self.fetched_at,
+            content_type=self.content_type,
+            spider=self.spider,
+            hints={k: str(v) for k, v in self.hints.items() if v is not None},
+        )

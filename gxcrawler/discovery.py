@@ -1,0 +1,238 @@
+"""Pure-Python detectors shared by every spider (no Scrapy).
+
+Portals differ in URL shapes and markup, but the questions a crawler asks are the
+same everywhere: *is this link an annual report, and of which year?*, *which links
+lead to the next list page?*, *which links are downloadable documents?*, *is this
+host a clone site?*. Answering them once, here, keeps portal spiders declarative
+and lets the generic ``portal`` spider work on sites no one has configured.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+# --- titles -----------------------------------------------------------------------
+
+#: Words that make a title a notice, guide, catalogue or announcement *about* reports.
+NOT_A_REPORT_WORDS = ("通知", "报送", "指南", "目录", "公示", "解读", "征集", "说明", "方案", "要点")
+
+_REPORT_SHAPES = (
+    re.compile(r"信息公开(?:工作)?年度报告"),  # …政府信息公开工作年度报告 / …信息公开年度报告
+    re.compile(r"年度(?:政府)?信息公开(?:工作)?报告"),  # …2021年度政府信息公开工作报告
+    re.compile(r"信息公开(?:工作)?年报"),  # 洛宁县2016年政府信息公开年报
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
+
+
+def normalize_title(title: str) -> str:
+    """NFKC (full-width digits and colons become ASCII) and no whitespace at all.
+
+    Real titles contain stray spaces (``洛宁县人民政府 2020 年政府信息公开工作 年度报告``)
+    and non-breaking spaces; none of them carries meaning.
+    """
+    text = unicodedata.normalize("NFKC", title or "")
+    return re.sub(r"\s+", "", text)
+
+
+def is_annual_report(title: str | None) -> bool:
+    """True for the title of a 政府信息公开工作年度报告, False for notices and guides."""
+    text = normalize_title(title or "")
+    if not text or any(word in text for word in NOT_A_REPORT_WORDS):
+        return False
+    return any(shape.search(text) for shape in _REPORT_SHAPES)
+
+
+def report_year(title: str | None) -> int | None:
+    """The report (statistics) year named in an annual-report title, else None.
+
+    The year is the last four-digit year before the report words, so that an agency
+    name containing digits or a publication date in front does not win.
+    """
+    if not is_annual_report(title):
+        return None
+    text = normalize_title(title or "")
+    cut = min((m.start() for s in _REPORT_SHAPES if (m := s.search(text))), default=len(text))
+    years = [int(m.group(1)) for m in _YEAR.finditer(text[: cut + 2])]
+    years = [y for y in years if 2000 <= y <= 2100]
+    return years[-1] if years else None
+
+
+def parse_year_filter(value: str | int | None) -> set[int] | None:
+    """``"2021"`` → {2021}; ``"2019-2023"`` → 2019..2023; ``"2019,2021"``; None/"" → None (all)."""
+    if value is None or str(value).strip() in ("", "all", "*"):
+        return None
+    years: set[int] = set()
+    for part in str(value).replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            lo, hi = (int(p) for p in part.split("-", 1))
+            years.update(range(min(lo, hi), max(lo, hi) + 1))
+        else:
+            years.add(int(part))
+    return years or None
+
+
+# --- links ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+def _anchors(html: str | Selector, base_url: str) -> list[tuple[str, str, str, str]]:
+    """(absolute url, text, title attribute, class) of every ``<a href>``; javascript: skipped."""
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    out = []
+    for a in sel.css("a[href]"):
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        text = re.sub(r"\s+", " ", " ".join(a.css("::text").getall())).strip()
+        out.append((urljoin(base_url, href), text, (a.attrib.get("title") or "").strip(), a.attrib.get("class", "")))
+    return out
+
+
+def report_links(html: str | Selector, base_url: str) -> list[Link]:
+    """Links whose text (or ``title`` attribute, for truncated list rows) is a report title."""
+    seen: dict[str, Link] = {}
+    for url, text, title, _ in _anchors(html, base_url):
+        best = title if is_annual_report(title) else text
+        if is_annual_report(best) and url not in seen:
+            seen[url] = Link(url, best)
+    return list(seen.values())
+
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt")
+
+
+def attachment_links(html: str | Selector, base_url: str) -> list[Link]:
+    """Links to downloadable documents (by the path's extension), in page order, deduplicated."""
+    seen: dict[str, Link] = {}
+    for url, text, title, _ in _anchors(html, base_url):
+        path = urlsplit(url).path.lower()
+        if path.endswith(ATTACHMENT_EXTENSIONS) and url not in seen:
+            seen[url] = Link(url, title or text)
+    return list(seen.values())
+
+
+NEXT_TEXTS = {"下一页", "下页", ">", ">>", "›", "»", "下一頁"}
+LAST_TEXTS = {"尾页", "末页", "最后一页"}
+_NEXT_CLASSES = ("next", "pgNext", "next_page", "page-next")
+_PAGE_URL = re.compile(
+    r"(?:/index_\d+\.s?html?$|/\d{1,4}\.s?html?$|/column-index-\d+\.shtml$|/t_\d+\.html$|_\d+$)"
+)
+_PAGE_QUERY_KEYS = ("page", "pageNo", "pageNum", "PageIndex", "currPage", "pageIndex", "p")
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
+_JS_TOTAL = re.compile(r"\b(?:totalPage|pageCount|countPage|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)")
+
+
+def _looks_like_page_url(url: str, base_url: str) -> bool:
+    parts, base = urlsplit(url), urlsplit(base_url)
+    if parts.netloc != base.netloc:
+        return False
+    query = dict(parse_qsl(parts.query))
+    if any(k in query and query[k].isdigit() for k in _PAGE_QUERY_KEYS):
+        return True
+    same_dir = parts.path.rsplit("/", 1)[0] == base.path.rsplit("/", 1)[0]
+    return same_dir and bool(_PAGE_URL.search(parts.path))
+
+
+def _page_template(url: str) -> tuple[str, int] | None:
+    """Turn a page URL into a ``{}`` template and its page number (for JS page counts)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (k, v) in enumerate(query):
+        if k in _PAGE_QUERY_KEYS and v.isdigit():
+            q = urlencode(query[:i] + [(k, "__N__")] + query[i + 1 :]).replace("__N__", "{}")
+            return urlunsplit(parts._replace(query=q)), int(v)
+    m = re.search(r"(index_|/|column-index-|t_|_)(\d+)(\.s?html?)?$", parts.path)
+    if m:
+        path = parts.path[: m.start(2)] + "{}" + parts.path[m.end(2) :]
+        return urlunsplit(parts._replace(path=path)), int(m.group(2))
+    return None
+
+
+def pagination_links(html: str | Selector, base_url: str) -> list[str]:
+    """Absolute URLs of the other pages of the list at ``base_url``.
+
+    Understands next/last links by text or class, numbered page links
+    (``index_N.shtml``, ``/N.html``, ``?page=N`` …), TRS ``createPageHTML(N, cur,
+    "index", "html")`` and JS page counts (``totalPage = N``) combined with a numbered
+    link that shows the URL pattern.
+    """
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    raw = sel.get() if isinstance(html, Selector) else (html or "")
+    found: dict[str, None] = {}
+    for url, text, _, cls in _anchors(sel, base_url):
+        if url.split("#")[0] == base_url.split("#")[0]:
+            continue
+        is_pager_text = text in NEXT_TEXTS or text in LAST_TEXTS or text.isdigit()
+        is_pager_class = any(c in cls for c in _NEXT_CLASSES)
+        if (is_pager_text or is_pager_class) and (
+            _looks_like_page_url(url, base_url) or text in NEXT_TEXTS or is_pager_class
+        ):
+            found[url] = None
+
+    m = _CREATE_PAGE.search(raw)
+    if m:
+        count, name, ext = int(m.group(1)), m.group(3), m.group(4)
+        for n in range(1, count):
+            found[urljoin(base_url, f"{name}_{n}.{ext}")] = None
+
+    m = _JS_TOTAL.search(raw)
+    if m:
+        total = int(m.group(1))
+        templates = {t for u in found if (t := _page_template(u)) is not None}
+        for template, _ in templates:
+            for n in range(2, total + 1):
+                found[template.format(n)] = None
+    found.pop(base_url, None)
+    return list(found)
+
+
+# --- hosts ------------------------------------------------------------------------
+
+#: Sites seen copying government pages under unrelated domains (research, portals.md).
+CLONE_HOSTS = (
+    "poiraudeau.com",
+    "azaleacolor.com",
+    "fydm168.com",
+    "lyyvip.com",
+    "happymerchs.com",
+    "munkyxtc.com",
+    "site571.com",
+    "soulrig.com",
+)
+
+
+def host_of(url_or_host: str) -> str:
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    return (host or "").lower().rstrip(".")
+
+
+def is_mirror(url_or_host: str) -> bool:
+    """True for a known clone site (or any subdomain of one)."""
+    host = host_of(url_or_host)
+    return any(host == c or host.endswith("." + c) for c in CLONE_HOSTS)
+
+
+def is_government_host(url_or_host: str) -> bool:
+    host = host_of(url_or_host)
+    return host.endswith(".gov.cn") or host == "gov.cn"
+
+
+def has_statistics_tables(html: str) -> bool:
+    """Does an HTML page carry the report's tables itself (rather than in an attachment)?"""
+    if "<table" not in html.lower():
+        return False
+    text = normalize_title(Selector(text=html).xpath("string(//body)").get() or "")
+    return "信息公开申请" in text or "第二十条" in text

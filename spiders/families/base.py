@@ -1,0 +1,262 @@
+"""The base every report spider builds on: columns → list pages → report pages → documents.
+
+A portal spider is declarative (``name``, ``allowed_domains``, ``columns``, ``region``);
+a CMS-family base overrides a few hooks (how list rows look, how pages paginate,
+what a detail page's header says). The crawl itself, the year/agency filters, the
+request meta contract (``gxcrawler.crawl``) and the items live here once.
+
+Hooks, in crawl order:
+
+* :meth:`start_columns` — the columns to start from (default: ``columns``).
+* :meth:`subcolumns` — columns found on a list page (column trees).
+* :meth:`listed_reports` — report rows on a list page (default: generic detectors).
+* :meth:`next_pages` — other pages of the same list (default: generic detectors).
+* :meth:`document_key` — identity of a document across URLs (mirrors, wap paths).
+* :meth:`page_hints` — title/agency/date read from a detail page's header.
+* :meth:`report_attachments` — attachments holding the report (when the page has no tables).
+* :meth:`json_request` / :meth:`script_request` — for lists delivered by XHR or JS.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+
+from gxcrawler import discovery
+from gxcrawler.crawl.items import ReportItem
+from gxcrawler.model import Region
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list page to start from (or found on the way), with what is known about it."""
+
+    url: str
+    region: Region | None = None  # overrides the spider's region
+    agency: str | None = None  # every report in it is by this agency
+    category: str | None = None  # e.g. "department", "township", "county"
+    year: int | None = None  # a year-named column holds only this year
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class ListedReport:
+    """A report as a list page shows it."""
+
+    url: str
+    title: str
+    published: str | None = None  # YYYY-MM-DD as listed
+    agency: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return discovery.report_year(self.title)
+
+
+def iso_date(text: str | None) -> str | None:
+    """The first ``YYYY-MM-DD`` (or ``YYYY年M月D日``…) in ``text``, normalised."""
+    m = _DATE.search(unicodedata.normalize("NFKC", text or ""))
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
+
+
+def agency_from_title(title: str | None) -> str | None:
+    """The publisher named in front of the year: ``攀枝花市仁和区太平乡2020年…`` → ``攀枝花市仁和区太平乡``."""
+    text = discovery.normalize_title(title or "")
+    m = re.match(r"(?:关于)?(.+?)(?:19|20)\d{2}\s*年", text)
+    name = m.group(1) if m else None
+    return name.strip("《》“”\"' ") or None if name else None
+
+
+class ReportSpider(scrapy.Spider):
+    """Crawl columns of a portal and yield a :class:`ReportItem` per report document."""
+
+    #: the portal's administrative region; a Column may override it
+    region: Region = Region()
+    #: start columns (URLs or :class:`Column`)
+    columns: tuple[Column | str, ...] = ()
+    #: follow attachments when a report page has no statistics tables itself
+    follow_attachments: bool = True
+
+    def __init__(self, year: str | None = None, agency: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = discovery.parse_year_filter(year)
+        self.agency_filter = discovery.normalize_title(agency) if agency else None
+        self._seen_documents: set[str] = set()
+
+    # --- start --------------------------------------------------------------------
+
+    def start_columns(self) -> Iterable[Column]:
+        for col in self.columns:
+            yield col if isinstance(col, Column) else Column(url=col)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for column in self.start_columns():
+            if self.wants_column(column):
+                yield self.list_request(column.url, column)
+
+    # --- requests (the meta contract) ---------------------------------------------
+
+    def region_for(self, column: Column | None) -> Region:
+        region = column.region if column and column.region else self.region
+        return region if region.portal else replace(region, portal=self.name)
+
+    def list_request(self, url: str, column: Column, **kwargs) -> Request:
+        meta = {"gx_kind": "list", "gx_column": column, "gx_region": self.region_for(column)}
+        meta.update(kwargs.pop("meta", {}))
+        return Request(url, callback=kwargs.pop("callback", self.parse_list), meta=meta, **kwargs)
+
+    def json_request(self, url: str, column: Column, callback, **kwargs) -> Request:
+        meta = {"gx_kind": "json", "gx_column": column, "gx_region": self.region_for(column)}
+        meta.update(kwargs.pop("meta", {}))
+        return Request(url, callback=callback, meta=meta, **kwargs)
+
+    def script_request(self, url: str, column: Column, callback, **kwargs) -> Request:
+        meta = {"gx_kind": "script", "gx_column": column, "gx_region": self.region_for(column)}
+        meta.update(kwargs.pop("meta", {}))
+        return Request(url, callback=callback, meta=meta, **kwargs)
+
+    def report_request(self, listed: ListedReport, column: Column) -> Request:
+        hints = {
+            "title": listed.title,
+            "agency": listed.agency or column.agency or agency_from_title(listed.title),
+            "published": listed.published,
+            "year": listed.year,
+        }
+        meta = {
+            "gx_kind": "report",
+            "gx_hints": {k: v for k, v in hints.items() if v is not None},
+            "gx_column": column,
+            "gx_region": self.region_for(column),
+        }
+        return Request(listed.url, callback=self.parse_report, meta=meta)
+
+    def attachment_request(self, url: str, response: Response, hints: dict) -> Request:
+        meta = {
+            "gx_kind": "attachment",
+            "gx_hints": hints,
+            "gx_column": response.meta.get("gx_column"),
+            "gx_region": response.meta.get("gx_region") or self.region_for(None),
+            "gx_page_url": response.url,
+        }
+        return Request(url, callback=self.parse_attachment, meta=meta)
+
+    # --- filters ------------------------------------------------------------------
+
+    def wants_column(self, column: Column) -> bool:
+        return not (self.years and column.year is not None and column.year not in self.years)
+
+    def wants(self, listed: ListedReport) -> bool:
+        """Year and agency filters on what the list shows (unknown year: decided after parsing)."""
+        if discovery.is_mirror(listed.url):
+            return False
+        year = listed.year
+        if self.years and year is not None and year not in self.years:
+            return False
+        if self.agency_filter:
+            names = discovery.normalize_title(f"{listed.agency or ''} {listed.title}")
+            if self.agency_filter not in names:
+                return False
+        key = self.document_key(listed.url)
+        if key in self._seen_documents:
+            return False
+        self._seen_documents.add(key)
+        return True
+
+    def document_key(self, url: str) -> str:
+        """Identity of a document; the same key under two URLs is fetched once."""
+        return url.split("#")[0]
+
+    # --- list pages ---------------------------------------------------------------
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        column: Column = response.meta["gx_column"]
+        for listed in self.listed_reports(response, column):
+            if self.wants(listed):
+                yield self.report_request(listed, column)
+        for url in self.next_pages(response, column):
+            yield self.list_request(url, column)
+        for sub in self.subcolumns(response, column):
+            if self.wants_column(sub):
+                yield self.list_request(sub.url, sub)
+
+    def listed_reports(self, response: TextResponse, column: Column) -> Iterable[ListedReport]:
+        """Report links anywhere on the page, with the date printed in the same row."""
+        for link in discovery.report_links(response.text, response.url):
+            row = self._row_text(response, link.url)
+            yield ListedReport(url=link.url, title=link.text, published=iso_date(row))
+
+    @staticmethod
+    def _row_text(response: TextResponse, url: str) -> str:
+        for a in response.css("a[href]"):
+            if response.urljoin(a.attrib["href"].strip()) == url:
+                row = a.xpath("ancestor::*[self::li or self::tr][1]")
+                return " ".join((row or a).css("::text").getall())
+        return ""
+
+    def next_pages(self, response: TextResponse, column: Column) -> Iterable[str]:
+        return [u for u in discovery.pagination_links(response.text, response.url) if not discovery.is_mirror(u)]
+
+    def subcolumns(self, response: TextResponse, column: Column) -> Iterable[Column]:
+        return ()
+
+    # --- detail pages and documents -----------------------------------------------
+
+    def page_hints(self, response: TextResponse, hints: dict) -> dict:
+        """Refine list hints from the detail page (families read their header here)."""
+        return hints
+
+    def report_attachments(self, response: TextResponse) -> list[discovery.Link]:
+        return discovery.attachment_links(response.text, response.url)
+
+    def parse_report(self, response: Response) -> Iterator[ReportItem | Request]:
+        hints = dict(response.meta.get("gx_hints", {}))
+        if not isinstance(response, HtmlResponse):
+            yield self.make_item(response, page_url=response.url, hints=hints)
+            return
+        hints = self.page_hints(response, hints)
+        if self.follow_attachments and not discovery.has_statistics_tables(response.text):
+            attachments = [a for a in self.report_attachments(response) if not discovery.is_mirror(a.url)]
+            if attachments:
+                for link in attachments:
+                    yield self.attachment_request(link.url, response, hints)
+                return
+        yield self.make_item(response, page_url=response.url, hints=hints)
+
+    def parse_attachment(self, response: Response) -> Iterator[ReportItem]:
+        page_url = response.meta.get("gx_page_url") or response.url
+        yield self.make_item(response, page_url=page_url, hints=dict(response.meta.get("gx_hints", {})))
+
+    def make_item(self, response: Response, *, page_url: str, hints: dict) -> ReportItem:
+        headers = response.headers
+        content_type = headers.get("Content-Type")
+
+        def text(value: bytes | None) -> str | None:
+            return value.decode("latin-1") if value else None
+
+        return ReportItem(
+            spider=self.name,
+            page_url=page_url,
+            document_url=response.url,
+            body=response.body,
+            content_type=text(content_type),
+            fetched_at=datetime.now(UTC),
+            hints={k: v for k, v in hints.items() if v is not None},
+            region=response.meta.get("gx_region") or self.region_for(None),
+            etag=text(headers.get("ETag")),
+            last_modified=text(headers.get("Last-Modified")),
+            status=response.status,
+        )

@@ -1,0 +1,52 @@
+"""Start the portal simulations so that a person can watch a spider crawl them.
+
+    python -m tests.simulations serve --port 8808
+    GXCRAWLER_SIMULATION_URL=http://127.0.0.1:8808 scrapy crawl panzhihua -a year=2021
+
+``python -m tests.simulations list`` shows each simulation's hosts and its reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .registry import NAMES, all_simulations
+from .server import SimulationServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.simulations")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve all simulations over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8808)
+    serve.add_argument("--only", nargs="*", default=list(NAMES), help="simulation names")
+    listing = sub.add_parser("list", help="hosts and expected reports of each simulation")
+    listing.add_argument("--year", type=int)
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        for sim in all_simulations():
+            reports = sim.expected_reports(args.year)
+            print(f"{sim.name}: {', '.join(sim.hosts)}")
+            for r in sorted(reports, key=lambda r: (r.year, r.agency)):
+                print(f"  {r.year} {r.agency}  {r.document_url}")
+        return 0
+
+    server = SimulationServer(all_simulations(args.only), host=args.host, port=args.port)
+    url = server.start()
+    names = ", ".join(s.name for s in server.simulations)
+    print(f"serving {names} at {url}", flush=True)
+    print(f"try: GXCRAWLER_SIMULATION_URL={url} scrapy crawl panzhihua -a year=2021", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

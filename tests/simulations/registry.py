@@ -1,0 +1,31 @@
+"""All portal simulations, by spider name.
+
+A simulation module ``tests/simulations/<name>.py`` exposes ``make_simulation()``
+returning a :class:`~tests.simulations.base.PortalSimulation`. Modules not written yet
+are skipped, so the server can start with whatever exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from .base import PortalSimulation
+
+NAMES = ("panzhihua", "xinye", "yanshan", "zbjkq", "luoning")
+
+
+@cache
+def simulation(name: str) -> PortalSimulation | None:
+    """The (cached, deterministic) simulation of one portal, or None if it does not exist."""
+    try:
+        module = importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{name}":
+            return None
+        raise
+    return module.make_simulation()
+
+
+def all_simulations(names: tuple[str, ...] | list[str] = NAMES) -> list[PortalSimulation]:
+    return [sim for name in names if (sim := simulation(name)) is not None]
