@@ -1,0 +1,154 @@
+"""The ``fetches`` table: every URL seen, for incremental (nightly) re-crawls.
+
+Each function takes an Engine (own transaction) or a Connection (the caller's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .models import Fetch, Report
+
+_fetches = Fetch.__table__
+_reports = Report.__table__
+T = TypeVar("T")
+
+
+def _run(bind: Engine | Connection, work: Callable[[Connection], T]) -> T:
+    if isinstance(bind, Connection):
+        return work(bind)
+    with bind.begin() as conn:
+        return work(conn)
+
+
+def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(_fetches)
+
+
+def record_fetch(
+    bind: Engine | Connection,
+    url: str,
+    *,
+    spider: str | None = None,
+    kind: str = "detail",
+    parent_url: str | None = None,
+    sha256: str | None = None,
+    status_code: int | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    hints: dict[str, Any] | None = None,
+    region: dict[str, Any] | None = None,
+    run_id: int | None = None,
+    listed: bool = True,
+    report_id: int | None = None,
+    outcome: str | None = None,
+    message: str | None = None,
+    seen_at: datetime | None = None,
+) -> None:
+    """Insert or update the row of ``url``; ``None`` arguments keep what is stored."""
+    seen = seen_at or datetime.now(timezone.utc)
+    given = {
+        "spider": spider,
+        "parent_url": parent_url,
+        "sha256": sha256,
+        "status_code": status_code,
+        "etag": etag,
+        "last_modified": last_modified,
+        "hints": hints or None,
+        "region": region or None,
+        "last_run_id": run_id,
+        "report_id": report_id,
+        "outcome": outcome,
+        "message": message,
+    }
+    row = {
+        **{k: v for k, v in given.items() if v is not None},
+        "url": url,
+        "kind": kind,
+        "listed": listed,
+        "first_seen": seen,
+        "last_seen": seen,
+    }
+    row.setdefault("hints", {})
+    row.setdefault("region", {})
+    update = {k: v for k, v in given.items() if v is not None}
+    update.update(kind=kind, listed=listed, last_seen=seen)
+    if outcome is not None and message is None:
+        update["message"] = None
+
+    def work(conn: Connection) -> None:
+        stmt = _insert(conn).values(**row)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update))
+
+    _run(bind, work)
+
+
+def known(bind: Engine | Connection, url: str) -> sa.RowMapping | None:
+    """The stored row of ``url`` (etag, last_modified, sha256, report_id, …), or None."""
+    return _run(
+        bind, lambda conn: conn.execute(sa.select(_fetches).where(_fetches.c.url == url)).mappings().first()
+    )
+
+
+def mark_seen(
+    bind: Engine | Connection, urls: Iterable[str], run_id: int | None, seen_at: datetime | None = None
+) -> int:
+    """Stamp URLs as seen (and listed) in this run; returns how many rows were known."""
+    url_list = list(dict.fromkeys(urls))
+    seen = seen_at or datetime.now(timezone.utc)
+
+    def work(conn: Connection) -> int:
+        count = 0
+        for start in range(0, len(url_list), 500):
+            chunk = url_list[start : start + 500]
+            res = conn.execute(
+                _fetches.update()
+                .where(_fetches.c.url.in_(chunk))
+                .values(last_seen=seen, last_run_id=run_id, listed=True)
+            )
+            count += res.rowcount
+        return count
+
+    return _run(bind, work)
+
+
+def mark_unlisted(bind: Engine | Connection, spider: str, seen_since: datetime) -> int:
+    """URLs of ``spider`` not seen since ``seen_since`` are no longer listed.
+
+    Reports whose every fetch is unlisted get ``reports.listed = false`` (the report
+    was withdrawn from its portal; the data stays). Returns the fetches newly unlisted.
+    """
+
+    def work(conn: Connection) -> int:
+        res = conn.execute(
+            _fetches.update()
+            .where(
+                _fetches.c.spider == spider,
+                _fetches.c.last_seen < seen_since,
+                _fetches.c.kind != "list",
+                _fetches.c.listed.is_(True),
+            )
+            .values(listed=False)
+        )
+        still_listed = (
+            sa.select(_fetches.c.id)
+            .where(_fetches.c.report_id == _reports.c.id, _fetches.c.listed.is_(True))
+            .exists()
+        )
+        conn.execute(
+            _reports.update()
+            .where(_reports.c.spider == spider)
+            .values(listed=still_listed)
+        )
+        return res.rowcount
+
+    return _run(bind, work)

@@ -1,0 +1,380 @@
+"""Load parse results: an upsert keyed by (agency, statistics year), one transaction per report.
+
+For each report the loader stores the raw bytes (``documents``), resolves the agency
+(``gxcrawler.agencies`` + ``agency_aliases``), then
+
+* inserts the report, its values and its checks (``inserted``);
+* or, when the stored version has the same content hash *and* the same parse
+  (``reports.fingerprint``), changes nothing (``unchanged``);
+* or replaces the report row, all its values and all its checks (``updated``).
+
+Everything for one report happens in one transaction: a failure anywhere rolls back
+to the previous version, never half old and half new. On PostgreSQL the cells go in
+with ``COPY`` (the fastest bulk path there is); elsewhere with one executemany.
+Safe to call from worker threads: the engine pools connections, the agency cache is
+locked, and nothing else is shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .. import catalog
+from ..agencies import canonical_agency, division_code
+from ..model import ParseResult, Provenance, Region
+from .engine import is_postgres
+from .fetches import record_fetch
+from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
+
+log = logging.getLogger(__name__)
+
+REPORTABLE = ("ok", "partial", "no_tables")
+OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "failed")
+
+_agencies = Agency.__table__
+_aliases = AgencyAlias.__table__
+_documents = Document.__table__
+_reports = Report.__table__
+_values = ReportValue.__table__
+_checks = CheckResult.__table__
+
+
+@dataclass
+class LoadOutcome:
+    """What happened to one report: ``status`` is one of :data:`OUTCOMES`."""
+
+    status: str
+    report_id: int | None = None
+    agency_id: int | None = None
+    message: str | None = None
+    agency: str | None = None  # canonical name
+    year: int | None = None
+    sha256: str | None = None
+
+
+#: Called inside the report's transaction just before commit (tests inject failures here).
+BeforeCommit = Callable[[Connection, int], None]
+
+
+class Loader:
+    """Upsert parse results into the database behind ``engine`` (see the module doc)."""
+
+    def __init__(self, engine: Engine, *, before_commit: BeforeCommit | None = None) -> None:
+        self.engine = engine
+        self.before_commit = before_commit
+        self._postgres = is_postgres(engine)
+        self._agency_ids: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ public API
+    def load(self, result: ParseResult, provenance: Provenance, region: Region) -> LoadOutcome:
+        """Load one report in its own transaction; never raises for a bad report."""
+        created: list[tuple[tuple[str, str], int]] = []
+        try:
+            with self.engine.begin() as conn:
+                outcome = self._load(conn, result, provenance, region, created)
+        except Exception as exc:  # noqa: BLE001 - a failed report must not stop a crawl
+            log.warning("load failed for %s: %s", provenance.document_url or provenance.page_url, exc)
+            message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+            self._keep_document(provenance, region, message)
+            return LoadOutcome("failed", message=message, year=result.year, sha256=provenance.sha256)
+        # Cache agency ids only once committed: a rolled-back load may have created one.
+        with self._lock:
+            self._agency_ids.update(created)
+        return outcome
+
+    def load_many(self, batch: Iterable[tuple[ParseResult, Provenance, Region]]) -> list[LoadOutcome]:
+        """Load each report in its own transaction, on one pooled connection."""
+        return [self.load(result, provenance, region) for result, provenance, region in batch]
+
+    # ------------------------------------------------------------ one report
+    def _load(
+        self,
+        conn: Connection,
+        result: ParseResult,
+        prov: Provenance,
+        region: Region,
+        created: list[tuple[tuple[str, str], int]],
+    ) -> LoadOutcome:
+        now = datetime.now(timezone.utc)
+        sha = prov.sha256
+        if self._postgres:
+            # Losing the last few commits in a server crash is harmless (the next crawl
+            # reloads them); waiting for a disk flush per report is not.
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        _store_document(conn, prov, now)
+        url = prov.document_url or prov.page_url or result.source
+
+        raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
+        reason = _unloadable(result, raw_agency)
+        if reason:
+            _fetch(conn, url, prov, region, outcome="skipped", message=reason)
+            return LoadOutcome("skipped", message=reason, year=result.year, sha256=sha)
+
+        agency_id, agency_name = self._agency(conn, raw_agency, region, created)
+        fingerprint = parse_fingerprint(result)
+        current = conn.execute(
+            sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published)
+            .where(_reports.c.agency_id == agency_id, _reports.c.year == result.year)
+            .with_for_update()
+        ).first()
+
+        def outcome(status: str, report_id: int | None, message: str | None = None) -> LoadOutcome:
+            return LoadOutcome(status, report_id, agency_id, message, agency_name, result.year, sha)
+
+        if current is not None and current.sha256 == sha and current.fingerprint == fingerprint:
+            _fetch(conn, url, prov, region, outcome="unchanged", report_id=current.id)
+            return outcome("unchanged", current.id)
+        if (
+            current is not None
+            and current.sha256 != sha
+            and current.published
+            and result.published
+            and result.published < current.published
+        ):
+            msg = f"a later publication ({current.published}) of this report is loaded"
+            _fetch(conn, url, prov, region, outcome="skipped", message=msg, report_id=current.id)
+            return outcome("skipped", current.id, msg)
+
+        row = _report_row(result, prov, agency_id, raw_agency, fingerprint, now)
+        if current is None:
+            report_id = conn.execute(_reports.insert().values(**row).returning(_reports.c.id)).scalar_one()
+            status = "inserted"
+        else:
+            report_id = current.id
+            conn.execute(_reports.update().where(_reports.c.id == report_id).values(**row, updated_at=now))
+            conn.execute(_values.delete().where(_values.c.report_id == report_id))
+            conn.execute(_checks.delete().where(_checks.c.report_id == report_id))
+            status = "updated"
+        self._insert_values(conn, report_id, result)
+        checks = [
+            {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
+            for c in result.checks
+        ]
+        if checks:
+            conn.execute(_checks.insert(), checks)
+        _fetch(conn, url, prov, region, outcome=status, report_id=report_id)
+        if self.before_commit is not None:
+            self.before_commit(conn, report_id)
+        return outcome(status, report_id)
+
+    def _insert_values(self, conn: Connection, report_id: int, result: ParseResult) -> None:
+        rows = [(report_id, key, *_split_key(key), value) for key, value in result.values.items()]
+        if not rows:
+            return
+        if self._postgres:
+            buf = io.StringIO()
+            for rid, key, section, row, column, value in rows:
+                buf.write(f"{rid}\t{_copy_text(key)}\t{section}\t{_copy_text(row)}\t{_copy_text(column)}\t{value}\n")
+            buf.seek(0)
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.copy_expert(
+                    'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN', buf
+                )
+            finally:
+                cursor.close()
+            return
+        conn.execute(
+            _values.insert(),
+            [
+                {"report_id": rid, "key": key, "section": s, "row": r, "column": c, "value": v}
+                for rid, key, s, r, c, v in rows
+            ],
+        )
+
+    # ------------------------------------------------------------ agencies
+    def _agency(
+        self, conn: Connection, raw: str, region: Region, created: list[tuple[tuple[str, str], int]]
+    ) -> tuple[int, str]:
+        """The agency id of ``raw`` in ``region``, creating the agency and alias if new."""
+        canonical = canonical_agency(raw, region)
+        cache_key = (canonical.name, raw)  # the raw spelling too: its alias row is written once
+        with self._lock:
+            cached = self._agency_ids.get(cache_key)
+        if cached is not None:
+            return cached, canonical.name
+        agency_id = resolve_agency_id(conn, canonical.name)
+        if agency_id is None:
+            values = {
+                "name": canonical.name,
+                "short_name": canonical.short,
+                "kind": canonical.kind,
+                "province": region.province,
+                "city": region.city,
+                "county": region.county,
+                "division_code": division_code(region),
+                "portal": region.portal,
+            }
+            conn.execute(_upsert(conn, _agencies).values(**values).on_conflict_do_nothing())
+            agency_id = resolve_agency_id(conn, canonical.name)
+            assert agency_id is not None
+        for alias in {raw, canonical.name}:
+            conn.execute(
+                _upsert(conn, _aliases).values(alias=alias, agency_id=agency_id).on_conflict_do_nothing()
+            )
+        created.append((cache_key, agency_id))
+        return agency_id, canonical.name
+
+    # ------------------------------------------------------------ failures
+    def _keep_document(self, prov: Provenance, region: Region, message: str) -> None:
+        """After a failed load, still keep the bytes and the fetch so a re-parse can retry."""
+        try:
+            with self.engine.begin() as conn:
+                _store_document(conn, prov, datetime.now(timezone.utc))
+                _fetch(conn, prov.document_url or prov.page_url, prov, region, outcome="failed", message=message)
+        except Exception:  # noqa: BLE001
+            log.exception("could not record the failed document %s", prov.sha256)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def resolve_agency_id(conn: Connection, canonical_name: str) -> int | None:
+    """An agency by canonical name, or through an alias row (manual merges)."""
+    found = conn.execute(sa.select(_agencies.c.id).where(_agencies.c.name == canonical_name)).scalar()
+    if found is not None:
+        return found
+    ids = conn.execute(
+        sa.select(_aliases.c.agency_id).where(_aliases.c.alias == canonical_name).distinct()
+    ).scalars().all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def parse_fingerprint(result: ParseResult) -> str:
+    """A hash of everything the loader stores from a parse: equal hashes, equal rows."""
+    payload = {
+        "values": sorted((k, str(Decimal(v).normalize())) for k, v in result.values.items()),
+        "blank": sorted(result.blank),
+        "checks": sorted((c.rule, c.ok, str(c.left), str(c.right)) for c in result.checks),
+        "status": result.status,
+        "edition": result.edition,
+        "title": result.title,
+        "agency": result.agency,
+        "published": result.published.isoformat() if result.published else None,
+        "source_type": result.source_type,
+        "warnings": list(result.warnings),
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _unloadable(result: ParseResult, raw_agency: str) -> str | None:
+    if result.status not in REPORTABLE:
+        return f"status {result.status}" + (f": {result.message}" if result.message else "")
+    if result.year is None:
+        return "no report year"
+    if not raw_agency:
+        return "no agency"
+    return None
+
+
+def _report_row(
+    result: ParseResult, prov: Provenance, agency_id: int, raw_agency: str, fingerprint: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "agency_id": agency_id,
+        "year": result.year,
+        "title": result.title,
+        "agency_raw": raw_agency,
+        "page_url": prov.page_url,
+        "document_url": prov.document_url,
+        "published": result.published,
+        "edition": result.edition,
+        "source_type": result.source_type,
+        "sha256": prov.sha256,
+        "spider": prov.spider,
+        "fetched_at": prov.fetched_at,
+        "parsed_at": now,
+        "status": result.status,
+        "warnings": list(result.warnings),
+        "blank": sorted(result.blank),
+        "checks_failed": sum(1 for c in result.checks if not c.ok),
+        "listed": True,
+        "fingerprint": fingerprint,
+    }
+
+
+def _split_key(key: str) -> tuple[str, str, str]:
+    """(section, row, column) of a key; the row may contain dots."""
+    metric = catalog.METRICS.get(key)
+    if metric is not None:
+        return metric.section, metric.row, metric.column
+    head, _, column = key.rpartition(".")
+    section, _, row = head.partition(".")
+    return section, row, column
+
+
+def _copy_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _upsert(conn: Connection, table: sa.Table):  # noqa: ANN202 - dialect-specific Insert
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _store_document(conn: Connection, prov: Provenance, now: datetime) -> None:
+    sha = prov.sha256
+    if len(prov.content) > 65536 and conn.execute(
+        sa.select(_documents.c.sha256).where(_documents.c.sha256 == sha)
+    ).first():
+        return  # do not ship megabytes only to have them ignored
+    conn.execute(
+        _upsert(conn, _documents)
+        .values(
+            sha256=sha,
+            content=prov.content,
+            content_type=prov.content_type,
+            size=len(prov.content),
+            url=prov.document_url or prov.page_url,
+            first_fetched_at=prov.fetched_at or now,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def _fetch(
+    conn: Connection,
+    url: str | None,
+    prov: Provenance,
+    region: Region,
+    *,
+    outcome: str,
+    message: str | None = None,
+    report_id: int | None = None,
+) -> None:
+    if not url:
+        return
+    record_fetch(
+        conn,
+        url,
+        spider=prov.spider,
+        kind="attachment" if prov.document_url else "detail",
+        parent_url=prov.page_url if prov.document_url else None,
+        sha256=prov.sha256,
+        hints=prov.hints,
+        region=_region_dict(region),
+        report_id=report_id,
+        outcome=outcome,
+        message=message,
+        seen_at=prov.fetched_at,
+    )
+
+
+def _region_dict(region: Region) -> dict[str, Any]:
+    return {k: v for k, v in region.__dict__.items() if v is not None}

@@ -1,0 +1,138 @@
+"""Schema migrations (Alembic, shipped inside the package) and the metric catalog sync."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from .. import catalog
+from .engine import as_engine
+from .models import Metric
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+AUTO_MIGRATE_ENV = "GXCRAWLER_AUTO_MIGRATE"
+
+
+class SchemaError(RuntimeError):
+    """The database schema is not the one this code expects."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def current_revision(engine_or_url: Engine | str | None = None) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    engine = as_engine(engine_or_url)
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``, then re-sync the metric catalog."""
+    engine = as_engine(engine_or_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+    if current_revision(engine) == head_revision():
+        sync_metrics(engine)
+
+
+def downgrade(engine_or_url: Engine | str | None, revision: str) -> None:
+    engine = as_engine(engine_or_url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+def ensure_schema(engine: Engine, auto: bool | None = None) -> None:
+    """Before a crawl writes: migrate (logged) or raise a clear :class:`SchemaError`.
+
+    ``auto`` defaults to ``GXCRAWLER_AUTO_MIGRATE`` (on unless set to ``0``).
+    """
+    if auto is None:
+        auto = os.environ.get(AUTO_MIGRATE_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+        raise SchemaError(
+            f"database {engine.url.render_as_string(hide_password=True)} is at revision {current}, "
+            "unknown to this version of gxcrawler (newer code wrote it?); upgrade gxcrawler"
+        )
+    if not auto:
+        raise SchemaError(
+            f"database {engine.url.render_as_string(hide_password=True)} is at revision "
+            f"{current or '(empty)'}, this code needs {head}: run `gxcrawler db upgrade`"
+        )
+    log.warning("migrating database from %s to %s", current or "(empty)", head)
+    upgrade(engine)
+
+
+def metric_rows() -> list[dict[str, object]]:
+    """The catalog as rows of the ``metrics`` table."""
+    rows = []
+    for m in catalog.METRICS.values():
+        row_2019, col_2019 = catalog.label(m.key, "2019")
+        rows.append(
+            {
+                "key": m.key,
+                "section": m.section,
+                "table_code": m.table,
+                "table_label": m.table_label,
+                "row_key": m.row,
+                "row_label": m.row_label,
+                "column_key": m.column,
+                "column_label": m.column_label,
+                "row_label_2019": row_2019,
+                "column_label_2019": col_2019,
+                "editions": ",".join(m.editions),
+                "in_2019": "2019" in m.editions,
+                "in_2021": "2021" in m.editions,
+                "ordinal": m.ordinal,
+            }
+        )
+    return rows
+
+
+def sync_metrics(bind: Engine | Connection) -> int:
+    """Make ``metrics`` equal the catalog's labels (insert new keys, update changed labels).
+
+    Keys no longer in the catalog are kept: stored values may still refer to them.
+    Returns the number of rows inserted or changed.
+    """
+    table = Metric.__table__
+    wanted = {r["key"]: r for r in metric_rows()}
+
+    def _sync(conn: Connection) -> int:
+        have = {r._mapping["key"]: dict(r._mapping) for r in conn.execute(sa.select(table))}
+        new = [r for k, r in wanted.items() if k not in have]
+        changed = [r for k, r in wanted.items() if k in have and have[k] != r]
+        if new:
+            conn.execute(table.insert(), new)
+        for r in changed:
+            conn.execute(table.update().where(table.c.key == r["key"]).values(**r))
+        return len(new) + len(changed)
+
+    if isinstance(bind, Connection):
+        return _sync(bind)
+    with bind.begin() as conn:
+        return _sync(conn)

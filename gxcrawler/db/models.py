@@ -1,0 +1,229 @@
+"""The schema, as SQLAlchemy 2 models (the Alembic migrations create exactly this).
+
+Written for analysts who query with SQL: one row per agency, per report (agency ×
+statistics year), per cell, per identity; labels live in ``metrics`` so a join shows
+the official Chinese wording; every number traces back to the stored bytes in
+``documents`` through ``reports.sha256``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ExactDecimal(TypeDecorator):
+    """NUMERIC on PostgreSQL; on SQLite a decimal string, because SQLite's REAL is a float.
+
+    SQLite's ``sum()`` and comparisons still coerce the text to a number.
+    """
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(64))
+        return dialect.type_descriptor(sa.Numeric())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(Decimal(value))
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+JSONB = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TZ = sa.DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class Metric(Base):
+    """The catalog of every statistics cell (``gxcrawler.catalog``), with official labels."""
+
+    __tablename__ = "metrics"
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    section: Mapped[str] = mapped_column(sa.String(4))
+    table_code: Mapped[str] = mapped_column(sa.String(20))
+    table_label: Mapped[str] = mapped_column(sa.Text)
+    row_key: Mapped[str] = mapped_column(sa.String(40))
+    row_label: Mapped[str] = mapped_column(sa.Text)
+    column_key: Mapped[str] = mapped_column(sa.String(40))
+    column_label: Mapped[str] = mapped_column(sa.Text)
+    row_label_2019: Mapped[str] = mapped_column(sa.Text)
+    column_label_2019: Mapped[str] = mapped_column(sa.Text)
+    editions: Mapped[str] = mapped_column(sa.String(20))  # "2019,2021"
+    in_2019: Mapped[bool] = mapped_column(sa.Boolean)
+    in_2021: Mapped[bool] = mapped_column(sa.Boolean)
+    ordinal: Mapped[int] = mapped_column(sa.Integer)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    __table_args__ = (sa.Index("ix_agencies_region", "province", "city", "county"),)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text, unique=True)  # canonical full name
+    short_name: Mapped[str] = mapped_column(sa.Text)  # without the region prefix
+    kind: Mapped[str] = mapped_column(sa.String(20))  # county | city | township | department
+    province: Mapped[str | None] = mapped_column(sa.Text)
+    city: Mapped[str | None] = mapped_column(sa.Text)
+    county: Mapped[str | None] = mapped_column(sa.Text)
+    division_code: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+    portal: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class AgencyAlias(Base):
+    """Every spelling seen for an agency; a row whose alias is a canonical name merges agencies."""
+
+    __tablename__ = "agency_aliases"
+    alias: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class Document(Base):
+    """The raw fetched bytes, so anything can be re-parsed without re-crawling."""
+
+    __tablename__ = "documents"
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(sa.Text)
+    size: Mapped[int] = mapped_column(sa.Integer)
+    url: Mapped[str | None] = mapped_column(sa.Text)  # where it was first fetched
+    first_fetched_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    spider: Mapped[str] = mapped_column(sa.String(40), index=True)
+    args: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {})
+    started_at: Mapped[datetime] = mapped_column(TZ)
+    finished_at: Mapped[datetime | None] = mapped_column(TZ)
+    requests: Mapped[int] = mapped_column(sa.Integer, default=0)
+    bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    reports_found: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reports_new: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reports_changed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reports_unchanged: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reports_skipped: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reports_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {})  # count by kind
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))  # success | partial | failed
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Report(Base):
+    """One per agency and statistics year (a 2021 report published in 2022 is year 2021)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "year"),
+        sa.Index("ix_reports_year", "year"),
+    )
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    title: Mapped[str | None] = mapped_column(sa.Text)
+    agency_raw: Mapped[str | None] = mapped_column(sa.Text)  # the name as the report wrote it
+    page_url: Mapped[str | None] = mapped_column(sa.Text)
+    document_url: Mapped[str | None] = mapped_column(sa.Text)
+    published: Mapped[date | None] = mapped_column(sa.Date)
+    edition: Mapped[str | None] = mapped_column(sa.String(4))
+    source_type: Mapped[str | None] = mapped_column(sa.String(8))
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("documents.sha256"), index=True)
+    spider: Mapped[str | None] = mapped_column(sa.String(40))
+    fetched_at: Mapped[datetime | None] = mapped_column(TZ)
+    parsed_at: Mapped[datetime] = mapped_column(TZ)
+    status: Mapped[str] = mapped_column(sa.String(12))  # ok | partial | no_tables
+    warnings: Mapped[list[str]] = mapped_column(JSONB, default=lambda: [])
+    blank: Mapped[list[str]] = mapped_column(JSONB, default=lambda: [])  # keys printed empty
+    checks_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    listed: Mapped[bool] = mapped_column(sa.Boolean, default=True)  # still on its list page
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # hash of the stored parse
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class ReportValue(Base):
+    """One statistics cell of one report; ``value`` is exact (NUMERIC)."""
+
+    __tablename__ = "report_values"
+    __table_args__ = (sa.Index("ix_report_values_key", "key"),)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(sa.ForeignKey("metrics.key"), primary_key=True)
+    section: Mapped[str] = mapped_column(sa.String(4))
+    row: Mapped[str] = mapped_column(sa.String(40))
+    column: Mapped[str] = mapped_column(sa.String(40))
+    value: Mapped[Decimal] = mapped_column(ExactDecimal)
+
+
+class CheckResult(Base):
+    """One identity (勾稽关系) of the spec on one report: ``left`` should equal ``right``."""
+
+    __tablename__ = "check_results"
+    __table_args__ = (sa.Index("ix_check_results_rule_ok", "rule", "ok"),)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    ok: Mapped[bool] = mapped_column(sa.Boolean)
+    left: Mapped[Decimal] = mapped_column(ExactDecimal)
+    right: Mapped[Decimal] = mapped_column(ExactDecimal)
+
+
+class Fetch(Base):
+    """One URL the crawler has seen: what it held, when, and whether it is still listed."""
+
+    __tablename__ = "fetches"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(sa.Text, unique=True)
+    spider: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # list | detail | attachment | document
+    parent_url: Mapped[str | None] = mapped_column(sa.Text)  # page that linked it
+    sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    etag: Mapped[str | None] = mapped_column(sa.Text)
+    last_modified: Mapped[str | None] = mapped_column(sa.Text)
+    hints: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {})  # list-page title/agency/date
+    region: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {})  # model.Region fields
+    first_seen: Mapped[datetime] = mapped_column(TZ)
+    last_seen: Mapped[datetime] = mapped_column(TZ)
+    last_run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    listed: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str | None] = mapped_column(sa.String(12))  # last load outcome
+    message: Mapped[str | None] = mapped_column(sa.Text)
+
+
+metadata = Base.metadata
