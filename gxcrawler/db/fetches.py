@@ -6,7 +6,7 @@ Each function takes an Engine (own transaction) or a Connection (the caller's).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ def record_fetch(
     seen_at: datetime | None = None,
 ) -> None:
     """Insert or update the row of ``url``; ``None`` arguments keep what is stored."""
-    seen = seen_at or datetime.now(timezone.utc)
+    seen = seen_at or datetime.now(UTC)
     given = {
         "spider": spider,
         "parent_url": parent_url,
@@ -104,7 +104,7 @@ def mark_seen(
 ) -> int:
     """Stamp URLs as seen (and listed) in this run; returns how many rows were known."""
     url_list = list(dict.fromkeys(urls))
-    seen = seen_at or datetime.now(timezone.utc)
+    seen = seen_at or datetime.now(UTC)
 
     def work(conn: Connection) -> int:
         count = 0
@@ -144,11 +144,7 @@ def mark_unlisted(bind: Engine | Connection, spider: str, seen_since: datetime) 
             .where(_fetches.c.report_id == _reports.c.id, _fetches.c.listed.is_(True))
             .exists()
         )
-        conn.execute(
-            _reports.update()
-            .where(_reports.c.spider == spider)
-            .values(listed=still_listed)
-        )
+        conn.execute(_reports.update().where(_reports.c.spider == spider).values(listed=still_listed))
         return res.rowcount
 
     return _run(bind, work)

@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -108,7 +108,7 @@ class Loader:
         region: Region,
         created: list[tuple[tuple[str, str], int]],
     ) -> LoadOutcome:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         sha = prov.sha256
         if self._postgres:
             # Losing the last few commits in a server crash is harmless (the next crawl
@@ -177,7 +177,9 @@ class Loader:
         if self._postgres:
             buf = io.StringIO()
             for rid, key, section, row, column, value in rows:
-                buf.write(f"{rid}\t{_copy_text(key)}\t{section}\t{_copy_text(row)}\t{_copy_text(column)}\t{value}\n")
+                buf.write(
+                    f"{rid}\t{_copy_text(key)}\t{section}\t{_copy_text(row)}\t{_copy_text(column)}\t{value}\n"
+                )
             buf.seek(0)
             cursor = conn.connection.driver_connection.cursor()
             try:
@@ -233,8 +235,10 @@ class Loader:
         """After a failed load, still keep the bytes and the fetch so a re-parse can retry."""
         try:
             with self.engine.begin() as conn:
-                _store_document(conn, prov, datetime.now(timezone.utc))
-                _fetch(conn, prov.document_url or prov.page_url, prov, region, outcome="failed", message=message)
+                _store_document(conn, prov, datetime.now(UTC))
+                _fetch(
+                    conn, prov.document_url or prov.page_url, prov, region, outcome="failed", message=message
+                )
         except Exception:  # noqa: BLE001
             log.exception("could not record the failed document %s", prov.sha256)
 
@@ -247,9 +251,11 @@ def resolve_agency_id(conn: Connection, canonical_name: str) -> int | None:
     found = conn.execute(sa.select(_agencies.c.id).where(_agencies.c.name == canonical_name)).scalar()
     if found is not None:
         return found
-    ids = conn.execute(
-        sa.select(_aliases.c.agency_id).where(_aliases.c.alias == canonical_name).distinct()
-    ).scalars().all()
+    ids = (
+        conn.execute(sa.select(_aliases.c.agency_id).where(_aliases.c.alias == canonical_name).distinct())
+        .scalars()
+        .all()
+    )
     return ids[0] if len(ids) == 1 else None
 
 
@@ -330,9 +336,10 @@ def _upsert(conn: Connection, table: sa.Table):  # noqa: ANN202 - dialect-specif
 
 def _store_document(conn: Connection, prov: Provenance, now: datetime) -> None:
     sha = prov.sha256
-    if len(prov.content) > 65536 and conn.execute(
-        sa.select(_documents.c.sha256).where(_documents.c.sha256 == sha)
-    ).first():
+    if (
+        len(prov.content) > 65536
+        and conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256 == sha)).first()
+    ):
         return  # do not ship megabytes only to have them ignored
     conn.execute(
         _upsert(conn, _documents)

@@ -174,9 +174,7 @@ class ReportValue(Base):
 
     __tablename__ = "report_values"
     __table_args__ = (sa.Index("ix_report_values_key", "key"),)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
-    )
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(sa.ForeignKey("metrics.key"), primary_key=True)
     section: Mapped[str] = mapped_column(sa.String(4))
     row: Mapped[str] = mapped_column(sa.String(40))
@@ -189,9 +187,7 @@ class CheckResult(Base):
 
     __tablename__ = "check_results"
     __table_args__ = (sa.Index("ix_check_results_rule_ok", "rule", "ok"),)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
-    )
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     rule: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     ok: Mapped[bool] = mapped_column(sa.Boolean)
     left: Mapped[Decimal] = mapped_column(ExactDecimal)

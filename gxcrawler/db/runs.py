@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -25,11 +25,16 @@ OUTCOME_COLUMNS = {
 
 
 def start_run(
-    bind: Engine | Connection, spider: str, args: dict[str, Any] | None = None, started_at: datetime | None = None
+    bind: Engine | Connection,
+    spider: str,
+    args: dict[str, Any] | None = None,
+    started_at: datetime | None = None,
 ) -> int:
     """Open a run and return its id."""
-    row = {"spider": spider, "args": args or {}, "started_at": started_at or datetime.now(timezone.utc)}
-    return _run(bind, lambda conn: conn.execute(_runs.insert().values(**row).returning(_runs.c.id)).scalar_one())
+    row = {"spider": spider, "args": args or {}, "started_at": started_at or datetime.now(UTC)}
+    return _run(
+        bind, lambda conn: conn.execute(_runs.insert().values(**row).returning(_runs.c.id)).scalar_one()
+    )
 
 
 def tally(statuses: Iterable[str]) -> dict[str, int]:
@@ -62,7 +67,7 @@ def finish_run(
     values: dict[str, Any] = {
         "outcome": outcome,
         "reason": reason,
-        "finished_at": finished_at or datetime.now(timezone.utc),
+        "finished_at": finished_at or datetime.now(UTC),
         **counts,
     }
     if requests is not None:
