@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.pg",
+    "tests.fixtures.db",
     "tests.fixtures.sim",
 ]
