@@ -1,0 +1,194 @@
+"""PDF text layer and tables, by position (pdfplumber).
+
+Tables come from the ruling lines (``lines`` strategy); a table whose inner lines are
+missing (three-line tables) is retried with text-aligned columns. Merged cells are
+repeated over every grid position they cover. A table cut by a page break is joined
+to its continuation when the columns line up. The text of each page is rebuilt from
+its words outside the tables, with a tab where a wide gap separates two words, so
+that table-less pages still read as tab-separated rows for the parser.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+
+from ..model import ExtractedDocument
+from .cells import join_lines
+from .errors import FormatError
+from .limits import Limits
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3}
+TEXT_COLUMNS = {"vertical_strategy": "text", "horizontal_strategy": "lines", "snap_tolerance": 3}
+
+
+@dataclass
+class _PageTable:
+    page: int
+    rows: list[list[str]]
+    columns: list[float]  # x0 of every column, to join a table across a page break
+    first_on_page: bool
+    last_on_page: bool
+
+
+def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(content))
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds
+        raise FormatError(f"unreadable PDF: {exc.__class__.__name__}: {exc}") from exc
+    warnings: list[str] = []
+    texts: list[str] = []
+    found: list[_PageTable] = []
+    images: list[str] = []
+    chars = 0
+    started = time.monotonic()
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as exc:
+            raise FormatError(f"unreadable PDF: {exc}") from exc
+        if len(pages) > limits.max_pages:
+            warnings.append(f"PDF has {len(pages)} pages; read the first {limits.max_pages}")
+        for number, page in enumerate(pages[: limits.max_pages], start=1):
+            if time.monotonic() - started > limits.pdf_seconds:
+                warnings.append(f"PDF time budget spent; pages from {number} on not read")
+                break
+            try:
+                chars += len(page.chars)
+                images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
+                tables = _tables(page)
+                found += [
+                    _PageTable(number, rows, cols, i == 0, i == len(tables) - 1)
+                    for i, (rows, cols, _bbox) in enumerate(tables)
+                ]
+                texts.append(_page_text(page, [bbox for *_, bbox in tables]))
+            except Exception as exc:  # one broken page must not lose the others
+                warnings.append(f"page {number} unreadable: {exc.__class__.__name__}")
+            finally:
+                page.close()
+        title = (pdf.metadata or {}).get("Title")
+    if chars == 0:
+        warnings.append("PDF has no text layer (scanned or image-only)")
+    return ExtractedDocument(
+        source_type="pdf",
+        text="\n".join(texts),
+        tables=_join_across_pages(found),
+        images=images,
+        title=_decode_title(title),
+        warnings=warnings,
+    )
+
+
+def _tables(page) -> list[tuple[list[list[str]], list[float], tuple]]:
+    out = []
+    tables = page.find_tables(LINES)
+    if not tables and len(page.horizontal_edges) >= 3:
+        tables = [t for t in page.find_tables(TEXT_COLUMNS) if len(t.rows) >= 2]
+    for table in tables:
+        rows = _matrix(table)
+        if rows and max(len(r) for r in rows) >= 2:
+            cols = [c.bbox[0] for c in table.columns]
+            out.append((rows, cols, table.bbox))
+    return out
+
+
+def _matrix(table) -> list[list[str]]:
+    """Cell texts with every merged cell repeated where it extends."""
+    texts = table.extract()
+    by_bbox = {}
+    for row, row_texts in zip(table.rows, texts, strict=False):
+        for bbox, text in zip(row.cells, row_texts, strict=False):
+            if bbox is not None:
+                by_bbox[bbox] = join_lines(text)
+    # the narrowest cell at a grid position gives that column's (row's) true extent;
+    # merged cells are wider (taller) than the position they start at
+    xs: dict[int, tuple[float, float]] = {}
+    ys: dict[int, tuple[float, float]] = {}
+    for i, row in enumerate(table.rows):
+        for j, b in enumerate(row.cells):
+            if b is None:
+                continue
+            if j not in xs or b[2] - b[0] < xs[j][1] - xs[j][0]:
+                xs[j] = (b[0], b[2])
+            if i not in ys or b[3] - b[1] < ys[i][1] - ys[i][0]:
+                ys[i] = (b[1], b[3])
+    matrix: list[list[str]] = []
+    for i, row in enumerate(table.rows):
+        line = []
+        for j, bbox in enumerate(row.cells):
+            if bbox is not None:
+                line.append(by_bbox.get(bbox, ""))
+                continue
+            owner = None
+            if j in xs and i in ys:
+                cx, cy = sum(xs[j]) / 2, sum(ys[i]) / 2
+                owner = next((b for b in by_bbox if b[0] < cx < b[2] and b[1] < cy < b[3]), None)
+            line.append(by_bbox[owner] if owner else "")
+        matrix.append(line)
+    return matrix
+
+
+def _page_text(page, exclude: list[tuple]) -> str:
+    """The page's words outside the tables, line by line, wide gaps as tabs."""
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in exclude)
+
+    region = page.filter(outside) if exclude else page
+    words = region.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        text = line[0]["text"]
+        for prev, word in zip(line, line[1:], strict=False):
+            size = max(word["bottom"] - word["top"], 1.0)
+            gap = word["x0"] - prev["x1"]
+            text += ("\t" if gap > 1.2 * size else " " if gap > 0.2 * size else "") + word["text"]
+        out.append(text)
+    return "\n".join(out)
+
+
+def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
+    tables: list[list[list[str]]] = []
+    prev: _PageTable | None = None
+    for t in found:
+        if (
+            prev is not None
+            and t.page == prev.page + 1
+            and prev.last_on_page
+            and t.first_on_page
+            and len(t.columns) == len(prev.columns)
+            and all(abs(a - b) <= 2 for a, b in zip(t.columns, prev.columns, strict=True))
+        ):
+            tables[-1].extend(t.rows)
+        else:
+            tables.append(list(t.rows))
+        prev = t
+    return tables
+
+
+def _decode_title(title) -> str | None:
+    if isinstance(title, bytes):
+        for enc in ("utf-16", "utf-8", "gb18030"):
+            try:
+                return title.decode(enc).strip("\x00 ") or None
+            except UnicodeDecodeError:
+                continue
+        return None
+    return str(title).strip() or None if title else None

@@ -1,0 +1,78 @@
+"""DOCX paragraphs and tables (python-docx).
+
+python-docx already repeats a merged cell (``gridSpan``, ``vMerge``) at every grid
+position it covers, which is the ExtractedDocument convention. Tables nested inside
+cells are read too (some offices lay a report out in an outer table). Paragraph text
+keeps document order; table text stays out of it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ..model import ExtractedDocument
+from .cells import join_lines
+from .errors import FormatError
+from .limits import Limits
+
+
+def read_docx(content: bytes, limits: Limits) -> ExtractedDocument:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+        if unzipped > limits.max_unzipped:
+            raise FormatError(f"DOCX unpacks to {unzipped} bytes (limit {limits.max_unzipped})")
+        document = docx.Document(io.BytesIO(content))
+    except FormatError:
+        raise
+    except Exception as exc:  # zipfile / lxml / KeyError on broken packages
+        raise FormatError(f"unreadable DOCX: {exc.__class__.__name__}: {exc}") from exc
+    texts: list[str] = []
+    tables: list[list[list[str]]] = []
+    warnings: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            texts.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            try:
+                _collect(Table(child, document), tables)
+            except Exception as exc:  # malformed spans in hand-edited files
+                warnings.append(f"table unreadable: {exc.__class__.__name__}")
+    images = [
+        rel.target_part.partname.lstrip("/")
+        for rel in document.part.rels.values()
+        if rel.reltype == RT.IMAGE and not rel.is_external
+    ]
+    return ExtractedDocument(
+        source_type="docx",
+        text="\n".join(texts),
+        tables=tables,
+        images=images,
+        title=(document.core_properties.title or "").strip() or None,
+        warnings=warnings,
+    )
+
+
+def _collect(table: Table, out: list[list[list[str]]]) -> None:
+    rows = []
+    nested: list[Table] = []
+    for row in table.rows:
+        cells = row.cells
+        rows.append([join_lines(c.text) for c in cells])
+        seen: set[int] = set()
+        for c in cells:
+            if id(c._tc) not in seen:
+                seen.add(id(c._tc))
+                nested += c.tables
+    if rows:
+        out.append(rows)
+    for inner in nested:
+        _collect(inner, out)
