@@ -102,11 +102,14 @@ def _anchors(html: str | Selector, base_url: str) -> list[tuple[str, str, str, s
 
 
 def report_links(html: str | Selector, base_url: str) -> list[Link]:
-    """Links whose text (or ``title`` attribute, for truncated list rows) is a report title."""
+    """Links whose text (or ``title`` attribute, for truncated list rows) is a report title.
+
+    A title must name its year: 信息公开工作年度报告 without one is a column's name.
+    """
     seen: dict[str, Link] = {}
     for url, text, title, _ in _anchors(html, base_url):
-        best = title if is_annual_report(title) else text
-        if is_annual_report(best) and url not in seen:
+        best = title if report_year(title) else text
+        if report_year(best) and url not in seen:
             seen[url] = Link(url, best)
     return list(seen.values())
 

@@ -184,14 +184,14 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         column: Column = response.meta["gx_column"]
-        for listed in self.listed_reports(response, column):
-            if self.wants(listed):
-                yield self.report_request(listed, column)
-        for url in self.next_pages(response, column):
-            yield self.list_request(url, column)
         for sub in self.subcolumns(response, column):
             if self.wants_column(sub):
                 yield self.list_request(sub.url, sub)
+        for url in self.next_pages(response, column):
+            yield self.list_request(url, column)
+        for listed in self.listed_reports(response, column):
+            if self.wants(listed):
+                yield self.report_request(listed, column)
 
     def listed_reports(self, response: TextResponse, column: Column) -> Iterable[ListedReport]:
         """Report links anywhere on the page, with the date printed in the same row."""

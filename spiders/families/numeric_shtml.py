@@ -32,7 +32,7 @@ def column_dir(url: str) -> str:
 class NumericShtmlSpider(ReportSpider):
     def document_key(self, url: str) -> str:
         m = _DETAIL.search(urlsplit(url).path)
-        return f"{urlsplit(url).hostname}:{m.group(1)}" if m else url
+        return f"doc:{m.group(1)}" if m else url  # one ID space across all sites of the platform
 
     def subcolumns(self, response: TextResponse, column: Column) -> Iterable[Column]:
         """Links to deeper ``index.shtml`` (or ``/``) pages under this column's directory."""
@@ -55,7 +55,7 @@ class NumericShtmlSpider(ReportSpider):
     def page_hints(self, response: TextResponse, hints: dict) -> dict:
         header = " ".join(response.xpath("//body//text()[contains(., '发布时间')]/ancestor::*[1]//text()").getall())
         hints = dict(hints)
-        title = " ".join(response.css("h1 ::text, .title ::text").getall()).strip()
+        title = " ".join(response.css("h1 ::text").getall() or response.css(".title ::text").getall()).strip()
         if discovery.is_annual_report(title):
             hints["title"] = title
         published = iso_date(header.split("发布时间", 1)[-1]) if "发布时间" in header else None
