@@ -59,7 +59,7 @@ class LoadOutcome:
     report_id: int | None = None
     agency_id: int | None = None
     message: str | None = None
-    agency: str | None = None  # canonical name
+    agency: str | None = None  # the agency's name in the database
     year: int | None = None
     sha256: str | None = None
 
@@ -75,13 +75,13 @@ class Loader:
         self.engine = engine
         self.before_commit = before_commit
         self._postgres = is_postgres(engine)
-        self._agency_ids: dict[tuple[str, str], int] = {}
+        self._agencies: dict[tuple[str, str], tuple[int, str]] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ public API
     def load(self, result: ParseResult, provenance: Provenance, region: Region) -> LoadOutcome:
         """Load one report in its own transaction; never raises for a bad report."""
-        created: list[tuple[tuple[str, str], int]] = []
+        created: list[tuple[tuple[str, str], tuple[int, str]]] = []
         try:
             with self.engine.begin() as conn:
                 outcome = self._load(conn, result, provenance, region, created)
@@ -92,7 +92,7 @@ class Loader:
             return LoadOutcome("failed", message=message, year=result.year, sha256=provenance.sha256)
         # Cache agency ids only once committed: a rolled-back load may have created one.
         with self._lock:
-            self._agency_ids.update(created)
+            self._agencies.update(created)
         return outcome
 
     def load_many(self, batch: Iterable[tuple[ParseResult, Provenance, Region]]) -> list[LoadOutcome]:
@@ -106,7 +106,7 @@ class Loader:
         result: ParseResult,
         prov: Provenance,
         region: Region,
-        created: list[tuple[tuple[str, str], int]],
+        created: list[tuple[tuple[str, str], tuple[int, str]]],
     ) -> LoadOutcome:
         now = datetime.now(UTC)
         sha = prov.sha256
@@ -125,39 +125,44 @@ class Loader:
 
         agency_id, agency_name = self._agency(conn, raw_agency, region, created)
         fingerprint = parse_fingerprint(result)
-        current = conn.execute(
-            sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published)
-            .where(_reports.c.agency_id == agency_id, _reports.c.year == result.year)
-            .with_for_update()
-        ).first()
+        row = _report_row(result, prov, agency_id, raw_agency, fingerprint, now)
 
         def outcome(status: str, report_id: int | None, message: str | None = None) -> LoadOutcome:
             return LoadOutcome(status, report_id, agency_id, message, agency_name, result.year, sha)
 
-        if current is not None and current.sha256 == sha and current.fingerprint == fingerprint:
-            _fetch(conn, url, prov, region, outcome="unchanged", report_id=current.id)
-            return outcome("unchanged", current.id)
-        if (
-            current is not None
-            and current.sha256 != sha
-            and current.published
-            and result.published
-            and result.published < current.published
-        ):
-            msg = f"a later publication ({current.published}) of this report is loaded"
-            _fetch(conn, url, prov, region, outcome="skipped", message=msg, report_id=current.id)
-            return outcome("skipped", current.id, msg)
-
-        row = _report_row(result, prov, agency_id, raw_agency, fingerprint, now)
+        current = _current_report(conn, agency_id, result.year)
+        report_id = None
         if current is None:
-            report_id = conn.execute(_reports.insert().values(**row).returning(_reports.c.id)).scalar_one()
-            status = "inserted"
-        else:
+            # ON CONFLICT: a concurrent loader may insert the same (agency, year) first;
+            # then we wait for it and treat its row as the stored version.
+            report_id = conn.execute(
+                _upsert(conn, _reports)
+                .values(**row)
+                .on_conflict_do_nothing(index_elements=["agency_id", "year"])
+                .returning(_reports.c.id)
+            ).scalar()
+            if report_id is None:
+                current = _current_report(conn, agency_id, result.year)
+        if current is not None:
+            if current.sha256 == sha and current.fingerprint == fingerprint:
+                _fetch(conn, url, prov, region, outcome="unchanged", report_id=current.id)
+                return outcome("unchanged", current.id)
+            if (
+                current.sha256 != sha
+                and current.published
+                and result.published
+                and result.published < current.published
+            ):
+                msg = f"a later publication ({current.published}) of this report is loaded"
+                _fetch(conn, url, prov, region, outcome="skipped", message=msg, report_id=current.id)
+                return outcome("skipped", current.id, msg)
             report_id = current.id
             conn.execute(_reports.update().where(_reports.c.id == report_id).values(**row, updated_at=now))
             conn.execute(_values.delete().where(_values.c.report_id == report_id))
             conn.execute(_checks.delete().where(_checks.c.report_id == report_id))
             status = "updated"
+        else:
+            status = "inserted"
         self._insert_values(conn, report_id, result)
         checks = [
             {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
@@ -199,17 +204,21 @@ class Loader:
 
     # ------------------------------------------------------------ agencies
     def _agency(
-        self, conn: Connection, raw: str, region: Region, created: list[tuple[tuple[str, str], int]]
+        self,
+        conn: Connection,
+        raw: str,
+        region: Region,
+        created: list[tuple[tuple[str, str], tuple[int, str]]],
     ) -> tuple[int, str]:
-        """The agency id of ``raw`` in ``region``, creating the agency and alias if new."""
+        """(id, name) of the agency ``raw`` names in ``region``, creating agency and alias if new."""
         canonical = canonical_agency(raw, region)
         cache_key = (canonical.name, raw)  # the raw spelling too: its alias row is written once
         with self._lock:
-            cached = self._agency_ids.get(cache_key)
+            cached = self._agencies.get(cache_key)
         if cached is not None:
-            return cached, canonical.name
-        agency_id = resolve_agency_id(conn, canonical.name)
-        if agency_id is None:
+            return cached
+        found = resolve_agency(conn, canonical.name)
+        if found is None:
             values = {
                 "name": canonical.name,
                 "short_name": canonical.short,
@@ -221,14 +230,14 @@ class Loader:
                 "portal": region.portal,
             }
             conn.execute(_upsert(conn, _agencies).values(**values).on_conflict_do_nothing())
-            agency_id = resolve_agency_id(conn, canonical.name)
-            assert agency_id is not None
+            found = resolve_agency(conn, canonical.name)
+            assert found is not None
         for alias in {raw, canonical.name}:
             conn.execute(
-                _upsert(conn, _aliases).values(alias=alias, agency_id=agency_id).on_conflict_do_nothing()
+                _upsert(conn, _aliases).values(alias=alias, agency_id=found[0]).on_conflict_do_nothing()
             )
-        created.append((cache_key, agency_id))
-        return agency_id, canonical.name
+        created.append((cache_key, found))
+        return found
 
     # ------------------------------------------------------------ failures
     def _keep_document(self, prov: Provenance, region: Region, message: str) -> None:
@@ -246,17 +255,20 @@ class Loader:
 # ---------------------------------------------------------------- helpers
 
 
-def resolve_agency_id(conn: Connection, canonical_name: str) -> int | None:
-    """An agency by canonical name, or through an alias row (manual merges)."""
-    found = conn.execute(sa.select(_agencies.c.id).where(_agencies.c.name == canonical_name)).scalar()
+def resolve_agency(conn: Connection, canonical_name: str) -> tuple[int, str] | None:
+    """(id, name) of an agency by canonical name, or through an alias row (manual merges)."""
+    found = conn.execute(
+        sa.select(_agencies.c.id, _agencies.c.name).where(_agencies.c.name == canonical_name)
+    ).first()
     if found is not None:
-        return found
-    ids = (
-        conn.execute(sa.select(_aliases.c.agency_id).where(_aliases.c.alias == canonical_name).distinct())
-        .scalars()
-        .all()
-    )
-    return ids[0] if len(ids) == 1 else None
+        return found.id, found.name
+    rows = conn.execute(
+        sa.select(_agencies.c.id, _agencies.c.name)
+        .join(_aliases, _aliases.c.agency_id == _agencies.c.id)
+        .where(_aliases.c.alias == canonical_name)
+        .distinct()
+    ).all()
+    return (rows[0].id, rows[0].name) if len(rows) == 1 else None
 
 
 def parse_fingerprint(result: ParseResult) -> str:
@@ -274,6 +286,15 @@ def parse_fingerprint(result: ParseResult) -> str:
         "warnings": list(result.warnings),
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _current_report(conn: Connection, agency_id: int, year: int | None) -> sa.Row | None:
+    """The stored version of (agency, year), locked until this transaction ends."""
+    return conn.execute(
+        sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published)
+        .where(_reports.c.agency_id == agency_id, _reports.c.year == year)
+        .with_for_update()
+    ).first()
 
 
 def _unloadable(result: ParseResult, raw_agency: str) -> str | None:

@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('county', sa.Text(), nullable=True),
     sa.Column('division_code', sa.String(length=12), nullable=True),
     sa.Column('portal', sa.String(length=40), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agencies')),
     sa.UniqueConstraint('name', name=op.f('uq_agencies_name'))
     )
@@ -88,7 +88,7 @@ def upgrade() -> None:
     op.create_table('agency_aliases',
     sa.Column('alias', sa.Text(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_agency_aliases_agency_id_agencies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('alias', 'agency_id', name=op.f('pk_agency_aliases'))
     )
@@ -114,8 +114,8 @@ def upgrade() -> None:
     sa.Column('checks_failed', sa.Integer(), nullable=False),
     sa.Column('listed', sa.Boolean(), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_reports_agency_id_agencies')),
     sa.ForeignKeyConstraint(['sha256'], ['documents.sha256'], name=op.f('fk_reports_sha256_documents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),

@@ -1,0 +1,251 @@
+"""The upsert keyed by (agency, year), on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from gxcrawler.checks import evaluate
+from gxcrawler.db import Loader
+from gxcrawler.db.loader import parse_fingerprint
+from tests.fixtures.db import make_report
+
+
+def stored_values(engine, report_id: int) -> dict[str, Decimal]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT key, value FROM report_values WHERE report_id = :r"), {"r": report_id}
+        )
+        return {k: Decimal(str(v)) for k, v in rows}
+
+
+def stored_checks(engine, report_id: int) -> dict[str, tuple[bool, Decimal, Decimal]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text('SELECT rule, ok, "left", "right" FROM check_results WHERE report_id = :r'),
+            {"r": report_id},
+        )
+        return {r: (bool(ok), Decimal(str(a)), Decimal(str(b))) for r, ok, a, b in rows}
+
+
+def count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_same_report_twice_is_unchanged(db_engine):
+    loader = Loader(db_engine)
+    batch = [make_report("蚌峨乡", 2023)]
+    first = loader.load(*batch[0])
+    second = loader.load(*batch[0])
+    assert first.status == "inserted" and first.report_id
+    assert second.status == "unchanged"
+    assert second.report_id == first.report_id and second.agency_id == first.agency_id
+    assert stored_values(db_engine, first.report_id) == batch[0][0].values
+    assert count(db_engine, "reports") == 1
+    assert count(db_engine, "documents") == 1
+
+
+def test_changed_values_replace_the_old_ones(db_engine):
+    loader = Loader(db_engine)
+    old = make_report("蚌峨乡", 2022, seed=1)
+    new_result, new_prov, region = make_report("蚌峨乡", 2022, seed=2, content=b"<html>corrected</html>")
+    del new_result.values["s4.review.upheld"]  # a cell the new version no longer has
+    new_result.values["s3.new.natural"] += 1  # and one that now breaks an identity
+    new_result.checks = evaluate(new_result.values, [], "2021")
+
+    inserted = loader.load(*old)
+    updated = loader.load(new_result, new_prov, region)
+
+    assert (inserted.status, updated.status) == ("inserted", "updated")
+    assert updated.report_id == inserted.report_id
+    assert stored_values(db_engine, updated.report_id) == new_result.values
+    checks = stored_checks(db_engine, updated.report_id)
+    assert checks == {c.rule: (c.ok, c.left, c.right) for c in new_result.checks}
+    assert checks["s3.balance.natural"][0] is False
+    with db_engine.connect() as conn:
+        sha, failed = conn.execute(sa.text("SELECT sha256, checks_failed FROM reports")).one()
+    assert sha == new_prov.sha256
+    assert failed == sum(1 for c in new_result.checks if not c.ok) > 0
+    assert count(db_engine, "documents") == 2  # both versions stay re-parseable
+
+
+def test_same_bytes_parsed_differently_is_an_update(db_engine):
+    """A better parser re-reading stored bytes must update, not be called unchanged."""
+    loader = Loader(db_engine)
+    result, prov, region = make_report("蚌峨乡", 2021)
+    loader.load(result, prov, region)
+    better = replace(result, values=dict(result.values), warnings=["re-read"])
+    better.values["s2.art20_8.fees.amount"] = Decimal("209512.943")
+    outcome = loader.load(better, prov, region)
+    assert outcome.status == "updated"
+    assert stored_values(db_engine, outcome.report_id)["s2.art20_8.fees.amount"] == Decimal("209512.943")
+
+
+def test_failure_mid_load_keeps_the_previous_version(db_engine):
+    """A value violating a constraint (unknown metric key) fails after the old rows were deleted."""
+    loader = Loader(db_engine)
+    good = make_report("平远镇", 2023, seed=5)
+    loader.load(*good)
+    with db_engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT id, sha256, fingerprint, title FROM reports")).one()
+
+    bad_result, bad_prov, region = make_report("平远镇", 2023, seed=6, content=b"<html>v2</html>")
+    bad_result.values["s9.not_a_metric.total"] = Decimal(1)
+    outcome = loader.load(bad_result, bad_prov, region)
+
+    assert outcome.status == "failed" and outcome.message
+    with db_engine.connect() as conn:
+        after = conn.execute(sa.text("SELECT id, sha256, fingerprint, title FROM reports")).one()
+    assert tuple(after) == tuple(before)
+    assert stored_values(db_engine, before.id) == good[0].values
+    assert stored_checks(db_engine, before.id) == {c.rule: (c.ok, c.left, c.right) for c in good[0].checks}
+    with db_engine.connect() as conn:
+        fetch = conn.execute(
+            sa.text("SELECT outcome, sha256 FROM fetches WHERE url = :u"), {"u": bad_prov.page_url}
+        ).one()
+        kept = conn.execute(
+            sa.text("SELECT count(*) FROM documents WHERE sha256 = :s"), {"s": bad_prov.sha256}
+        ).scalar_one()
+    assert fetch.outcome == "failed" and fetch.sha256 == bad_prov.sha256
+    assert kept == 1  # the bytes are kept for a later re-parse
+
+
+def test_failure_just_before_commit_rolls_back_everything(db_engine):
+    seen: list[int] = []
+
+    def explode(conn, report_id):
+        seen.append(report_id)
+        raise RuntimeError("disk full")
+
+    good = make_report("阿猛镇", 2022, seed=1)
+    Loader(db_engine).load(*good)
+    changed = make_report("阿猛镇", 2022, seed=2, content=b"other bytes")
+    outcome = Loader(db_engine, before_commit=explode).load(*changed)
+
+    assert outcome.status == "failed" and "disk full" in outcome.message
+    assert seen  # the hook ran after values and checks were written
+    with db_engine.connect() as conn:
+        report_id, sha = conn.execute(sa.text("SELECT id, sha256 FROM reports")).one()
+    assert sha == good[1].sha256
+    assert stored_values(db_engine, report_id) == good[0].values
+
+
+def test_load_many_counts_each_outcome(db_engine):
+    loader = Loader(db_engine)
+    first = [make_report(a, y) for a in ("蚌峨乡", "平远镇") for y in (2021, 2022)]
+    assert [o.status for o in loader.load_many(first)] == ["inserted"] * 4
+
+    changed = make_report("平远镇", 2022, seed=99, content=b"new")
+    not_a_report = make_report("平远镇", 2024, status="not_a_report")
+    second = [*first[:3], changed, not_a_report]
+    statuses = [o.status for o in loader.load_many(second)]
+    assert statuses == ["unchanged", "unchanged", "unchanged", "updated", "skipped"]
+    assert count(db_engine, "reports") == 4
+
+
+def test_reports_without_year_or_agency_are_kept_as_documents_only(db_engine):
+    loader = Loader(db_engine)
+    no_year = make_report("蚌峨乡", 2023)
+    no_year[0].year = None
+    no_agency = make_report("", 2023, content=b"anonymous")
+    outcomes = loader.load_many([no_year, no_agency])
+    assert [o.status for o in outcomes] == ["skipped", "skipped"]
+    assert outcomes[0].message == "no report year" and outcomes[1].message == "no agency"
+    assert count(db_engine, "reports") == 0
+    assert count(db_engine, "documents") == 2
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT outcome FROM fetches")).scalars().all() == ["skipped"]
+
+
+def test_an_older_publication_does_not_replace_a_newer_one(db_engine):
+    loader = Loader(db_engine)
+    newer = make_report("蚌峨乡", 2023, published=date(2024, 3, 1), content=b"corrected edition")
+    older = make_report("蚌峨乡", 2023, seed=7, published=date(2024, 1, 15), content=b"first edition")
+    assert loader.load(*newer).status == "inserted"
+    outcome = loader.load(*older)
+    assert outcome.status == "skipped" and "later publication" in outcome.message
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT sha256 FROM reports")).scalar_one() == newer[1].sha256
+
+
+def test_values_are_exact_decimals(db_engine):
+    result, prov, region = make_report("蚌峨乡", 2019, edition="2019")
+    result.values["s2.art20_9.procurement.amount"] = Decimal("209512.943")
+    result.values["s2.art20_5.licensing.change"] = Decimal("-1942")
+    result.values["s2.art20_8.fees.prev_items"] = Decimal("12345678901234.0001")
+    outcome = Loader(db_engine).load(result, prov, region)
+    stored = stored_values(db_engine, outcome.report_id)
+    assert stored["s2.art20_9.procurement.amount"] == Decimal("209512.943")
+    assert stored["s2.art20_5.licensing.change"] == Decimal("-1942")
+    assert stored["s2.art20_8.fees.prev_items"] == Decimal("12345678901234.0001")
+
+
+def test_rows_carry_section_row_and_column(db_engine):
+    outcome = Loader(db_engine).load(*make_report("蚌峨乡", 2021))
+    with db_engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                'SELECT section, "row", "column" FROM report_values '
+                "WHERE report_id = :r AND key = 's3.denied.state_secret.natural'"
+            ),
+            {"r": outcome.report_id},
+        ).one()
+    assert tuple(row) == ("s3", "denied.state_secret", "natural")
+
+
+def test_fingerprint_ignores_order_but_not_content():
+    result, _, _ = make_report("蚌峨乡", 2021)
+    shuffled = replace(result, values=dict(reversed(list(result.values.items()))))
+    assert parse_fingerprint(shuffled) == parse_fingerprint(result)
+    shuffled.values["s3.new.natural"] += 1
+    assert parse_fingerprint(shuffled) != parse_fingerprint(result)
+
+
+def test_loading_from_many_threads_creates_each_agency_once(db_engine):
+    """The Scrapy pipeline loads off the reactor thread; several loaders may share an engine."""
+    loader = Loader(db_engine)
+    agencies = ["蚌峨乡", "蚌峨乡人民政府", "砚山县蚌峨乡人民政府", "平远镇"]
+    work = [make_report(agencies[i % 4], 2019 + i // 4) for i in range(16)]
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def run(part):
+        got = loader.load_many(part)
+        with lock:
+            outcomes.extend(got)
+
+    threads = [threading.Thread(target=run, args=(work[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    statuses = [o.status for o in outcomes]
+    assert statuses.count("inserted") == 8  # two agencies x four years
+    assert statuses.count("updated") == 8  # the other spellings' versions replaced them
+    assert count(db_engine, "agencies") == 2
+    with db_engine.connect() as conn:
+        per_year = conn.execute(
+            sa.text(
+                "SELECT a.name, count(*) FROM reports r JOIN agencies a ON a.id = r.agency_id GROUP BY a.name"
+            )
+        ).all()
+    assert dict(per_year) == {"砚山县蚌峨乡人民政府": 4, "砚山县平远镇人民政府": 4}
+
+
+@pytest.mark.parametrize("status", ["partial", "no_tables"])
+def test_partial_and_tableless_reports_are_stored(db_engine, status):
+    result, prov, region = make_report("蚌峨乡", 2023, status=status)
+    if status == "no_tables":
+        result.values, result.checks = {}, []
+    outcome = Loader(db_engine).load(result, prov, region)
+    assert outcome.status == "inserted"
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM reports")).scalar_one() == status
+    assert len(stored_values(db_engine, outcome.report_id)) == len(result.values)

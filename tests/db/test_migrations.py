@@ -1,0 +1,119 @@
+"""Migrations from an empty database, the catalog sync, and ensure_schema."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from gxcrawler import catalog
+from gxcrawler.db import SchemaError, current_revision, ensure_schema, head_revision, make_engine, upgrade
+from gxcrawler.db.migrate import downgrade, sync_metrics
+from gxcrawler.db.models import metadata
+
+TABLES = {
+    "agencies",
+    "agency_aliases",
+    "reports",
+    "report_values",
+    "check_results",
+    "metrics",
+    "documents",
+    "fetches",
+    "crawl_runs",
+}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_engine(request, tmp_path):
+    if request.param == "postgresql":
+        engine = make_engine(request.getfixturevalue("pg_url"))
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def tables(engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_from_empty_creates_every_table_and_fills_metrics(empty_engine):
+    assert current_revision(empty_engine) is None
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert tables(empty_engine) == TABLES
+    with empty_engine.connect() as conn:
+        rows = {r.key: r for r in conn.execute(sa.text("SELECT * FROM metrics"))}
+    assert set(rows) == set(catalog.METRICS)
+    m = catalog.METRICS["s3.denied.state_secret.total"]
+    got = rows[m.key]
+    assert (got.section, got.row_key, got.column_key) == ("s3", "denied.state_secret", "total")
+    assert (got.row_label, got.column_label, got.table_label) == (m.row_label, m.column_label, m.table_label)
+    assert bool(got.in_2019) and bool(got.in_2021)
+    old_only = rows["s2.art20_9.procurement.amount"]
+    assert old_only.editions == "2019" and not old_only.in_2021
+    assert rows["s2.art20_1.normative.new_made"].row_label_2019 == "规范性文件"
+
+
+def test_downgrade_then_upgrade_round_trip(empty_engine):
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert tables(empty_engine) == set()
+    assert current_revision(empty_engine) is None
+    upgrade(empty_engine)
+    assert tables(empty_engine) == TABLES
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM metrics")).scalar_one() == len(catalog.METRICS)
+
+
+def test_upgrade_resyncs_metric_labels(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE metrics SET row_label = 'stale' WHERE key = 's4.review.total'"))
+        conn.execute(sa.text("DELETE FROM metrics WHERE key = 's4.review.upheld'"))
+    assert sync_metrics(empty_engine) == 2
+    with empty_engine.connect() as conn:
+        label = conn.execute(
+            sa.text("SELECT row_label FROM metrics WHERE key = 's4.review.total'")
+        ).scalar_one()
+        assert conn.execute(sa.text("SELECT count(*) FROM metrics")).scalar_one() == len(catalog.METRICS)
+    assert label == catalog.METRICS["s4.review.total"].row_label
+    assert sync_metrics(empty_engine) == 0
+
+
+def test_models_and_migrations_agree(pg_url):
+    """The migrated PostgreSQL schema is exactly the models' (no missing column or index)."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_ensure_schema_refuses_or_migrates(empty_engine):
+    with pytest.raises(SchemaError, match="gxcrawler db upgrade"):
+        ensure_schema(empty_engine, auto=False)
+    assert tables(empty_engine) == set()
+    ensure_schema(empty_engine, auto=True)
+    assert current_revision(empty_engine) == head_revision()
+    ensure_schema(empty_engine, auto=False)  # up to date: no error
+
+
+def test_ensure_schema_reads_the_environment(empty_engine, monkeypatch):
+    monkeypatch.setenv("GXCRAWLER_AUTO_MIGRATE", "0")
+    with pytest.raises(SchemaError):
+        ensure_schema(empty_engine)
+    monkeypatch.setenv("GXCRAWLER_AUTO_MIGRATE", "1")
+    ensure_schema(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+
+
+def test_ensure_schema_rejects_a_database_from_newer_code(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    with pytest.raises(SchemaError, match="unknown to this version"):
+        ensure_schema(empty_engine, auto=True)
