@@ -1,0 +1,454 @@
+"""Map a stream of cell tokens onto the template's canonical keys.
+
+The aligner walks the tokens once. Section headings and 第二十条 captions set the context;
+a label (found by ``labels.match_row``) opens a row and the value tokens after it are that
+row's cells, until the next label, a row end or prose. Header words decide each sub-table's
+edition. Rows whose cells ran together are cut every possible way and the identities
+choose; what stays ambiguous is left out and said in ``warnings``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
+from ..checks import identities
+from .labels import RowMatch, caption, heading, match_row, strip_enumerator
+from .normalize import bare, fold
+from .splits import TooMany, candidates
+from .tokens import BLANK, END, MALFORMED, TEXT, VALUE, Token
+
+_TABLES = {t.code: t for t in S2_TABLES}
+_S3_ROW_KEYS = [r.key for r in S3_ROWS]
+_S3_COLS = [c.key for c in S3_COLUMNS]
+_S4_KEYS = [f"s4.{r.key}.{c.key}" for r in S4_ROWS for c in S4_COLUMNS]
+_NEW_ONLY_S3 = {"other.no_correction", "other.no_fee", "other.other"}
+_S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果", "总计")
+
+
+@dataclass
+class RowRead:
+    table: str
+    row: str
+    tokens: list[Token] = field(default_factory=list)
+    header: str = ""
+
+
+@dataclass
+class Alignment:
+    values: dict[str, Decimal] = field(default_factory=dict)
+    blank: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    edition: str | None = None
+    #: keys the tables found should have had but that were not read
+    missing: list[str] = field(default_factory=list)
+    tables_found: set[str] = field(default_factory=set)
+    #: the report has tables whose rows name no template cell (labels without numbers)
+    labels_only: bool = False
+
+    @property
+    def cells(self) -> int:
+        return len(self.values) + len(self.blank)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.section: str | None = None
+        self.table_hint: str | None = None
+        self.label_buf: list[str] = []
+        self.header_buf: list[str] = []
+        self.current: RowRead | None = None
+        self.rows: list[RowRead] = []
+        self.s3_started = False
+        self.last_s3_row: str | None = None
+        self.s4_state = "off"  # off | header | values | done
+        self.s4_tokens: list[Token] = []
+        self.orphans = 0
+        self.labels_seen = 0
+
+    # ------------------------------------------------------------ stream
+    def feed(self, tok: Token) -> None:
+        if tok.kind == TEXT:
+            self._text(tok.text)
+        elif tok.kind == END:
+            self._finalize()
+            self.label_buf.clear()
+        else:
+            self._value(tok)
+
+    def _text(self, text: str) -> None:
+        h = heading(text)
+        if h:
+            self._finalize()
+            self.label_buf.clear()
+            self.header_buf.clear()
+            if self.s4_state == "values":
+                self.s4_state = "done"
+            self.section = h
+            if h == "s4" and self.s4_state == "off":
+                self.s4_state = "header"
+            return
+        c = caption(text)
+        if c is not None:
+            self._finalize()
+            self.label_buf.clear()
+            self.header_buf.clear()
+            self.section, self.table_hint = "s2", (c or None)
+            return
+        b = bare(text)
+        if self.s4_state == "values":
+            if any(w in b for w in _S4_HINTS) and len(b) < 30:
+                return
+            self.s4_state = "done"
+        if self.section == "s4" and self.s4_state == "header":
+            return
+        if "行政复议" in b and len(b) < 40 and self.s4_state == "off" and match_row(text) is None:
+            self._finalize()
+            self.section, self.s4_state = "s4", "header"
+            return
+        if self.current is not None and self.current.tokens:
+            self._finalize()
+        self.label_buf.append(text)
+        del self.label_buf[:-4]
+        self.header_buf.append(b)
+        del self.header_buf[:-12]
+
+    def _value(self, tok: Token) -> None:
+        if self.label_buf:
+            match = self._resolve()
+            self.label_buf.clear()
+            self._finalize()
+            if match is not None:
+                self._open(match)
+            else:
+                self.current = None
+        if self.current is None and self.s4_state in ("header", "values"):
+            if self.s4_state == "header" and tok.empty:
+                return
+            self.s4_state = "values"
+            self.s4_tokens.append(tok)
+            return
+        if self.current is None:
+            if not tok.empty:
+                self.orphans += 1
+            return
+        self.current.tokens.append(tok)
+
+    def _resolve(self) -> RowMatch | None:
+        buf = self.label_buf
+        for k in range(1, min(3, len(buf)) + 1):
+            text = "".join(buf[-k:])
+            m = self._special(text) if k == 1 else None
+            m = m or match_row(text)
+            if m is not None:
+                return m
+        return None
+
+    def _special(self, text: str) -> RowMatch | None:
+        """总计 and 其他 are both row and column labels: the context decides."""
+        enum, rest = strip_enumerator(fold(text))
+        b = bare(rest)
+        if b in ("总计", "合计") and ("七" in enum or (self.section == "s3" and self.s3_started)):
+            return RowMatch("s3", "total", "context")
+        follows = enum.startswith("3") or self.last_s3_row in ("other.no_correction", "other.no_fee")
+        if b == "其他" and self.section == "s3" and self.s3_started and follows:
+            return RowMatch("s3", "other.other", "context")
+        return None
+
+    def _open(self, m: RowMatch) -> None:
+        self.labels_seen += 1
+        if m.table == "s3":
+            self.section = "s3"
+            self.s3_started = True
+            self.last_s3_row = m.row
+        elif m.table.startswith("s2"):
+            self.section = "s2"
+            if not m.extra:
+                self.table_hint = m.table
+        self.current = RowRead(m.table, m.row, header="".join(self.header_buf))
+
+    def _finalize(self) -> None:
+        cur = self.current
+        if cur is not None and any(not t.empty for t in cur.tokens):
+            self.rows.append(cur)
+            self.header_buf.clear()
+        self.current = None
+
+
+def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment:
+    """Read every template cell the token stream holds."""
+    w = _Walker()
+    for tok in tokens:
+        w.feed(tok)
+    w._finalize()
+    return _Resolver(w, year_hint).run()
+
+
+# ---------------------------------------------------------------- resolution
+def _table_edition(code: str, header: str, rows: Sequence[RowRead]) -> str | None:
+    h = header
+    counts = [sum(1 for t in r.tokens if not t.empty) for r in rows]
+    widest = max(counts, default=0)
+    if code == "s2.art20_1":
+        new = any(k in h for k in ("制发", "废止", "现行有效"))
+        old = any(k in h for k in ("新制作", "新公开", "对外公开", "本年新"))
+        return "2021" if new and not old else "2019" if old and not new else None
+    if code == "s2.art20_9":
+        return "2019"
+    old = any(k in h for k in ("上一年", "项目数量", "增减", "增/减"))
+    if code == "s2.art20_8":
+        if old:
+            return "2019"
+        if "金额" in h:
+            return "2021"
+        return "2019" if widest >= 2 else "2021" if widest == 1 else None
+    if old or any(r.row == "other_services" for r in rows):
+        return "2019"
+    if "本年处理决定" in h:
+        return "2021"
+    return "2019" if widest >= 2 else "2021" if widest == 1 else None
+
+
+def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
+    """Exactly n cells from a row's tokens, or None; plus a note when something was dropped."""
+    toks = list(tokens)
+    while len(toks) > n and toks[-1].empty:
+        toks.pop()
+    while len(toks) > n and toks[0].empty:
+        toks.pop(0)
+    if len(toks) == n:
+        return toks, None
+    if len(toks) > n:
+        solid = [t for t in toks if not t.empty]
+        if len(solid) == n:
+            return solid, None
+        return toks[-n:], f"{len(toks)} cells for {n} columns; read the last {n}"
+    return None, None
+
+
+class _Resolver:
+    def __init__(self, walker: _Walker, year_hint: int | None) -> None:
+        self.w = walker
+        self.year_hint = year_hint
+        self.out = Alignment()
+        self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal, ...]]]] = {}
+
+    def warn(self, msg: str) -> None:
+        if msg not in self.out.warnings:
+            self.out.warnings.append(msg)
+
+    def run(self) -> Alignment:
+        w, out = self.w, self.out
+        by_table: dict[str, list[RowRead]] = {}
+        for r in w.rows:
+            by_table.setdefault(r.table, []).append(r)
+        editions: dict[str, str | None] = {}
+        for code, rows in by_table.items():
+            if code in _TABLES:
+                header = bare("".join(r.header for r in rows))
+                editions[code] = _table_edition(code, header, rows)
+        s3_rows = {r.row for r in by_table.get("s3", [])}
+        s3_edition = "2021" if s3_rows & _NEW_ONLY_S3 else "2019" if "other" in s3_rows else None
+        known = [e for e in editions.values() if e]
+        if s3_edition:
+            report = s3_edition
+        elif known:
+            report = max(sorted(set(known)), key=known.count)
+        elif self.year_hint:
+            report = "2021" if self.year_hint >= 2021 else "2019"
+        else:
+            report = None
+        out.edition = report
+        for code in editions:
+            if editions[code] is None:
+                editions[code] = report
+        if s3_edition:
+            editions["s3"] = s3_edition
+        mix = {e for e in editions.values() if e}
+        if len(mix) > 1:
+            detail = ", ".join(f"{c} {e}" for c, e in sorted(editions.items()) if e)
+            self.warn(f"mixed editions: {detail}")
+
+        for code, rows in by_table.items():
+            if code == "s2.extra":
+                for r in rows:
+                    shown = " ".join(t.text or "(empty)" for t in r.tokens if not t.empty)
+                    self.warn(f"row {r.row} is not in the template; its cells ({shown}) are not keyed")
+                continue
+            seen: set[str] = set()
+            for r in rows:
+                if r.row in seen:
+                    self.warn(f"{code}.{r.row}: printed twice; kept the first")
+                    continue
+                seen.add(r.row)
+                ed = editions.get(code) or report
+                if code == "s3":
+                    self._row(code, r, _S3_COLS, ed)
+                else:
+                    table = _TABLES[code]
+                    cols = [c.key for c in table.columns if ed and ed in c.editions]
+                    if not cols:
+                        self.warn(f"{code}: edition unknown; {r.row} not read")
+                        continue
+                    self._row(code, r, cols, ed)
+        if w.s4_tokens:
+            self._s4(w.s4_tokens)
+        if self.ambiguous:
+            self._settle_by_columns()
+        for row_id, (_keys, cands) in self.ambiguous.items():
+            self.warn(
+                f"{row_id}: digits run together can be cut {len(cands)} ways; cells left out"
+                if cands
+                else f"{row_id}: digits run together fit no consistent cut; cells left out"
+            )
+        if w.orphans and not out.values:
+            self.warn(f"{w.orphans} numbers found with no template label")
+        self._coverage(editions, by_table, report)
+        return out
+
+    # -------------------------------------------------------------- rows
+    def _row(self, code: str, r: RowRead, cols: list[str], edition: str | None) -> None:
+        keys = [f"{code}.{r.row}.{c}" for c in cols]
+        if code == "s3" and edition and r.row in _NEW_ONLY_S3 | {"other"}:
+            expected = edition == "2021"
+            if (r.row in _NEW_ONLY_S3) != expected:
+                self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
+        cells, note = _fit(r.tokens, len(keys))
+        row_id = f"{code}.{r.row}"
+        if note:
+            self.warn(f"{row_id}: {note}")
+        if cells is not None:
+            self._store(keys, cells)
+            return
+        solid = [t for t in r.tokens if not t.empty]
+        if solid and all(t.kind == VALUE for t in solid) and any(t.splittable for t in solid):
+            self._split(row_id, keys, solid, self._row_rule(code, len(keys)))
+            return
+        self.warn(f"{row_id}: {len(solid)} cells for {len(keys)} columns; row left out")
+
+    def _row_rule(self, code: str, n: int):
+        if code == "s3" and n == 7:
+            return lambda c: sum(c[:6]) == c[6]
+        return None
+
+    def _split(self, row_id: str, keys: list[str], toks: list[Token], rule) -> None:
+        try:
+            cands = candidates(toks, len(keys))
+        except TooMany:
+            self.ambiguous[row_id] = (keys, [])
+            return
+        if len(cands) > 1 and rule is not None:
+            kept = [c for c in cands if rule(c)]
+            if kept:
+                if len(kept) < len(cands) and len(kept) == 1:
+                    self.warn(f"{row_id}: digits run together; cut chosen by the row total")
+                cands = kept
+        if len(cands) == 1:
+            for k, v in zip(keys, cands[0], strict=True):
+                self._put(k, v)
+        else:
+            self.ambiguous[row_id] = (keys, cands)
+
+    def _store(self, keys: list[str], cells: list[Token]) -> None:
+        for key, tok in zip(keys, cells, strict=True):
+            if tok.kind == VALUE:
+                self._put(key, tok.value)  # type: ignore[arg-type]
+            elif tok.kind == BLANK:
+                if is_key(key) and key not in self.out.blank:
+                    self.out.blank.append(key)
+            elif tok.kind == MALFORMED:
+                self.warn(f"{key}: malformed number {tok.text!r} left out")
+
+    def _put(self, key: str, value: Decimal) -> None:
+        if not is_key(key):
+            self.warn(f"{key}: not a template cell; value {value} not keyed")
+            return
+        col = METRICS[key].column
+        if value != value.to_integral_value() and col != "amount":
+            self.warn(f"{key}: decimal {value} in a count column")
+        if value < 0 and col != "change":
+            self.warn(f"{key}: negative count {value}")
+        self.out.values[key] = value
+
+    def _s4(self, tokens: list[Token]) -> None:
+        cells, note = _fit(tokens, 15)
+        if note:
+            self.warn(f"s4: {note}")
+        if cells is not None:
+            self._store(_S4_KEYS, cells)
+            return
+        solid = [t for t in tokens if not t.empty]
+        if solid and all(t.kind == VALUE for t in solid) and any(t.splittable for t in solid):
+
+            def rule(c: tuple[Decimal, ...]) -> bool:
+                return all(sum(c[i : i + 4]) == c[i + 4] for i in (0, 5, 10))
+
+            self._split("s4", _S4_KEYS, solid, rule)
+            return
+        self.warn(f"s4: {len(solid)} cells for 15 columns; table left out")
+
+    def _settle_by_columns(self) -> None:
+        """Choose among cuts of a section-三 row with the column identities."""
+        ed = self.out.edition
+        if ed not in ("2019", "2021"):
+            return
+        idents = [i for i in identities(ed) if not i.rule.startswith("s3.row_total")]
+        for _ in range(3):
+            progress = False
+            for row_id, (keys, cands) in list(self.ambiguous.items()):
+                if not cands:
+                    continue
+                kept = [c for c in cands if self._consistent(dict(zip(keys, c, strict=True)), idents)]
+                if len(kept) == 1:
+                    for k, v in zip(keys, kept[0], strict=True):
+                        self._put(k, v)
+                    del self.ambiguous[row_id]
+                    self.warn(f"{row_id}: digits run together; cut chosen by the column identities")
+                    progress = True
+            if not progress:
+                break
+
+    def _consistent(self, trial: dict[str, Decimal], idents) -> bool:
+        vals = self.out.values
+        blanks = set(self.out.blank)
+        used = False
+        for ident in idents:
+            cells = ident.left + ident.right
+            if not any(k in trial for k in cells):
+                continue
+            if not all(k in trial or k in vals or k in blanks for k in cells):
+                continue
+            used = True
+
+            def get(k: str) -> Decimal:
+                return trial.get(k, vals.get(k, Decimal(0)))
+
+            if sum(map(get, ident.left), Decimal(0)) != sum(map(get, ident.right), Decimal(0)):
+                return False
+        return used
+
+    # ---------------------------------------------------------- coverage
+    def _coverage(self, editions: dict[str, str | None], by_table: dict[str, list[RowRead]], report) -> None:
+        out = self.out
+        got = set(out.values) | set(out.blank)
+        for key in got:
+            out.tables_found.add(METRICS[key].table)
+        if not got:
+            out.labels_only = self.w.labels_seen > 0
+            return
+        expected: list[str] = []
+        s2_codes = [t.code for t in S2_TABLES if report is None or report in t.editions]
+        s2_codes += [c for c in by_table if c in _TABLES and c not in s2_codes]
+        for code in s2_codes:
+            ed = editions.get(code) or report
+            expected += [k for k, m in METRICS.items() if m.table == code and ed in m.editions]
+        s3_ed = editions.get("s3") or report
+        expected += [k for k, m in METRICS.items() if m.table == "s3" and s3_ed in m.editions]
+        expected += _S4_KEYS
+        out.missing = [k for k in expected if k not in got]
+        ambiguous_keys = {k for keys, _ in self.ambiguous.values() for k in keys}
+        lost_tables = sorted({METRICS[k].table for k in out.missing if k not in ambiguous_keys})
+        if lost_tables:
+            self.warn("not read: " + ", ".join(lost_tables))

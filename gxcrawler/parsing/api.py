@@ -1,0 +1,193 @@
+"""The parser's entry points: bytes, text, a format reader's output, or a path in; a ParseResult out.
+
+None of these raise: bad input becomes ``status="error"`` with a ``message``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..checks import evaluate
+from ..model import ExtractedDocument, ParseResult
+from .aligner import Alignment, align
+from .htmldoc import decode, parse_html
+from .labels import heading
+from .metadata import Metadata, extract
+from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
+
+_HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
+_HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
+
+
+def sniff_type(content: bytes, content_type: str | None = None, filename: str | None = None) -> str:
+    """html | text | pdf | docx | doc, from magic bytes first, then the header, then the name."""
+    head = content[:2048]
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        return "docx"
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head[:5] == b"{\\rtf":
+        return "doc"
+    ct = (content_type or "").lower()
+    name = (filename or "").lower().split("?")[0]
+    if "pdf" in ct or name.endswith(".pdf"):
+        return "pdf"
+    if "wordprocessingml" in ct or name.endswith(".docx"):
+        return "docx"
+    if "msword" in ct or name.endswith((".doc", ".wps")):
+        return "doc"
+    if "html" in ct or name.endswith(_HTML_EXT) or _HTML_SNIFF.search(head):
+        return "html"
+    return "text"
+
+
+def parse_bytes(
+    content: bytes,
+    *,
+    source: str,
+    content_type: str | None = None,
+    filename: str | None = None,
+    hints: dict[str, str] | None = None,
+) -> ParseResult:
+    source_type = "text"
+    try:
+        source_type = sniff_type(content, content_type, filename)
+        if not content.strip():
+            return _error(source, source_type, "empty document")
+        if source_type == "html":
+            text, encoding = decode(content, content_type)
+            return _parse_html(text, source=source, hints=hints)
+        if source_type == "text":
+            text, _ = decode(content, content_type)
+            return parse_text(text, source=source, hints=hints)
+        try:
+            from ..formats import read
+        except ImportError as exc:
+            return _error(source, source_type, f"no reader for {source_type} documents: {exc}")
+        doc = read(content, source_type)
+        return parse_extracted(doc, source=source, hints=hints)
+    except Exception as exc:  # noqa: BLE001 - the contract is: never raise
+        return _error(source, source_type, f"{type(exc).__name__}: {exc}")
+
+
+def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:
+    """A plain-text flattening of a report (the seeds' layouts)."""
+    try:
+        lines = text.splitlines()
+        md = extract([ln.strip() for ln in lines if ln.strip()], hints=hints)
+        alignment = align(text_tokens(lines), year_hint=md.year)
+        return _finish(source, "text", md, alignment, [], lines)
+    except Exception as exc:  # noqa: BLE001
+        return _error(source, "text", f"{type(exc).__name__}: {exc}")
+
+
+def _parse_html(text: str, *, source: str, hints: dict[str, str] | None) -> ParseResult:
+    doc = parse_html(text)
+    md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints)
+    alignment = align(doc.tokens, year_hint=md.year)
+    return _finish(source, "html", md, alignment, doc.images, doc.lines)
+
+
+def parse_html_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:
+    """An HTML page already decoded to ``str``."""
+    try:
+        return _parse_html(text, source=source, hints=hints)
+    except Exception as exc:  # noqa: BLE001
+        return _error(source, "html", f"{type(exc).__name__}: {exc}")
+
+
+def parse_extracted(doc: ExtractedDocument, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:
+    """The output of a format reader (PDF, DOCX, DOC): its tables first, its text as fallback."""
+    source_type = getattr(doc, "source_type", None) or "pdf"
+    try:
+        lines = doc.text.splitlines()
+        head = [ln.strip() for ln in lines if ln.strip()]
+        md = extract(head, title_candidates=[doc.title] if doc.title else (), hints=hints)
+        best = align(_grid_tokens(doc.tables), year_hint=md.year) if doc.tables else None
+        if best is None or best.missing or not best.cells:
+            from_text = align(text_tokens(lines), year_hint=md.year)
+            if best is None or from_text.cells > best.cells:
+                best = from_text
+        result = _finish(source, source_type, md, best, list(doc.images), lines)
+        result.warnings[:0] = list(doc.warnings)
+        return result
+    except Exception as exc:  # noqa: BLE001
+        return _error(source, source_type, f"{type(exc).__name__}: {exc}")
+
+
+def parse_path(path: str | Path, hints: dict[str, str] | None = None) -> ParseResult:
+    p = Path(path)
+    try:
+        content = p.read_bytes()
+    except OSError as exc:
+        return _error(str(path), None, f"cannot read {path}: {exc.strerror or exc}")
+    return parse_bytes(content, source=str(path), filename=p.name, hints=hints)
+
+
+# ------------------------------------------------------------------ helpers
+def _grid_tokens(tables: Iterable[list[list[str]]]) -> list[Token]:
+    """Tokens of reader grids, where a merged cell's text repeats in every position it covers."""
+    out: list[Token] = []
+    for table in tables:
+        prev: list[str] = []
+        for row in table:
+            for c, cell in enumerate(row):
+                tok = cell_token(cell or "")
+                if tok.kind == TEXT and (
+                    (c > 0 and row[c - 1] == cell) or (c < len(prev) and prev[c] == cell)
+                ):
+                    continue  # a span copy of a label
+                out.append(tok)
+            out.append(ROW_END)
+            prev = list(row)
+    return out
+
+
+def _error(source: str, source_type: str | None, message: str) -> ParseResult:
+    return ParseResult(source=source, status="error", message=message, source_type=source_type)
+
+
+def _finish(
+    source: str,
+    source_type: str,
+    md: Metadata,
+    alignment: Alignment,
+    images: list[str],
+    lines: list[str],
+) -> ParseResult:
+    result = ParseResult(
+        source=source,
+        title=md.title,
+        agency=md.agency,
+        year=md.year,
+        published=md.published,
+        edition=alignment.edition,
+        values=alignment.values,
+        blank=alignment.blank,
+        warnings=list(alignment.warnings),
+        source_type=source_type,
+    )
+    if alignment.cells:
+        result.checks = evaluate(alignment.values, alignment.blank, alignment.edition)
+        result.status = "partial" if alignment.missing else "ok"
+        failed = [c.rule for c in result.checks if not c.ok]
+        if failed:
+            result.warnings.append(f"{len(failed)} identities fail: " + ", ".join(failed[:8]))
+        return result
+    result.edition = None
+    mentions_tables = any(heading(ln) in ("s3", "s4") for ln in lines if len(ln) < 80)
+    if md.title_found or mentions_tables:
+        result.status = "no_tables"
+        result.images = list(images)
+        if images:
+            result.warnings.append("statistics tables not in the text; images: " + ", ".join(images[:20]))
+        elif alignment.labels_only:
+            result.warnings.append("statistics tables have labels but no numbers")
+        else:
+            result.warnings.append("no statistics tables found")
+        return result
+    result.status = "not_a_report"
+    result.warnings.append("no report title and no statistics tables")
+    return result

@@ -1,0 +1,115 @@
+"""Every input becomes one stream of cell tokens in reading order.
+
+HTML tables, DOCX/PDF tables, tab rows, ``|`` cells, one-cell-per-line flattenings and
+label-plus-digits lines (``规章000``) all reduce to: text cells, value cells, and row ends
+where the layout knows them. The aligner then needs only one algorithm.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import Kind, clean, read_number
+
+TEXT, VALUE, BLANK, MALFORMED, END = "text", "value", "blank", "malformed", "end"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str = ""
+    value: Decimal | None = None
+    #: a bare digit run that may be several cells run together (``2000002``)
+    splittable: bool = False
+    #: an empty cell (as opposed to a printed dash, slash or 无)
+    empty: bool = False
+
+
+ROW_END = Token(END)
+EMPTY = Token(BLANK, "", empty=True)
+
+
+def cell_token(text: str, *, may_split: bool = False) -> Token:
+    """One cell; ``may_split`` when the layout does not show where cells end."""
+    s = text.strip()
+    if not s:
+        return EMPTY
+    r = read_number(s)
+    if r.kind is Kind.VALUE:
+        c = clean(s)
+        return Token(VALUE, s, r.value, splittable=may_split and len(c) > 1 and c.isdigit())
+    if r.kind is Kind.BLANK:
+        return Token(BLANK, s)
+    if r.kind is Kind.MALFORMED:
+        return Token(MALFORMED, s)
+    return Token(TEXT, s)
+
+
+_MD_RULE = re.compile(r"^[\s|:\-—]+$")
+_WS_SPLIT = re.compile(r"[ \u00a0\u3000]{2,}|\t")
+_TAIL = re.compile(r"(?:[ \u00a0\u3000]+(?:[-+]?[0-9０-９][0-9０-９,，.．]*|[-/—无]))+$")
+_RUN = re.compile(r"(?<=[^\s0-9０-９,，.．+\-])([-+]*[0-9０-９][0-9０-９,，.．\-+]*)$")
+_LONE_DASHES = re.compile(r"^[-—/]+$")
+
+
+def line_cells(line: str) -> tuple[list[str], bool]:
+    """Split one text line into cells; the flag says the line is a whole table row."""
+    if "\t" in line:
+        return [c for c in line.split("\t")], True
+    if "|" in line:
+        if _MD_RULE.match(line) and "-" in line:
+            return [], False
+        parts = line.split("|")
+        if line.rstrip().endswith("|"):
+            parts = parts[:-1]
+        if line.lstrip().startswith("|") and len(parts) > 1:
+            parts = parts[1:]
+        return parts, sum(1 for p in parts if p.strip()) >= 2
+    stripped = line.strip()
+    if not stripped:
+        return [line], False
+    parts = [p for p in _WS_SPLIT.split(stripped) if p]
+    if len(parts) >= 2 and any(read_number(p).kind is not Kind.TEXT for p in parts[1:]):
+        return parts, True
+    m = _TAIL.search(stripped)
+    if m and m.start() > 0:
+        head = stripped[: m.start()].strip()
+        return [head, *m.group(0).split()], True
+    return [stripped], False
+
+
+def split_run(cell: str) -> list[str]:
+    """'规章000' -> ['规章', '000']; a label with digits run onto its end."""
+    if len(cell) < 2 or _LONE_DASHES.match(cell):
+        return [cell]
+    m = _RUN.search(cell)
+    if not m or m.start() == 0:
+        return [cell]
+    head = cell[: m.start()]
+    if head.rstrip().endswith(("年", "月", "第", "第二十条")) or len(head) > 90:
+        return [cell]
+    return [head, m.group(1)]
+
+
+def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
+    """Tokens of a plain-text flattening, line by line."""
+    for line in lines:
+        if not line:
+            continue
+        cells, is_row = line_cells(line)
+        for cell in cells:
+            if not cell.strip():
+                yield EMPTY
+                continue
+            pieces = split_run(cell.strip())
+            if len(pieces) == 2:
+                yield Token(TEXT, pieces[0].strip())
+                tok = cell_token(pieces[1], may_split=True)
+                yield Token(MALFORMED, pieces[1]) if tok.kind == TEXT else tok
+            else:
+                yield cell_token(cell, may_split=not is_row)
+        if is_row:
+            yield ROW_END
