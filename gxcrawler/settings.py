@@ -73,3 +73,15 @@ DOWNLOADER_MIDDLEWARES = {
 }
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
+
+# Nightly crawls (docs/notes/nightly.md): anti-bot pages dropped and backed off from,
+# conditional/skipped re-fetches of known reports, a crawl_runs record judged by the
+# monitors (thresholds: GX_MONITOR_* in gxcrawler/crawl/monitors.py, overridable here).
+DOWNLOADER_MIDDLEWARES.update({
+    "gxcrawler.crawl.antibot.ChallengeRedirectMiddleware": 610,
+    "gxcrawler.crawl.antibot.AntiBotMiddleware": 585,
+    "gxcrawler.crawl.incremental.IncrementalMiddleware": 570,
+})
+SPIDER_MIDDLEWARES = {"gxcrawler.crawl.incremental.FetchChainMiddleware": 800}
+EXTENSIONS = {"gxcrawler.crawl.runner.NightlyExtension": 500}
+GX_CRAWLS_DIR = os.environ.get("GXCRAWLER_CRAWLS_DIR", "crawls")  # crawl-all's JOBDIRs

@@ -1,0 +1,351 @@
+"""Unattended crawls: the run record of every spider run, resumable job dirs, and crawl-all.
+
+``NightlyExtension`` (enabled in ``gxcrawler.settings`` for every crawl, ``scrapy
+crawl`` included) opens a ``crawl_runs`` row when a spider opens, feeds the
+incremental store, and at the end judges the run with the monitors, marks reports no
+longer listed (complete successful runs only) and closes the row with counts and
+outcome (``success`` | ``failed`` | ``partial`` for an interrupted run).
+
+Resuming: with ``JOBDIR`` set (crawl-all sets ``crawls/<spider>…``), a graceful stop
+(SIGTERM, Ctrl-C) keeps Scrapy's queue there and the next start continues it. A
+marker file tells a killed run (SIGKILL, power loss) from a paused one: its job dir
+cannot be trusted (requests marked seen but never queued), so it is discarded and
+the crawl starts over, which the idempotent loader and the incremental store make
+cheap and exact. A job dir is removed once its crawl finishes.
+
+``crawl_all`` runs several spiders in one process and prints progress and a summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy import signals
+from scrapy.utils.job import job_dir
+
+from . import monitors
+from .antibot import STATS_PAGES
+from .incremental import IncrementalState, on_item_scraped
+
+logger = logging.getLogger(__name__)
+
+RUNNING_MARKER = "gx.running"  # present while a crawl using the job dir is alive
+ORIGIN_FILE = "gx.origin"  # when the (possibly resumed) crawl first started
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3
+
+
+def _count(stats: dict[str, Any], key: str) -> int:
+    return int(stats.get(key) or 0)
+
+
+def errors_by_kind(stats: dict[str, Any]) -> dict[str, Any]:
+    """HTTP statuses >= 400, download exceptions and anti-bot pages, counted by kind."""
+    out: dict[str, Any] = {}
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/") and int(key.rsplit("/", 1)[1]) >= 400:
+            out[f"http_{key.rsplit('/', 1)[1]}"] = int(value)
+        elif key.startswith("downloader/exception_type_count/") and not key.endswith("IgnoreRequest"):
+            out[f"exception_{key.rsplit('.', 1)[-1]}"] = int(value)
+        elif key.startswith("gx/antibot/") and key.rsplit("/", 1)[1] in (
+            "js_challenge", "cookie_challenge", "cloudflare", "waf_block"
+        ):
+            out[f"antibot_{key.rsplit('/', 1)[1]}"] = int(value)
+    if _count(stats, "gx/parse/error"):
+        out["parse_error"] = _count(stats, "gx/parse/error")
+    if stats.get(STATS_PAGES):
+        out["antibot_pages"] = list(stats[STATS_PAGES])
+    return out
+
+
+def run_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """The counter columns of ``crawl_runs`` from a spider's stats."""
+    return {
+        "reports_found": monitors.reports_found(stats),
+        "reports_new": _count(stats, "gx/reports/inserted"),
+        "reports_changed": _count(stats, "gx/reports/updated"),
+        "reports_unchanged": _count(stats, "gx/reports/unchanged") + _count(stats, "gx/incremental/reports_unchanged"),
+        "reports_skipped": _count(stats, "gx/reports/skipped"),
+        "reports_failed": _count(stats, "gx/reports/failed") + _count(stats, "gx/parse/error"),
+    }
+
+
+@dataclass
+class RunSummary:
+    spider: str
+    run_id: int | None = None
+    outcome: str = "running"
+    reason: str | None = None
+    requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    close_reason: str | None = None
+
+
+def spider_args(spider) -> dict[str, Any]:
+    """The arguments a run was started with, as far as the spider keeps them."""
+    args: dict[str, Any] = {}
+    years = getattr(spider, "years", None)
+    if years:
+        ys = sorted(years)
+        args["year"] = str(ys[0]) if len(ys) == 1 else f"{ys[0]}-{ys[-1]}"
+    for name, value in vars(spider).items():
+        if name.startswith("_") or name in ("name", "crawler", "settings", "years"):
+            continue
+        if isinstance(value, str | int | float | bool) and value not in ("", None):
+            args[name] = value
+    return args
+
+
+class NightlyExtension:
+    """Run record, incremental store lifecycle, monitors and job-dir hygiene for one crawl."""
+
+    def __init__(self, crawler) -> None:
+        from gxcrawler.db import database_url, ensure_schema, make_engine
+
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.limits = monitors.thresholds(crawler.settings)
+        self.jobdir = Path(job_dir(crawler.settings)) if job_dir(crawler.settings) else None
+        if self.jobdir is not None:
+            discard_if_killed(self.jobdir)
+        self.engine = make_engine(crawler.settings.get("GXCRAWLER_DATABASE_URL") or database_url())
+        ensure_schema(self.engine)  # before the pipelines' threads touch the schema
+        self.state = IncrementalState.of(crawler)
+        self.summary: RunSummary | None = None
+        self.origin: datetime | None = None
+        self._t0 = 0.0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        from gxcrawler.db.runs import start_run
+
+        self._t0 = time.monotonic()
+        now = datetime.now(UTC)
+        self.origin = now
+        args = spider_args(spider)
+        if self.jobdir is not None:
+            self.jobdir.mkdir(parents=True, exist_ok=True)
+            origin_file = self.jobdir / ORIGIN_FILE
+            if origin_file.exists():
+                self.origin = datetime.fromisoformat(origin_file.read_text().strip())
+                args["resumed_from"] = self.origin.isoformat()
+            else:
+                origin_file.write_text(now.isoformat())
+            (self.jobdir / RUNNING_MARKER).write_text(str(now))
+        run_id = start_run(self.engine, spider.name, args, started_at=now)
+        self.summary = RunSummary(spider=spider.name, run_id=run_id)
+        self.crawler.gx_summary = self.summary
+        self.state.open(self.engine, spider, run_id)
+
+    def item_scraped(self, item, response, spider=None) -> None:
+        on_item_scraped(self.state, item, response)
+        result = getattr(item, "parse_result", None)
+        if result is not None and result.checks:
+            self.stats.inc_value("gx/checks/reports")
+            if result.failed_checks:
+                self.stats.inc_value("gx/checks/reports_failing")
+
+    def spider_closed(self, spider, reason: str) -> None:
+        from gxcrawler.db.runs import finish_run
+
+        stats = dict(self.stats.get_stats())
+        complete = reason == "finished"
+        failed = monitors.failures(monitors.evaluate(stats, self.limits)) if complete else []
+        if not complete:  # an interrupted run is judged when it is resumed; anti-bot pages count now
+            failed = [r for r in monitors.failures(monitors.evaluate(stats, self.limits)) if r.name == "antibot_pages"]
+        outcome = "failed" if failed else ("success" if complete else "partial")
+        reason_text = "; ".join(r.reason for r in failed) or (None if complete else f"interrupted ({reason})")
+        unlist = complete and not failed and not getattr(spider, "agency_filter", None)
+        try:
+            self.state.close(complete=unlist, since=self.origin, years=getattr(spider, "years", None))
+        except Exception:  # the run record must still be written
+            logger.exception("could not write the incremental store for %s", spider.name)
+        counts = run_counts(stats)
+        summary = self.summary or RunSummary(spider=spider.name)
+        summary.outcome, summary.reason, summary.close_reason = outcome, reason_text, reason
+        summary.requests = _count(stats, "downloader/request_count")
+        summary.bytes = _count(stats, "downloader/response_bytes")
+        summary.seconds = time.monotonic() - self._t0
+        summary.counts = counts
+        if summary.run_id is not None:
+            finish_run(
+                self.engine,
+                summary.run_id,
+                outcome=outcome,
+                reason=reason_text,
+                requests=summary.requests,
+                bytes=summary.bytes,
+                errors=errors_by_kind(stats),
+                **counts,
+            )
+        self.stats.set_value("gx/run/outcome", outcome)
+        if failed:
+            logger.error("run of %s failed its monitors: %s", spider.name, reason_text)
+        if self.jobdir is not None:
+            (self.jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+
+    def engine_stopped(self) -> None:
+        # after the scheduler and SpiderState wrote into the job dir: a finished crawl's
+        # job dir would make the next crawl skip everything as already seen
+        if self.jobdir is not None and self.summary and self.summary.close_reason == "finished":
+            shutil.rmtree(self.jobdir, ignore_errors=True)
+        self.engine.dispose()
+
+
+def discard_if_killed(jobdir: Path) -> bool:
+    """Remove a job dir left by a crawl that died without closing; True if it did."""
+    if (jobdir / RUNNING_MARKER).exists():
+        logger.warning("job dir %s belongs to a crawl that was killed; starting that crawl over", jobdir)
+        shutil.rmtree(jobdir, ignore_errors=True)
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- crawl-all
+
+
+def jobdir_for(base: str | Path, spider: str, year: str | None, agency: str | None) -> Path:
+    """One job dir per spider and arguments, so a resumed crawl continues the same crawl."""
+    name = spider
+    if year:
+        name += f"-{year}"
+    if agency:
+        name += "-" + hashlib.sha1(agency.encode()).hexdigest()[:8]
+    return Path(base) / name
+
+
+def default_spiders(settings) -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
+    excluded = set(settings.getlist("GX_NIGHTLY_EXCLUDE", ["portal"]))
+    return [n for n in sorted(SpiderLoader.from_settings(settings).list()) if n not in excluded]
+
+
+def crawl_all(
+    spiders: list[str] | None = None,
+    *,
+    year: str | None = None,
+    agency: str | None = None,
+    refresh: bool = False,
+    settings: dict[str, Any] | None = None,
+    progress_every: float = 30.0,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Run the spiders in one process (concurrently: they crawl different hosts); return the exit code."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    project = get_project_settings()
+    for key, value in (settings or {}).items():
+        project.set(key, value, priority="cmdline")
+    names = spiders or default_spiders(project)
+    known = set(default_spiders(project)) | set(project.getlist("GX_NIGHTLY_EXCLUDE", ["portal"]))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"crawl-all: unknown spider(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    crawls_dir = project.get("GX_CRAWLS_DIR") or "crawls"
+    process = CrawlerProcess(project)
+    crawlers = []
+    kwargs: dict[str, Any] = {}
+    if year:
+        kwargs["year"] = year
+    if agency:
+        kwargs["agency"] = agency
+    if refresh:
+        kwargs["refresh"] = "1"
+    for name in names:
+        crawler = process.create_crawler(name)
+        if not crawler.settings.get("JOBDIR"):
+            crawler.settings.set("JOBDIR", str(jobdir_for(crawls_dir, name, year, agency)), priority="cmdline")
+        crawlers.append(crawler)
+        process.crawl(crawler, **kwargs)
+    progress = _start_progress(crawlers, progress_every, out)
+    started = time.monotonic()
+    process.start()
+    if progress is not None and progress.running:
+        progress.stop()
+    summaries = [getattr(c, "gx_summary", None) or RunSummary(spider=c.spidercls.name, outcome="failed",
+                                                           reason="did not start") for c in crawlers]
+    print(summary_table(summaries, time.monotonic() - started), file=out)
+    code = exit_code(summaries)
+    print(f"crawl-all exit code: {code}", file=out)
+    out.flush()
+    return code
+
+
+def exit_code(summaries: list[RunSummary]) -> int:
+    if any(s.outcome in ("failed", "running") for s in summaries):
+        return EXIT_FAILED
+    if any(s.outcome == "partial" for s in summaries):
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _start_progress(crawlers, every: float, out: TextIO):
+    if every <= 0:
+        return None
+    from twisted.internet import task
+
+    def report() -> None:
+        lines = []
+        for c in crawlers:
+            if c.stats is None or not getattr(c, "crawling", False):
+                continue
+            s = c.stats.get_stats()
+            loaded = sum(_count(s, f"gx/reports/{k}") for k in ("inserted", "updated", "unchanged"))
+            lines.append(
+                f"  {c.spidercls.name:<12} pages {_count(s, 'downloader/response_count'):>6}  "
+                f"reports found {monitors.reports_found(s):>5}  loaded {loaded:>5}  "
+                f"unchanged (not fetched) {_count(s, 'gx/incremental/reports_unchanged'):>5}"
+            )
+        if lines:
+            print(time.strftime("progress %H:%M:%S"), *lines, sep="\n", file=out)
+            out.flush()
+
+    loop = task.LoopingCall(report)
+    loop.start(every, now=False)
+    return loop
+
+
+def summary_table(summaries: list[RunSummary], seconds: float) -> str:
+    """A plain-text table of every spider's run."""
+    head = ("spider", "outcome", "requests", "MB", "found", "new", "changed", "unchanged", "failed", "secs")
+    rows = [
+        (
+            s.spider,
+            s.outcome,
+            str(s.requests),
+            f"{s.bytes / 1e6:.1f}",
+            str(s.counts.get("reports_found", 0)),
+            str(s.counts.get("reports_new", 0)),
+            str(s.counts.get("reports_changed", 0)),
+            str(s.counts.get("reports_unchanged", 0)),
+            str(s.counts.get("reports_failed", 0)),
+            f"{s.seconds:.0f}",
+        )
+        for s in summaries
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    fmt = "  ".join(f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    lines = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*r) for r in rows]
+    lines += [f"{s.spider}: {s.reason}" for s in summaries if s.reason]
+    lines.append(f"total {seconds:.0f} s")
+    return "\n".join(lines)
