@@ -98,7 +98,9 @@ def parse_html_text(text: str, *, source: str, hints: dict[str, str] | None = No
         return _error(source, "html", f"{type(exc).__name__}: {exc}")
 
 
-def parse_extracted(doc: ExtractedDocument, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:
+def parse_extracted(
+    doc: ExtractedDocument, *, source: str, hints: dict[str, str] | None = None
+) -> ParseResult:
     """The output of a format reader (PDF, DOCX, DOC): its tables first, its text as fallback."""
     source_type = getattr(doc, "source_type", None) or "pdf"
     try:

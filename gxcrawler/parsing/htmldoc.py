@@ -27,7 +27,9 @@ _BLOCK = frozenset(
         "form", "center", "main", "figure", "figcaption", "caption", "tbody", "thead", "tfoot", "address",
     }
 )  # fmt: skip
-_CHROME_IMG = re.compile(r"logo|icon|banner|share|qr|ewm|gh\.png|jiucuo|search|btn|button|dzjg|arrow|bg[_.]", re.I)
+_CHROME_IMG = re.compile(
+    r"logo|icon|banner|share|qr|ewm|gh\.png|jiucuo|search|btn|button|dzjg|arrow|bg[_.]", re.I
+)
 
 
 def _gb(enc: str | None) -> str | None:
@@ -50,7 +52,9 @@ def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = _gb(http_content_type_encoding(content_type or "")) or _gb(html_body_declared_encoding(content))
+    declared = _gb(http_content_type_encoding(content_type or "")) or _gb(
+        html_body_declared_encoding(content)
+    )
     for enc in (declared, "gb18030"):
         if enc and enc != "utf-8":
             try:

@@ -137,7 +137,9 @@ def extract(
         if title is None:
             title = next((compact_title(c) for c in title_candidates if c.strip()), None)
     md.title = title
-    md.agency = (agency_from_title(title) if title else None) or agency_from_page(lines) or hints.get("agency")
+    md.agency = (
+        (agency_from_title(title) if title else None) or agency_from_page(lines) or hints.get("agency")
+    )
     md.year = year_from(title if md.title_found else None, lines)
     if md.year is None:
         hint_year = hints.get("year")
