@@ -60,7 +60,9 @@ def read_doc(content: bytes, limits: Limits, converters: Sequence[str] | None = 
 
 def _run(cmd: list[str], limits: Limits, **kwargs) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(cmd, capture_output=True, timeout=limits.converter_seconds, check=False, **kwargs)
+        return subprocess.run(
+            cmd, capture_output=True, timeout=limits.converter_seconds, check=False, **kwargs
+        )
     except subprocess.TimeoutExpired as exc:
         raise FormatError(f"{cmd[0]} timed out after {limits.converter_seconds:.0f}s") from exc
     except OSError as exc:
@@ -97,7 +99,9 @@ def _antiword(path: Path, limits: Limits) -> ExtractedDocument:
     result = _run(["antiword", "-x", "db", "-m", "UTF-8.txt", str(path)], limits)
     if result.returncode != 0 or not result.stdout.strip():
         raise FormatError(result.stderr.decode(errors="replace").strip()[:200] or "no output")
-    parser = etree.XMLParser(recover=True, load_dtd=False, no_network=True, resolve_entities=False, huge_tree=False)
+    parser = etree.XMLParser(
+        recover=True, load_dtd=False, no_network=True, resolve_entities=False, huge_tree=False
+    )
     root = etree.fromstring(result.stdout, parser)
     if root is None:
         raise FormatError("antiword output unreadable")

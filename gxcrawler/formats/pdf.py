@@ -25,7 +25,12 @@ from .limits import Limits
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3}
+LINES = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+}
 TEXT_COLUMNS = {"vertical_strategy": "text", "horizontal_strategy": "lines", "snap_tolerance": 3}
 
 

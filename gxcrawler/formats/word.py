@@ -61,12 +61,33 @@ def read_docx(content: bytes, limits: Limits) -> ExtractedDocument:
     )
 
 
+def _cell_starts(table: Table) -> set[int]:
+    """Grid columns worth a column of output.
+
+    A column in which no cell begins repeats its neighbour; a sliver a few
+    hundredths of the others' width is a converter's rounding (LibreOffice leaves
+    one where a spanning header ends a hair before the cells under it).
+    """
+    starts: set[int] = set()
+    for tr in table._tbl.tr_lst:
+        col = tr.grid_before
+        for tc in tr.tc_lst:
+            starts.add(col)
+            col += tc.grid_span
+    grid = table._tbl.tblGrid
+    widths = [c.w for c in grid.gridCol_lst] if grid is not None else []
+    widest = max((w for w in widths if w), default=0)
+    slivers = {j for j, w in enumerate(widths) if w is not None and widest and w < widest * 0.05}
+    return starts - slivers
+
+
 def _collect(table: Table, out: list[list[list[str]]]) -> None:
     rows = []
     nested: list[Table] = []
+    starts = _cell_starts(table)
     for row in table.rows:
         cells = row.cells
-        rows.append([join_lines(c.text) for c in cells])
+        rows.append([join_lines(c.text) for j, c in enumerate(cells) if j in starts])
         seen: set[int] = set()
         for c in cells:
             if id(c._tc) not in seen:

@@ -13,10 +13,7 @@ STYLES = ("separate_tables", "single_table", "word_export", "split_headers")
 ENCODINGS = ("utf-8", "gbk", "gb2312", "gb18030")
 DECLARATIONS = ("header", "meta", "wrong", "none")
 
-_WORD_TD = (
-    "valign=center style='border:solid windowtext 1.0pt;border-top:none;"
-    "padding:0cm 5.4pt 0cm 5.4pt'"
-)
+_WORD_TD = "valign=center style='border:solid windowtext 1.0pt;border-top:none;padding:0cm 5.4pt 0cm 5.4pt'"
 
 
 def _attrs(cell: Cell) -> str:
@@ -48,7 +45,9 @@ def _table(grid: Grid, style: str, rng: random.Random) -> str:
     if word:
         head = "<table class=MsoNormalTable border=0 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>"
     else:
-        head = rng.choice(('<table border="1" cellspacing="0" cellpadding="0">', "<table class=\"table\">", "<table>"))
+        head = rng.choice(
+            ('<table border="1" cellspacing="0" cellpadding="0">', '<table class="table">', "<table>")
+        )
     rows = []
     for row in grid:
         cells = []
@@ -140,7 +139,10 @@ def render_page_html(
         headers["Content-Type"] = f"text/html; charset={encoding}"
     elif declare == "meta":
         meta = rng.choice(
-            (f'<meta charset="{encoding}">', f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">')
+            (
+                f'<meta charset="{encoding}">',
+                f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">',
+            )
         )
     elif declare == "wrong":
         lie = "utf-8" if encoding.lower().startswith("gb") else "gbk"
@@ -162,7 +164,9 @@ def render_page_html(
         info = ""
     else:
         info = f'<div class="info">{publication_line(report, rng)}</div>'
-    article = f'<h1 class="title">{escape(report.title)}</h1>{info}<div class="content" id="zoom">{body}</div>'
+    article = (
+        f'<h1 class="title">{escape(report.title)}</h1>{info}<div class="content" id="zoom">{body}</div>'
+    )
     if chrome and rng.random() < 0.4:  # article nested in a page-layout table
         article = f'<table width="100%" border="0"><tr><td class="main">{article}</td></tr></table>'
     parts.append(article)

@@ -191,7 +191,10 @@ class _Values:
                 v[f"s2.art20_1.{row}.new_made"] = rng.randint(0, new_pub) if rng.random() < 0.5 else new_pub
                 v[f"s2.art20_1.{row}.new_published"] = new_pub
                 v[f"s2.art20_1.{row}.total_published"] = total
-            for table, rows in (("art20_5", ("licensing", "other_services")), ("art20_6", ("penalty", "enforcement"))):
+            for table, rows in (
+                ("art20_5", ("licensing", "other_services")),
+                ("art20_6", ("penalty", "enforcement")),
+            ):
                 for row in rows:
                     prev = self.count(big)
                     v[f"s2.{table}.{row}.prev_items"] = prev
@@ -223,8 +226,16 @@ class _Values:
         scale = {"quiet": 0, "small": 6, "busy": 400}[self.activity]
         outcome_rows = S3_OUTCOME_ROWS[self.edition]
         weights = [
-            {"granted": 50, "partial": 8, "unavailable.not_held": 15, "unavailable.needs_creation": 4,
-             "rejected.complaint": 5, "rejected.duplicate": 3, "other": 3, "other.other": 3}.get(r, 1)
+            {
+                "granted": 50,
+                "partial": 8,
+                "unavailable.not_held": 15,
+                "unavailable.needs_creation": 4,
+                "rejected.complaint": 5,
+                "rejected.duplicate": 3,
+                "other": 3,
+                "other.other": 3,
+            }.get(r, 1)
             for r in outcome_rows
         ]
         for col in S3_PARTS:
@@ -348,7 +359,9 @@ def _apply_deviations(rng: random.Random, report: SyntheticReport, builder: _Val
             )
         applied.append("extra_rows")
     if pick(0.15):
-        report.extra_rows.append(ExtraRow("s2.art20_1", "其他主动公开文件", [str(rng.randint(0, 30)) for _ in range(3)]))
+        report.extra_rows.append(
+            ExtraRow("s2.art20_1", "其他主动公开文件", [str(rng.randint(0, 30)) for _ in range(3)])
+        )
         applied.append("extra_row_art20_1")
     # re-print with the chosen styles (values may have changed style, never value)
     for key in keys:

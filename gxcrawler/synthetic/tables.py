@@ -86,7 +86,12 @@ class _Builder:
             caption = labels.get(table.code, table.label)
             grid: Grid = [[Cell(self.t(caption), colspan=WIDTH_S2, kind="caption")]]
             heads = [self._s2_col_label(table.code, c.key, c.label) for c in cols]
-            grid.append([Cell(self.t("信息内容"), kind="header"), *self._fill([Cell(self.t(h), kind="header") for h in heads])])
+            grid.append(
+                [
+                    Cell(self.t("信息内容"), kind="header"),
+                    *self._fill([Cell(self.t(h), kind="header") for h in heads]),
+                ]
+            )
             for row in rows:
                 row_label = labels.get(f"{table.code}.{row.key}") or (
                     "规范性文件" if (row.key == "normative" and self.ed == "2019") else row.label
@@ -105,7 +110,9 @@ class _Builder:
             if col == "decisions":
                 return "处理决定数量"
             if col == "amount":
-                return self.rng.choice(("采购总金额", "采购总金额(单位:万元)", "采购总金额(万元,保留四位小数)"))
+                return self.rng.choice(
+                    ("采购总金额", "采购总金额(单位:万元)", "采购总金额(万元,保留四位小数)")
+                )
             if col in ("new_made", "new_published") and "s2.art20_1.cols" in self.r.labels:
                 return self.r.labels["s2.art20_1.cols"]
         return label
@@ -126,7 +133,10 @@ class _Builder:
         parts = [c for c in S3_COLUMNS if c.key not in ("natural", "total")]
         header_rows = 4 if self.split else 3
         grid: Grid = [
-            [Cell(note, rowspan=header_rows, colspan=3, kind="note"), Cell(self.t("申请人情况"), colspan=7, kind="header")],
+            [
+                Cell(note, rowspan=header_rows, colspan=3, kind="note"),
+                Cell(self.t("申请人情况"), colspan=7, kind="header"),
+            ],
             [
                 Cell(self.t("自然人"), rowspan=header_rows - 1, kind="header"),
                 Cell(self.t("法人或其他组织"), colspan=5, kind="header"),
@@ -181,6 +191,7 @@ class _Builder:
         results = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
         keys = ("upheld", "corrected", "other", "pending", "total")
         if self.split:  # every result header broken in two rows: 结果 / 维持
+
             def top(x: str, rowspan: int = 1) -> Cell:
                 return Cell(self.t(x[:2]), rowspan=rowspan, kind="header")
 
@@ -191,7 +202,10 @@ class _Builder:
                 return Cell(self.t("总计"), rowspan=rowspan, kind="header")
 
             grid: Grid = [
-                [Cell(self.t("行政复议"), colspan=5, kind="header"), Cell(self.t("行政诉讼"), colspan=10, kind="header")],
+                [
+                    Cell(self.t("行政复议"), colspan=5, kind="header"),
+                    Cell(self.t("行政诉讼"), colspan=10, kind="header"),
+                ],
                 [
                     *[top(x) for x in results[:4]],
                     total(3),
@@ -209,7 +223,10 @@ class _Builder:
             ]
         else:
             grid = [
-                [Cell(self.t("行政复议"), colspan=5, kind="header"), Cell(self.t("行政诉讼"), colspan=10, kind="header")],
+                [
+                    Cell(self.t("行政复议"), colspan=5, kind="header"),
+                    Cell(self.t("行政诉讼"), colspan=10, kind="header"),
+                ],
                 [
                     *[Cell(self.t(x), rowspan=2, kind="header") for x in results],
                     Cell(self.t("未经复议直接起诉"), colspan=5, kind="header"),
@@ -217,14 +234,22 @@ class _Builder:
                 ],
                 [Cell(self.t(x), kind="header") for x in results * 2],
             ]
-        grid.append([self.value(f"s4.{row}.{k}") for row in ("review", "suit_direct", "suit_after_review") for k in keys])
+        grid.append(
+            [
+                self.value(f"s4.{row}.{k}")
+                for row in ("review", "suit_direct", "suit_after_review")
+                for k in keys
+            ]
+        )
         return grid
 
 
 def sections(report: SyntheticReport, *, split_headers: bool = False) -> list[Section]:
     """Sections 二, 三 and 四 with their tables."""
     b = _Builder(report, split_headers)
-    s4_heading = b.rng.choice(("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"))
+    s4_heading = b.rng.choice(
+        ("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况")
+    )
     return [
         Section("二、主动公开政府信息情况", b.s2()),
         Section("三、收到和处理政府信息公开申请情况", [b.s3()]),
@@ -259,3 +284,21 @@ def expand(grid: Grid) -> list[list[Cell | None]]:
         matrix.append(line)
     width = max(len(x) for x in matrix)
     return [x + [None] * (width - len(x)) for x in matrix]
+
+
+def filled(grid: Grid) -> list[list[str]]:
+    """The grid as a reader should return it: a merged cell's text in every position it covers."""
+    matrix = expand(grid)
+    out = [[c.text if c else "" for c in row] for row in matrix]
+    for r, row in enumerate(matrix):
+        for c, cell in enumerate(row):
+            if cell:
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        out[r + dr][c + dc] = cell.text
+    return out
+
+
+def all_tables(report: SyntheticReport, *, split_headers: bool = False) -> list[list[list[str]]]:
+    """Every table of the report, filled (see :func:`filled`), in printed order."""
+    return [filled(g) for s in sections(report, split_headers=split_headers) for g in s.tables]
