@@ -1,0 +1,105 @@
+"""``gxcrawler db``: migrate the database and say where it stands.
+
+The database is ``GXCRAWLER_DATABASE_URL`` (or ``--url``), else ``gxcrawler.sqlite3``
+in the working directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("db", help="database migrations and status", description=__doc__)
+    p.add_argument("--url", help="SQLAlchemy URL (default: GXCRAWLER_DATABASE_URL or the SQLite file)")
+    sub = p.add_subparsers(dest="db_command", metavar="ACTION")
+    sub.required = True
+
+    up = sub.add_parser(
+        "upgrade", help="apply migrations (default: to the latest) and sync the metric catalog"
+    )
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=upgrade)
+
+    down = sub.add_parser("downgrade", help="revert migrations to REVISION ('base' drops every table)")
+    down.add_argument("revision")
+    down.set_defaults(func=downgrade)
+
+    cur = sub.add_parser("current", help="print the database's revision and the code's")
+    cur.set_defaults(func=current)
+
+    check = sub.add_parser("check", help="exit 1 unless the database is at the latest revision")
+    check.set_defaults(func=check_current)
+
+    info = sub.add_parser("info", help="rows per table")
+    info.set_defaults(func=info_counts)
+
+
+def _engine(args: argparse.Namespace):  # noqa: ANN202
+    from gxcrawler.db import database_url, make_engine
+
+    return make_engine(args.url or database_url())
+
+
+def _where(engine) -> str:  # noqa: ANN001
+    return engine.url.render_as_string(hide_password=True)
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    from gxcrawler.db import current_revision, upgrade
+
+    engine = _engine(args)
+    before = current_revision(engine)
+    upgrade(engine, args.revision)
+    print(f"{_where(engine)}: {before or '(empty)'} -> {current_revision(engine)}")
+    return 0
+
+
+def downgrade(args: argparse.Namespace) -> int:
+    from gxcrawler.db import current_revision
+    from gxcrawler.db.migrate import downgrade
+
+    engine = _engine(args)
+    before = current_revision(engine)
+    downgrade(engine, args.revision)
+    print(f"{_where(engine)}: {before or '(empty)'} -> {current_revision(engine) or '(empty)'}")
+    return 0
+
+
+def current(args: argparse.Namespace) -> int:
+    from gxcrawler.db import current_revision, head_revision
+
+    engine = _engine(args)
+    rev, head = current_revision(engine), head_revision()
+    state = "up to date" if rev == head else "needs `gxcrawler db upgrade`"
+    print(f"{_where(engine)}\ndatabase revision: {rev or '(empty)'}\ncode revision:     {head}\n{state}")
+    return 0
+
+
+def check_current(args: argparse.Namespace) -> int:
+    from gxcrawler.db import current_revision, head_revision
+
+    engine = _engine(args)
+    rev = current_revision(engine)
+    if rev == head_revision():
+        return 0
+    print(f"{_where(engine)} is at {rev or '(empty)'}, not {head_revision()}: run `gxcrawler db upgrade`")
+    return 1
+
+
+def info_counts(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from gxcrawler.db.models import metadata
+
+    engine = _engine(args)
+    existing = set(sa.inspect(engine).get_table_names())
+    print(_where(engine))
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name in existing:
+                n = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                print(f"  {table.name:<16} {n:>10}")
+            else:
+                print(f"  {table.name:<16} {'(missing)':>10}")
+    return 0
