@@ -277,13 +277,8 @@ class _Resolver:
                     shown = " ".join(t.text or "(empty)" for t in r.tokens if not t.empty)
                     self.warn(f"row {r.row} is not in the template; its cells ({shown}) are not keyed")
                 continue
-            seen: set[str] = set()
-            for r in rows:
-                if r.row in seen:
-                    self.warn(f"{code}.{r.row}: printed twice; kept the first")
-                    continue
-                seen.add(r.row)
-                ed = editions.get(code) or report
+            ed = editions.get(code) or report
+            for r in self._pick(code, rows, ed):
                 if code == "s3":
                     self._row(code, r, _S3_COLS, ed)
                 else:
@@ -309,6 +304,20 @@ class _Resolver:
         return out
 
     # -------------------------------------------------------------- rows
+    def _pick(self, code: str, rows: list[RowRead], ed: str | None) -> list[RowRead]:
+        """One read per template row: the first that fits its columns (menus may repeat a label)."""
+        n = 7 if code == "s3" else len([c for c in _TABLES[code].columns if ed and ed in c.editions])
+        chosen: dict[str, RowRead] = {}
+        for r in rows:
+            prev = chosen.get(r.row)
+            if prev is None:
+                chosen[r.row] = r
+            elif _fit(prev.tokens, n)[0] is None and _fit(r.tokens, n)[0] is not None:
+                chosen[r.row] = r
+            else:
+                self.warn(f"{code}.{r.row}: printed twice; kept the first")
+        return list(chosen.values())
+
     def _row(self, code: str, r: RowRead, cols: list[str], edition: str | None) -> None:
         keys = [f"{code}.{r.row}.{c}" for c in cols]
         if code == "s3" and edition and r.row in _NEW_ONLY_S3 | {"other"}:

@@ -20,7 +20,7 @@ HEAD_LINES = 80
 _TITLE = re.compile(r"(?:19|20)\d{2}\s*年?\s*度?.{0,30}?(?:报告|年报)")
 _TITLE_END = re.compile(r"(?:报告|年报)[\s)）]*$")
 _NOT_REPORT_TITLE = re.compile(r"通知|指南|目录|公告|意见|办法|方案|函$|申请表|制度")
-_REPORT_WORDS = ("信息公开", "政务公开", "年报", "年度报告")
+_REPORT_WORDS = ("信息公开", "政务公开")
 _TITLE_PREFIX = re.compile(r"^\s*(?:标题|题名|名称)\s*[:：]\s*")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年?\s*度?")
 _YEAR_IN_TEXT = re.compile(
@@ -56,8 +56,8 @@ def looks_like_report_title(text: str) -> bool:
 
 
 def find_title(lines: Sequence[str], candidates: Sequence[str] = ()) -> str | None:
-    """The first report-like title among the head lines, else among the given candidates."""
-    for pool in (lines[:HEAD_LINES], candidates):
+    """The first report-like title among the page's own title candidates, else the head lines."""
+    for pool in (candidates, lines[:HEAD_LINES]):
         for raw in pool:
             for piece in raw.split("|"):
                 t = _TITLE_PREFIX.sub("", piece).strip()
