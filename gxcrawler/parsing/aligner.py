@@ -310,9 +310,7 @@ class _Resolver:
         chosen: dict[str, RowRead] = {}
         for r in rows:
             prev = chosen.get(r.row)
-            if prev is None:
-                chosen[r.row] = r
-            elif _fit(prev.tokens, n)[0] is None and _fit(r.tokens, n)[0] is not None:
+            if prev is None or _fit(prev.tokens, n)[0] is None and _fit(r.tokens, n)[0] is not None:
                 chosen[r.row] = r
             else:
                 self.warn(f"{code}.{r.row}: printed twice; kept the first")
