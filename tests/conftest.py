@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.pg",
     "tests.fixtures.db",
     "tests.fixtures.sim",
+    "tests.fixtures.nightly",
 ]

@@ -24,7 +24,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -115,8 +115,8 @@ class NightlyExtension:
         self.stats = crawler.stats
         self.limits = monitors.thresholds(crawler.settings)
         self.jobdir = Path(job_dir(crawler.settings)) if job_dir(crawler.settings) else None
-        if self.jobdir is not None:
-            discard_if_killed(self.jobdir)
+        self.killed_before = self.jobdir is not None and discard_if_killed(self.jobdir)
+        self.abandoned_after = timedelta(hours=crawler.settings.getfloat("GX_ABANDONED_RUN_HOURS", 24))
         self.engine = make_engine(crawler.settings.get("GXCRAWLER_DATABASE_URL") or database_url())
         ensure_schema(self.engine)  # before the pipelines' threads touch the schema
         self.state = IncrementalState.of(crawler)
@@ -135,8 +135,12 @@ class NightlyExtension:
     def spider_opened(self, spider) -> None:
         from gxcrawler.db.runs import start_run
 
+        from .store import close_abandoned_runs
+
         self._t0 = time.monotonic()
         now = datetime.now(UTC)
+        # a run left open by a killed process: at once when its job dir says so, else after a day
+        close_abandoned_runs(self.engine, spider.name, now if self.killed_before else now - self.abandoned_after)
         self.origin = now
         args = spider_args(spider)
         if self.jobdir is not None:

@@ -186,6 +186,16 @@ def mark_unlisted(engine: Engine, spider: str, since: datetime, years: Iterable[
 # ---------------------------------------------------------------- runs and status
 
 
+def close_abandoned_runs(engine: Engine, spider: str, older_than: datetime) -> int:
+    """Runs of ``spider`` still open that started before ``older_than``: their process died."""
+    with engine.begin() as conn:
+        return conn.execute(
+            _runs.update()
+            .where(_runs.c.spider == spider, _runs.c.finished_at.is_(None), _runs.c.started_at < older_than)
+            .values(outcome="failed", reason="the crawl process died without closing its run (killed?)")
+        ).rowcount
+
+
 def last_runs(engine: Engine) -> list[sa.RowMapping]:
     """The latest run of each spider, newest first."""
     latest = sa.select(_runs.c.spider, sa.func.max(_runs.c.id).label("id")).group_by(_runs.c.spider).subquery()
