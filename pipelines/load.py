@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
 from twisted.python.threadpool import ThreadPool
 
@@ -83,13 +84,11 @@ class LoadPipeline:
         self.stats.inc_value("gx/reports/failed", len(batch))
         logger.error("loading a batch of %d reports failed: %s", len(batch), failure.getTraceback())
 
-    def close_spider(self):
+    async def close_spider(self):
         self._flush()
-
-        def summary(_):
+        try:
+            await maybe_deferred_to_future(self.pending)
+        finally:
             self.pool.stop()
-            counts = {k: self.stats.get_value(f"gx/reports/{k}", 0) for k in ("found", *OUTCOMES)}
-            logger.info("gxcrawler load summary: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
-
-        self.pending.addBoth(summary)
-        return self.pending
+        counts = {k: self.stats.get_value(f"gx/reports/{k}", 0) for k in ("found", *OUTCOMES)}
+        logger.info("gxcrawler load summary: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))

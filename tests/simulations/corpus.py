@@ -137,6 +137,23 @@ def seed_truth(name: str) -> dict:
     return json.loads(paths[0].read_text(encoding="utf-8"))
 
 
+def seed_values(name: str) -> dict[str, Decimal]:
+    """The seed's true cell values by canonical key.
+
+    The truth file lists each row's printed cells in the catalog's column order
+    (``"s3.new": [2, 0, 0, 0, 0, 0, 2]``); a ``null`` cell has no value.
+    """
+    truth = seed_truth(name)
+    keys = keys_for(truth["edition"])
+    values: dict[str, Decimal] = {}
+    for row, cells in truth["rows"].items():
+        columns = [k for k in keys if k.rsplit(".", 1)[0] == row]
+        if len(columns) != len(cells):
+            raise ValueError(f"seed {name}: row {row} has {len(cells)} cells, the catalog {len(columns)}")
+        values.update({k: Decimal(str(v)) for k, v in zip(columns, cells, strict=True) if v is not None})
+    return values
+
+
 def seed_prose(text: str) -> list[str]:
     """The seed's paragraphs before the statistics (二、主动公开…) and after them (五、…)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -153,7 +170,7 @@ def seed_publication(
     text = seed_text(name)
     title = truth.get("title") or next(ln.strip() for ln in text.splitlines() if "报告" in ln)
     edition = truth.get("edition") or edition_for(year)
-    values = {k: Decimal(str(v)) for k, v in truth["values"].items()}
+    values = seed_values(name)
     blank = [k for k in keys_for(edition) if k not in values]
     report = make_report(stable_int("seed", name), year=year, agency=agency, edition=edition)
     report.title = title

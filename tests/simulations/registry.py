@@ -8,6 +8,7 @@ are skipped, so the server can start with whatever exists.
 from __future__ import annotations
 
 import importlib
+import warnings
 from functools import cache
 
 from .base import PortalSimulation
@@ -24,7 +25,11 @@ def simulation(name: str) -> PortalSimulation | None:
         if exc.name == f"{__package__}.{name}":
             return None
         raise
-    return module.make_simulation()
+    try:
+        return module.make_simulation()
+    except Exception as exc:  # one broken simulation must not take the others down
+        warnings.warn(f"simulation {name!r} failed to build: {exc!r}", stacklevel=2)
+        return None
 
 
 def all_simulations(names: tuple[str, ...] | list[str] = NAMES) -> list[PortalSimulation]:
