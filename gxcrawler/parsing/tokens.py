@@ -104,12 +104,13 @@ def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
             if not cell.strip():
                 yield EMPTY
                 continue
-            pieces = split_run(cell.strip())
+            whole = cell_token(cell, may_split=not is_row)
+            pieces = split_run(cell.strip()) if whole.kind == TEXT else [cell]
             if len(pieces) == 2:
                 yield Token(TEXT, pieces[0].strip())
                 tok = cell_token(pieces[1], may_split=True)
                 yield Token(MALFORMED, pieces[1]) if tok.kind == TEXT else tok
             else:
-                yield cell_token(cell, may_split=not is_row)
+                yield whole
         if is_row:
             yield ROW_END

@@ -68,7 +68,9 @@ class Page:
 
     # ------------------------------------------------------------ cells
     def td(self, text: str, rowspan: int = 1, colspan: int = 1) -> str:
-        attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+        attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+            f' colspan="{colspan}"' if colspan > 1 else ""
+        )
         if self.style == "word":
             body = text.replace("<br>", "<br>\n").replace("、", "、&nbsp;")
             inner = (
@@ -101,7 +103,9 @@ class Page:
         for code, caption, headers, rows in S2_LAYOUT[self.t.edition]:
             out.append("<tr>" + self.td(caption, colspan=4) + "</tr>")
             pad = [self.td("")] * (3 - len(headers))
-            out.append("<tr>" + self.td("信息内容") + "".join(self.td(h) for h in headers) + "".join(pad) + "</tr>")
+            out.append(
+                "<tr>" + self.td("信息内容") + "".join(self.td(h) for h in headers) + "".join(pad) + "</tr>"
+            )
             for key, label in rows:
                 cells = self.value_cells(f"{code}.{key}")
                 pad = [self.td("")] * (3 - len(headers)) if len(cells) == len(headers) else []
@@ -125,7 +129,9 @@ class Page:
         out.append(row("carried_in", td("二、上年结转政府信息公开申请数量", colspan=3)))
         groups = list(S3_GROUPS_COMMON) + ([OTHER_2021] if t.edition == "2021" else [])
         n_outcomes = 2 + sum(len(g[1]) for g in groups) + (1 if t.edition == "2019" else 0) + 1
-        out.append(row("granted", td("三、本年度办理结果", rowspan=n_outcomes), td("（一）予以公开", colspan=2)))
+        out.append(
+            row("granted", td("三、本年度办理结果", rowspan=n_outcomes), td("（一）予以公开", colspan=2))
+        )
         out.append(row("partial", td("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", colspan=2)))
         for group, members in groups:
             for i, (key, label) in enumerate(members):
