@@ -287,8 +287,11 @@ class _Values:
     def break_identities(self, values: dict[str, Decimal], blank: list[str]) -> None:
         """Bump one or two cells so that some identities fail (printed numbers kept)."""
         rng = self.rng
-        candidates = [k for k in values if k.startswith(("s3.", "s4."))]
+        candidates = [k for k in (*values, *blank) if k.startswith(("s3.", "s4."))]
         for key in rng.sample(candidates, k=rng.choice((1, 1, 2))):
+            if key in blank:  # a printed number where the report had a blank
+                blank.remove(key)
+                values[key] = Decimal(0)
             values[key] += rng.choice((1, 2, 3, 10))
 
     # ------------------------------------------------------------ printing

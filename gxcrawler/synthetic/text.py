@@ -35,11 +35,7 @@ def _flatten(grid: Grid, layout: str, rng: random.Random) -> list[str]:
         for row in grid:
             for cell in row:
                 text = _visible(cell.text, cell.kind, layout)
-                if (
-                    cell.kind in ("header", "note", "label", "caption")
-                    and "\n" not in text
-                    and rng.random() < 0.1
-                ):
+                if cell.kind == "header" and len(text) >= 4 and rng.random() < 0.3:
                     text = text[: len(text) // 2] + "\n\n" + text[len(text) // 2 :]  # 商业 / 企业
                 lines.append(text or " ")
                 if gap:
