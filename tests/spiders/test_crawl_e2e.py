@@ -97,3 +97,22 @@ def test_xinye_2020_includes_seed_000(sim_server, pg_url):
     seed = next(r for r in loaded if r.document_url.endswith("/2021/0130/81457.html"))
     assert seed.agency == "新野县人民政府办公室"
     assert seed.values == seed_values("000")
+
+
+@pytest.mark.parametrize(
+    ("sim_name", "start_url", "year", "region"),
+    [
+        ("xinye", "http://www.xinye.gov.cn/xxgknb/index.html", 2022, ("河南省", "南阳市", "新野县")),
+        ("yanshan", "https://yanshan.gov.cn/list/xxgknb.html", 2022, ("云南省", "文山壮族苗族自治州", "砚山县")),
+    ],
+)
+def test_generic_portal_spider_finds_the_reports_of_other_simulations(sim_server, pg_url, sim_name, start_url, year, region):
+    sim = simulation(sim_name)
+    if sim is None:
+        pytest.fail(f"simulation {sim_name} is missing")
+    province, city, county = region
+    _crawl("portal", sim_server, pg_url, start_url=start_url, year=str(year),
+           province=province, city=city, county=county)
+    expected = sim.expected_reports(year)
+    assert len(expected) >= 3
+    assert diff_reports(loaded_reports(pg_url), expected) == []

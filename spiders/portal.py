@@ -1,0 +1,84 @@
+"""A generic spider for a portal no one has configured.
+
+    scrapy crawl portal -a start_url=http://www.xinye.gov.cn/xxgknb/index.html -a year=2022 \
+        [-a county=新野县 -a city=南阳市 -a province=河南省] [-a agency=王庄镇] [-a depth=2]
+
+It knows no URL shapes and no markup, only the shared detectors: report titles
+(with a year) become report requests, pagination links and scripts become list
+requests, and links whose text names a report column (…年报, …年度报告 without a
+year, or a bare year such as ``2021年``) are followed as sub-columns on the same host
+up to ``depth`` levels. Report pages without statistics tables are searched for
+attachments. Any ``.gov.cn`` host may serve a document (files often live on a
+city-wide host), but reports and lists only the start URL's own site; clone sites never.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from scrapy.http import TextResponse
+
+from gxcrawler import discovery
+from gxcrawler.model import Region
+
+from .families.base import Column, ReportSpider
+
+_COLUMN_TEXT = re.compile(r"(?:年报|年度报告|年度工作报告)$|^(?:19|20)\d{2}\s*年?度?$")
+
+
+def site_domain(host: str) -> str:
+    """``www.xinye.gov.cn`` → ``xinye.gov.cn``; ``www.example.com`` → ``example.com``."""
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if discovery.is_government_host(host) else 2
+    return ".".join(labels[-keep:])
+
+
+def allowed_for(host: str) -> list[str]:
+    """Every government host for a .gov.cn portal, else just the portal's own domain."""
+    host = host.lower()
+    if discovery.is_government_host(host):
+        return ["gov.cn"]
+    return [host.removeprefix("www.")]
+
+
+class PortalSpider(ReportSpider):
+    name = "portal"
+
+    def __init__(self, start_url: str | None = None, depth: str | int = 2, province: str | None = None,
+                 city: str | None = None, county: str | None = None, division_code: str | None = None,
+                 *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not start_url:
+            raise ValueError("portal needs -a start_url=URL (comma-separated for several)")
+        urls = [u.strip() for u in start_url.split(",") if u.strip()]
+        self.region = Region(province=province, city=city, county=county, division_code=division_code, portal=self.name)
+        self.columns = tuple(Column(url=u, region=self.region, extra={"depth": 0}) for u in urls)
+        self.allowed_domains = sorted({d for u in urls for d in allowed_for(urlsplit(u).hostname or "")})
+        self.max_depth = int(depth)
+        self.sites = {site_domain(urlsplit(u).hostname or "") for u in urls}
+
+    def on_site(self, url: str) -> bool:
+        return site_domain(urlsplit(url).hostname or "") in self.sites
+
+    def wants(self, listed) -> bool:
+        """Reports only from the portal's own site (another county's .gov.cn is another portal)."""
+        return self.on_site(listed.url) and super().wants(listed)
+
+    def next_pages(self, response: TextResponse, column: Column) -> Iterable[str]:
+        return [u for u in super().next_pages(response, column) if self.on_site(u)]
+
+    def subcolumns(self, response: TextResponse, column: Column) -> Iterable[Column]:
+        level = column.extra.get("depth", 0)
+        if level >= self.max_depth:
+            return
+        host = urlsplit(response.url).hostname
+        for a in response.css("a[href]"):
+            text = discovery.normalize_title(" ".join(a.css("::text").getall()))
+            url = response.urljoin(a.attrib["href"].strip())
+            if not text or urlsplit(url).hostname != host or discovery.is_mirror(url):
+                continue
+            if _COLUMN_TEXT.search(text) and discovery.report_year(text) is None:
+                # a year-named column is not trusted to hold only that year: reports get misfiled
+                yield Column(url=url, region=column.region, extra={"depth": level + 1})
