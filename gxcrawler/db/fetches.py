@@ -92,6 +92,59 @@ def record_fetch(
     _run(bind, work)
 
 
+#: Columns where a NULL in a new row keeps the stored value.
+_KEEP_IF_NULL = (
+    "spider",
+    "parent_url",
+    "sha256",
+    "status_code",
+    "etag",
+    "last_modified",
+    "last_run_id",
+    "report_id",
+    "outcome",
+)
+
+
+def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> None:
+    """Upsert many fetch rows in one statement (the loader's path).
+
+    Each row: ``url`` plus any of the columns, and ``seen_at``. NULLs and empty
+    ``hints``/``region`` keep what is stored; ``message`` is replaced. URLs must be unique.
+    """
+    now = datetime.now(UTC)
+    full = []
+    for r in rows:
+        seen = r.get("seen_at") or now
+        row = {c: r.get(c) for c in _KEEP_IF_NULL}
+        row.update(
+            url=r["url"],
+            kind=r.get("kind") or "detail",
+            hints=r.get("hints") or {},
+            region=r.get("region") or {},
+            listed=r.get("listed", True),
+            message=r.get("message"),
+            first_seen=seen,
+            last_seen=seen,
+        )
+        full.append(row)
+
+    def work(conn: Connection) -> None:
+        stmt = _insert(conn).values(full)
+        new = stmt.excluded
+        keep_json = {
+            c: sa.case((new[c] == sa.literal_column("'{}'"), _fetches.c[c]), else_=new[c])
+            for c in ("hints", "region")
+        }
+        update = {c: sa.func.coalesce(new[c], _fetches.c[c]) for c in _KEEP_IF_NULL}
+        update.update(
+            keep_json, kind=new.kind, listed=new.listed, message=new.message, last_seen=new.last_seen
+        )
+        conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update))
+
+    _run(bind, work)
+
+
 def known(bind: Engine | Connection, url: str) -> sa.RowMapping | None:
     """The stored row of ``url`` (etag, last_modified, sha256, report_id, …), or None."""
     return _run(

@@ -35,7 +35,7 @@ from .. import catalog
 from ..agencies import canonical_agency, division_code
 from ..model import ParseResult, Provenance, Region
 from .engine import is_postgres
-from .fetches import record_fetch
+from .fetches import record_fetches
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
 
 log = logging.getLogger(__name__)
@@ -81,23 +81,65 @@ class Loader:
     # ------------------------------------------------------------ public API
     def load(self, result: ParseResult, provenance: Provenance, region: Region) -> LoadOutcome:
         """Load one report in its own transaction; never raises for a bad report."""
+        return self.load_many([(result, provenance, region)])[0]
+
+    def load_many(self, batch: Iterable[tuple[ParseResult, Provenance, Region]]) -> list[LoadOutcome]:
+        """Load each report in its own transaction.
+
+        The batch's documents go in first, in one statement (they are immutable and
+        content-addressed, so storing them early is safe and keeps failed reports
+        re-parseable); the fetch rows are upserted last, in one statement.
+        """
+        items = list(batch)
+        if not items:
+            return []
+        stored = self._store_documents([prov for _, prov, _ in items])
+        outcomes = [self._load_one(result, prov, region, stored) for result, prov, region in items]
+        self._record_fetches(items, outcomes)
+        return outcomes
+
+    def _load_one(self, result: ParseResult, prov: Provenance, region: Region, stored: bool) -> LoadOutcome:
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []
         try:
             with self.engine.begin() as conn:
-                outcome = self._load(conn, result, provenance, region, created)
+                if not stored:
+                    _store_documents(conn, [prov])
+                outcome = self._load(conn, result, prov, region, created)
         except Exception as exc:  # noqa: BLE001 - a failed report must not stop a crawl
-            log.warning("load failed for %s: %s", provenance.document_url or provenance.page_url, exc)
+            log.warning("load failed for %s: %s", prov.document_url or prov.page_url, exc)
             message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-            self._keep_document(provenance, region, message)
-            return LoadOutcome("failed", message=message, year=result.year, sha256=provenance.sha256)
+            if not stored:
+                self._store_documents([prov])
+            return LoadOutcome("failed", message=message, year=result.year, sha256=prov.sha256)
         # Cache agency ids only once committed: a rolled-back load may have created one.
         with self._lock:
             self._agencies.update(created)
         return outcome
 
-    def load_many(self, batch: Iterable[tuple[ParseResult, Provenance, Region]]) -> list[LoadOutcome]:
-        """Load each report in its own transaction, on one pooled connection."""
-        return [self.load(result, provenance, region) for result, provenance, region in batch]
+    def _store_documents(self, provs: list[Provenance]) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                _store_documents(conn, provs)
+            return True
+        except Exception:  # noqa: BLE001 - each report's transaction retries its own
+            log.exception("could not store %d documents in one statement", len(provs))
+            return False
+
+    def _record_fetches(
+        self, items: list[tuple[ParseResult, Provenance, Region]], outcomes: list[LoadOutcome]
+    ) -> None:
+        rows = {}
+        for (result, prov, region), outcome in zip(items, outcomes, strict=True):
+            url = prov.document_url or prov.page_url or result.source
+            if url:
+                rows[url] = _fetch_row(url, prov, region, outcome)
+        if not rows:
+            return
+        try:
+            with self.engine.begin() as conn:
+                record_fetches(conn, list(rows.values()))
+        except Exception:  # noqa: BLE001 - bookkeeping must not fail the loaded reports
+            log.exception("could not record %d fetches", len(rows))
 
     # ------------------------------------------------------------ one report
     def _load(
@@ -110,17 +152,16 @@ class Loader:
     ) -> LoadOutcome:
         now = datetime.now(UTC)
         sha = prov.sha256
-        if self._postgres:
+        if self._postgres and not conn.info.get("gx_async_commit"):
             # Losing the last few commits in a server crash is harmless (the next crawl
-            # reloads them); waiting for a disk flush per report is not.
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        _store_document(conn, prov, now)
-        url = prov.document_url or prov.page_url or result.source
+            # reloads them); waiting for a disk flush per report is not. Set once per
+            # pooled connection; it never risks consistency, only the last instants.
+            conn.exec_driver_sql("SET synchronous_commit TO OFF")
+            conn.info["gx_async_commit"] = True
 
         raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
         reason = _unloadable(result, raw_agency)
         if reason:
-            _fetch(conn, url, prov, region, outcome="skipped", message=reason)
             return LoadOutcome("skipped", message=reason, year=result.year, sha256=sha)
 
         agency_id, agency_name = self._agency(conn, raw_agency, region, created)
@@ -145,7 +186,6 @@ class Loader:
                 current = _current_report(conn, agency_id, result.year)
         if current is not None:
             if current.sha256 == sha and current.fingerprint == fingerprint:
-                _fetch(conn, url, prov, region, outcome="unchanged", report_id=current.id)
                 return outcome("unchanged", current.id)
             if (
                 current.sha256 != sha
@@ -154,7 +194,6 @@ class Loader:
                 and result.published < current.published
             ):
                 msg = f"a later publication ({current.published}) of this report is loaded"
-                _fetch(conn, url, prov, region, outcome="skipped", message=msg, report_id=current.id)
                 return outcome("skipped", current.id, msg)
             report_id = current.id
             conn.execute(_reports.update().where(_reports.c.id == report_id).values(**row, updated_at=now))
@@ -163,44 +202,29 @@ class Loader:
             status = "updated"
         else:
             status = "inserted"
-        self._insert_values(conn, report_id, result)
-        checks = [
-            {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
-            for c in result.checks
-        ]
-        if checks:
-            conn.execute(_checks.insert(), checks)
-        _fetch(conn, url, prov, region, outcome=status, report_id=report_id)
+        self._insert_rows(conn, report_id, result)
         if self.before_commit is not None:
             self.before_commit(conn, report_id)
         return outcome(status, report_id)
 
-    def _insert_values(self, conn: Connection, report_id: int, result: ParseResult) -> None:
-        rows = [(report_id, key, *_split_key(key), value) for key, value in result.values.items()]
-        if not rows:
-            return
-        if self._postgres:
-            buf = io.StringIO()
-            for rid, key, section, row, column, value in rows:
-                buf.write(
-                    f"{rid}\t{_copy_text(key)}\t{section}\t{_copy_text(row)}\t{_copy_text(column)}\t{value}\n"
-                )
-            buf.seek(0)
-            cursor = conn.connection.driver_connection.cursor()
-            try:
-                cursor.copy_expert(
-                    'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN', buf
-                )
-            finally:
-                cursor.close()
-            return
-        conn.execute(
-            _values.insert(),
-            [
-                {"report_id": rid, "key": key, "section": s, "row": r, "column": c, "value": v}
-                for rid, key, s, r, c, v in rows
-            ],
-        )
+    def _insert_rows(self, conn: Connection, report_id: int, result: ParseResult) -> None:
+        """The report's cells and checks: COPY on PostgreSQL, executemany elsewhere."""
+        values = [
+            {"report_id": report_id, "key": key, "section": s, "row": r, "column": c, "value": value}
+            for key, value in result.values.items()
+            for s, r, c in (_split_key(key),)
+        ]
+        checks = [
+            {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
+            for c in result.checks
+        ]
+        for table, rows in ((_values, values), (_checks, checks)):
+            if not rows:
+                continue
+            if self._postgres:
+                _copy(conn, table, rows)
+            else:
+                conn.execute(table.insert(), rows)
 
     # ------------------------------------------------------------ agencies
     def _agency(
@@ -238,18 +262,6 @@ class Loader:
             )
         created.append((cache_key, found))
         return found
-
-    # ------------------------------------------------------------ failures
-    def _keep_document(self, prov: Provenance, region: Region, message: str) -> None:
-        """After a failed load, still keep the bytes and the fetch so a re-parse can retry."""
-        try:
-            with self.engine.begin() as conn:
-                _store_document(conn, prov, datetime.now(UTC))
-                _fetch(
-                    conn, prov.document_url or prov.page_url, prov, region, outcome="failed", message=message
-                )
-        except Exception:  # noqa: BLE001
-            log.exception("could not record the failed document %s", prov.sha256)
 
 
 # ---------------------------------------------------------------- helpers
@@ -343,7 +355,28 @@ def _split_key(key: str) -> tuple[str, str, str]:
     return section, row, column
 
 
-def _copy_text(text: str) -> str:
+def _copy(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``COPY table FROM STDIN`` (text format) on the transaction's own connection."""
+    columns = list(rows[0])
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join(_copy_text(row[c]) for c in columns))
+        buf.write("\n")
+    buf.seek(0)
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN", buf)
+    finally:
+        cursor.close()
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
@@ -355,53 +388,49 @@ def _upsert(conn: Connection, table: sa.Table):  # noqa: ANN202 - dialect-specif
     return insert(table)
 
 
-def _store_document(conn: Connection, prov: Provenance, now: datetime) -> None:
-    sha = prov.sha256
-    if (
-        len(prov.content) > 65536
-        and conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256 == sha)).first()
-    ):
-        return  # do not ship megabytes only to have them ignored
-    conn.execute(
-        _upsert(conn, _documents)
-        .values(
-            sha256=sha,
-            content=prov.content,
-            content_type=prov.content_type,
-            size=len(prov.content),
-            url=prov.document_url or prov.page_url,
-            first_fetched_at=prov.fetched_at or now,
+def _store_documents(conn: Connection, provs: list[Provenance], chunk_bytes: int = 8 << 20) -> None:
+    """Insert documents not stored yet (content-addressed: a conflict means already there)."""
+    docs = {p.sha256: p for p in provs}
+    big = [sha for sha, p in docs.items() if len(p.content) > 65536]
+    if big:  # do not ship megabytes only to have them ignored
+        have = conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256.in_(big))).scalars()
+        for sha in have:
+            docs.pop(sha)
+    now = datetime.now(UTC)
+    rows, size = [], 0
+    for sha, p in docs.items():
+        rows.append(
+            {
+                "sha256": sha,
+                "content": p.content,
+                "content_type": p.content_type,
+                "size": len(p.content),
+                "url": p.document_url or p.page_url,
+                "first_fetched_at": p.fetched_at or now,
+            }
         )
-        .on_conflict_do_nothing()
-    )
+        size += len(p.content)
+        if size >= chunk_bytes:
+            conn.execute(_upsert(conn, _documents).values(rows).on_conflict_do_nothing())
+            rows, size = [], 0
+    if rows:
+        conn.execute(_upsert(conn, _documents).values(rows).on_conflict_do_nothing())
 
 
-def _fetch(
-    conn: Connection,
-    url: str | None,
-    prov: Provenance,
-    region: Region,
-    *,
-    outcome: str,
-    message: str | None = None,
-    report_id: int | None = None,
-) -> None:
-    if not url:
-        return
-    record_fetch(
-        conn,
-        url,
-        spider=prov.spider,
-        kind="attachment" if prov.document_url else "detail",
-        parent_url=prov.page_url if prov.document_url else None,
-        sha256=prov.sha256,
-        hints=prov.hints,
-        region=_region_dict(region),
-        report_id=report_id,
-        outcome=outcome,
-        message=message,
-        seen_at=prov.fetched_at,
-    )
+def _fetch_row(url: str, prov: Provenance, region: Region, outcome: LoadOutcome) -> dict[str, Any]:
+    return {
+        "url": url,
+        "spider": prov.spider,
+        "kind": "attachment" if prov.document_url else "detail",
+        "parent_url": prov.page_url if prov.document_url else None,
+        "sha256": prov.sha256,
+        "hints": dict(prov.hints),
+        "region": _region_dict(region),
+        "report_id": outcome.report_id,
+        "outcome": outcome.status,
+        "message": outcome.message,
+        "seen_at": prov.fetched_at,
+    }
 
 
 def _region_dict(region: Region) -> dict[str, Any]:

@@ -1,0 +1,142 @@
+"""Loader speed against PostgreSQL's own COPY, in one run, on the same table.
+
+    python benchmarks/load_speed.py [--reports 10000] [--server postgresql://postgres@127.0.0.1:5432]
+
+Creates a throwaway database, migrates it, generates ``--reports`` reports of every
+2021-edition cell (200 values each) with their identity checks, and times:
+
+1. ``Loader.load_many`` — the real thing: documents, agencies, aliases, the report row,
+   values, checks, fetches; one transaction per report;
+2. ``COPY report_values FROM STDIN`` of exactly the same value rows (same report ids)
+   into the same, emptied table, with the same indexes and foreign keys.
+
+Prints rows per second for both and the ratio (the aim: loader within 3x of COPY).
+The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gxcrawler import catalog  # noqa: E402
+from gxcrawler.checks import evaluate  # noqa: E402
+from gxcrawler.db import Loader, make_engine, upgrade  # noqa: E402
+from gxcrawler.model import ParseResult, Provenance, Region  # noqa: E402
+
+REGION = Region("云南省", "文山壮族苗族自治州", "砚山县", None, "bench")
+YEARS = (2021, 2022, 2023, 2024, 2025)
+
+
+def generate(n: int, seed: int = 1) -> list[tuple[ParseResult, Provenance, Region]]:
+    rnd = random.Random(seed)
+    keys = catalog.keys_for("2021")
+    batch = []
+    for i in range(n):
+        agency, year = f"第{i // len(YEARS)}测试乡", YEARS[i % len(YEARS)]
+        values = {k: Decimal(rnd.randint(0, 300)) for k in keys}
+        values["s2.art20_8.fees.amount"] = Decimal(rnd.randint(0, 10**7)) / 1000
+        url = f"https://bench.example.gov.cn/view/{i}.html"
+        result = ParseResult(
+            source=url,
+            title=f"{agency}{year}年政府信息公开工作年度报告",
+            agency=agency,
+            year=year,
+            published=date(year + 1, 1, 20),
+            edition="2021",
+            values=values,
+            checks=evaluate(values, [], "2021"),
+            source_type="html",
+        )
+        prov = Provenance(
+            content=f"<html><body>{agency}{year} {i}</body></html>".encode(),
+            page_url=url,
+            fetched_at=datetime.now(UTC),
+            content_type="text/html",
+            spider="bench",
+        )
+        batch.append((result, prov, REGION))
+    return batch
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=10_000)
+    ap.add_argument("--batch", type=int, default=20, help="reports per load_many call (the pipeline's)")
+    ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    args = ap.parse_args()
+
+    name = f"gxc_bench_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(f"{args.server}/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    url = f"{args.server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        t = time.perf_counter()
+        reports = generate(args.reports)
+        rows = sum(len(r.values) for r, _, _ in reports)
+        print(f"generated {len(reports)} reports, {rows} value rows in {time.perf_counter() - t:.1f} s")
+
+        loader = Loader(engine)
+        t = time.perf_counter()
+        outcomes = []
+        for start in range(0, len(reports), args.batch):
+            outcomes.extend(loader.load_many(reports[start : start + args.batch]))
+        loader_s = time.perf_counter() - t
+        bad = [o for o in outcomes if o.status != "inserted"]
+        assert not bad, bad[:3]
+
+        t = time.perf_counter()
+        again = loader.load_many(reports[:1000])
+        unchanged_s = time.perf_counter() - t
+        assert {o.status for o in again} == {"unchanged"}
+
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute('SELECT report_id, key, section, "row", "column", value FROM report_values')
+            buf = io.StringIO()
+            for rec in cur:
+                buf.write("\t".join(str(v) for v in rec) + "\n")
+            assert buf.getvalue().count("\n") == rows
+            cur.execute("TRUNCATE report_values")
+            raw.commit()
+            buf.seek(0)
+            t = time.perf_counter()
+            cur.copy_expert(
+                'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN', buf
+            )
+            raw.commit()
+            copy_s = time.perf_counter() - t
+            cur.execute("SELECT count(*) FROM report_values")
+            assert cur.fetchone()[0] == rows
+        finally:
+            raw.close()
+
+        print(
+            f"loader: {rows} rows in {loader_s:.2f} s = {rows / loader_s:,.0f} rows/s ({len(reports) / loader_s:,.0f} reports/s)"
+        )
+        print(f"COPY:   {rows} rows in {copy_s:.2f} s = {rows / copy_s:,.0f} rows/s")
+        print(f"ratio loader/COPY: {loader_s / copy_s:.2f}x  (aim: <= 3x)")
+        print(f"re-loading 1000 unchanged reports: {unchanged_s:.2f} s ({1000 / unchanged_s:,.0f} reports/s)")
+    finally:
+        engine.dispose()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+if __name__ == "__main__":
+    main()
