@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.sim",
     "tests.fixtures.nightly",
+    "tests.fixtures.analytics",
 ]

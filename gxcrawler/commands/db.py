@@ -34,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info = sub.add_parser("info", help="rows per table")
     info.set_defaults(func=info_counts)
 
+    # create-reader: owned by analytics (gxcrawler/db/roles.py)
+    reader = sub.add_parser("create-reader", help="create a PostgreSQL login role that can only read")
+    reader.add_argument("name", help="role name (lower-case letters, digits, _)")
+    reader.add_argument("--password", help="its password (default: a random one, printed once)")
+    reader.set_defaults(func=create_reader)
+
 
 def _engine(args: argparse.Namespace):  # noqa: ANN202
     from gxcrawler.db import database_url, make_engine
@@ -102,4 +108,21 @@ def info_counts(args: argparse.Namespace) -> int:
                 print(f"  {table.name:<16} {n:>10}")
             else:
                 print(f"  {table.name:<16} {'(missing)':>10}")
+    return 0
+
+
+def create_reader(args: argparse.Namespace) -> int:
+    from gxcrawler.db.roles import RoleError
+    from gxcrawler.db.roles import create_reader as create
+
+    engine = _engine(args)
+    try:
+        reader = create(engine, args.name, args.password)
+    except RoleError as exc:
+        print(f"create-reader: {exc}")
+        return 2
+    action = "created" if reader.created else "updated (existed)"
+    print(f"{_where(engine)}: role {reader.name} {action}: LOGIN, SELECT on every table and view")
+    if args.password is None and reader.password:
+        print(f"password: {reader.password}")
     return 0
