@@ -62,6 +62,8 @@ AGENCIES = (
 )
 #: a listed report whose attachment was deleted from the file host (its page stays)
 GONE = ("洛宁县市场监督管理局", 2022)
+#: the one real detail page seen (URL, canonical agency): the 2016 report, before the national tables
+OLD_REPORT = ("http://luoning.gov.cn/2017/07-25/2771998.html", "洛宁县人民政府")
 
 
 @dataclass
@@ -138,7 +140,7 @@ class LuoningSimulation:
     def _add_noise(self) -> None:
         old = ("<p>洛宁县2016年政府信息公开年报</p><p>一、概述 2016年，我县认真贯彻落实《中华人民共和国政府信息公开条例》，"
                "全年主动公开政府信息1862条。</p><p>二、主动公开政府信息情况</p><p>三、依申请公开政府信息情况 全年未收到申请。</p>")
-        self.docs.append(Doc("http://luoning.gov.cn/2017/07-25/2771998.html", "洛宁县2016年政府信息公开年报",
+        self.docs.append(Doc(OLD_REPORT[0], "洛宁县2016年政府信息公开年报",
                              datetime(2017, 3, 17, 18, 56), "洛宁县政府信息中心", body=old))
         for when, title in (
             (datetime(2021, 1, 6, 9, 12), "洛宁县人民政府办公室关于做好2020年度政府信息公开工作年度报告编制和发布工作的通知"),
@@ -149,11 +151,14 @@ class LuoningSimulation:
             self.docs.append(Doc(_detail_url(when, doc_id, title), title, when, "洛宁县人民政府办公室", body=body))
 
     def expected_reports(self, year: int | None = None) -> list[ExpectedReport]:
-        return [
+        out = [
             d.pub.expected(d.url, d.attachment, d.kind)
             for d in self.docs
             if d.pub is not None and not d.gone and (year is None or d.pub.year == year)
         ]
+        if year in (None, 2016):  # the real pre-2019 report: a report, but without the national tables
+            out.append(ExpectedReport(OLD_REPORT[1], 2016, OLD_REPORT[0], OLD_REPORT[0], {}, edition=""))
+        return out
 
     # --- HTTP --------------------------------------------------------------------
 
