@@ -1,0 +1,30 @@
+# The crawler image: the gxcrawler package, Scrapy project and antiword (legacy .doc).
+#   docker compose build crawler
+#   docker compose run --rm crawler scrapy crawl panzhihua -a year=2021
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# antiword reads legacy Word (.doc) reports; nothing else is needed from Debian
+# (psycopg2-binary, lxml and pdfplumber ship wheels).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends antiword \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+# Dependencies first, so code edits do not re-download them.
+COPY pyproject.toml README.md scrapy.cfg ./
+COPY gxcrawler ./gxcrawler
+COPY spiders ./spiders
+COPY pipelines ./pipelines
+RUN pip install . \
+    && useradd --create-home --uid 1000 gx \
+    && mkdir -p /app/crawls \
+    && chown -R gx /app
+USER gx
+
+# `scrapy` finds scrapy.cfg in /app; GXCRAWLER_DATABASE_URL comes from docker-compose.yml.
+CMD ["scrapy", "list"]
