@@ -10,6 +10,8 @@ from .report import EPILOGUE, SyntheticReport
 from .tables import Cell, Grid, sections
 
 STYLES = ("separate_tables", "single_table", "word_export", "split_headers")
+#: tables published as pictures (common): nothing to read, the parser names the images
+IMAGE_STYLE = "image_tables"
 ENCODINGS = ("utf-8", "gbk", "gb2312", "gb18030")
 DECLARATIONS = ("header", "meta", "wrong", "none")
 
@@ -74,20 +76,26 @@ def _para(text: str, style: str) -> str:
 
 def render_body_html(report: SyntheticReport, style: str = "separate_tables") -> str:
     """The article body as a portal stores it: title, prose, sections with tables."""
-    if style not in STYLES:
-        raise ValueError(f"unknown style {style!r}; one of {STYLES}")
-    rng = random.Random(report.seed * 31 + STYLES.index(style))
+    if style not in (*STYLES, IMAGE_STYLE):
+        raise ValueError(f"unknown style {style!r}; one of {STYLES} or {IMAGE_STYLE!r}")
+    rng = random.Random(report.seed * 31 + len(style))
     parts = [f'<p style="text-align:center"><strong>{escape(report.title)}</strong></p>']
     parts += [_para(p, style) for p in report.prose]
     for section in sections(report, split_headers=style == "split_headers"):
         parts.append(_para(section.heading, style))
-        if style == "single_table" and len(section.tables) > 1:
+        if style == IMAGE_STYLE:
+            parts += [image_url(report, i) for i, _ in enumerate(section.tables, len(parts))]
+        elif style == "single_table" and len(section.tables) > 1:
             merged: Grid = [row for grid in section.tables for row in grid]
             parts.append(_table(merged, style, rng))
         else:
             parts += [_table(grid, style, rng) for grid in section.tables]
     parts += [_para(p, style) for p in EPILOGUE]
     return "\n".join(parts)
+
+
+def image_url(report: SyntheticReport, number: int) -> str:
+    return f'<p style="text-align:center"><img src="/uploads/{report.year + 1}/{report.seed}_{number}.png" width="600"></p>'
 
 
 def publication_line(report: SyntheticReport, rng: random.Random) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ..catalog import S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS, keys_for
+from ..catalog import METRICS, S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS, keys_for
 from ..checks import evaluate
 
 BLANK_MARKS = ("", "/", "-", "—", "无")
@@ -280,6 +280,16 @@ class _Values:
                 or (style == "s2" and section == "s2")
             ):
                 out.append(key)
+        if self.blank_mark == "":
+            # a table of empty cells reads as "labels only, numbers lost": keep its zeros
+            tables: dict[str, list[str]] = {}
+            for key in values:
+                tables.setdefault(METRICS[key].table, []).append(key)
+            chosen = set(out)
+            for keys in tables.values():
+                if chosen.issuperset(keys):
+                    chosen.difference_update(keys)
+            out = [k for k in out if k in chosen]
         for key in out:
             del values[key]
         return out
