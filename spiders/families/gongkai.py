@@ -29,7 +29,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from gxcrawler import discovery
 
-from .base import Column, ListedReport, ReportSpider, agency_from_title, iso_date
+from .base import Column, ListedReport, ReportSpider, iso_date
 
 CST = timezone(timedelta(hours=8))
 SITE = re.compile(r"^/gongkai/site_([\w-]+)/(?:index\.html)?$")
@@ -111,13 +111,14 @@ class GongkaiSpider(ReportSpider):
         if api:
             yield self.json_request(api, column, self.parse_json, meta={"gx_page": 1})
             return
-        # a channel holding one document shows it in place: the page is the document
+        # A channel holding one document shows it in place: the page is the document.
+        # It is requested again as a report (the list fetch and the document fetch
+        # are different things to the incremental re-crawl, which skips unchanged
+        # documents but always reads lists).
         hints = self.page_hints(response, {})
         listed = ListedReport(url=response.url, title=hints.get("title", ""), published=hints.get("published"))
         if discovery.is_annual_report(listed.title) and self.wants(listed):
-            hints.update(agency=agency_from_title(listed.title), year=listed.year)
-            response.meta["gx_hints"] = {k: v for k, v in hints.items() if v is not None}
-            yield from self.parse_report(response)
+            yield self.report_request(listed, column).replace(dont_filter=True)
 
     def parse_json(self, response: Response) -> Iterator[Request]:
         column: Column = response.meta["gx_column"]

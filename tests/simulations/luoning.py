@@ -7,8 +7,9 @@ details ``/{YYYY}/{MM-DD}/{id}.html`` whose URL date is *not* the displayed
 ``时间:YYYY-MM-DD HH:MM`` (sometimes not even the same year); the header
 ``时间:… 来源:…`` in ``ul.list-inline > li.date``; the body in ``li.wzxqnr``; reports
 as PDF attachments on the city's file host ``oss.ly.gov.cn/upload-file/files/YYYYMMDD/{32hex}.pdf``
-(seed 004, the 2020 county report, among them), as DOCX files under ``/upload/``
-on the county host, or as HTML tables; both ``www.luoning.gov.cn`` and
+(seed 004, the 2020 county report, among them), as DOCX files (and one legacy
+``.doc``, when LibreOffice is installed to make it) under ``/upload/`` on the county
+host, or as HTML tables; both ``www.luoning.gov.cn`` and
 ``luoning.gov.cn``; the real 2016 report (old format, no statistics tables) at its
 real URL; a notice and a guide in the column; a report whose attachment is gone
 (404); a link to a clone of the city portal.
@@ -20,9 +21,14 @@ the county government, the ``/upload/{YYYYMM}/`` DOCX path, IDs after 2017.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from gxcrawler.model import Region
@@ -62,6 +68,10 @@ AGENCIES = (
 )
 #: a listed report whose attachment was deleted from the file host (its page stays)
 GONE = ("洛宁县市场监督管理局", 2022)
+#: a report published as a legacy Word .doc, made from the synthetic DOCX with LibreOffice
+#: when it is installed (otherwise that report is an HTML page like its neighbours)
+DOC_REPORT = ("兴华镇", 2019)
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 #: the one real detail page seen (URL, canonical agency): the 2016 report, before the national tables
 OLD_REPORT = ("http://luoning.gov.cn/2017/07-25/2771998.html", "洛宁县人民政府")
 
@@ -73,7 +83,7 @@ class Doc:
     published: datetime
     source: str
     pub: Publication | None = None
-    kind: str = "html"  # html | pdf | docx
+    kind: str = "html"  # html | pdf | docx | doc
     attachment: str | None = None
     gone: bool = False
     body: str = ""
@@ -102,6 +112,7 @@ class LuoningSimulation:
         self.by_file = {(urlsplit(d.attachment).hostname, urlsplit(d.attachment).path): d
                         for d in self.docs if d.attachment}
         self._files: dict[str, bytes] = {}
+        self._files_lock = threading.Lock()
 
     # --- corpus ------------------------------------------------------------------
 
@@ -119,6 +130,8 @@ class LuoningSimulation:
                     )
                 else:
                     pub = synthetic_publication(PORTAL, REGION, name, year, source_name=source)
+                if (name, year) == DOC_REPORT and SOFFICE:
+                    kind = "doc"
                 pubs.append((pub, kind))
         pubs.sort(key=lambda p: p[0].published)
         for pub, kind in pubs:
@@ -129,8 +142,8 @@ class LuoningSimulation:
             digest = hashlib.md5(pub.title.encode()).hexdigest()
             if kind == "pdf":
                 attachment = f"https://{OSS}/upload-file/files/{day}/{digest}.pdf"
-            elif kind == "docx":
-                attachment = f"http://{HOST}/upload/{pub.published:%Y%m}/{digest[:20]}.docx"
+            elif kind in ("docx", "doc"):
+                attachment = f"http://{HOST}/upload/{pub.published:%Y%m}/{digest[:20]}.{kind}"
             self.docs.append(Doc(
                 _detail_url(pub.published, doc_id, pub.title), pub.title.replace(" ", ""), pub.published,
                 pub.source_name, pub, kind, attachment, gone=(pub.report.agency, pub.year) == GONE,
@@ -231,13 +244,39 @@ class LuoningSimulation:
         return html_response(_page(doc.title, main), declare="meta", last_modified=doc.published)
 
     def _file(self, doc: Doc) -> SimResponse:
-        if doc.url not in self._files:
-            self._files[doc.url] = render_pdf(doc.pub.report) if doc.kind == "pdf" else render_docx(doc.pub.report)
+        with self._files_lock:  # rendered once, on first request (the .doc takes LibreOffice seconds)
+            if doc.url not in self._files:
+                if doc.kind == "pdf":
+                    self._files[doc.url] = render_pdf(doc.pub.report)
+                elif doc.kind == "doc":
+                    self._files[doc.url] = _word97(render_docx(doc.pub.report))
+                else:
+                    self._files[doc.url] = render_docx(doc.pub.report)
         body = self._files[doc.url]
-        content_type = "application/pdf" if doc.kind == "pdf" else (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        content_type = CONTENT_TYPES[doc.kind]
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         return SimResponse(200, body, {"Content-Type": content_type, "ETag": etag})
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+}
+
+
+def _word97(docx: bytes) -> bytes:
+    """The DOCX saved as a Word 97 .doc by LibreOffice (a private profile, so runs do not collide)."""
+    with tempfile.TemporaryDirectory(prefix="gx-sim-doc-") as tmp:
+        src = Path(tmp) / "report.docx"
+        src.write_bytes(docx)
+        profile = (Path(tmp) / "profile").as_uri()
+        subprocess.run(
+            [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "doc",
+             "--outdir", tmp, str(src)],
+            capture_output=True, timeout=120, check=True,
+        )
+        return (Path(tmp) / "report.doc").read_bytes()
 
 
 def _page(title: str, main: str) -> str:

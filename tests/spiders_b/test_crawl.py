@@ -20,7 +20,7 @@ CASES = [
     # spider, -a year=…, years expected, clone host that must stay untouched
     ("yanshan", "2022-2023", (2022, 2023), yanshan.CLONE),  # seed 002, misfiled and cross-listed reports
     ("zbjkq", "2020,2022", (2020, 2022), zbjkq.CLONE),  # seed 003, PDF attachments, migrated documents
-    ("luoning", "2020", (2020,), luoning.CLONE),  # seed 004 as a PDF on oss.ly.gov.cn, DOCX, HTML
+    ("luoning", "2019-2020", (2019, 2020), luoning.CLONE),  # seed 004 as a PDF on oss.ly.gov.cn, DOCX, DOC, HTML
 ]
 
 

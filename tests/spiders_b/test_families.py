@@ -113,9 +113,10 @@ def test_single_document_channel_is_read_as_the_report_page():
     site = next(s for s in zbjkq.SITES if s.slug == "jjkfqczjrj")
     url = f"http://www.zbjkq.gov.cn/gongkai/site_{site.slug}/channel_{site.report_channel}/"
     page = fetch(sim, url, meta={"gx_column": Column(url=url)})
-    items = list(spider.parse_list(page))
-    assert len(items) == 1 and items[0].page_url == url
-    assert items[0].hints["published"] and items[0].hints["year"] == 2023
+    (request,) = spider.parse_list(page)
+    assert request.url == url and request.meta["gx_kind"] == "report"
+    assert request.meta["gx_hints"]["year"] == 2023 and request.meta["gx_hints"]["published"]
+    assert not list(ZbjkqSpider(year="2022").parse_list(page)), "other years are left alone"
 
 
 def test_metadata_table_both_date_styles():
