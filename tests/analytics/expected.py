@@ -1,0 +1,76 @@
+"""What the views and exports must show, derived from the known inputs (never from the database)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from gxcrawler import catalog
+from tests.fixtures.analytics import Known
+
+#: v_reports headline column -> (kind, argument): a single key, or a group of s3 rows (总计 column)
+HEADLINES: dict[str, tuple[str, object]] = {
+    "s3_new": ("key", "s3.new.total"),
+    "s3_carried_in": ("key", "s3.carried_in.total"),
+    "s3_granted": ("key", "s3.granted.total"),
+    "s3_partial": ("key", "s3.partial.total"),
+    "s3_denied": ("rows", "denied."),
+    "s3_unavailable": ("rows", "unavailable."),
+    "s3_rejected": ("rows", "rejected."),
+    "s3_other": ("rows", "other"),
+    "s3_total": ("key", "s3.total.total"),
+    "s3_carried_out": ("key", "s3.carried_out.total"),
+    "s4_review": ("key", "s4.review.total"),
+    "s4_suit_direct": ("key", "s4.suit_direct.total"),
+    "s4_suit_after_review": ("key", "s4.suit_after_review.total"),
+    "s4_suits": ("keys", ("s4.suit_direct.total", "s4.suit_after_review.total")),
+}
+
+
+def headline(values: dict[str, Decimal], column: str) -> Decimal | None:
+    """A headline number: None when no cell it is made of has a value."""
+    kind, arg = HEADLINES[column]
+    if kind == "key":
+        return values.get(arg)  # type: ignore[arg-type]
+    if kind == "keys":
+        keys = arg
+    else:
+        keys = [
+            k
+            for k, m in catalog.METRICS.items()
+            if m.section == "s3" and m.column == "total" and m.row.startswith(arg)  # type: ignore[arg-type]
+        ]
+    present = [values[k] for k in keys if k in values]  # type: ignore[union-attr]
+    return sum(present, Decimal(0)) if present else None
+
+
+def long_rows(known: list[Known], section: str) -> set[tuple]:
+    """(report_id, key, row_key, row_label, column_key, column_label, value) of every stored cell."""
+    out = set()
+    for k in known:
+        for key, value in k.result.values.items():
+            m = catalog.METRICS[key]
+            if m.section != section:
+                continue
+            row_label, column_label = catalog.label(key, k.result.edition)
+            out.add((k.report_id, key, m.row, row_label, m.column, column_label, value))
+    return out
+
+
+def failed_checks(known: list[Known]) -> set[tuple]:
+    return {
+        (k.report_id, c.rule, c.left, c.right, c.left - c.right)
+        for k in known
+        for c in k.result.checks
+        if not c.ok
+    }
+
+
+def coverage(known: list[Known]) -> set[tuple]:
+    """(agency, year, has_report, report_id) for every agency × every year from first to last."""
+    years = range(min(k.year for k in known), max(k.year for k in known) + 1)
+    by_key = {(k.agency, k.year): k.report_id for k in known}
+    return {
+        (agency, year, (agency, year) in by_key, by_key.get((agency, year)))
+        for agency in {k.agency for k in known}
+        for year in years
+    }

@@ -1,0 +1,115 @@
+"""Every view returns, for the known reports, exactly the rows and values they imply."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from gxcrawler.agencies import division_code
+from gxcrawler.db.views import VIEWS
+from tests.analytics.expected import HEADLINES, coverage, failed_checks, headline, long_rows
+
+
+def query(engine, sql: str) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.text(sql))]
+
+
+def num(value) -> Decimal | None:  # noqa: ANN001 - SQLite gives text/int/float, PostgreSQL Decimal
+    return None if value is None else Decimal(str(value))
+
+
+def test_v_reports_one_row_per_report_with_region_status_and_headlines(analytics_pg):
+    engine, known = analytics_pg
+    rows = {r["report_id"]: r for r in query(engine, "SELECT * FROM v_reports")}
+    assert set(rows) == {k.report_id for k in known}
+    for k in known:
+        row = rows[k.report_id]
+        region = k.region
+        assert (row["agency"], row["province"], row["city"], row["county"]) == (
+            k.agency, region.province, region.city, region.county
+        )
+        assert row["division_code"] == division_code(region)
+        assert (row["year"], row["edition"], row["published"]) == (k.year, k.result.edition, k.result.published)
+        assert row["url"] == (k.provenance.document_url or k.provenance.page_url)
+        assert row["status"] == k.result.status and row["spider"] == region.portal
+        assert row["checks"] == len(k.result.checks)
+        assert row["checks_failed"] == len(k.result.failed_checks)
+        for column in HEADLINES:
+            assert row[column] == headline(k.result.values, column), (k.agency, k.year, column)
+    # the set is not trivial: some reports fail identities, one has no tables
+    assert any(r["checks_failed"] for r in rows.values())
+    assert any(r["status"] == "no_tables" and r["s3_total"] is None for r in rows.values())
+    assert any(r["s3_denied"] for r in rows.values())
+
+
+@pytest.mark.parametrize("section", ["s2", "s3", "s4"])
+def test_long_views_hold_every_cell_with_the_official_labels(analytics_pg, section):
+    engine, known = analytics_pg
+    got = {
+        (r["report_id"], r["key"], r["row_key"], r["row_label"], r["column_key"], r["column_label"], r["value"])
+        for r in query(engine, f"SELECT * FROM v_{section}_long")
+    }
+    expected = long_rows(known, section)
+    assert expected and got == expected
+
+
+def test_long_views_use_the_labels_of_the_report_edition(analytics_pg):
+    engine, _ = analytics_pg
+    rows = query(
+        engine,
+        "SELECT DISTINCT edition, row_label FROM v_s2_long WHERE key LIKE 's2.art20_1.normative.%'",
+    )
+    assert {(r["edition"], r["row_label"]) for r in rows} == {("2019", "规范性文件"), ("2021", "行政规范性文件")}
+    denied = query(engine, "SELECT DISTINCT row_label, column_label FROM v_s3_long WHERE key = 's3.denied.state_secret.natural'")
+    assert denied == [{"row_label": "(三)不予公开 1.属于国家秘密", "column_label": "自然人"}]
+
+
+def test_v_coverage_is_every_agency_times_every_year(analytics_pg):
+    engine, known = analytics_pg
+    got = {
+        (r["agency"], r["year"], r["has_report"], r["report_id"]) for r in query(engine, "SELECT * FROM v_coverage")
+    }
+    expected = coverage(known)
+    assert got == expected
+    assert any(not has for _, _, has, _ in expected)
+
+
+def test_v_failed_checks_names_the_rule_and_the_difference(analytics_pg):
+    engine, known = analytics_pg
+    rows = query(engine, "SELECT * FROM v_failed_checks")
+    got = {(r["report_id"], r["rule"], r["left"], r["right"], r["difference"]) for r in rows}
+    expected = failed_checks(known)
+    assert expected and got == expected
+    assert all(r["identity"] for r in rows)
+    agencies = {k.report_id: (k.agency, k.year) for k in known}
+    assert all((r["agency"], r["year"]) == agencies[r["report_id"]] for r in rows)
+
+
+def test_the_views_work_on_sqlite_too(analytics_sqlite):
+    engine, known = analytics_sqlite
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_view_names())
+    assert names == set(VIEWS)
+    rows = {r["report_id"]: r for r in query(engine, "SELECT * FROM v_reports")}
+    for k in known:
+        for column in HEADLINES:
+            assert num(rows[k.report_id][column]) == headline(k.result.values, column)
+        assert rows[k.report_id]["checks_failed"] == len(k.result.failed_checks)
+    got = {
+        (r["report_id"], r["rule"], num(r["left"]), num(r["right"]), num(r["difference"]))
+        for r in query(engine, "SELECT * FROM v_failed_checks")
+    }
+    assert got == failed_checks(known)
+    cov = {
+        (r["agency"], r["year"], bool(r["has_report"]), r["report_id"])
+        for r in query(engine, "SELECT * FROM v_coverage")
+    }
+    assert cov == coverage(known)
+    s3 = {
+        (r["report_id"], r["key"], r["row_key"], r["row_label"], r["column_key"], r["column_label"], num(r["value"]))
+        for r in query(engine, "SELECT * FROM v_s3_long")
+    }
+    assert s3 == long_rows(known, "s3")
