@@ -1,0 +1,112 @@
+"""First crawl vs unchanged re-crawl of the portal simulations: requests, bytes, seconds.
+
+    python benchmarks/recrawl.py [--spider NAME …] [--year 2021]
+
+Starts every simulation behind one local server, creates a throwaway PostgreSQL
+database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.0.0.1:5432``),
+runs ``gxcrawler crawl-all`` twice with politeness delays off, and prints, per
+spider, what each crawl cost (from ``crawl_runs``) and what the server answered.
+Target: the re-crawl downloads no report page or attachment (304s only) and costs
+under 10% of the first crawl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.pg import create_database, drop_database  # noqa: E402
+from tests.fixtures.sim import FAST  # noqa: E402
+from tests.simulations.registry import all_simulations  # noqa: E402
+from tests.simulations.server import SimulationServer  # noqa: E402
+
+
+def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str | None, crawls: Path) -> float:
+    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0"]
+    for name in spiders:
+        cmd += ["--spider", name]
+    if year:
+        cmd += ["--year", year]
+    for key, value in {**FAST, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls)}.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"crawl-all failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spider", action="append", help="only this spider (repeatable; default: all simulated)")
+    parser.add_argument("--year", help="report year or range (default: all years)")
+    args = parser.parse_args()
+
+    sims = all_simulations()
+    spiders = args.spider or [s.name for s in sims]
+    documents = {
+        url
+        for sim in sims
+        if sim.name in spiders
+        for r in sim.expected_reports(int(args.year) if args.year and args.year.isdigit() else None)
+        for url in (r.page_url, r.document_url)
+    }
+    server = SimulationServer(sims)
+    server.start()
+    db_url = create_database("gxc_bench_recrawl")
+    crawls = Path(os.environ.get("TMPDIR", "/tmp")) / f"gxc-bench-crawls-{os.getpid()}"
+    try:
+        walls, logs = [], []
+        for _ in range(2):
+            server.reset_counts()
+            walls.append(crawl(server, db_url, spiders, args.year, crawls))
+            logs.append(list(server.log))
+        engine = sa.create_engine(db_url)
+        with engine.connect() as conn:
+            runs = conn.execute(sa.text(
+                "SELECT spider, requests, bytes, reports_found, reports_new, reports_unchanged, outcome, "
+                "extract(epoch FROM finished_at - started_at) AS secs FROM crawl_runs ORDER BY id"
+            )).all()
+        engine.dispose()
+    finally:
+        server.stop()
+        drop_database(db_url)
+
+    first, second = runs[: len(runs) // 2], runs[len(runs) // 2 :]
+    print(f"{'spider':<10} {'crawl':<8} {'requests':>8} {'KB':>9} {'secs':>6} {'found':>6} {'new':>5} "
+          f"{'unchanged':>9} outcome")
+    totals = {"first": Counter(), "re-crawl": Counter()}
+    for label, rows in (("first", first), ("re-crawl", second)):
+        for r in rows:
+            print(f"{r.spider:<10} {label:<8} {r.requests:>8} {r.bytes / 1024:>9.0f} {float(r.secs):>6.1f} "
+                  f"{r.reports_found:>6} {r.reports_new:>5} {r.reports_unchanged:>9} {r.outcome}")
+            totals[label].update(requests=r.requests, bytes=r.bytes)
+    f, s = totals["first"], totals["re-crawl"]
+    print()
+    print(f"total first:    {f['requests']:>6} requests {f['bytes'] / 1e6:>7.2f} MB {walls[0]:>6.1f} s (process)")
+    print(f"total re-crawl: {s['requests']:>6} requests {s['bytes'] / 1e6:>7.2f} MB {walls[1]:>6.1f} s (process)")
+    print(f"re-crawl / first: requests {s['requests'] / f['requests']:.1%}, bytes {s['bytes'] / f['bytes']:.1%}, "
+          f"seconds {walls[1] / walls[0]:.1%}")
+    statuses = Counter(status for _, url, status in logs[1] if url in documents)
+    downloaded = sum(1 for _, url, status in logs[1] if url in documents and status == 200)
+    print(f"re-crawl answers for report pages/attachments: {dict(statuses)}; downloaded again: {downloaded}")
+    for _, url, status in logs[1]:
+        if url in documents and status == 200:
+            print(f"  downloaded again: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
