@@ -137,9 +137,8 @@ def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> Non
             for c in ("hints", "region")
         }
         update = {c: sa.func.coalesce(new[c], _fetches.c[c]) for c in _KEEP_IF_NULL}
-        update.update(
-            keep_json, kind=new.kind, listed=new.listed, message=new.message, last_seen=new.last_seen
-        )
+        # kind stays what the crawler first called the URL (its own "report", say)
+        update.update(keep_json, listed=new.listed, message=new.message, last_seen=new.last_seen)
         conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update))
 
     _run(bind, work)

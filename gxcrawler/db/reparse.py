@@ -23,8 +23,6 @@ _documents = Document.__table__
 _reports = Report.__table__
 _agencies = Agency.__table__
 
-DOCUMENT_KINDS = ("detail", "attachment", "document")
-
 
 def reparse(
     engine: Engine,
@@ -61,7 +59,7 @@ def _targets(
     query = (
         sa.select(_fetches.c.id, _fetches.c.sha256)
         .join(_documents, _documents.c.sha256 == _fetches.c.sha256)
-        .where(_fetches.c.kind.in_(DOCUMENT_KINDS))
+        .where(_fetches.c.kind != "list")
         .order_by(_fetches.c.first_seen, _fetches.c.id)
     )
     if report_ids:
@@ -92,7 +90,8 @@ def _targets(
                 .one()
             )
             region = _region(conn, row)
-        yield row["url"], row["content"], _provenance(row), region
+            prov = _provenance(conn, row)
+        yield row["url"], row["content"], prov, region
     for report_id in missing:
         with engine.connect() as conn:
             target = _from_report(conn, report_id)
@@ -100,12 +99,25 @@ def _targets(
             yield target
 
 
-def _provenance(row: sa.RowMapping) -> Provenance:
-    attachment = row["kind"] == "attachment"
+def _provenance(conn: sa.Connection, row: sa.RowMapping) -> Provenance:
+    """Where the bytes came from: the loaded report's URLs, else the fetch row's kind."""
+    urls = None
+    if row["report_id"] is not None:
+        urls = conn.execute(
+            sa.select(_reports.c.page_url, _reports.c.document_url).where(
+                _reports.c.id == row["report_id"], _reports.c.sha256 == row["sha256"]
+            )
+        ).first()
+    if urls is not None:
+        page_url, document_url = urls
+    elif row["kind"] == "attachment":
+        page_url, document_url = row["parent_url"], row["url"]
+    else:
+        page_url, document_url = row["url"], None
     return Provenance(
         content=row["content"],
-        page_url=row["parent_url"] if attachment else row["url"],
-        document_url=row["url"] if attachment else None,
+        page_url=page_url,
+        document_url=document_url,
         fetched_at=row["last_seen"],
         content_type=row["content_type"],
         spider=row["spider"],
