@@ -116,3 +116,12 @@ def test_generic_portal_spider_finds_the_reports_of_other_simulations(sim_server
     expected = sim.expected_reports(year)
     assert len(expected) >= 3
     assert diff_reports(loaded_reports(pg_url), expected) == []
+
+
+def test_panzhihua_2024_wap_document_under_two_paths_is_loaded_once(sim_server, pg_url):
+    sim = simulation("panzhihua")
+    sim_server.reset_counts()
+    _crawl("panzhihua", sim_server, pg_url, year="2024")
+    assert diff_reports(loaded_reports(pg_url), sim.expected_reports(2024)) == []
+    (wap,) = [d for d in sim.docs if d.aliases]
+    assert sum(sim_server.counts[u] for u in (wap.url, *wap.aliases)) == 1
