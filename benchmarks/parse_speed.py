@@ -1,0 +1,93 @@
+"""Parse speed on one core: reports per second for HTML, text and PDF inputs.
+
+    python benchmarks/parse_speed.py [--n 60] [--repeat 3]
+
+For HTML it also times ``lxml.html.fromstring`` on the same page bytes, in the same
+run, and prints the ratio (goal: the whole read of a page — decode, parse, locate
+tables, map cells, check — within 3x of lxml's bare parse). Inputs are synthetic
+reports (``gxcrawler.synthetic``) rendered in every HTML style and encoding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+
+import lxml.html
+
+from gxcrawler.formats import read
+from gxcrawler.parsing import parse_bytes
+from gxcrawler.synthetic import ENCODINGS, STYLES, make_report, render_page_html, render_pdf, render_text
+
+
+def _pin_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _best(fn: Callable[[], None], repeat: int) -> float:
+    """Best of ``repeat`` runs: the least disturbed measurement of the same work."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=60, help="reports per input kind")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    _pin_one_core()
+    reports = [make_report(seed, deviations=seed % 2 == 0, consistent=seed % 5 != 0) for seed in range(args.n)]
+    pages = [
+        render_page_html(r, STYLES[i % len(STYLES)], encoding=ENCODINGS[i % len(ENCODINGS)], declare="meta")
+        for i, r in enumerate(reports)
+    ]
+    texts = [render_text(r, ("cell_per_line", "pipe", "tab", "markdown")[i % 4]).encode() for i, r in enumerate(reports)]
+    pdfs = [render_pdf(r) for r in reports[: max(10, args.n // 3)]]
+
+    def html_parse() -> None:
+        for body, headers in pages:
+            parse_bytes(body, source="b", content_type=headers["Content-Type"])
+
+    def html_lxml() -> None:
+        for body, _ in pages:
+            lxml.html.fromstring(body)
+
+    def text_parse() -> None:
+        for body in texts:
+            parse_bytes(body, source="b", content_type="text/plain; charset=utf-8")
+
+    def pdf_parse() -> None:
+        for body in pdfs:
+            parse_bytes(body, source="b", content_type="application/pdf")
+
+    def pdf_read() -> None:
+        for body in pdfs:
+            read(body, "pdf")
+
+    html_parse()  # warm caches and imports
+    rows = []
+    t_lxml = _best(html_lxml, args.repeat)
+    t_html = _best(html_parse, args.repeat)
+    kb = sum(len(b) for b, _ in pages) / len(pages) / 1024
+    rows.append(("HTML page, lxml.html.fromstring only", len(pages), t_lxml, f"{kb:.0f} KiB/page"))
+    rows.append(("HTML page, whole read (gxcrawler)", len(pages), t_html, f"{t_html / t_lxml:.2f}x lxml"))
+    rows.append(("text, whole read", len(texts), _best(text_parse, args.repeat), ""))
+    t_pdf_read = _best(pdf_read, 1)
+    rows.append(("PDF, pdfplumber read only (formats.read)", len(pdfs), t_pdf_read, ""))
+    rows.append(("PDF, whole read", len(pdfs), _best(pdf_parse, 1), ""))
+    print(f"one core, best of {args.repeat} (PDF: 1) runs")
+    print("| input | docs | seconds | reports/s | ms/report | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, n, secs, note in rows:
+        print(f"| {name} | {n} | {secs:.3f} | {n / secs:.1f} | {1000 * secs / n:.2f} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
