@@ -32,6 +32,7 @@ seconds_until() {
 }
 
 CRAWL_PID=""
+SLEEP_PID=""
 
 run_once() {
   log="$LOG_DIR/nightly-$(date +%Y%m%d-%H%M%S).log"
@@ -51,6 +52,7 @@ stop() {
   # docker stop sends SIGTERM here: pass it on so Scrapy shuts down gracefully and
   # keeps its JOBDIR under crawls/, which the next run resumes.
   echo "nightly: stopping"
+  [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null
   if [ -n "$CRAWL_PID" ]; then
     kill -TERM "$CRAWL_PID" 2>/dev/null
     wait "$CRAWL_PID"
@@ -64,6 +66,8 @@ while :; do
   wait_s=$(seconds_until "$AT")
   echo "nightly: next crawl at $AT (${wait_s}s from now)"
   sleep "$wait_s" &
-  wait $!
+  SLEEP_PID=$!
+  wait "$SLEEP_PID"
+  SLEEP_PID=""
   run_once
 done
