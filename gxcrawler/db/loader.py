@@ -101,10 +101,12 @@ class Loader:
     def _load_one(self, result: ParseResult, prov: Provenance, region: Region, stored: bool) -> LoadOutcome:
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []
         try:
-            with self.engine.begin() as conn:
-                if not stored:
-                    _store_documents(conn, [prov])
-                outcome = self._load(conn, result, prov, region, created)
+            with self.engine.connect() as conn:
+                self._tune(conn)
+                with conn.begin():
+                    if not stored:
+                        _store_documents(conn, [prov])
+                    outcome = self._load(conn, result, prov, region, created)
         except Exception as exc:  # noqa: BLE001 - a failed report must not stop a crawl
             log.warning("load failed for %s: %s", prov.document_url or prov.page_url, exc)
             message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
@@ -115,6 +117,18 @@ class Loader:
         with self._lock:
             self._agencies.update(created)
         return outcome
+
+    def _tune(self, conn: Connection) -> None:
+        """Asynchronous commit, once per pooled PostgreSQL connection.
+
+        Losing the last instant of commits in a server crash is harmless (the next crawl
+        reloads them); waiting for a disk flush after every report is not. It never
+        risks consistency.
+        """
+        if self._postgres and not conn.info.get("gx_async_commit"):
+            conn.exec_driver_sql("SET synchronous_commit TO OFF")
+            conn.commit()
+            conn.info["gx_async_commit"] = True
 
     def _store_documents(self, provs: list[Provenance]) -> bool:
         try:
@@ -152,13 +166,6 @@ class Loader:
     ) -> LoadOutcome:
         now = datetime.now(UTC)
         sha = prov.sha256
-        if self._postgres and not conn.info.get("gx_async_commit"):
-            # Losing the last few commits in a server crash is harmless (the next crawl
-            # reloads them); waiting for a disk flush per report is not. Set once per
-            # pooled connection; it never risks consistency, only the last instants.
-            conn.exec_driver_sql("SET synchronous_commit TO OFF")
-            conn.info["gx_async_commit"] = True
-
         raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
         reason = _unloadable(result, raw_agency)
         if reason:
