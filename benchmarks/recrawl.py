@@ -31,13 +31,14 @@ from tests.simulations.registry import all_simulations  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
 
 
-def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str | None, crawls: Path) -> float:
+def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str | None, crawls: Path,
+          extra: dict[str, str] | None = None) -> float:
     cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0"]
     for name in spiders:
         cmd += ["--spider", name]
     if year:
         cmd += ["--year", year]
-    for key, value in {**FAST, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls)}.items():
+    for key, value in {**FAST, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls), **(extra or {})}.items():
         cmd += ["-s", f"{key}={value}"]
     env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url}
     t0 = time.perf_counter()
@@ -52,6 +53,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spider", action="append", help="only this spider (repeatable; default: all simulated)")
     parser.add_argument("--year", help="report year or range (default: all years)")
+    parser.add_argument("--revalidate-every", type=int, default=1, metavar="N",
+                        help="GX_REVALIDATE_EVERY for the re-crawl (1: conditional request for every document)")
     args = parser.parse_args()
 
     sims = all_simulations()
@@ -69,9 +72,9 @@ def main() -> int:
     crawls = Path(os.environ.get("TMPDIR", "/tmp")) / f"gxc-bench-crawls-{os.getpid()}"
     try:
         walls, logs = [], []
-        for _ in range(2):
+        for extra in ({}, {"GX_REVALIDATE_EVERY": str(args.revalidate_every)}):
             server.reset_counts()
-            walls.append(crawl(server, db_url, spiders, args.year, crawls))
+            walls.append(crawl(server, db_url, spiders, args.year, crawls, extra))
             logs.append(list(server.log))
         engine = sa.create_engine(db_url)
         with engine.connect() as conn:
@@ -95,6 +98,7 @@ def main() -> int:
             totals[label].update(requests=r.requests, bytes=r.bytes)
     f, s = totals["first"], totals["re-crawl"]
     print()
+    print(f"re-crawl with GX_REVALIDATE_EVERY={args.revalidate_every}")
     print(f"total first:    {f['requests']:>6} requests {f['bytes'] / 1e6:>7.2f} MB {walls[0]:>6.1f} s (process)")
     print(f"total re-crawl: {s['requests']:>6} requests {s['bytes'] / 1e6:>7.2f} MB {walls[1]:>6.1f} s (process)")
     print(f"re-crawl / first: requests {s['requests'] / f['requests']:.1%}, bytes {s['bytes'] / f['bytes']:.1%}, "

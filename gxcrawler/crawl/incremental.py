@@ -8,6 +8,11 @@ attachment the store already *settled* (fetched and loaded) is
 * not requested at all when it had none (only marked seen), unless the crawl
   runs with ``-a refresh=1`` or ``-s GX_REFRESH=True``.
 
+With ``GX_REVALIDATE_EVERY = N`` (default 1: every crawl) a document with validators is
+re-validated only one night in N (a stable rotation by URL), and skipped like one
+without validators on the other nights: on real portals each conditional request
+still costs a politeness delay, so a nightly re-crawl then costs about its list pages.
+
 What was fetched is written to ``fetches`` once its chain is done (the page and the
 document it led to, when the document's item left the pipelines): a crawl killed
 before loading leaves the URL unsettled, so the next crawl fetches it again. The
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any
@@ -41,6 +47,14 @@ def _truthy(value: Any) -> bool:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def due_for_revalidation(url: str, every: int, day: int | None = None) -> bool:
+    """Whether ``url`` is re-validated on ``day`` (days since the epoch, default today, UTC)."""
+    if every <= 1:
+        return True
+    day = int(time.time() // 86400) if day is None else day
+    return (int(hashlib.sha1(url.encode()).hexdigest()[:8], 16) + day) % every == 0
 
 
 def fetch_record(response: Response, spider_name: str, outcome: str | None = None) -> dict[str, Any]:
@@ -67,6 +81,7 @@ class IncrementalState:
         self.settings = crawler.settings
         self.enabled = self.settings.getbool("GX_INCREMENTAL", True)
         self.flush_every = self.settings.getint("GX_FETCH_FLUSH_EVERY", 50)
+        self.revalidate_every = self.settings.getint("GX_REVALIDATE_EVERY", 1)
         self.engine = None
         self.spider_name = ""
         self.refresh = False
@@ -153,7 +168,7 @@ class IncrementalMiddleware:
         known = self.state.settled(request.url)
         if known is None:
             return None
-        if known.has_validators:
+        if known.has_validators and due_for_revalidation(request.url, self.state.revalidate_every):
             if known.etag:
                 request.headers.setdefault("If-None-Match", known.etag)
             if known.last_modified:

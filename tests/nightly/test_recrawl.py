@@ -102,3 +102,20 @@ def test_status_shows_last_runs_and_coverage(nightly, pg_url, monkeypatch, capsy
     assert f"without a {YEAR} report: {len(missing)}" in out
     for agency in missing:
         assert agency in out
+
+
+def test_revalidation_rotation_skips_documents_not_due_tonight(nightly, pg_url):
+    from gxcrawler.crawl.incremental import due_for_revalidation
+
+    assert nightly.run(pg_url, "--year", str(YEAR)).returncode == 0
+    every = 3
+    nightly.reset()
+    result = nightly.run(pg_url, "--year", str(YEAR), settings={"GX_REVALIDATE_EVERY": str(every)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = nightly.sim.expected_reports(YEAR)
+    requested = {url for _, url, _ in nightly.responses()}
+    due = {r.page_url for r in expected if due_for_revalidation(r.page_url, every)}
+    assert 0 < len(due) < len(expected)  # the rotation splits this corpus
+    assert requested & report_urls(expected) == due
+    run = _runs(pg_url)[-1]
+    assert run.reports_unchanged == run.reports_found == len(expected)
