@@ -1,0 +1,6 @@
+-- Reports whose tables break their own identities (勾稽关系), worst first.
+SELECT agency, year, count(*) AS identities_failed,
+       string_agg(rule || ' ' || "left" || '≠' || "right", '; ' ORDER BY rule) AS details
+FROM v_failed_checks
+GROUP BY report_id, agency, year
+ORDER BY identities_failed DESC, agency, year;

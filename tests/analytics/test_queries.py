@@ -1,0 +1,105 @@
+"""The worked queries of the README (``tests/analytics/queries/*.sql``) answer their questions.
+
+Each query runs on the known reports; its answer is recomputed here from the inputs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from gxcrawler import catalog
+from gxcrawler.agencies import canonical_agency
+from tests.analytics.expected import headline
+
+QUERIES = Path(__file__).with_name("queries")
+
+
+def run(engine, name: str) -> list[tuple]:  # noqa: ANN001
+    sql = next(QUERIES.glob(f"{name}_*.sql")).read_text(encoding="utf-8")
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql))]
+
+
+def total(values) -> Decimal | None:  # noqa: ANN001
+    values = [v for v in values if v is not None]
+    return sum(values, Decimal(0)) if values else None
+
+
+def test_1_township_trend(analytics_pg):
+    engine, known = analytics_pg
+    by_year = defaultdict(list)
+    for k in known:
+        if k.region.county == "仁和区" and canonical_agency(k.result.agency, k.region).kind == "township":
+            by_year[k.year].append(k.result.values)
+    expected = [
+        (
+            year,
+            len(vs),
+            total(headline(v, "s3_new") for v in vs),
+            total(headline(v, "s3_granted") for v in vs),
+            total(headline(v, "s3_denied") for v in vs),
+            total(v.get("s3.denied.state_secret.total") for v in vs),
+        )
+        for year, vs in sorted(by_year.items())
+    ]
+    assert len(expected) >= 4
+    assert run(engine, "1") == expected
+
+
+def test_2_refusal_reasons(analytics_pg):
+    engine, known = analytics_pg
+    rows = [r for r in catalog.S3_ROWS if r.key.startswith("denied.")]
+    sums = [sum((k.result.values.get(f"s3.{r.key}.total", 0) for k in known), Decimal(0)) for r in rows]
+    got = run(engine, "2")
+    assert [(reason, n) for reason, n, _ in got] == [(r.label, s) for r, s in zip(rows, sums, strict=True)]
+    grand = sum(sums)
+    assert grand > 0
+    # PostgreSQL's round() takes halves away from zero
+    assert [pct for *_, pct in got] == [(100 * s / grand).quantize(Decimal("0.1"), ROUND_HALF_UP) for s in sums]
+
+
+def test_3_litigation(analytics_pg):
+    engine, known = analytics_pg
+    cells: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for k in known:
+        if 2021 <= k.year <= 2024:
+            for row in catalog.S4_ROWS:
+                for col in ("total", "upheld", "corrected", "pending"):
+                    value = k.result.values.get(f"s4.{row.key}.{col}")
+                    if value is not None:
+                        cells[(k.region.county or k.region.city, row.key)][col] += value
+    order = [r.key for r in catalog.S4_ROWS]
+    labels = {r.key: r.label for r in catalog.S4_ROWS}
+    expected = [
+        (area, labels[row], c["total"], c["upheld"], c["corrected"], c["pending"])
+        for (area, row), c in sorted(cells.items(), key=lambda i: (i[0][0], order.index(i[0][1])))
+        if c["total"] > 0
+    ]
+    assert expected and run(engine, "3") == expected
+
+
+def test_4_missing_this_year(analytics_pg):
+    engine, known = analytics_pg
+    last = max(k.year for k in known)
+    have = {(k.agency, k.year) for k in known}
+    county = {k.agency: k.region.county for k in known}
+    expected = sorted(
+        (county[a], a, last) for a, y in have if y == last - 1 and (a, last) not in have
+    )
+    assert expected and run(engine, "4") == expected
+
+
+def test_5_failing_arithmetic(analytics_pg):
+    engine, known = analytics_pg
+    failing = [(k, k.result.failed_checks) for k in known if k.result.failed_checks]
+    got = run(engine, "5")
+    assert sorted((a, y, n) for a, y, n, _ in got) == sorted((k.agency, k.year, len(f)) for k, f in failing)
+    assert [n for _, _, n, _ in got] == sorted((n for _, _, n, _ in got), reverse=True)
+    details = {(a, y): d for a, y, _, d in got}
+    for k, failed in failing:
+        for c in failed:
+            assert f"{c.rule} {c.left}≠{c.right}" in details[(k.agency, k.year)]
