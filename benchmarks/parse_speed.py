@@ -43,12 +43,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     _pin_one_core()
-    reports = [make_report(seed, deviations=seed % 2 == 0, consistent=seed % 5 != 0) for seed in range(args.n)]
+    reports = [
+        make_report(seed, deviations=seed % 2 == 0, consistent=seed % 5 != 0) for seed in range(args.n)
+    ]
     pages = [
         render_page_html(r, STYLES[i % len(STYLES)], encoding=ENCODINGS[i % len(ENCODINGS)], declare="meta")
         for i, r in enumerate(reports)
     ]
-    texts = [render_text(r, ("cell_per_line", "pipe", "tab", "markdown")[i % 4]).encode() for i, r in enumerate(reports)]
+    texts = [
+        render_text(r, ("cell_per_line", "pipe", "tab", "markdown")[i % 4]).encode()
+        for i, r in enumerate(reports)
+    ]
     pdfs = [render_pdf(r) for r in reports[: max(10, args.n // 3)]]
 
     def html_parse() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ from ..model import ExtractedDocument
 from .cells import join_lines
 from .errors import FormatError
 from .limits import Limits
+
+_WORD_PREFIX = re.compile(r"^(?:Microsoft Word|WPS文字|Word)\s*-\s*", re.I)
+_FILE_SUFFIX = re.compile(r"\.(?:docx?|wps|pdf)$", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -54,11 +59,8 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
     images: list[str] = []
     chars = 0
     started = time.monotonic()
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as exc:
-            raise FormatError(f"unreadable PDF: {exc}") from exc
+    try:
+        pages = pdf.pages
         if len(pages) > limits.max_pages:
             warnings.append(f"PDF has {len(pages)} pages; read the first {limits.max_pages}")
         for number, page in enumerate(pages[: limits.max_pages], start=1):
@@ -79,6 +81,12 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
             finally:
                 page.close()
         title = (pdf.metadata or {}).get("Title")
+    except FormatError:
+        raise
+    except Exception as exc:  # pdfminer's lazy parsing can fail anywhere
+        raise FormatError(f"unreadable PDF: {exc.__class__.__name__}: {exc}") from exc
+    finally:
+        _close(pdf)
     if chars == 0:
         warnings.append("PDF has no text layer (scanned or image-only)")
     return ExtractedDocument(
@@ -188,12 +196,29 @@ def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
     return tables
 
 
+def _close(pdf) -> None:
+    """Close without raising: pdfplumber's close() walks the pages, which may be broken."""
+    try:
+        pdf.close()
+    except Exception:  # noqa: BLE001 - nothing left to read
+        stream = getattr(pdf, "stream", None)
+        if stream is not None:
+            stream.close()
+
+
 def _decode_title(title) -> str | None:
+    """The document-info title when it names something (not "Microsoft Word - 文档1.docx")."""
     if isinstance(title, bytes):
         for enc in ("utf-16", "utf-8", "gb18030"):
             try:
-                return title.decode(enc).strip("\x00 ") or None
+                title = title.decode(enc)
+                break
             except UnicodeDecodeError:
                 continue
+        else:
+            return None
+    if not title:
         return None
-    return str(title).strip() or None if title else None
+    text = _WORD_PREFIX.sub("", str(title).strip("\x00 ")).strip()
+    text = _FILE_SUFFIX.sub("", text).strip()
+    return text if _CJK.search(text) else None
