@@ -160,14 +160,14 @@ def test_parse_pipeline_parses_and_drops_other_years():
     crawler.spider = PanzhihuaSpider(year="2021")
     crawler.stats.open_spider()
     pipeline = ParsePipeline.from_crawler(crawler)
-    item = pipeline.process_item(_item(sim, SEED_URL, crawler.spider))
+    item = _item(sim, SEED_URL, crawler.spider)
+    item = pipeline.accept(item, pipeline.parse(item))
     assert item.parse_result.year == 2021 and item.parse_result.values
-    assert crawler.stats.get_value("gx/reports/found") == 1
     assert crawler.stats.get_value(f"gx/parse/{item.parse_result.status}") == 1
 
-    other = next(e for e in sim.expected_reports(2020))
+    other = _item(sim, sim.expected_reports(2020)[0].document_url, crawler.spider)
     with pytest.raises(DropItem):
-        pipeline.process_item(_item(sim, other.document_url, crawler.spider))
+        pipeline.accept(other, pipeline.parse(other))
     assert crawler.stats.get_value("gx/reports/other_year") == 1
 
 
@@ -183,6 +183,7 @@ LOAD_SCRIPT = textwrap.dedent("""
     from spiders.xinye import XinyeSpider
     from tests.simulations.registry import simulation
 
+    @defer.inlineCallbacks
     def main(reactor):
         sim = simulation("xinye")
         crawler = get_crawler(XinyeSpider, {"GXCRAWLER_DATABASE_URL": sys.argv[1], "GXCRAWLER_LOAD_BATCH": 4})
@@ -194,24 +195,23 @@ LOAD_SCRIPT = textwrap.dedent("""
             a = sim.handle("GET", e.document_url, {})
             item = ReportItem("xinye", e.page_url, e.document_url, a.body, a.headers["Content-Type"],
                               datetime.now(UTC), {}, crawler.spider.region)
-            load.process_item(parse.process_item(item))
-        d = deferred_from_coro(load.close_spider())
-        d.addCallback(lambda _: print(json.dumps({k: v for k, v in crawler.stats.get_stats().items()
-                                                  if k.startswith("gx/")})))
-        return d
+            parsed = yield deferred_from_coro(parse.process_item(item))  # parsed on a worker thread
+            load.process_item(parsed)
+        yield deferred_from_coro(load.close_spider())
+        print(json.dumps({k: v for k, v in crawler.stats.get_stats().items() if k.startswith("gx/")}))
 
     task.react(main)
 """)
 
 
-def test_load_pipeline_writes_batches_off_the_reactor_and_flushes_at_close(pg_url):
+def test_parse_and_load_pipelines_work_off_the_reactor_and_flush_at_close(pg_url):
     out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, pg_url], cwd=ROOT, capture_output=True, text=True,
                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr[-3000:]
     stats = json.loads(out.stdout.strip().splitlines()[-1])
     expected = simulation("xinye").expected_reports(2021)
     assert len(expected) > 4  # more than one batch, and a partial last one
-    assert stats["gx/reports/inserted"] == len(expected)
+    assert stats["gx/reports/found"] == stats["gx/reports/inserted"] == len(expected)
     assert {(r.agency, r.year) for r in loaded_reports(pg_url)} == {(e.agency, e.year) for e in expected}
 
 
