@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,19 +101,28 @@ def export(
     with engine.connect().execution_options(**snapshot) as conn:
         where = _where(years, spiders)
         reports = _reports(conn, where)
-        scales = _scales(conn, where)
-        keys = [*catalog.METRICS, *sorted(set(scales) - set(catalog.METRICS))]
+        # Parquet's decimal types need the scales up front: a first pass (CSV needs none)
+        scales = _scales(conn, where) if fmt == "parquet" else {}
+        keys = [*catalog.METRICS, *_unknown_keys(conn, where)]
         long_path, wide_path = out / f"{LONG_NAME}.{fmt}", out / f"{WIDE_NAME}.{fmt}"
         writer_cls = _CsvWriter if fmt == "csv" else _ParquetWriter
         long_w = writer_cls(long_path, _long_columns(), scales, bom=bom)
         wide_w = writer_cls(wide_path, _wide_columns(keys), scales, bom=bom)
+        report_columns = [c for c, _ in REPORT_COLUMNS]
+        extra_columns = [c for c, _ in WIDE_EXTRA_COLUMNS]
+        prep = long_w.prepare
         try:
             for report_id, cells in _cells_by_report(conn, reports, where):
                 report = reports[report_id]
+                edition = report["edition"]
+                head = [prep(report[c]) for c in report_columns]
                 for key, value in cells:
-                    long_w.add({**report, **_cell_fields(key, report["edition"]), "value": value})
+                    long_w.add([*head, *_cell_fields(key, edition), prep(value)])
+                values = dict(cells)
+                wide_w.add(
+                    [*head, *(prep(report[c]) for c in extra_columns), *(prep(values.get(k)) for k in keys)]
+                )
                 summary.cells += len(cells)
-                wide_w.add({**report, **dict(cells)})
                 summary.reports += 1
         finally:
             long_w.close()
@@ -192,6 +202,18 @@ def _scales(conn: Connection, where: list[sa.ColumnElement[bool]]) -> dict[str, 
     return scales
 
 
+def _unknown_keys(conn: Connection, where: list[sa.ColumnElement[bool]]) -> list[str]:
+    """Stored keys the catalog no longer has (``metrics`` keeps them): exported after the others."""
+    v, r = ReportValue.__table__, Report.__table__
+    query = (
+        sa.select(v.c.key)
+        .distinct()
+        .join(r, r.c.id == v.c.report_id)
+        .where(*where, v.c.key.not_in(list(catalog.METRICS)))
+    )
+    return sorted(conn.execute(query).scalars())
+
+
 def _cells_by_report(
     conn: Connection, reports: dict[int, dict[str, Any]], where: list[sa.ColumnElement[bool]]
 ) -> Iterator[tuple[int, list[tuple[str, Decimal]]]]:
@@ -215,31 +237,24 @@ def _cells_by_report(
                     break
                 yield rid, []
             current, cells = row.report_id, []
-        cells.append((row.key, Decimal(row.value)))
+        cells.append((row.key, row.value))  # Decimal (ExactDecimal on SQLite too)
     if current is not None:
         yield flush()
     for rid in pending:
         yield rid, []
 
 
-def _cell_fields(key: str, edition: str | None) -> dict[str, str]:
+@cache
+def _cell_fields(key: str, edition: str | None) -> tuple[str, ...]:
+    """key, section, table, row, column, table_label, row_label, column_label of a cell."""
     metric = catalog.METRICS.get(key)
     if metric is None:  # a key the catalog no longer has: keep it, without labels
         head, _, column = key.rpartition(".")
         section, _, row = head.partition(".")
-        return {"key": key, "section": section, "table": section, "row": row, "column": column,
-                "table_label": "", "row_label": "", "column_label": ""}
+        return (key, section, section, row, column, "", "", "")
     row_label, column_label = catalog.label(key, edition)
-    return {
-        "key": key,
-        "section": metric.section,
-        "table": metric.table,
-        "row": metric.row,
-        "column": metric.column,
-        "table_label": metric.table_label,
-        "row_label": row_label,
-        "column_label": column_label,
-    }
+    return (key, metric.section, metric.table, metric.row, metric.column, metric.table_label,
+            row_label, column_label)
 
 
 def _scale(value: Decimal | Any) -> int:
@@ -251,7 +266,7 @@ def _scale(value: Decimal | Any) -> int:
 
 
 def _long_columns() -> list[str]:
-    return [c for c, _ in REPORT_COLUMNS] + [c for c, _ in CELL_COLUMNS]
+    return [c for c, _ in REPORT_COLUMNS] + [c for c, _ in CELL_COLUMNS]  # value last
 
 
 def _wide_columns(keys: list[str]) -> list[str]:
@@ -261,38 +276,47 @@ def _wide_columns(keys: list[str]) -> list[str]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is Decimal:
+        return format(value, "f")  # never exponent notation
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
 
 
 class _CsvWriter:
+    """Rows are lists in column order; ``prepare`` turns a value into its CSV text."""
+
+    prepare = staticmethod(_text)
+
     def __init__(self, path: Path, columns: list[str], scales: dict[str, int], *, bom: bool) -> None:
-        self.columns = columns
         self.file = path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(columns)
 
-    def add(self, record: dict[str, Any]) -> None:
-        self.writer.writerow([_text(record.get(c)) for c in self.columns])
+    def add(self, row: list[Any]) -> None:
+        self.writer.writerow(row)
 
     def close(self) -> None:
         self.file.close()
 
 
 class _ParquetWriter:
-    """Buffers rows and writes a row group every ``_BATCH`` rows."""
+    """Collects rows column by column and writes a row group every ``_BATCH`` rows."""
 
     INTS = {"report_id": "int64", "year": "int32", "checks_failed": "int32"}
+
+    @staticmethod
+    def prepare(value: Any) -> Any:
+        return value
 
     def __init__(self, path: Path, columns: list[str], scales: dict[str, int], *, bom: bool) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.pa = pa
-        self.columns = columns
         value_scale = max(scales.values(), default=0)
         fields = []
         for name in columns:
@@ -309,17 +333,21 @@ class _ParquetWriter:
             fields.append(pa.field(name, typ))
         self.schema = pa.schema(fields)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self.rows: list[dict[str, Any]] = []
+        self.data: list[list[Any]] = [[] for _ in columns]
+        self.rows = 0
 
-    def add(self, record: dict[str, Any]) -> None:
-        self.rows.append({c: record.get(c) for c in self.columns})
-        if len(self.rows) >= _BATCH:
+    def add(self, row: list[Any]) -> None:
+        for column, value in zip(self.data, row, strict=True):
+            column.append(value)
+        self.rows += 1
+        if self.rows >= _BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        table = self.pa.Table.from_pylist(self.rows, schema=self.schema)
-        self.writer.write_table(table)
-        self.rows = []
+        arrays = [self.pa.array(col, type=f.type) for col, f in zip(self.data, self.schema, strict=True)]
+        self.writer.write_table(self.pa.Table.from_arrays(arrays, schema=self.schema))
+        self.data = [[] for _ in self.data]
+        self.rows = 0
 
     def close(self) -> None:
         if self.rows:
