@@ -222,3 +222,58 @@ def test_items_carry_provenance_for_the_loader():
     assert prov.sha256 == __import__("hashlib").sha256(b"%PDF").hexdigest()
     assert prov.hints == {"year": "2021"} and prov.page_url == "http://a.gov.cn/p.html"
     assert item.filename == "f.pdf"
+
+
+# --- small helpers of the base and the families ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [("攀枝花市仁和区太平乡2020年信息公开工作年度报告", "攀枝花市仁和区太平乡"),
+     ("洛宁县人民政府 2020 年政府信息公开工作 年度报告", "洛宁县人民政府"),
+     ("关于新野县统计局2020年政府信息公开工作年度报告", "新野县统计局"),
+     ("政府信息公开工作年度报告", None)],
+)
+def test_agency_from_title(title, agency):
+    from spiders.families.base import agency_from_title
+
+    assert agency_from_title(title) == agency
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("发布时间:2022-01-25 来源:区政府办", "2022-01-25"), ("时间：2017-03-17 18:56", "2017-03-17"),
+     ("发布日期：2021年1月8日", "2021-01-08"), ("２０２３／０２／０９", "2023-02-09"), ("阅读次数:12", None)],
+)
+def test_iso_date(text, iso):
+    from spiders.families.base import iso_date
+
+    assert iso_date(text) == iso
+
+
+def test_numeric_shtml_document_key_is_the_platform_wide_id():
+    spider = PanzhihuaSpider()
+    www = "http://wap.panzhihua.gov.cn/zwgk/ztxx/pzhszfxxgkgzndbg/sjbmzfxxgkgzndbg/srmzfbgs/10188142.shtml"
+    wap = "http://wap.panzhihua.gov.cn/zfxxgk1/pzhszfxxgkgzndbg/sjbmzfxxgkgzndbg/srmzfbgs/10188142.shtml"
+    assert spider.document_key(www) == spider.document_key(wap)
+    assert spider.document_key(SEED_URL) != spider.document_key(www)
+
+
+def test_spider_arguments():
+    spider = PanzhihuaSpider(year="2019-2021", agency="仁和区 太平乡")
+    assert spider.years == {2019, 2020, 2021} and spider.agency_filter == "仁和区太平乡"
+    assert PanzhihuaSpider().years is None
+    with pytest.raises(ValueError):
+        from spiders.portal import PortalSpider
+
+        PortalSpider()
+
+
+def test_portal_spider_stays_on_its_site_but_takes_files_from_any_government_host():
+    from spiders.portal import PortalSpider
+
+    spider = PortalSpider(start_url="http://www.luoning.gov.cn/3/40/")
+    assert spider.allowed_domains == ["gov.cn"]
+    assert spider.on_site("http://luoning.gov.cn/2021/01-28/1.html")
+    assert not spider.on_site("http://www.chinayanshan.gov.cn/a.html")
+
