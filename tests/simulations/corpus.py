@@ -195,13 +195,16 @@ def html_response(text: str, *, encoding: str = "utf-8", declare: str = "header"
                   last_modified: datetime | None = None) -> SimResponse:
     """An HTML page encoded as the portal does it, with validators for conditional GETs.
 
-    ``declare``: ``header`` (charset in Content-Type), ``meta`` (a ``<meta>`` only) or
-    ``none`` (no declaration anywhere: clients must sniff).
+    ``declare``: ``header`` (charset in Content-Type), ``meta`` (a ``<meta>`` only),
+    ``wrong`` (the header names another charset than the bytes are in) or ``none`` (no
+    declaration anywhere: clients must sniff).
     """
     if declare == "meta":
         text = text.replace("<head>", f'<head><meta http-equiv="Content-Type" content="text/html; charset={encoding}">', 1)
     body = text.encode(encoding, errors="xmlcharrefreplace")
     content_type = f"text/html; charset={encoding}" if declare == "header" else "text/html"
+    if declare == "wrong":
+        content_type = "text/html; charset=" + ("utf-8" if encoding.lower().startswith("gb") else "gbk")
     headers = {"Content-Type": content_type, "ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"'}
     if last_modified is not None:
         local = last_modified.replace(tzinfo=CST) if last_modified.tzinfo is None else last_modified

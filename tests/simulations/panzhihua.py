@@ -7,7 +7,8 @@ departments, townships/streets and the county-wide report (no agency folder), th
 ``_3`` collision suffix on 东区, one numeric ID space rising across all sites and
 years (seed 001 at its real URL and ID), the ``www.panzhihua.gov.cn 发布时间:…
 来源:… 选择阅读字号`` header with 来源 sometimes 区政府办, title variants, list titles
-truncated with the full one in ``title=``, a guide and a notice in the columns, a
+truncated with the full one in ``title=``, list dates that are edit dates (盐边), a
+server sending GBK under a ``charset=utf-8`` header (米易), a guide and a notice in the columns, a
 report whose page is gone (404), links to clone sites (served too, so that a test
 can prove they are never fetched) and one city document reachable under two wap paths.
 """
@@ -279,7 +280,10 @@ class PanzhihuaSimulation:
     def _doc_rows(self, docs: list[Doc]) -> list[tuple[str, str, str | None]]:
         rows = []
         for d in sorted(docs, key=lambda d: d.published, reverse=True):
-            rows.append((d.listed_url or d.url, d.title, f"{d.published:%Y-%m-%d}"))
+            listed = d.published
+            if d.site.host == "www.scyanbian.gov.cn":  # the list shows the last edit, not the publication
+                listed = d.published.replace(day=min(28, d.published.day + 3))
+            rows.append((d.listed_url or d.url, d.title, f"{listed:%Y-%m-%d}"))
             if d.aliases:  # the mobile path is listed as well
                 rows.append((d.aliases[0], d.title + "(移动版)", f"{d.published:%Y-%m-%d}"))
         return rows
@@ -347,6 +351,8 @@ class PanzhihuaSimulation:
             f'<div class="editor-content" id="zoom">{body}</div>'
             '<div class="footer">主办:攀枝花市人民政府办公室</div></body></html>'
         )
+        if doc.site.host == "www.scmiyi.gov.cn":  # a misconfigured server: GBK bytes, "utf-8" header
+            return html_response(html, encoding="gbk", declare="wrong", last_modified=doc.published)
         return html_response(html, last_modified=doc.published)
 
 
