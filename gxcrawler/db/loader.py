@@ -9,16 +9,17 @@ For each report the loader stores the raw bytes (``documents``), resolves the ag
 * or replaces the report row, all its values and all its checks (``updated``).
 
 Everything for one report happens in one transaction: a failure anywhere rolls back
-to the previous version, never half old and half new. On PostgreSQL the cells go in
-with ``COPY`` (the fastest bulk path there is); elsewhere with one executemany.
+to the previous version, never half old and half new. On PostgreSQL a new report —
+its row, ~200 cells and ~40 checks — is one statement (cells sent as arrays and
+unnested server-side); elsewhere one executemany per table.
 Safe to call from worker threads: the engine pools connections, the agency cache is
 locked, and nothing else is shared.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import json
 import logging
 import threading
@@ -178,44 +179,55 @@ class Loader:
         def outcome(status: str, report_id: int | None, message: str | None = None) -> LoadOutcome:
             return LoadOutcome(status, report_id, agency_id, message, agency_name, result.year, sha)
 
+        # Insert first: a new report is one statement on PostgreSQL. ON CONFLICT means it
+        # is stored already (or a concurrent loader just stored it: we wait for that).
+        report_id = self._insert_new(conn, row, result)
+        if report_id is not None:
+            return self._done(conn, outcome("inserted", report_id))
         current = _current_report(conn, agency_id, result.year)
-        report_id = None
         if current is None:
-            # ON CONFLICT: a concurrent loader may insert the same (agency, year) first;
-            # then we wait for it and treat its row as the stored version.
-            report_id = conn.execute(
-                _upsert(conn, _reports)
-                .values(**row)
-                .on_conflict_do_nothing(index_elements=["agency_id", "year"])
-                .returning(_reports.c.id)
-            ).scalar()
-            if report_id is None:
-                current = _current_report(conn, agency_id, result.year)
-        if current is not None:
-            if current.sha256 == sha and current.fingerprint == fingerprint:
-                return outcome("unchanged", current.id)
-            if (
-                current.sha256 != sha
-                and current.published
-                and result.published
-                and result.published < current.published
-            ):
-                msg = f"a later publication ({current.published}) of this report is loaded"
-                return outcome("skipped", current.id, msg)
-            report_id = current.id
-            conn.execute(_reports.update().where(_reports.c.id == report_id).values(**row, updated_at=now))
-            conn.execute(_values.delete().where(_values.c.report_id == report_id))
-            conn.execute(_checks.delete().where(_checks.c.report_id == report_id))
-            status = "updated"
-        else:
-            status = "inserted"
-        self._insert_rows(conn, report_id, result)
-        if self.before_commit is not None:
-            self.before_commit(conn, report_id)
-        return outcome(status, report_id)
+            raise RuntimeError(f"report of agency {agency_id} year {result.year} vanished during the load")
+        if current.sha256 == sha and current.fingerprint == fingerprint:
+            return outcome("unchanged", current.id)
+        if (
+            current.sha256 != sha
+            and current.published
+            and result.published
+            and result.published < current.published
+        ):
+            msg = f"a later publication ({current.published}) of this report is loaded"
+            return outcome("skipped", current.id, msg)
+        conn.execute(_reports.update().where(_reports.c.id == current.id).values(**row, updated_at=now))
+        conn.execute(_values.delete().where(_values.c.report_id == current.id))
+        conn.execute(_checks.delete().where(_checks.c.report_id == current.id))
+        self._insert_cells(conn, current.id, result)
+        return self._done(conn, outcome("updated", current.id))
 
-    def _insert_rows(self, conn: Connection, report_id: int, result: ParseResult) -> None:
-        """The report's cells and checks: COPY on PostgreSQL, executemany elsewhere."""
+    def _done(self, conn: Connection, outcome: LoadOutcome) -> LoadOutcome:
+        if self.before_commit is not None:
+            self.before_commit(conn, outcome.report_id)
+        return outcome
+
+    def _insert_new(self, conn: Connection, row: dict[str, Any], result: ParseResult) -> int | None:
+        """Insert the report with its cells and checks; None if (agency, year) is stored."""
+        if self._postgres:
+            params = {**_pg_report_params(row), **_pg_cell_arrays(result)}
+            return conn.exec_driver_sql(_pg_insert_report_sql(tuple(row)), params).scalar()
+        report_id = conn.execute(
+            _upsert(conn, _reports)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["agency_id", "year"])
+            .returning(_reports.c.id)
+        ).scalar()
+        if report_id is not None:
+            self._insert_cells(conn, report_id, result)
+        return report_id
+
+    def _insert_cells(self, conn: Connection, report_id: int, result: ParseResult) -> None:
+        """The report's cells and checks: one statement on PostgreSQL, executemany elsewhere."""
+        if self._postgres:
+            conn.exec_driver_sql(_PG_INSERT_CELLS, {"report_id": report_id, **_pg_cell_arrays(result)})
+            return
         values = [
             {"report_id": report_id, "key": key, "section": s, "row": r, "column": c, "value": value}
             for key, value in result.values.items()
@@ -226,11 +238,7 @@ class Loader:
             for c in result.checks
         ]
         for table, rows in ((_values, values), (_checks, checks)):
-            if not rows:
-                continue
-            if self._postgres:
-                _copy(conn, table, rows)
-            else:
+            if rows:
                 conn.execute(table.insert(), rows)
 
     # ------------------------------------------------------------ agencies
@@ -260,13 +268,13 @@ class Loader:
                 "division_code": division_code(region),
                 "portal": region.portal,
             }
-            conn.execute(_upsert(conn, _agencies).values(**values).on_conflict_do_nothing())
-            found = resolve_agency(conn, canonical.name)
+            new_id = conn.execute(
+                _upsert(conn, _agencies).values(**values).on_conflict_do_nothing().returning(_agencies.c.id)
+            ).scalar()
+            found = (new_id, canonical.name) if new_id is not None else resolve_agency(conn, canonical.name)
             assert found is not None
-        for alias in {raw, canonical.name}:
-            conn.execute(
-                _upsert(conn, _aliases).values(alias=alias, agency_id=found[0]).on_conflict_do_nothing()
-            )
+        aliases = [{"alias": alias, "agency_id": found[0]} for alias in sorted({raw, canonical.name})]
+        conn.execute(_upsert(conn, _aliases).values(aliases).on_conflict_do_nothing())
         created.append((cache_key, found))
         return found
 
@@ -276,18 +284,20 @@ class Loader:
 
 def resolve_agency(conn: Connection, canonical_name: str) -> tuple[int, str] | None:
     """(id, name) of an agency by canonical name, or through an alias row (manual merges)."""
-    found = conn.execute(
-        sa.select(_agencies.c.id, _agencies.c.name).where(_agencies.c.name == canonical_name)
-    ).first()
-    if found is not None:
-        return found.id, found.name
-    rows = conn.execute(
-        sa.select(_agencies.c.id, _agencies.c.name)
+    direct = sa.select(_agencies.c.id, _agencies.c.name, sa.literal(0).label("via_alias")).where(
+        _agencies.c.name == canonical_name
+    )
+    aliased = (
+        sa.select(_agencies.c.id, _agencies.c.name, sa.literal(1).label("via_alias"))
         .join(_aliases, _aliases.c.agency_id == _agencies.c.id)
         .where(_aliases.c.alias == canonical_name)
-        .distinct()
-    ).all()
-    return (rows[0].id, rows[0].name) if len(rows) == 1 else None
+    )
+    rows = conn.execute(sa.union_all(direct, aliased)).all()
+    for row in rows:
+        if row.via_alias == 0:
+            return row.id, row.name
+    ids = {(row.id, row.name) for row in rows}
+    return ids.pop() if len(ids) == 1 else None
 
 
 def parse_fingerprint(result: ParseResult) -> str:
@@ -362,29 +372,58 @@ def _split_key(key: str) -> tuple[str, str, str]:
     return section, row, column
 
 
-def _copy(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """``COPY table FROM STDIN`` (text format) on the transaction's own connection."""
-    columns = list(rows[0])
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_copy_text(row[c]) for c in columns))
-        buf.write("\n")
-    buf.seek(0)
+# ---------------------------------------------------------------- PostgreSQL statements
+# Cells travel as parallel arrays and are unnested server-side: a whole report (row,
+# ~200 values, ~40 checks) is one statement and one round trip.
+
+_PG_VALUES = (
+    'INSERT INTO report_values (report_id, key, section, "row", "column", value) '
+    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_section)s::text[], %(v_row)s::text[], "
+    "%(v_column)s::text[], %(v_value)s::numeric[]) AS x"
+)
+_PG_CHECKS = (
+    'INSERT INTO check_results (report_id, rule, ok, "left", "right") '
+    "SELECT {rid}, y.* FROM {src}unnest(%(c_rule)s::text[], %(c_ok)s::boolean[], "
+    "%(c_left)s::numeric[], %(c_right)s::numeric[]) AS y"
+)
+_PG_INSERT_CELLS = (
+    f"WITH v AS ({_PG_VALUES.format(rid='%(report_id)s', src='')}) "
+    f"{_PG_CHECKS.format(rid='%(report_id)s', src='')}"
+)
+_JSON_COLUMNS = ("warnings", "blank")
+
+
+@functools.cache
+def _pg_insert_report_sql(columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN", buf)
-    finally:
-        cursor.close()
+    params = ", ".join(f"%({c})s::jsonb" if c in _JSON_COLUMNS else f"%({c})s" for c in columns)
+    return (
+        f"WITH r AS (INSERT INTO reports ({names}) VALUES ({params}) "
+        "ON CONFLICT (agency_id, year) DO NOTHING RETURNING id), "
+        f"v AS ({_PG_VALUES.format(rid='r.id', src='r CROSS JOIN ')}), "
+        f"c AS ({_PG_CHECKS.format(rid='r.id', src='r CROSS JOIN ')}) "
+        "SELECT id FROM r"
+    )
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _pg_report_params(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON_COLUMNS else v for k, v in row.items()}
+
+
+def _pg_cell_arrays(result: ParseResult) -> dict[str, list[Any]]:
+    keys = list(result.values)
+    parts = [_split_key(k) for k in keys]
+    return {
+        "v_key": keys,
+        "v_section": [p[0] for p in parts],
+        "v_row": [p[1] for p in parts],
+        "v_column": [p[2] for p in parts],
+        "v_value": [result.values[k] for k in keys],
+        "c_rule": [c.rule for c in result.checks],
+        "c_ok": [c.ok for c in result.checks],
+        "c_left": [c.left for c in result.checks],
+        "c_right": [c.right for c in result.checks],
+    }
 
 
 def _upsert(conn: Connection, table: sa.Table):  # noqa: ANN202 - dialect-specific Insert
