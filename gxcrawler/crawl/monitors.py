@@ -54,12 +54,19 @@ def reports_found(stats: Mapping[str, Any]) -> int:
 
 
 def http_errors(stats: Mapping[str, Any]) -> tuple[int, int]:
-    """(errors, responses): responses >= 400 and download exceptions, anti-bot pages excluded."""
+    """(errors, requests): responses >= 400 and download errors, anti-bot pages excluded.
+
+    The denominator counts the known documents an incremental crawl did not request, so
+    that a re-crawl's few 404s are judged against the same base as a first crawl's.
+    """
     prefix = "downloader/response_status_count/"
     errors = sum(int(v) for k, v in stats.items() if k.startswith(prefix) and int(k[len(prefix) :]) >= 400)
-    errors += _count(stats, "downloader/exception_count")
+    ignored = _count(stats, "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest")
+    exceptions = max(0, _count(stats, "downloader/exception_count") - ignored)
+    errors += exceptions
     errors -= min(errors, _count(stats, "gx/antibot/total_error_status"))
-    return errors, _count(stats, "downloader/response_count") + _count(stats, "downloader/exception_count")
+    base = _count(stats, "downloader/response_count") + exceptions + _count(stats, "gx/incremental/skipped_known")
+    return errors, base
 
 
 def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) -> list[MonitorResult]:

@@ -61,3 +61,13 @@ def test_thresholds_read_from_settings():
     limits = thresholds(Settings({"GX_MONITOR_MAX_ANTIBOT_PAGES": 5}))
     assert limits["GX_MONITOR_MAX_ANTIBOT_PAGES"] == 5
     assert limits["GX_MONITOR_MIN_REPORTS"] == 1
+
+
+def test_http_error_rate_of_a_recrawl_counts_the_documents_it_did_not_request():
+    recrawl = {"gx/incremental/reports_unchanged": 40, "gx/incremental/skipped_known": 40,
+               "downloader/response_count": 10, "downloader/response_status_count/200": 7,
+               "downloader/response_status_count/404": 3,
+               "downloader/exception_count": 40,
+               "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 40}
+    assert names(recrawl) == set()
+    assert names({**recrawl, "gx/incremental/skipped_known": 0}) == {"http_errors"}
