@@ -195,17 +195,14 @@ class ReportSpider(scrapy.Spider):
 
     def listed_reports(self, response: TextResponse, column: Column) -> Iterable[ListedReport]:
         """Report links anywhere on the page, with the date printed in the same row."""
-        for link in discovery.report_links(response.text, response.url):
-            row = self._row_text(response, link.url)
-            yield ListedReport(url=link.url, title=link.text, published=iso_date(row))
-
-    @staticmethod
-    def _row_text(response: TextResponse, url: str) -> str:
+        rows = {}
         for a in response.css("a[href]"):
-            if response.urljoin(a.attrib["href"].strip()) == url:
-                row = a.xpath("ancestor::*[self::li or self::tr][1]")
-                return " ".join((row or a).css("::text").getall())
-        return ""
+            url = response.urljoin(a.attrib["href"].strip())
+            if url not in rows:
+                row = a.xpath("ancestor::*[self::li or self::tr][1]") or [a]
+                rows[url] = " ".join(row[0].css("::text").getall())
+        for link in discovery.report_links(response.selector, response.url):
+            yield ListedReport(url=link.url, title=link.text, published=iso_date(rows.get(link.url)))
 
     def next_pages(self, response: TextResponse, column: Column) -> Iterable[str]:
         return [u for u in discovery.pagination_links(response.text, response.url) if not discovery.is_mirror(u)]
