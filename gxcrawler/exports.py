@@ -70,7 +70,7 @@ WIDE_EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("checks_failed", "how many identities (勾稽关系) of the spec the report breaks"),
     ("blank_keys", "keys printed blank (empty, -, /, 无), separated by ';'"),
 )
-_BATCH = 50_000
+_BATCH = 20_000
 
 
 @dataclass
