@@ -91,3 +91,17 @@ def test_size_cap() -> None:
 def test_broken_pdf_raises_a_clear_error(content: bytes) -> None:
     with pytest.raises(FormatError):
         read(content, "pdf")
+
+
+def test_table_without_vertical_rules_reads_as_tab_separated_text() -> None:
+    rows = [["label", "new", "total"]] + [[f"row {i}", str(i), str(i * 20)] for i in range(8)]
+    rules = [
+        ("LINEABOVE", (0, 0), (-1, 0), 1, "black"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+        ("LINEBELOW", (0, -1), (-1, -1), 1, "black"),
+    ]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(rows, colWidths=[200, 100, 100], style=TableStyle(rules))])
+    doc = read(out.getvalue(), "pdf")
+    lines = [line.split("\t") for line in doc.text.splitlines()]
+    assert rows == [t for t in lines if t] or rows == doc.tables[0]
