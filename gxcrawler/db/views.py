@@ -124,11 +124,19 @@ V_S2_LONG = _long("s2")
 V_S3_LONG = _long("s3")
 V_S4_LONG = _long("s4")
 
-V_COVERAGE = """
-WITH RECURSIVE years(year) AS (
-    SELECT min(year) FROM reports
+#: first year of the national tables (国办公开办函〔2019〕60号)
+FIRST_NATIONAL_YEAR = 2019
+
+V_COVERAGE = f"""
+WITH RECURSIVE bounds AS (
+    SELECT min(year) AS first,
+           max(year) AS last,
+           COALESCE(min(CASE WHEN year >= {FIRST_NATIONAL_YEAR} THEN year END), min(year)) AS first_national
+    FROM reports
+), years(year) AS (
+    SELECT first FROM bounds
     UNION ALL
-    SELECT year + 1 FROM years WHERE year < (SELECT max(year) FROM reports)
+    SELECT year + 1 FROM years WHERE year < (SELECT last FROM bounds)
 )
 SELECT
     a.id AS agency_id,
@@ -148,6 +156,7 @@ FROM agencies a
 CROSS JOIN years y
 LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
 WHERE y.year IS NOT NULL
+  AND (y.year >= (SELECT first_national FROM bounds) OR r.id IS NOT NULL)
 """
 
 V_FAILED_CHECKS = """

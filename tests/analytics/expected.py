@@ -66,11 +66,14 @@ def failed_checks(known: list[Known]) -> set[tuple]:
 
 
 def coverage(known: list[Known]) -> set[tuple]:
-    """(agency, year, has_report, report_id) for every agency × every year from first to last."""
-    years = range(min(k.year for k in known), max(k.year for k in known) + 1)
+    """(agency, year, has_report, report_id): every agency × every year of the national tables
+    (from the first 2019+ year in the data to the last), and any earlier report."""
+    national = [k.year for k in known if k.year >= 2019]
+    years = range(min(national), max(k.year for k in known) + 1)
     by_key = {(k.agency, k.year): k.report_id for k in known}
-    return {
+    grid = {
         (agency, year, (agency, year) in by_key, by_key.get((agency, year)))
         for agency in {k.agency for k in known}
         for year in years
     }
+    return grid | {(a, y, True, rid) for (a, y), rid in by_key.items() if y < min(national)}
