@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 BOT_NAME = "gxcrawler"
-PROJECT_URL = "https://github.com/gxcrawler/gxcrawler"
+PROJECT_URL = os.environ.get("GXCRAWLER_PROJECT_URL", "https://github.com/gxcrawler/gxcrawler")
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -32,8 +32,8 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 
-# Retries: transient errors and throttling answers, with the delay growing per retry
-# (AutoThrottle backs the slot off on errors; DOWNLOAD_SLOTS delays add up).
+# Retries: transient errors and throttling answers, each one waiting longer than the
+# last (BackoffRetryMiddleware below; AutoThrottle also slows a host that errs).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

@@ -277,3 +277,13 @@ def test_portal_spider_stays_on_its_site_but_takes_files_from_any_government_hos
     assert spider.on_site("http://luoning.gov.cn/2021/01-28/1.html")
     assert not spider.on_site("http://www.chinayanshan.gov.cn/a.html")
 
+
+
+def test_retry_backoff_doubles_up_to_the_cap():
+    from scrapy.settings import Settings
+
+    from gxcrawler.crawl.retry import BackoffRetryMiddleware
+
+    mw = BackoffRetryMiddleware(Settings({"RETRY_BACKOFF_BASE": 2, "RETRY_BACKOFF_MAX": 10, "RETRY_ENABLED": True}))
+    delays = [mw.backoff_delay(Request("http://a.gov.cn/", meta={"retry_times": n})) for n in (1, 2, 3, 4, 5)]
+    assert delays == [2, 4, 8, 10, 10]
