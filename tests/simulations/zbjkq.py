@@ -48,7 +48,7 @@ HOST = "www.zbjkq.gov.cn"
 CLONE = "www.zbjkq.gov.cn.wlhdyj.com"  # a reverse-proxy mirror (GUESS: name invented)
 REGION = Region(province="山东省", city="淄博市", county="淄博经济开发区", division_code=None, portal=PORTAL)
 API = "/gongkai/api/channel/docs"
-PAGE_SIZE = 10
+PAGE_SIZE = 5
 LAUNCH = datetime(2020, 11, 26, 10, 0)  # the platform went live; older documents were migrated
 SEED_OID = "6018a4dd2c4de0810dec3140"
 SEED_2024_OID = "678ef1a6b5e8a176a74b4a40"

@@ -101,10 +101,27 @@ def test_channel_page_script_gives_the_json_endpoint_and_json_gives_reports():
     assert api.startswith("http://www.zbjkq.gov.cn/gongkai/api/channel/docs?")
     assert f"channelId={site.report_channel}" in api and "page=1" in api
     listed, pages = listed_from_json(fetch(sim, api).json(), api)
-    assert pages == 1
+    assert pages == 2, "the channel needs two JSON pages"
+    more, _ = listed_from_json(fetch(sim, api.replace("page=1", "page=2")).json(), api)
+    listed += more
     expected = {e.page_url for e in sim.expected_reports() if f"site_{site.slug}/" in e.page_url}
     assert expected <= {r.url for r in listed}
     assert any("通知" in r.title for r in listed), "the notice is listed too; titles decide"
+
+
+def test_json_pages_are_all_requested():
+    sim = simulation("zbjkq")
+    site = zbjkq.SITES[0]
+    spider = ZbjkqSpider()
+    channel_url = f"http://www.zbjkq.gov.cn/gongkai/site_{site.slug}/channel_{site.report_channel}/"
+    column = Column(url=channel_url)
+    (first,) = spider.parse_list(fetch(sim, channel_url, meta={"gx_column": column}))
+    assert first.meta["gx_kind"] == "json"
+    out = list(spider.parse_json(fetch(sim, first.url, meta=first.meta)))
+    pages = [r.url for r in out if r.meta["gx_kind"] == "json"]
+    assert pages == [first.url.replace("page=1", "page=2")]
+    reports = [r for r in out if r.meta["gx_kind"] == "report"]
+    assert reports and all(r.meta["gx_hints"]["title"] for r in reports)
 
 
 def test_single_document_channel_is_read_as_the_report_page():
