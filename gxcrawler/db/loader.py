@@ -172,6 +172,9 @@ class Loader:
         if reason:
             return LoadOutcome("skipped", message=reason, year=result.year, sha256=sha)
 
+        unknown = sorted(k for k in result.values if k not in catalog.METRICS)
+        if unknown:
+            raise ValueError(f"not metric keys of the catalog: {', '.join(unknown[:5])}")
         agency_id, agency_name = self._agency(conn, raw_agency, region, created)
         fingerprint = parse_fingerprint(result)
         row = _report_row(result, prov, agency_id, raw_agency, fingerprint, now)

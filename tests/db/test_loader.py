@@ -88,7 +88,7 @@ def test_same_bytes_parsed_differently_is_an_update(db_engine):
 
 
 def test_failure_mid_load_keeps_the_previous_version(db_engine):
-    """A value violating a constraint (unknown metric key) fails after the old rows were deleted."""
+    """A check row violating the primary key fails after the old rows were deleted."""
     loader = Loader(db_engine)
     good = make_report("平远镇", 2023, seed=5)
     loader.load(*good)
@@ -96,10 +96,11 @@ def test_failure_mid_load_keeps_the_previous_version(db_engine):
         before = conn.execute(sa.text("SELECT id, sha256, fingerprint, title FROM reports")).one()
 
     bad_result, bad_prov, region = make_report("平远镇", 2023, seed=6, content=b"<html>v2</html>")
-    bad_result.values["s9.not_a_metric.total"] = Decimal(1)
+    bad_result.checks.append(bad_result.checks[0])  # the same rule twice: (report_id, rule) clash
     outcome = loader.load(bad_result, bad_prov, region)
 
     assert outcome.status == "failed" and outcome.message
+    assert "unique" in outcome.message.lower() or "duplicate" in outcome.message.lower()
     with db_engine.connect() as conn:
         after = conn.execute(sa.text("SELECT id, sha256, fingerprint, title FROM reports")).one()
     assert tuple(after) == tuple(before)
@@ -114,6 +115,22 @@ def test_failure_mid_load_keeps_the_previous_version(db_engine):
         ).scalar_one()
     assert fetch.outcome == "failed" and fetch.sha256 == bad_prov.sha256
     assert kept == 1  # the bytes are kept for a later re-parse
+
+
+def test_unknown_metric_keys_are_refused(db_engine):
+    loader = Loader(db_engine)
+    good = make_report("平远镇", 2022)
+    loader.load(*good)
+    bad_result, bad_prov, region = make_report("平远镇", 2022, seed=9, content=b"other")
+    bad_result.values["s9.not_a_metric.total"] = Decimal(1)
+    outcome = loader.load(bad_result, bad_prov, region)
+    assert outcome.status == "failed" and "s9.not_a_metric.total" in outcome.message
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT sha256 FROM reports")).scalar_one() == good[1].sha256
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM report_values WHERE key LIKE 's9.%'")).scalar_one()
+            == 0
+        )
 
 
 def test_failure_just_before_commit_rolls_back_everything(db_engine):

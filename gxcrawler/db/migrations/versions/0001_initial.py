@@ -168,7 +168,6 @@ def upgrade() -> None:
     sa.Column('row', sa.String(length=40), nullable=False),
     sa.Column('column', sa.String(length=40), nullable=False),
     sa.Column('value', ExactDecimal(), nullable=False),
-    sa.ForeignKeyConstraint(['key'], ['metrics.key'], name=op.f('fk_report_values_key_metrics')),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_values_report_id_reports'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('report_id', 'key', name=op.f('pk_report_values'))
     )
