@@ -7,7 +7,8 @@ It knows no URL shapes and no markup, only the shared detectors: report titles
 (with a year) become report requests, pagination links and scripts become list
 requests, and links whose text names a report column (…年报, …年度报告 without a
 year, or a bare year such as ``2021年``) are followed as sub-columns on the same host
-up to ``depth`` levels. Report pages without statistics tables are searched for
+up to ``depth`` levels, as are, below such a column, the index pages of its
+sub-folders (column trees with one folder per agency). Report pages without statistics tables are searched for
 attachments. Any ``.gov.cn`` host may serve a document (files often live on a
 city-wide host), but reports and lists only the start URL's own site; clone sites never.
 """
@@ -25,6 +26,7 @@ from gxcrawler.model import Region
 
 from .families.base import Column, ReportSpider
 
+_INDEX_PAGE = re.compile(r"/(?:index\.s?html?)?$")
 _COLUMN_TEXT = re.compile(r"(?:年报|年度报告|年度工作报告)$|^(?:19|20)\d{2}\s*年?度?$")
 
 
@@ -46,7 +48,7 @@ def allowed_for(host: str) -> list[str]:
 class PortalSpider(ReportSpider):
     name = "portal"
 
-    def __init__(self, start_url: str | None = None, depth: str | int = 2, province: str | None = None,
+    def __init__(self, start_url: str | None = None, depth: str | int = 3, province: str | None = None,
                  city: str | None = None, county: str | None = None, division_code: str | None = None,
                  *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,12 +75,18 @@ class PortalSpider(ReportSpider):
         level = column.extra.get("depth", 0)
         if level >= self.max_depth:
             return
-        host = urlsplit(response.url).hostname
+        here = urlsplit(response.url)
+        folder = here.path.rsplit("/", 1)[0] + "/"
         for a in response.css("a[href]"):
             text = discovery.normalize_title(" ".join(a.css("::text").getall()))
             url = response.urljoin(a.attrib["href"].strip())
-            if not text or urlsplit(url).hostname != host or discovery.is_mirror(url):
+            parts = urlsplit(url)
+            if not text or parts.hostname != here.hostname or discovery.is_mirror(url):
                 continue
-            if _COLUMN_TEXT.search(text) and discovery.report_year(text) is None:
+            named_like_a_column = _COLUMN_TEXT.search(text) and discovery.report_year(text) is None
+            # a column tree: the index page of a folder below a report column (one per agency)
+            child_index = level > 0 and parts.path.startswith(folder) and _INDEX_PAGE.search(parts.path) \
+                and parts.path.rsplit("/", 1)[0] + "/" != folder
+            if named_like_a_column or child_index:
                 # a year-named column is not trusted to hold only that year: reports get misfiled
                 yield Column(url=url, region=column.region, extra={"depth": level + 1})

@@ -104,6 +104,8 @@ def test_xinye_2020_includes_seed_000(sim_server, pg_url):
     [
         ("xinye", "http://www.xinye.gov.cn/xxgknb/index.html", 2022, ("河南省", "南阳市", "新野县")),
         ("yanshan", "https://yanshan.gov.cn/list/xxgknb.html", 2022, ("云南省", "文山壮族苗族自治州", "砚山县")),
+        # PDF/DOC/DOCX attachments, some on the city's file host oss.ly.gov.cn
+        ("luoning", "http://www.luoning.gov.cn/3/40/", 2022, ("河南省", "洛阳市", "洛宁县")),
     ],
 )
 def test_generic_portal_spider_finds_the_reports_of_other_simulations(sim_server, pg_url, sim_name, start_url, year, region):
