@@ -116,3 +116,9 @@ def test_csv_bom_for_excel(analytics_pg, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbfreport_id,")
     with (tmp_path / f"{LONG_NAME}.csv").open(encoding="utf-8-sig", newline="") as f:
         check_long(list(csv.DictReader(f)), [k for k in known if k.year == 2020])
+
+
+def test_export_of_an_empty_database_says_what_to_do(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert main(["export", "--url", url, str(tmp_path / "out")]) == 1
+    assert "gxcrawler db upgrade" in capsys.readouterr().out
