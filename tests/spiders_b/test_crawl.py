@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from gxcrawler import discovery
 from tests.fixtures.sim import run_crawl
 from tests.simulations import luoning, yanshan, zbjkq
 from tests.simulations.registry import simulation
@@ -35,6 +36,8 @@ def test_crawl_loads_exactly_the_simulated_reports(spider, years, expected_years
     loaded = loaded_reports(pg_url)
     assert diff_reports(loaded, expected) == []
     assert sim_server.requests_to(clone) == before
+    notices = {d.url.rsplit("/", 1)[1] for d in sim.docs if not discovery.is_annual_report(d.title)}  # 通知, 指南 …
+    assert notices and not [url for _, url, _ in sim_server.log if url.rsplit("/", 1)[1] in notices]
 
     second = run_crawl(spider, sim_url=sim_server.url, db_url=pg_url, args={"year": years})
     assert second.returncode == 0, second.log[-3000:]
