@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -113,7 +113,7 @@ class Provenance:
     content: bytes
     page_url: str | None = None
     document_url: str | None = None
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     content_type: str | None = None
     spider: str | None = None
     #: list-page hints (title, agency, date as listed) used when the document lacks them
