@@ -85,7 +85,7 @@ class Loader:
         return self.load_many([(result, provenance, region)])[0]
 
     def load_many(self, batch: Iterable[tuple[ParseResult, Provenance, Region]]) -> list[LoadOutcome]:
-        """Load each report in its own transaction.
+        """Load each report in its own transaction, on one pooled connection.
 
         The batch's documents go in first, in one statement (they are immutable and
         content-addressed, so storing them early is safe and keeps failed reports
@@ -94,30 +94,98 @@ class Loader:
         items = list(batch)
         if not items:
             return []
-        stored = self._store_documents([prov for _, prov, _ in items])
-        outcomes = [self._load_one(result, prov, region, stored) for result, prov, region in items]
-        self._record_fetches(items, outcomes)
+        with self.engine.connect() as conn:
+            self._tune(conn)
+            stored = self._store_documents(conn, [prov for _, prov, _ in items])
+            outcomes = [self._load_one(conn, result, prov, region, stored) for result, prov, region in items]
+            self._record_fetches(conn, items, outcomes)
         return outcomes
 
-    def _load_one(self, result: ParseResult, prov: Provenance, region: Region, stored: bool) -> LoadOutcome:
+    def _load_one(
+        self, conn: Connection, result: ParseResult, prov: Provenance, region: Region, stored: bool
+    ) -> LoadOutcome:
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []
         try:
-            with self.engine.connect() as conn:
-                self._tune(conn)
+            outcome = self._insert_alone(conn, result, prov, region) if stored else None
+            if outcome is None:
                 with conn.begin():
                     if not stored:
                         _store_documents(conn, [prov])
                     outcome = self._load(conn, result, prov, region, created)
         except Exception as exc:  # noqa: BLE001 - a failed report must not stop a crawl
+            if conn.in_transaction():
+                conn.rollback()
             log.warning("load failed for %s: %s", prov.document_url or prov.page_url, exc)
             message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
             if not stored:
-                self._store_documents([prov])
+                self._store_documents(conn, [prov])
             return LoadOutcome("failed", message=message, year=result.year, sha256=prov.sha256)
         # Cache agency ids only once committed: a rolled-back load may have created one.
         with self._lock:
             self._agencies.update(created)
         return outcome
+
+    def _insert_alone(
+        self, conn: Connection, result: ParseResult, prov: Provenance, region: Region
+    ) -> LoadOutcome | None:
+        """PostgreSQL fast path for a report not stored yet: one statement, its own transaction.
+
+        A single statement is atomic by itself, so it runs in autocommit: one round trip
+        per new report. Returns None (the caller takes the general path) when the
+        report is stored already, cannot be loaded, or a test hook wants a transaction.
+        """
+        raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
+        if (
+            not self._postgres
+            or self.before_commit is not None
+            or _unloadable(result, raw_agency)
+            or any(k not in catalog.METRICS for k in result.values)
+        ):
+            return None
+        created: list[tuple[tuple[str, str], tuple[int, str]]] = []
+        with conn.begin():  # no round trip when the agency is cached
+            agency_id, agency_name = self._agency(conn, raw_agency, region, created)
+        with self._lock:
+            self._agencies.update(created)
+        row = _report_row(result, prov, agency_id, raw_agency, parse_fingerprint(result), datetime.now(UTC))
+        params = {**_pg_report_params(row), **_pg_cell_arrays(result)}
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            report_id = conn.exec_driver_sql(_pg_insert_report_sql(tuple(row)), params).scalar()
+        finally:
+            conn.rollback()  # ends SQLAlchemy's bookkeeping; the statement committed itself
+            conn.execution_options(isolation_level=conn.default_isolation_level)
+        if report_id is None:
+            return None
+        return LoadOutcome("inserted", report_id, agency_id, None, agency_name, result.year, prov.sha256)
+
+    def _store_documents(self, conn: Connection, provs: list[Provenance]) -> bool:
+        try:
+            with conn.begin():
+                _store_documents(conn, provs)
+            return True
+        except Exception:  # noqa: BLE001 - each report's transaction retries its own
+            log.exception("could not store %d documents in one statement", len(provs))
+            return False
+
+    def _record_fetches(
+        self,
+        conn: Connection,
+        items: list[tuple[ParseResult, Provenance, Region]],
+        outcomes: list[LoadOutcome],
+    ) -> None:
+        rows = {}
+        for (result, prov, region), outcome in zip(items, outcomes, strict=True):
+            url = prov.document_url or prov.page_url or result.source
+            if url:
+                rows[url] = _fetch_row(url, prov, region, outcome)
+        if not rows:
+            return
+        try:
+            with conn.begin():
+                record_fetches(conn, list(rows.values()))
+        except Exception:  # noqa: BLE001 - bookkeeping must not fail the loaded reports
+            log.exception("could not record %d fetches", len(rows))
 
     def _tune(self, conn: Connection) -> None:
         """Asynchronous commit, once per pooled PostgreSQL connection.
@@ -130,31 +198,6 @@ class Loader:
             conn.exec_driver_sql("SET synchronous_commit TO OFF")
             conn.commit()
             conn.info["gx_async_commit"] = True
-
-    def _store_documents(self, provs: list[Provenance]) -> bool:
-        try:
-            with self.engine.begin() as conn:
-                _store_documents(conn, provs)
-            return True
-        except Exception:  # noqa: BLE001 - each report's transaction retries its own
-            log.exception("could not store %d documents in one statement", len(provs))
-            return False
-
-    def _record_fetches(
-        self, items: list[tuple[ParseResult, Provenance, Region]], outcomes: list[LoadOutcome]
-    ) -> None:
-        rows = {}
-        for (result, prov, region), outcome in zip(items, outcomes, strict=True):
-            url = prov.document_url or prov.page_url or result.source
-            if url:
-                rows[url] = _fetch_row(url, prov, region, outcome)
-        if not rows:
-            return
-        try:
-            with self.engine.begin() as conn:
-                record_fetches(conn, list(rows.values()))
-        except Exception:  # noqa: BLE001 - bookkeeping must not fail the loaded reports
-            log.exception("could not record %d fetches", len(rows))
 
     # ------------------------------------------------------------ one report
     def _load(
