@@ -44,6 +44,7 @@ class _PageTable:
     page: int
     rows: list[list[str]]
     columns: list[float]  # x0 of every column, to join a table across a page break
+    right: float
     first_on_page: bool
     last_on_page: bool
 
@@ -72,8 +73,8 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
                 images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
                 tables = _tables(page)
                 found += [
-                    _PageTable(number, rows, cols, i == 0, i == len(tables) - 1)
-                    for i, (rows, cols, _bbox) in enumerate(tables)
+                    _PageTable(number, rows, cols, bbox[2], i == 0, i == len(tables) - 1)
+                    for i, (rows, cols, bbox) in enumerate(tables)
                 ]
                 texts.append(_page_text(page, [bbox for *_, bbox in tables]))
             except Exception as exc:  # one broken page must not lose the others
@@ -178,22 +179,47 @@ def _page_text(page, exclude: list[tuple]) -> str:
 
 
 def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
+    """Join a table to its continuation on the next page.
+
+    The two parts must share their left and right edges, and one part's column
+    edges must be among the other's: a part whose merged cells hide some column
+    edges (the header of section 三) is spread over the finer grid, each cell
+    repeated over the columns it covers.
+    """
     tables: list[list[list[str]]] = []
     prev: _PageTable | None = None
     for t in found:
+        grid = _common_grid(prev, t) if prev is not None else None
         if (
             prev is not None
+            and grid is not None
             and t.page == prev.page + 1
             and prev.last_on_page
             and t.first_on_page
-            and len(t.columns) == len(prev.columns)
-            and all(abs(a - b) <= 2 for a, b in zip(t.columns, prev.columns, strict=True))
         ):
-            tables[-1].extend(t.rows)
+            tables[-1][:] = _spread(tables[-1], prev.columns, grid)
+            tables[-1].extend(_spread(t.rows, t.columns, grid))
+            t = _PageTable(t.page, [], grid, t.right, t.first_on_page, t.last_on_page)
         else:
             tables.append(list(t.rows))
         prev = t
     return tables
+
+
+def _common_grid(a: _PageTable, b: _PageTable, tol: float = 2.0) -> list[float] | None:
+    if abs(a.right - b.right) > tol or not a.columns or not b.columns or abs(a.columns[0] - b.columns[0]) > tol:
+        return None
+    fine, coarse = (a.columns, b.columns) if len(a.columns) >= len(b.columns) else (b.columns, a.columns)
+    if all(any(abs(x - y) <= tol for y in fine) for x in coarse):
+        return list(fine)
+    return None
+
+
+def _spread(rows: list[list[str]], columns: list[float], grid: list[float], tol: float = 2.0) -> list[list[str]]:
+    if len(columns) == len(grid):
+        return rows
+    source = [max(i for i, x in enumerate(columns) if x <= g + tol) for g in grid]
+    return [[row[i] if i < len(row) else "" for i in source] for row in rows]
 
 
 def _close(pdf) -> None:

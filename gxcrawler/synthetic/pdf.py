@@ -8,6 +8,7 @@ yields the vertically split headers real PDFs have.
 from __future__ import annotations
 
 import io
+import random
 from functools import cache
 
 from reportlab.lib import colors
@@ -69,13 +70,19 @@ def render_pdf(report: SyntheticReport) -> bytes:
     st = _styles()
     story: list = [Paragraph(report.title, st["title"]), Spacer(1, 12)]
     story += [Paragraph(p, st["body"]) for p in report.prose]
+    # half the reports flow freely, so tables break across pages as real ones do
+    keep_together = random.Random(report.seed * 53 + 1).random() < 0.5
     for section in sections(report):
         heading = Paragraph(section.heading, st["body"])
         tables = [_table(g) for g in section.tables]
-        # keep each table on one page, with its heading for the first one
-        story.append(KeepTogether([heading, Spacer(1, 4), tables[0]]))
-        for t in tables[1:]:
-            story += [Spacer(1, 6), KeepTogether([t])]
+        if keep_together:  # each table on one page, the heading with the first
+            story.append(KeepTogether([heading, Spacer(1, 4), tables[0]]))
+            for t in tables[1:]:
+                story += [Spacer(1, 6), KeepTogether([t])]
+        else:
+            story += [heading, Spacer(1, 4)]
+            for t in tables:
+                story += [t, Spacer(1, 6)]
         story.append(Spacer(1, 8))
     story += [Paragraph(p, st["body"]) for p in EPILOGUE]
     out = io.BytesIO()

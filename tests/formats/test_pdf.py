@@ -105,3 +105,19 @@ def test_table_without_vertical_rules_reads_as_tab_separated_text() -> None:
     doc = read(out.getvalue(), "pdf")
     lines = [line.split("\t") for line in doc.text.splitlines()]
     assert rows == [t for t in lines if t] or rows == doc.tables[0]
+
+
+@pytest.mark.parametrize("gap", [300, 450, 600])
+def test_section_three_cut_under_its_merged_header_is_joined(gap: int) -> None:
+    """The first part shows fewer column edges (merged header) than the second."""
+    from reportlab.platypus import Spacer
+
+    from gxcrawler.synthetic.pdf import _table
+    from gxcrawler.synthetic.tables import filled, sections
+
+    report = make_report(5, year=2021)
+    s3 = sections(report)[1].tables[0]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Spacer(1, gap), _table(s3)])
+    doc = read(out.getvalue(), "pdf")
+    assert doc.tables == [filled(s3)]
