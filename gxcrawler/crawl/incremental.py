@@ -80,7 +80,9 @@ class IncrementalState:
         self.stats = crawler.stats
         self.settings = crawler.settings
         self.enabled = self.settings.getbool("GX_INCREMENTAL", True)
-        self.flush_every = self.settings.getint("GX_FETCH_FLUSH_EVERY", 50)
+        self.flush_every = self.settings.getint("GX_FETCH_FLUSH_EVERY", 10)
+        self.flush_seconds = self.settings.getfloat("GX_FETCH_FLUSH_SECONDS", 2.0)
+        self._timer = None
         self.revalidate_every = self.settings.getint("GX_REVALIDATE_EVERY", 1)
         self.engine = None
         self.spider_name = ""
@@ -103,6 +105,11 @@ class IncrementalState:
         self.spider_name = spider.name
         self.run_id = run_id
         self.refresh = self.settings.getbool("GX_REFRESH", False) or _truthy(getattr(spider, "refresh", ""))
+        if self.flush_seconds > 0:  # a killed crawl loses at most this much of its records
+            from twisted.internet import task
+
+            self._timer = task.LoopingCall(self._flush_quietly)
+            self._timer.start(self.flush_seconds, now=False)
         if self.enabled:
             self.known = store.known_fetches(engine, spider.name)
             logger.info("incremental: %d known documents for %s%s", len(self.known), spider.name,
@@ -134,15 +141,24 @@ class IncrementalState:
     def flush(self) -> None:
         if self.engine is None:
             return
-        records, self._records = list(self._records.values()), {}
-        seen, self._seen = self._seen, []
+        records, seen = list(self._records.values()), self._seen
         if records:
             store.record_fetches(self.engine, records, self.run_id)
+            self._records = {}
         if seen:
             store.mark_seen(self.engine, seen, self.run_id)
+            self._seen = []
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # keep the timer alive; the records are retried at the next flush
+            logger.exception("incremental: could not write fetch records (will retry)")
 
     def close(self, *, complete: bool, since: datetime | None, years: Iterable[int] | None) -> dict[str, int]:
         """Flush; after a complete successful crawl mark what was not seen as no longer listed."""
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         self.flush()
         if not (complete and self.enabled and self.engine is not None and since is not None):
             return {}

@@ -45,21 +45,24 @@ class Known:
 def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     """Every report/attachment URL of ``spider``, with validators and settledness.
 
-    A URL is *settled* when the loader finished with it (its row has a load outcome
-    other than ``failed``), or when it is a page whose linked document is settled.
-    Unsettled URLs (fetched, then the crawl died before loading) are fetched again.
+    A URL is *settled* when the loader finished with it: its row has a load outcome
+    other than ``failed``, or a report holds exactly its bytes (the loader commits the
+    report before it writes the fetch outcome); a page is settled when a document it
+    linked is. Unsettled URLs (fetched, then the crawl died before loading) are fetched again.
     """
     cols = [_fetches.c[c] for c in ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind")]
+    loaded = sa.select(_reports.c.id).where(_reports.c.sha256 == _fetches.c.sha256).exists()
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(*cols).where(_fetches.c.spider == spider, _fetches.c.kind != "list")
+            sa.select(*cols, loaded.label("loaded")).where(_fetches.c.spider == spider, _fetches.c.kind != "list")
         ).all()
+    done = {r.url for r in rows if r.outcome in SETTLED_OUTCOMES or (r.loaded and r.outcome != "failed")}
     children: dict[str, list[str]] = {}
     settled_parents: set[str] = set()
     for r in rows:
         if r.parent_url and r.parent_url != r.url:
             children.setdefault(r.parent_url, []).append(r.url)
-            if r.outcome in SETTLED_OUTCOMES:
+            if r.url in done:
                 settled_parents.add(r.parent_url)
     return {
         r.url: Known(
@@ -67,7 +70,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             etag=r.etag,
             last_modified=r.last_modified,
             sha256=r.sha256,
-            settled=r.outcome in SETTLED_OUTCOMES or r.url in settled_parents,
+            settled=r.url in done or r.url in settled_parents,
             children=tuple(children.get(r.url, ())),
         )
         for r in rows
@@ -156,7 +159,18 @@ def mark_unlisted(engine: Engine, spider: str, since: datetime, years: Iterable[
     """
     year_list = sorted(set(years or ()))
     with engine.begin() as conn:
-        in_scope = _fetches.c.report_id.in_(sa.select(_reports.c.id).where(_reports.c.year.in_(year_list)))
+        in_scope = (
+            sa.select(_reports.c.id)
+            .where(
+                _reports.c.year.in_(year_list),
+                sa.or_(
+                    _reports.c.id == _fetches.c.report_id,
+                    _reports.c.page_url == _fetches.c.url,
+                    _reports.c.document_url == _fetches.c.url,
+                ),
+            )
+            .exists()
+        )
         where = [
             _fetches.c.spider == spider,
             _fetches.c.kind != "list",
@@ -166,9 +180,18 @@ def mark_unlisted(engine: Engine, spider: str, since: datetime, years: Iterable[
         if year_list:
             where.append(in_scope)
         fetches = conn.execute(_fetches.update().where(*where).values(listed=False)).rowcount
+        # a report is listed while one of its fetch rows is (linked by id, or by URL when
+        # a crawl died before the loader wrote the link)
         still_listed = (
             sa.select(_fetches.c.id)
-            .where(_fetches.c.report_id == _reports.c.id, _fetches.c.listed.is_(True))
+            .where(
+                sa.or_(
+                    _fetches.c.report_id == _reports.c.id,
+                    _fetches.c.url == _reports.c.page_url,
+                    _fetches.c.url == _reports.c.document_url,
+                ),
+                _fetches.c.listed.is_(True),
+            )
             .exists()
         )
         report_where = [_reports.c.spider == spider]

@@ -1,0 +1,81 @@
+"""The incremental store on a real database: settledness, fetch records, unlisting by year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gxcrawler.crawl import store
+from gxcrawler.db import Loader
+from tests.fixtures.db import RENHE, make_report
+
+SPIDER = RENHE.portal
+
+
+def _load(engine, agency: str, year: int, *, attachment: bool = False):
+    result, prov, region = make_report(agency, year, region=RENHE, page_url=f"http://a.gov.cn/{agency}{year}.shtml")
+    if attachment:
+        prov = replace(prov, document_url=f"http://a.gov.cn/u/{agency}{year}.pdf")
+    outcome = Loader(engine).load(result, prov, region)
+    assert outcome.status == "inserted"
+    return prov
+
+
+def _page_row(prov, **extra):
+    return {"url": prov.page_url, "spider": SPIDER, "kind": "report", "sha256": "ab" * 32, "etag": '"p1"', **extra}
+
+
+def test_settled_documents_and_their_pages(db_engine):
+    html = _load(db_engine, "仁和镇", 2021)
+    pdf = _load(db_engine, "太平乡", 2021, attachment=True)
+    store.record_fetches(db_engine, [_page_row(pdf), {"url": "http://a.gov.cn/x.shtml", "spider": SPIDER,
+                                                        "kind": "report", "sha256": "cd" * 32}], run_id=None)
+    known = store.known_fetches(db_engine, SPIDER)
+    assert known[html.page_url].settled and not known[html.page_url].has_validators
+    assert known[pdf.document_url].settled
+    page = known[pdf.page_url]
+    assert page.settled and page.has_validators and page.children == (pdf.document_url,)
+    assert not known["http://a.gov.cn/x.shtml"].settled  # fetched, never loaded
+
+
+def test_new_bytes_unsettle_a_row_until_the_loader_stores_them(db_engine):
+    html = _load(db_engine, "仁和镇", 2021)
+    row = {"url": html.page_url, "spider": SPIDER, "kind": "report", "sha256": html.sha256, "etag": '"v1"'}
+    store.record_fetches(db_engine, [row], run_id=None)
+    assert store.known_fetches(db_engine, SPIDER)[html.page_url].settled  # same bytes: still settled
+    store.record_fetches(db_engine, [{**row, "sha256": "ef" * 32, "etag": '"v2"'}], run_id=None)
+    k = store.known_fetches(db_engine, SPIDER)[html.page_url]
+    assert not k.settled and k.etag == '"v2"'
+
+
+def test_unlisting_judges_only_the_years_crawled(db_engine):
+    old = _load(db_engine, "仁和镇", 2020)
+    gone = _load(db_engine, "太平乡", 2021, attachment=True)
+    kept = _load(db_engine, "中坝乡", 2021)
+    store.record_fetches(db_engine, [_page_row(gone)], run_id=None)
+    since = datetime.now(UTC) + timedelta(seconds=1)
+    _touch(db_engine, kept.page_url, since + timedelta(seconds=1))  # seen by the crawl that started at `since`
+
+    result = store.mark_unlisted(db_engine, SPIDER, since, years=[2021])
+    assert result["reports_unlisted"] == 1
+    listed = _listed(db_engine)
+    assert listed == {old.page_url: True, gone.page_url: False, kept.page_url: True}
+
+    _touch(db_engine, gone.page_url, since + timedelta(seconds=2))  # back on its list
+    _touch(db_engine, gone.document_url, since + timedelta(seconds=2))
+    assert store.mark_unlisted(db_engine, SPIDER, since, years=[2021])["reports_relisted"] == 1
+    assert store.mark_unlisted(db_engine, SPIDER, since)["reports_unlisted"] == 1  # every year: 2020 too
+    assert _listed(db_engine)[old.page_url] is False
+
+
+def _touch(engine, url: str, when: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE fetches SET last_seen = :w, listed = :t WHERE url = :u"),
+                     {"w": when, "u": url, "t": True})
+
+
+def _listed(engine) -> dict[str, bool]:
+    with engine.connect() as conn:
+        return {r.page_url: bool(r.listed) for r in conn.execute(sa.text("SELECT page_url, listed FROM reports"))}
