@@ -14,6 +14,6 @@ from .families.gongkai import GongkaiSpider
 
 class ZbjkqSpider(GongkaiSpider):
     name = "zbjkq"
-    allowed_domains = ["www.zbjkq.gov.cn"]
+    allowed_domains = ["zbjkq.gov.cn"]
     region = Region(province="山东省", city="淄博市", county="淄博经济开发区", portal="zbjkq")
     columns = ("http://www.zbjkq.gov.cn/gongkai/index.html",)
