@@ -130,7 +130,7 @@ def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> Non
         full.append(row)
 
     def work(conn: Connection) -> None:
-        stmt = _insert(conn).values(full)
+        stmt = _insert(conn).values(full)  # one multi-row statement, one round trip
         new = stmt.excluded
         keep_json = {
             c: sa.case((new[c] == sa.literal_column("'{}'"), _fetches.c[c]), else_=new[c])

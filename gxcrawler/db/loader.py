@@ -149,12 +149,17 @@ class Loader:
             self._agencies.update(created)
         row = _report_row(result, prov, agency_id, raw_agency, parse_fingerprint(result), datetime.now(UTC))
         params = {**_pg_report_params(row), **_pg_cell_arrays(result)}
-        conn.execution_options(isolation_level="AUTOCOMMIT")
+        # psycopg2's autocommit flag is client-side (no round trip, unlike an isolation
+        # level change through SQLAlchemy); no transaction is open on ``conn`` here.
+        dbapi = conn.connection.driver_connection
+        dbapi.autocommit = True
         try:
-            report_id = conn.exec_driver_sql(_pg_insert_report_sql(tuple(row)), params).scalar()
+            with dbapi.cursor() as cursor:
+                cursor.execute(_pg_insert_report_sql(tuple(row)), params)
+                found = cursor.fetchone()
         finally:
-            conn.rollback()  # ends SQLAlchemy's bookkeeping; the statement committed itself
-            conn.execution_options(isolation_level=conn.default_isolation_level)
+            dbapi.autocommit = False
+        report_id = found[0] if found else None
         if report_id is None:
             return None
         return LoadOutcome("inserted", report_id, agency_id, None, agency_name, result.year, prov.sha256)
