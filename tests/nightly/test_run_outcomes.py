@@ -73,3 +73,30 @@ def test_crawl_all_succeeds_with_zero_exit_and_records_the_run(nightly, pg_url):
 def test_crawl_all_rejects_unknown_spider(nightly, pg_url):
     result = nightly.run(pg_url, "--spider", "no_such_portal")
     assert result.returncode == 2 and "unknown spider" in result.stderr
+
+
+def test_crawl_all_runs_several_spiders_in_one_process(sim_server, pg_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.fixtures.nightly import ROOT
+    from tests.fixtures.sim import FAST
+    from tests.simulations.registry import simulation
+
+    spiders = ["xinye", "luoning"]
+    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--year", str(YEAR), "--progress", "0"]
+    for name in spiders:
+        cmd += ["--spider", name]
+    for key, value in {**FAST, "GX_CRAWLS_DIR": str(tmp_path)}.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "GXCRAWLER_SIMULATION_URL": sim_server.url, "GXCRAWLER_DATABASE_URL": pg_url}
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    runs = {r.spider: r for r in query(pg_url, "SELECT * FROM crawl_runs")}
+    assert set(runs) == set(spiders)
+    for name in spiders:
+        expected = simulation(name).expected_reports(YEAR)
+        assert runs[name].outcome == "success"
+        assert runs[name].reports_new == runs[name].reports_found == len(expected)
+        assert f"\n{name} " in result.stdout  # a row of the summary table
