@@ -392,7 +392,7 @@ class _Resolver:
             def rule(c: tuple[Decimal, ...]) -> bool:
                 return all(sum(c[i : i + 4]) == c[i + 4] for i in (0, 5, 10))
 
-            self._split("s4", _S4_KEYS, solid, rule)
+            self._split("s4 (s4.review, s4.suit_direct, s4.suit_after_review)", _S4_KEYS, solid, rule)
             return
         self.warn(f"s4: {len(solid)} cells for 15 columns; table left out")
 
@@ -401,12 +401,17 @@ class _Resolver:
         ed = self.out.edition
         if ed not in ("2019", "2021"):
             return
-        idents = [i for i in identities(ed) if not i.rule.startswith("s3.row_total")]
+        by_key: dict[str, list] = {}
+        for ident in identities(ed):
+            if not ident.rule.startswith("s3.row_total"):
+                for k in ident.left + ident.right:
+                    by_key.setdefault(k, []).append(ident)
         for _ in range(3):
             progress = False
             for row_id, (keys, cands) in list(self.ambiguous.items()):
                 if not cands:
                     continue
+                idents = list({id(i): i for k in keys for i in by_key.get(k, ())}.values())
                 kept = [c for c in cands if self._consistent(dict(zip(keys, c, strict=True)), idents)]
                 if len(kept) == 1:
                     for k, v in zip(keys, kept[0], strict=True):
