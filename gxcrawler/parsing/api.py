@@ -69,7 +69,7 @@ def parse_bytes(
         doc = read(content, source_type)
         return parse_extracted(doc, source=source, hints=hints)
     except Exception as exc:  # noqa: BLE001 - the contract is: never raise
-        own = type(exc).__module__.startswith("gxcrawler.formats")  # messages meant for users
+        own = type(exc).__module__.startswith(("gxcrawler.formats", "gxcrawler.parsing"))  # for users
         return _error(source, source_type, str(exc) if own else f"{type(exc).__name__}: {exc}")
 
 

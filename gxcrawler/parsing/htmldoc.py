@@ -74,6 +74,10 @@ def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     return content.decode("gb18030", "replace"), "gb18030"
 
 
+class EmptyDocument(ValueError):
+    """The page holds no document at all."""
+
+
 @dataclass
 class HtmlDocument:
     lines: list[str] = field(default_factory=list)
@@ -88,8 +92,11 @@ _WS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def parse_html(text: str) -> HtmlDocument:
-    root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
     doc = HtmlDocument()
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+    except etree.ParserError as exc:  # nothing but markup debris
+        raise EmptyDocument("empty HTML document") from exc
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in ("articletitle", "og:title", "title"):
