@@ -14,7 +14,7 @@ from ..model import ExtractedDocument, ParseResult
 from .aligner import Alignment, align
 from .htmldoc import decode, parse_html
 from .labels import heading
-from .metadata import Metadata, extract
+from .metadata import Metadata, extract, looks_like_report_title
 from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
@@ -187,7 +187,7 @@ def _finish(
         return result
     result.edition = None
     mentions_tables = any(heading(ln) in ("s3", "s4") for ln in lines if len(ln) < 80)
-    if md.title_found or mentions_tables:
+    if md.title_found or mentions_tables or (md.title and looks_like_report_title(md.title)):
         result.status = "no_tables"
         result.images = list(images)
         if images:

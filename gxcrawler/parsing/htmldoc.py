@@ -97,6 +97,8 @@ def parse_html(text: str) -> HtmlDocument:
         root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
     except etree.ParserError as exc:  # nothing but markup debris
         raise EmptyDocument("empty HTML document") from exc
+    for h in root.iter("h1", "h2"):
+        doc.title_candidates.append(h.text_content())
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in ("articletitle", "og:title", "title"):
@@ -104,8 +106,6 @@ def parse_html(text: str) -> HtmlDocument:
     t = root.find(".//title")
     if t is not None and t.text:
         doc.title_candidates.append(re.split(r"[_|]| - ", t.text)[0])
-    for h in root.iter("h1", "h2"):
-        doc.title_candidates.append(h.text_content())
     body = root.find("body")
     _Walk(doc).run(body if body is not None else root)
     return doc

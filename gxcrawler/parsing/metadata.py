@@ -59,12 +59,15 @@ def looks_like_report_title(text: str) -> bool:
 
 def find_title(lines: Sequence[str], candidates: Sequence[str] = ()) -> str | None:
     """The first report-like title among the page's own title candidates, else the head lines."""
-    for pool in (candidates, lines[:HEAD_LINES]):
-        for raw in pool:
-            for piece in raw.split("|"):
-                t = _TITLE_PREFIX.sub("", piece).strip()
-                if 6 <= len(t) <= 90 and _TITLE.search(t) and looks_like_report_title(t):
-                    return compact_title(t)
+    for need_year in (True, False):
+        for pool in (candidates, lines[:HEAD_LINES]):
+            for raw in pool:
+                for piece in raw.split("|"):
+                    t = _TITLE_PREFIX.sub("", piece).strip()
+                    if not 6 <= len(t) <= (90 if need_year else 40) or ">" in t:
+                        continue
+                    if (not need_year or _TITLE.search(t)) and looks_like_report_title(t):
+                        return compact_title(t)
     return None
 
 
