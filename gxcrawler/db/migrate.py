@@ -64,7 +64,7 @@ def _serialize(conn: Connection) -> None:
     holds the database's write lock (see ``engine.make_engine``).
     """
     if conn.dialect.name == "postgresql":
-        pass
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 def downgrade(engine_or_url: Engine | str | None, revision: str) -> None:
