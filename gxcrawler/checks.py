@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from .catalog import S3_COLUMNS, S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS
 from .model import Check
@@ -31,8 +32,9 @@ class Identity:
     right: tuple[str, ...]
 
 
+@cache  # built once per edition: evaluate() runs for every parsed report
 def identities(edition: str) -> list[Identity]:
-    """Every identity that applies to a report of ``edition``."""
+    """Every identity that applies to a report of ``edition`` (shared list: do not mutate)."""
     out: list[Identity] = []
     cols = [c.key for c in S3_COLUMNS]
     for c in cols:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
 from ..checks import identities
@@ -25,6 +26,8 @@ _S3_ROW_KEYS = [r.key for r in S3_ROWS]
 _S3_COLS = [c.key for c in S3_COLUMNS]
 _S4_KEYS = [f"s4.{r.key}.{c.key}" for r in S4_ROWS for c in S4_COLUMNS]
 _NEW_ONLY_S3 = {"other.no_correction", "other.no_fee", "other.other"}
+_AMBIGUOUS_WORDS = frozenset({"总计", "合计", "其他", "總計", "合計"})
+_COLUMN = {k: m.column for k, m in METRICS.items()}
 _S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果", "总计")
 
 
@@ -148,6 +151,8 @@ class _Walker:
 
     def _special(self, text: str) -> RowMatch | None:
         """总计 and 其他 are both row and column labels: the context decides."""
+        if text.rstrip()[-2:] not in _AMBIGUOUS_WORDS:
+            return None
         enum, rest = strip_enumerator(fold(text))
         b = bare(rest)
         if b in ("总计", "合计") and ("七" in enum or (self.section == "s3" and self.s3_started)):
@@ -180,13 +185,26 @@ class _Walker:
 def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment:
     """Read every template cell the token stream holds."""
     w = _Walker()
-    for tok in tokens:
-        w.feed(tok)
+    text, value, finalize, labels = w._text, w._value, w._finalize, w.label_buf
+    for tok in tokens:  # feed(), inlined: this loop runs once per cell of every page
+        kind = tok.kind
+        if kind == TEXT:
+            text(tok.text)
+        elif kind == END:
+            finalize()
+            labels.clear()
+        else:
+            value(tok)
     w._finalize()
     return _Resolver(w, year_hint).run()
 
 
 # ---------------------------------------------------------------- resolution
+@cache
+def _table_keys(code: str, edition: str | None) -> tuple[str, ...]:
+    return tuple(k for k, m in METRICS.items() if m.table == code and edition in m.editions)
+
+
 def _table_edition(code: str, header: str, rows: Sequence[RowRead]) -> str | None:
     h = header
     counts = [sum(1 for t in r.tokens if not t.empty) for r in rows]
@@ -359,9 +377,13 @@ class _Resolver:
             self.ambiguous[row_id] = (keys, cands)
 
     def _store(self, keys: list[str], cells: list[Token]) -> None:
+        values = self.out.values
         for key, tok in zip(keys, cells, strict=True):
             if tok.kind == VALUE:
-                self._put(key, tok.value)  # type: ignore[arg-type]
+                if key in _COLUMN and tok.text.isdigit():  # plain count: nothing to check
+                    values[key] = tok.value  # type: ignore[assignment]
+                else:
+                    self._put(key, tok.value)  # type: ignore[arg-type]
             elif tok.kind == BLANK:
                 if is_key(key) and key not in self.out.blank:
                     self.out.blank.append(key)
@@ -445,8 +467,7 @@ class _Resolver:
     def _coverage(self, editions: dict[str, str | None], by_table: dict[str, list[RowRead]], report) -> None:
         out = self.out
         got = set(out.values) | set(out.blank)
-        for key in got:
-            out.tables_found.add(METRICS[key].table)
+        out.tables_found = {METRICS[k].table for k in got}
         if not got:
             out.labels_only = self.w.labels_seen > 0
             return
@@ -454,10 +475,8 @@ class _Resolver:
         s2_codes = [t.code for t in S2_TABLES if report is None or report in t.editions]
         s2_codes += [c for c in by_table if c in _TABLES and c not in s2_codes]
         for code in s2_codes:
-            ed = editions.get(code) or report
-            expected += [k for k, m in METRICS.items() if m.table == code and ed in m.editions]
-        s3_ed = editions.get("s3") or report
-        expected += [k for k, m in METRICS.items() if m.table == "s3" and s3_ed in m.editions]
+            expected += _table_keys(code, editions.get(code) or report)
+        expected += _table_keys("s3", editions.get("s3") or report)
         expected += _S4_KEYS
         out.missing = [k for k in expected if k not in got]
         ambiguous_keys = {k for keys, _ in self.ambiguous.values() for k in keys}

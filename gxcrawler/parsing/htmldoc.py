@@ -12,13 +12,11 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from .tokens import ROW_END, Token, cell_token, text_tokens
+from .tokens import ROW_END, Token, _cell_token, text_tokens
 
-MAX_SPAN = 60
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "iframe", "svg"})
 _BLOCK = frozenset(
     {
@@ -87,18 +85,23 @@ class HtmlDocument:
     tables: int = 0
 
 
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# plain etree elements: lxml.html's per-element class lookup costs more than the parse
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 _WS = re.compile(r"[ \t\r\n\f\v]+")
+_CELL = frozenset({"td", "th"})
+_TABLE_LINES = 120
 
 
 def parse_html(text: str) -> HtmlDocument:
     doc = HtmlDocument()
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
     except etree.ParserError as exc:  # nothing but markup debris
         raise EmptyDocument("empty HTML document") from exc
+    if root is None:
+        raise EmptyDocument("empty HTML document")
     for h in root.iter("h1", "h2"):
-        doc.title_candidates.append(h.text_content())
+        doc.title_candidates.append("".join(h.itertext()))
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in ("articletitle", "og:title", "title"):
@@ -130,79 +133,57 @@ class _Walk:
                 self.doc.tokens.extend(text_tokens([line]))
 
     def run(self, start: etree._Element) -> None:
-        stack: list[tuple[etree._Element, bool]] = [(start, False)]
-        while stack:
-            el, closing = stack.pop()
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if closing:
+        """One C-driven walk (``iterwalk``); deep markup cannot hit Python's recursion limit."""
+        buf = self.buf
+        images = self.doc.images
+        walker = etree.iterwalk(start, events=("start", "end"))
+        for event, el in walker:
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            if event == "end":
                 if tag in _BLOCK:
-                    self.buf.append("\n")
+                    buf.append("\n")
                 if el.tail:
-                    self.buf.append(el.tail)
+                    buf.append(el.tail)
                 continue
-            if tag in _SKIP or not tag:
-                if el.tail:
-                    self.buf.append(el.tail)
-                continue
-            if tag == "img":
-                src = el.get("src") or el.get("data-src") or ""
-                if src and not _CHROME_IMG.search(src):
-                    self.doc.images.append(src)
-            if tag == "table" and not _has_inner_table(el):
+            if tag in _SKIP:
+                walker.skip_subtree()
+            elif tag == "table" and not _has_inner_table(el):
                 self.flush()
                 self.table(el)
-                if el.tail:
-                    self.buf.append(el.tail)
-                continue
-            if tag in _BLOCK:
-                self.buf.append("\n")
-            if el.text:
-                self.buf.append(el.text)
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
+                walker.skip_subtree()
+            else:
+                if tag in _BLOCK:
+                    buf.append("\n")
+                elif tag == "img":
+                    src = el.get("src") or el.get("data-src") or ""
+                    if src and not _CHROME_IMG.search(src):
+                        images.append(src)
+                if el.text:
+                    buf.append(el.text)
         self.flush()
 
     def table(self, table: etree._Element) -> None:
+        """Cells in reading order. A merged cell appears once, where it starts: the aligner
+        reads labels and values in order, so span copies would only repeat labels."""
         self.doc.tables += 1
-        rows = [tr for tr in table.iter("tr")]
-        taken: dict[tuple[int, int], bool] = {}
         out = self.doc.tokens
-        for r, tr in enumerate(rows):
-            c = 0
-            cells: list[tuple[int, Token]] = []
-            for td in tr:
-                if td.tag not in ("td", "th"):
-                    continue
-                while taken.get((r, c)):
-                    c += 1
-                rs = _span(td.get("rowspan"))
-                cs = _span(td.get("colspan"))
-                for dr in range(rs):
-                    for dc in range(cs):
-                        taken[(r + dr, c + dc)] = True
-                cells.append((c, cell_token(_cell_text(td))))
-                c += cs
-            for _, tok in cells:
-                out.append(tok)
+        lines = self.doc.lines
+        for tr in table.iter("tr"):
+            texts = [_cell_text(td) for td in tr if td.tag in _CELL]
+            out.extend([_cell_token(t, False) for t in texts])
             out.append(ROW_END)
-            line = " | ".join(tok.text for _, tok in cells if tok.text)
-            if line:
-                self.doc.lines.append(line)
+            if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
+                line = " | ".join(t for t in texts if t)
+                if line:
+                    lines.append(line)
 
 
 def _has_inner_table(table: etree._Element) -> bool:
     return next(table.iterdescendants("table"), None) is not None
 
 
-def _span(v: str | None) -> int:
-    if not v:
-        return 1
-    m = re.match(r"\s*(\d+)", v)
-    return min(max(int(m.group(1)), 1), MAX_SPAN) if m else 1
-
-
 def _cell_text(td: etree._Element) -> str:
-    parts = []
-    for piece in td.itertext():
-        parts.append(piece)
-    return _WS.sub(" ", "".join(parts)).strip()
+    text = (td.text or "") if len(td) == 0 else "".join(td.itertext())
+    return text if text.isalnum() else " ".join(text.split())

@@ -45,6 +45,8 @@ def clean(text: str) -> str:
 
 def read_number(text: str) -> Reading:
     """Classify one cell's text; never raises."""
+    if text.isascii() and text.isdigit():  # the common case, fast
+        return Reading(Kind.VALUE, Decimal(text), text)
     s = clean(text)
     if s in BLANK_MARKS or (s and set(s) <= {"-", "—", "/", "－"}):
         return Reading(Kind.BLANK, None, text)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .numbers import Kind, clean, read_number
 
@@ -34,6 +35,11 @@ EMPTY = Token(BLANK, "", empty=True)
 
 def cell_token(text: str, *, may_split: bool = False) -> Token:
     """One cell; ``may_split`` when the layout does not show where cells end."""
+    return _cell_token(text, may_split)
+
+
+@lru_cache(maxsize=16384)
+def _cell_token(text: str, may_split: bool) -> Token:
     s = text.strip()
     if not s:
         return EMPTY
