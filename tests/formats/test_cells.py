@@ -7,7 +7,11 @@ from hypothesis import strategies as st
 
 from gxcrawler.formats.cells import join_lines
 
-CJK_OR_DIGITS = st.text(alphabet=st.sampled_from("结果维持纠正其他尚未审结总计商业企业0123456789,.（）、"), min_size=1, max_size=30)
+CJK_OR_DIGITS = st.text(
+    alphabet=st.sampled_from("结果维持纠正其他尚未审结总计商业企业0123456789,.（）、"),
+    min_size=1,
+    max_size=30,
+)
 
 
 @given(CJK_OR_DIGITS, st.lists(st.integers(0, 30), max_size=5), st.sampled_from(["\n", " \n", "\n ", "\r\n"]))

@@ -101,7 +101,9 @@ def test_table_without_vertical_rules_reads_as_tab_separated_text() -> None:
         ("LINEBELOW", (0, -1), (-1, -1), 1, "black"),
     ]
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4).build([Table(rows, colWidths=[200, 100, 100], style=TableStyle(rules))])
+    SimpleDocTemplate(out, pagesize=A4).build(
+        [Table(rows, colWidths=[200, 100, 100], style=TableStyle(rules))]
+    )
     doc = read(out.getvalue(), "pdf")
     lines = [line.split("\t") for line in doc.text.splitlines()]
     assert rows == [t for t in lines if t] or rows == doc.tables[0]
@@ -121,3 +123,26 @@ def test_section_three_cut_under_its_merged_header_is_joined(gap: int) -> None:
     SimpleDocTemplate(out, pagesize=A4).build([Spacer(1, gap), _table(s3)])
     doc = read(out.getvalue(), "pdf")
     assert doc.tables == [filled(s3)]
+
+
+def test_header_split_one_character_per_line_reads_whole() -> None:
+    from reportlab.platypus import Paragraph
+
+    from gxcrawler.synthetic.pdf import _styles
+
+    cell = _styles()["cell"]  # STSong-Light 8pt, centred
+    rows = [
+        ["行政复议", "", "", "", ""],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        ["1", "0", "2", "0", "3"],
+    ]
+    data = [[Paragraph(t, cell) if t else "" for t in row] for row in rows]
+    style = TableStyle(
+        [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (0, 0), (-1, 0))]
+        + [(side, (0, 0), (-1, -1), 2) for side in ("LEFTPADDING", "RIGHTPADDING")]
+    )
+    out = io.BytesIO()
+    # 13pt columns: one 8pt character per line
+    SimpleDocTemplate(out, pagesize=A4).build([Table(data, colWidths=[13] * 5, style=style)])
+    doc = read(out.getvalue(), "pdf")
+    assert doc.tables == [[["行政复议"] * 5, rows[1], rows[2]]]
