@@ -77,6 +77,7 @@ class Loader:
         self.before_commit = before_commit
         self._postgres = is_postgres(engine)
         self._agencies: dict[tuple[str, str], tuple[int, str]] = {}
+        self._expect_stored = False
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ public API
@@ -106,7 +107,9 @@ class Loader:
     ) -> LoadOutcome:
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []
         try:
-            outcome = self._insert_alone(conn, result, prov, region) if stored else None
+            outcome = None
+            if stored and not self._expect_stored:
+                outcome = self._insert_alone(conn, result, prov, region)
             if outcome is None:
                 with conn.begin():
                     if not stored:
@@ -123,6 +126,9 @@ class Loader:
         # Cache agency ids only once committed: a rolled-back load may have created one.
         with self._lock:
             self._agencies.update(created)
+        # A re-crawl finds mostly stored reports, a first crawl mostly new ones: try
+        # next whichever way the last report needed (a hint, racy by design).
+        self._expect_stored = outcome.status != "inserted"
         return outcome
 
     def _insert_alone(
@@ -230,14 +236,18 @@ class Loader:
         def outcome(status: str, report_id: int | None, message: str | None = None) -> LoadOutcome:
             return LoadOutcome(status, report_id, agency_id, message, agency_name, result.year, sha)
 
-        # Insert first: a new report is one statement on PostgreSQL. ON CONFLICT means it
-        # is stored already (or a concurrent loader just stored it: we wait for that).
-        report_id = self._insert_new(conn, row, result)
-        if report_id is not None:
-            return self._done(conn, outcome("inserted", report_id))
         current = _current_report(conn, agency_id, result.year)
         if current is None:
-            raise RuntimeError(f"report of agency {agency_id} year {result.year} vanished during the load")
+            # ON CONFLICT: a concurrent loader may insert the same (agency, year) first;
+            # then we wait for it and treat its row as the stored version.
+            report_id = self._insert_new(conn, row, result)
+            if report_id is not None:
+                return self._done(conn, outcome("inserted", report_id))
+            current = _current_report(conn, agency_id, result.year)
+            if current is None:
+                raise RuntimeError(
+                    f"report of agency {agency_id} year {result.year} vanished during the load"
+                )
         if current.sha256 == sha and current.fingerprint == fingerprint:
             return outcome("unchanged", current.id)
         if (
