@@ -135,7 +135,7 @@ def render_page_html(
     """A whole detail page as served: bytes in ``encoding`` and the response headers.
 
     ``declare``: ``header`` (charset in Content-Type), ``meta`` (only in ``<meta>``),
-    ``wrong`` (the header names another charset) or ``none``.
+    ``wrong`` (the header or the ``<meta>`` names another charset) or ``none``.
     """
     if declare not in DECLARATIONS:
         raise ValueError(f"unknown declaration {declare!r}")
@@ -152,9 +152,13 @@ def render_page_html(
                 f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">',
             )
         )
-    elif declare == "wrong":
-        lie = "utf-8" if encoding.lower().startswith("gb") else "gbk"
-        headers["Content-Type"] = f"text/html; charset={lie}"
+    elif declare == "wrong":  # the header, or the page's own <meta>, names another charset
+        lie = "utf-8" if encoding.lower().startswith("gb") else rng.choice(("gbk", "gb2312"))
+        if rng.random() < 0.5:
+            headers["Content-Type"] = f"text/html; charset={lie}"
+        else:
+            meta = f'<meta http-equiv="Content-Type" content="text/html; charset={lie}">'
+
     parts = [f"<!DOCTYPE html>\n<html><head>{meta}<title>{escape(report.title)}</title></head><body>"]
     if chrome:
         stale = date(report.year + rng.choice((0, 2, 3)), rng.randint(1, 12), rng.randint(1, 28))
