@@ -85,7 +85,7 @@ def test_crawl_all_runs_several_spiders_in_one_process(sim_server, pg_url, tmp_p
     from tests.simulations.registry import simulation
 
     spiders = ["xinye", "luoning"]
-    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--year", str(YEAR), "--progress", "0"]
+    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--year", str(YEAR), "--progress", "0.5"]
     for name in spiders:
         cmd += ["--spider", name]
     for key, value in {**FAST, "GX_CRAWLS_DIR": str(tmp_path)}.items():
@@ -100,3 +100,5 @@ def test_crawl_all_runs_several_spiders_in_one_process(sim_server, pg_url, tmp_p
         assert runs[name].outcome == "success"
         assert runs[name].reports_new == runs[name].reports_found == len(expected)
         assert f"\n{name} " in result.stdout  # a row of the summary table
+    progress = [line for line in result.stdout.splitlines() if "reports found" in line]
+    assert {line.split()[0] for line in progress} <= set(spiders) and progress  # per-spider progress lines
