@@ -12,6 +12,8 @@ so one hostile file cannot stall a crawl.
 
 from __future__ import annotations
 
+import re
+
 from ..model import ExtractedDocument
 from .errors import FormatError, NoConverterError
 from .limits import Limits
@@ -26,12 +28,20 @@ _MAGIC = (
 )
 
 
+_HTML = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta)\b", re.I)
+
+
 def sniff_binary(content: bytes) -> str | None:
-    """The real type of a file by its magic bytes (portals mislabel .doc/.docx often)."""
+    """The real type of a file by its magic bytes (portals mislabel .doc/.docx often).
+
+    ``html`` for Word "Web page" files saved as ``.doc`` (common on portals).
+    """
     head = content[:1024].lstrip()
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+    if _HTML.search(content[:4096]):
+        return "html"
     return None
 
 
@@ -45,6 +55,8 @@ def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> E
     actual = sniff_binary(content)
     warnings: list[str] = []
     kind = source_type
+    if actual == "html":
+        raise FormatError(f"file served as {source_type} is really HTML; read it as a web page")
     if actual and actual != source_type and not (actual == "doc" and source_type == "wps"):
         if actual == "rtf":
             kind = "doc"  # LibreOffice converts RTF like a .doc

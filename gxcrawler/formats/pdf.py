@@ -207,7 +207,12 @@ def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
 
 
 def _common_grid(a: _PageTable, b: _PageTable, tol: float = 2.0) -> list[float] | None:
-    if abs(a.right - b.right) > tol or not a.columns or not b.columns or abs(a.columns[0] - b.columns[0]) > tol:
+    if (
+        abs(a.right - b.right) > tol
+        or not a.columns
+        or not b.columns
+        or abs(a.columns[0] - b.columns[0]) > tol
+    ):
         return None
     fine, coarse = (a.columns, b.columns) if len(a.columns) >= len(b.columns) else (b.columns, a.columns)
     if all(any(abs(x - y) <= tol for y in fine) for x in coarse):
@@ -215,7 +220,9 @@ def _common_grid(a: _PageTable, b: _PageTable, tol: float = 2.0) -> list[float] 
     return None
 
 
-def _spread(rows: list[list[str]], columns: list[float], grid: list[float], tol: float = 2.0) -> list[list[str]]:
+def _spread(
+    rows: list[list[str]], columns: list[float], grid: list[float], tol: float = 2.0
+) -> list[list[str]]:
     if len(columns) == len(grid):
         return rows
     source = [max(i for i, x in enumerate(columns) if x <= g + tol) for g in grid]

@@ -128,3 +128,9 @@ def test_doc_without_converter_says_what_to_install(monkeypatch, tmp_path) -> No
 def test_garbage_doc_is_an_error_not_a_crash() -> None:
     with pytest.raises(FormatError):
         read_doc(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, Limits(), ["antiword"])
+
+
+def test_word_web_page_saved_as_doc_is_named_for_what_it_is() -> None:
+    page = '<html xmlns:w="urn:schemas-microsoft-com:office:word"><body><table><tr><td>规章</td></tr></table></body></html>'
+    with pytest.raises(FormatError, match="really HTML"):
+        read(page.encode("gbk"), "doc")
