@@ -251,7 +251,7 @@ class _Resolver:
         self.w = walker
         self.year_hint = year_hint
         self.out = Alignment()
-        self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal, ...]]]] = {}
+        self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], object]] = {}
 
     def warn(self, msg: str) -> None:
         if msg not in self.out.warnings:
@@ -309,8 +309,8 @@ class _Resolver:
         if w.s4_tokens:
             self._s4(w.s4_tokens)
         if self.ambiguous:
-            self._settle_by_columns()
-        for row_id, (_keys, cands) in self.ambiguous.items():
+            self._settle()
+        for row_id, (_keys, cands, _rule) in self.ambiguous.items():
             self.warn(
                 f"{row_id}: digits run together can be cut {len(cands)} ways; cells left out"
                 if cands
@@ -348,33 +348,35 @@ class _Resolver:
             self._store(keys, cells)
             return
         solid = [t for t in r.tokens if not t.empty]
-        if solid and all(t.kind == VALUE for t in solid) and any(t.splittable for t in solid):
+        if solid and all(t.kind in (VALUE, BLANK) for t in solid) and any(t.splittable for t in solid):
             self._split(row_id, keys, solid, self._row_rule(code, len(keys)))
             return
         self.warn(f"{row_id}: {len(solid)} cells for {len(keys)} columns; row left out")
 
     def _row_rule(self, code: str, n: int):
         if code == "s3" and n == 7:
-            return lambda c: sum(c[:6]) == c[6]
+            return lambda c: sum(v or 0 for v in c[:6]) == (c[6] or 0)
         return None
 
     def _split(self, row_id: str, keys: list[str], toks: list[Token], rule) -> None:
+        """Cut run-together digits; a unique cut is taken, a choice is left to ``_settle``."""
         try:
             cands = candidates(toks, len(keys))
         except TooMany:
-            self.ambiguous[row_id] = (keys, [])
+            self.ambiguous[row_id] = (keys, [], None)
             return
-        if len(cands) > 1 and rule is not None:
-            kept = [c for c in cands if rule(c)]
-            if kept:
-                if len(kept) < len(cands) and len(kept) == 1:
-                    self.warn(f"{row_id}: digits run together; cut chosen by the row total")
-                cands = kept
         if len(cands) == 1:
-            for k, v in zip(keys, cands[0], strict=True):
-                self._put(k, v)
+            self._put_cut(keys, cands[0])
         else:
-            self.ambiguous[row_id] = (keys, cands)
+            self.ambiguous[row_id] = (keys, cands, rule)
+
+    def _put_cut(self, keys: list[str], cut: tuple[Decimal | None, ...]) -> None:
+        for k, v in zip(keys, cut, strict=True):
+            if v is None:
+                if k not in self.out.blank:
+                    self.out.blank.append(k)
+            else:
+                self._put(k, v)
 
     def _store(self, keys: list[str], cells: list[Token]) -> None:
         values = self.out.values
@@ -409,59 +411,61 @@ class _Resolver:
             self._store(_S4_KEYS, cells)
             return
         solid = [t for t in tokens if not t.empty]
-        if solid and all(t.kind == VALUE for t in solid) and any(t.splittable for t in solid):
+        if solid and all(t.kind in (VALUE, BLANK) for t in solid) and any(t.splittable for t in solid):
 
-            def rule(c: tuple[Decimal, ...]) -> bool:
-                return all(sum(c[i : i + 4]) == c[i + 4] for i in (0, 5, 10))
+            def rule(c: tuple[Decimal | None, ...]) -> bool:
+                return all(sum(v or 0 for v in c[i : i + 4]) == (c[i + 4] or 0) for i in (0, 5, 10))
 
             self._split("s4 (s4.review, s4.suit_direct, s4.suit_after_review)", _S4_KEYS, solid, rule)
             return
         self.warn(f"s4: {len(solid)} cells for 15 columns; table left out")
 
-    def _settle_by_columns(self) -> None:
-        """Choose among cuts of a section-三 row with the column identities."""
+    def _settle(self) -> None:
+        """Choose among the cuts of a row: keep the one cut that satisfies the row's own total
+        and contradicts no identity that can be evaluated; otherwise the row stays unread."""
         ed = self.out.edition
-        if ed not in ("2019", "2021"):
-            return
         by_key: dict[str, list] = {}
-        for ident in identities(ed):
+        for ident in identities(ed) if ed in ("2019", "2021") else ():
             if not ident.rule.startswith("s3.row_total"):
                 for k in ident.left + ident.right:
                     by_key.setdefault(k, []).append(ident)
         for _ in range(3):
             progress = False
-            for row_id, (keys, cands) in list(self.ambiguous.items()):
+            for row_id, (keys, cands, rule) in list(self.ambiguous.items()):
                 if not cands:
                     continue
                 idents = list({id(i): i for k in keys for i in by_key.get(k, ())}.values())
-                kept = [c for c in cands if self._consistent(dict(zip(keys, c, strict=True)), idents)]
-                if len(kept) == 1:
-                    for k, v in zip(keys, kept[0], strict=True):
-                        self._put(k, v)
+                kept = []
+                for c in cands:
+                    if rule is not None and not rule(c):
+                        continue
+                    if self._contradicted(dict(zip(keys, c, strict=True)), idents):
+                        continue
+                    kept.append(c)
+                if len(kept) == 1 and (rule is not None or idents):
+                    self._put_cut(keys, kept[0])
                     del self.ambiguous[row_id]
-                    self.warn(f"{row_id}: digits run together; cut chosen by the column identities")
+                    self.warn(f"{row_id}: digits run together; cut chosen by the identities")
                     progress = True
             if not progress:
                 break
 
-    def _consistent(self, trial: dict[str, Decimal], idents) -> bool:
+    def _contradicted(self, trial: dict[str, Decimal | None], idents) -> bool:
         vals = self.out.values
         blanks = set(self.out.blank)
-        used = False
+        zero = Decimal(0)
         for ident in idents:
             cells = ident.left + ident.right
-            if not any(k in trial for k in cells):
-                continue
             if not all(k in trial or k in vals or k in blanks for k in cells):
                 continue
-            used = True
 
             def get(k: str) -> Decimal:
-                return trial.get(k, vals.get(k, Decimal(0)))
+                v = trial[k] if k in trial else vals.get(k)
+                return zero if v is None else v
 
-            if sum(map(get, ident.left), Decimal(0)) != sum(map(get, ident.right), Decimal(0)):
-                return False
-        return used
+            if sum(map(get, ident.left), zero) != sum(map(get, ident.right), zero):
+                return True
+        return False
 
     # ---------------------------------------------------------- coverage
     def _coverage(self, editions: dict[str, str | None], by_table: dict[str, list[RowRead]], report) -> None:
@@ -479,7 +483,7 @@ class _Resolver:
         expected += _table_keys("s3", editions.get("s3") or report)
         expected += _S4_KEYS
         out.missing = [k for k in expected if k not in got]
-        ambiguous_keys = {k for keys, _ in self.ambiguous.values() for k in keys}
+        ambiguous_keys = {k for keys, _, _ in self.ambiguous.values() for k in keys}
         lost_tables = sorted({METRICS[k].table for k in out.missing if k not in ambiguous_keys})
         if lost_tables:
             self.warn("not read: " + ", ".join(lost_tables))

@@ -54,11 +54,9 @@ def _cell_token(text: str, may_split: bool) -> Token:
     return Token(TEXT, s)
 
 
-_MD_RULE = re.compile(r"^[\s|:\-—]+$")
+_MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|?)+\s*$")
 _WS_SPLIT = re.compile(r"[ \u00a0\u3000]{2,}|\t")
 _TAIL = re.compile(r"(?:[ \u00a0\u3000]+(?:[-+]?[0-9０-９][0-9０-９,，.．]*|[-/—无]))+$")
-_RUN = re.compile(r"(?<=[^\s0-9０-９,，.．+\-])([-+]*[0-9０-９][0-9０-９,，.．\-+]*)$")
-_LONE_DASHES = re.compile(r"^[-—/]+$")
 
 
 def line_cells(line: str) -> tuple[list[str], bool]:
@@ -66,7 +64,7 @@ def line_cells(line: str) -> tuple[list[str], bool]:
     if "\t" in line:
         return [c for c in line.split("\t")], True
     if "|" in line:
-        if _MD_RULE.match(line) and "-" in line:
+        if _MD_RULE.match(line):
             return [], False
         parts = line.split("|")
         if line.rstrip().endswith("|"):
@@ -87,17 +85,29 @@ def line_cells(line: str) -> tuple[list[str], bool]:
     return [stripped], False
 
 
+_TAIL_CHARS = frozenset("0123456789０１２３４５６７８９,，.．-+减增无/／—")
+_PIECE = re.compile(r"[-+减增]*[0-9０-９][0-9０-９,，.．]*|无|[/／]|—+|[-+]+")
+
+
 def split_run(cell: str) -> list[str]:
-    """'规章000' -> ['规章', '000']; a label with digits run onto its end."""
-    if len(cell) < 2 or _LONE_DASHES.match(cell):
+    """'规章000' -> ['规章', '000']; '行政规范性文件无无300' -> [label, '无', '无', '300'].
+
+    A label with its cells run onto its end: the tail is cut at blank marks and signs; runs
+    of bare digits stay whole (the aligner cuts them with the identities).
+    """
+    i = len(cell)
+    while i > 0 and cell[i - 1] in _TAIL_CHARS:
+        i -= 1
+    tail = cell[i:]
+    head = cell[:i]
+    if not head.strip() or not any(ch.isdigit() for ch in tail) or len(head) > 90:
         return [cell]
-    m = _RUN.search(cell)
-    if not m or m.start() == 0:
+    if head.rstrip().endswith(("年", "月", "第", "第二十条")):
         return [cell]
-    head = cell[: m.start()]
-    if head.rstrip().endswith(("年", "月", "第", "第二十条")) or len(head) > 90:
+    pieces = _PIECE.findall(tail)
+    if "".join(pieces) != tail:
         return [cell]
-    return [head, m.group(1)]
+    return [head, *pieces]
 
 
 def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
@@ -112,10 +122,12 @@ def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
                 continue
             whole = cell_token(cell, may_split=not is_row)
             pieces = split_run(cell.strip()) if whole.kind == TEXT else [cell]
-            if len(pieces) == 2:
+            if len(pieces) >= 2:
                 yield Token(TEXT, pieces[0].strip())
-                tok = cell_token(pieces[1], may_split=True)
-                yield Token(MALFORMED, pieces[1]) if tok.kind == TEXT else tok
+                signed = any(not p[0].isdigit() and p[-1].isdigit() for p in pieces[1:])
+                for piece in pieces[1:]:  # a sign between digits makes every cut doubtful
+                    tok = cell_token(piece, may_split=not signed)
+                    yield Token(MALFORMED, piece) if tok.kind == TEXT else tok
             else:
                 yield whole
         if is_row:

@@ -92,14 +92,15 @@ def test_delimited_layouts_read_every_cell(report, layout):
 
 
 @PROP
-@given(reports(small=False, blanks=False))
+@given(reports(small=False, blanks=True))
 def test_concatenated_layout_is_never_wrong(report):
-    """Cells run together: what is read is right; what is not read is said in warnings."""
-    edition, rows, values, _ = report
+    """Cells run together (blank marks too): what is read is right; what is not is said."""
+    edition, rows, values, blank = report
     r = _parse(edition, rows, "concatenated")
     assert r.edition == edition
     wrong = {k: v for k, v in r.values.items() if values.get(k) != v}
     assert not wrong
+    assert set(r.blank) <= blank
     for k in set(values) - set(r.values):
         row = k.rsplit(".", 1)[0]
         assert any(row in w for w in r.warnings), (k, r.warnings)

@@ -182,7 +182,7 @@ def test_run_together_row_chosen_by_row_total():
     )
     r = parse_text(text, source="t")
     assert r.values["s3.new.natural"] == 10 and r.values["s3.new.total"] == 10
-    assert any("s3.new" in w and "row total" in w for w in r.warnings)
+    assert any("s3.new" in w and "identities" in w for w in r.warnings)
 
 
 def test_markdown_rows():
