@@ -18,6 +18,7 @@ locked, and nothing else is shared.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -116,8 +117,9 @@ class Loader:
                         _store_documents(conn, [prov])
                     outcome = self._load(conn, result, prov, region, created)
         except Exception as exc:  # noqa: BLE001 - a failed report must not stop a crawl
-            if conn.in_transaction():
-                conn.rollback()
+            with contextlib.suppress(Exception):  # a dead connection cannot roll back either
+                if conn.in_transaction():
+                    conn.rollback()
             log.warning("load failed for %s: %s", prov.document_url or prov.page_url, exc)
             message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
             if not stored:
