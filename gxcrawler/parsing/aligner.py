@@ -68,6 +68,8 @@ class _Walker:
         self.last_s3_row: str | None = None
         self.s4_state = "off"  # off | header | values | done
         self.s4_tokens: list[Token] = []
+        self.s4_row: list[Token] = []  # this grid row's section-四 cells, empty ones too
+        self.s4_grid_rows: list[list[Token]] = []
         self.orphans = 0
         self.labels_seen = 0
 
@@ -76,8 +78,7 @@ class _Walker:
         if tok.kind == TEXT:
             self._text(tok.text)
         elif tok.kind == END:
-            self._finalize()
-            self.label_buf.clear()
+            self._end()
         else:
             self._value(tok)
 
@@ -128,6 +129,7 @@ class _Walker:
             else:
                 self.current = None
         if self.current is None and self.s4_state in ("header", "values"):
+            self.s4_row.append(tok)
             if self.s4_state == "header" and tok.empty:
                 return
             self.s4_state = "values"
@@ -174,6 +176,18 @@ class _Walker:
                 self.table_hint = m.table
         self.current = RowRead(m.table, m.row, header="".join(self.header_buf))
 
+    def _end(self) -> None:
+        """A grid row ended: its cells are exactly the row's, empty ones included."""
+        cur = self.current
+        if cur is not None and cur.tokens:
+            self.rows.append(cur)
+            self.header_buf.clear()
+        self.current = None
+        self.label_buf.clear()
+        if any(not t.empty for t in self.s4_row):
+            self.s4_grid_rows.append(self.s4_row)
+        self.s4_row = []
+
     def _finalize(self) -> None:
         cur = self.current
         if cur is not None and any(not t.empty for t in cur.tokens):
@@ -185,14 +199,13 @@ class _Walker:
 def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment:
     """Read every template cell the token stream holds."""
     w = _Walker()
-    text, value, finalize, labels = w._text, w._value, w._finalize, w.label_buf
+    text, value, end = w._text, w._value, w._end
     for tok in tokens:  # feed(), inlined: this loop runs once per cell of every page
         kind = tok.kind
         if kind == TEXT:
             text(tok.text)
         elif kind == END:
-            finalize()
-            labels.clear()
+            end()
         else:
             value(tok)
     w._finalize()
@@ -200,6 +213,13 @@ def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment
 
 
 # ---------------------------------------------------------------- resolution
+_S3_ROW_EDITIONS = {r.key: r.editions for r in S3_ROWS}
+
+
+def _row_in(row: str, edition: str) -> bool:
+    return edition in _S3_ROW_EDITIONS.get(row, ())
+
+
 @cache
 def _table_keys(code: str, edition: str | None) -> tuple[str, ...]:
     return tuple(k for k, m in METRICS.items() if m.table == code and edition in m.editions)
@@ -289,7 +309,10 @@ class _Resolver:
             detail = ", ".join(f"{c} {e}" for c, e in sorted(editions.items()) if e)
             self.warn(f"mixed editions: {detail}")
 
-        for code, rows in by_table.items():
+        for code, rows in list(by_table.items()):
+            if all(t.empty for r in rows for t in r.tokens):
+                del by_table[code]  # labels only: the numbers are not in the text
+                continue
             if code == "s2.extra":
                 for r in rows:
                     shown = " ".join(t.text or "(empty)" for t in r.tokens if not t.empty)
@@ -306,7 +329,10 @@ class _Resolver:
                         self.warn(f"{code}: edition unknown; {r.row} not read")
                         continue
                     self._row(code, r, cols, ed)
-        if w.s4_tokens:
+        full = [r for r in w.s4_grid_rows if len(r) == 15]
+        if full:
+            self._store(_S4_KEYS, full[-1])
+        elif w.s4_tokens:
             self._s4(w.s4_tokens)
         if self.ambiguous:
             self._settle()
@@ -340,6 +366,8 @@ class _Resolver:
             expected = edition == "2021"
             if (r.row in _NEW_ONLY_S3) != expected:
                 self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
+        if all(t.empty for t in r.tokens) and code == "s3" and edition and not _row_in(r.row, edition):
+            return  # a group label of the other edition's layout (2021 (六)) with empty cells
         cells, note = _fit(r.tokens, len(keys))
         row_id = f"{code}.{r.row}"
         if note:

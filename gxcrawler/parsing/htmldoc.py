@@ -168,6 +168,10 @@ class _Walk:
         """Cells in reading order. A merged cell appears once, where it starts: the aligner
         reads labels and values in order, so span copies would only repeat labels."""
         self.doc.tables += 1
+        for img in table.iter("img"):  # a layout table without inner tables may hold the images
+            src = img.get("src") or img.get("data-src") or ""
+            if src and not _CHROME_IMG.search(src):
+                self.doc.images.append(src)
         out = self.doc.tokens
         lines = self.doc.lines
         for tr in table.iter("tr"):

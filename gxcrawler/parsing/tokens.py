@@ -86,7 +86,7 @@ def line_cells(line: str) -> tuple[list[str], bool]:
 
 
 _TAIL_CHARS = frozenset("0123456789０１２３４５６７８９,，.．-+减增无/／—")
-_PIECE = re.compile(r"[-+减增]*[0-9０-９][0-9０-９,，.．]*|无|[/／]|—+|[-+]+")
+_PIECE = re.compile(r"[-+减增]*[0-9０-９][0-9０-９,，.．]*|无|[/／]|—|[-+]+")
 
 
 def split_run(cell: str) -> list[str]:
@@ -124,9 +124,10 @@ def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
             pieces = split_run(cell.strip()) if whole.kind == TEXT else [cell]
             if len(pieces) >= 2:
                 yield Token(TEXT, pieces[0].strip())
-                signed = any(not p[0].isdigit() and p[-1].isdigit() for p in pieces[1:])
-                for piece in pieces[1:]:  # a sign between digits makes every cut doubtful
-                    tok = cell_token(piece, may_split=not signed)
+                # a sign between digits, or ——, which may be one blank or two: every cut is doubtful
+                doubtful = "——" in cell or any(not p[0].isdigit() and p[-1].isdigit() for p in pieces[1:])
+                for piece in pieces[1:]:
+                    tok = cell_token(piece, may_split=not doubtful)
                     yield Token(MALFORMED, piece) if tok.kind == TEXT else tok
             else:
                 yield whole
