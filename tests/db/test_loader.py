@@ -266,3 +266,23 @@ def test_partial_and_tableless_reports_are_stored(db_engine, status):
     with db_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT status FROM reports")).scalar_one() == status
     assert len(stored_values(db_engine, outcome.report_id)) == len(result.values)
+
+
+def test_fast_and_transactional_paths_store_the_same_rows(pg_engine):
+    """PostgreSQL inserts new reports in one autocommitted statement; a before_commit hook
+    forces the general transactional path. Both must store exactly the same thing."""
+    fast = make_report("蚌峨乡", 2021)
+    slow = make_report("平远镇", 2021, values=dict(fast[0].values))
+    slow[0].checks = list(fast[0].checks)
+    slow[0].warnings = ["w"]
+    fast[0].warnings = ["w"]
+    a = Loader(pg_engine).load(*fast)
+    b = Loader(pg_engine, before_commit=lambda conn, report_id: None).load(*slow)
+    assert (a.status, b.status) == ("inserted", "inserted")
+    assert stored_values(pg_engine, a.report_id) == stored_values(pg_engine, b.report_id) == fast[0].values
+    assert stored_checks(pg_engine, a.report_id) == stored_checks(pg_engine, b.report_id)
+    cols = "year, edition, status, source_type, warnings, blank, checks_failed, listed, published"
+    with pg_engine.connect() as conn:
+        rows = conn.execute(sa.text(f"SELECT {cols} FROM reports ORDER BY id")).all()
+    assert rows[0] == rows[1]
+    assert rows[0].warnings == ["w"] and rows[0].blank == []
