@@ -144,6 +144,8 @@ def match_row(text: str) -> RowMatch | None:
 
     ``总计`` and ``其他`` are left to the caller (they are also column headers).
     """
+    if len(text) > 3 * MAX_LABEL_LEN:  # prose, not a label (and not worth folding)
+        return None
     b = bare(text)
     if not b or len(b) > MAX_LABEL_LEN:
         return None
@@ -174,6 +176,8 @@ def match_row(text: str) -> RowMatch | None:
 @lru_cache(maxsize=4096)
 def caption(text: str) -> str | None:
     """``s2.art20_5`` for a 第二十条第(五)项 caption; ``""`` for one without its item number."""
+    if len(text) > 80 or "二十" not in text and "二十" not in fold(text):
+        return None
     f = fold(text)
     if "第二十条" not in f or len(bare(f)) > 24:
         return None
@@ -189,6 +193,8 @@ def caption(text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def heading(text: str) -> str | None:
     """Which section a heading opens: ``s2``, ``s3``, ``s4`` or ``end`` (五、六、…)."""
+    if len(text) > 150:
+        return None
     b = bare(text)
     if len(b) > 50:
         return None

@@ -78,7 +78,7 @@ def line_cells(line: str) -> tuple[list[str], bool]:
     parts = [p for p in _WS_SPLIT.split(stripped) if p]
     if len(parts) >= 2 and any(read_number(p).kind is not Kind.TEXT for p in parts[1:]):
         return parts, True
-    m = _TAIL.search(stripped)
+    m = _TAIL.search(stripped, max(0, len(stripped) - 600))
     if m and m.start() > 0:
         head = stripped[: m.start()].strip()
         return [head, *m.group(0).split()], True
