@@ -71,7 +71,8 @@ def line_cells(line: str) -> tuple[list[str], bool]:
             parts = parts[:-1]
         if line.lstrip().startswith("|") and len(parts) > 1:
             parts = parts[1:]
-        return parts, sum(1 for p in parts if p.strip()) >= 2
+        markdown = line.lstrip().startswith("|")  # a whole row, however empty
+        return parts, markdown or sum(1 for p in parts if p.strip()) >= 2
     stripped = line.strip()
     if not stripped:
         return [line], False
