@@ -71,7 +71,9 @@ def line_cells(line: str) -> tuple[list[str], bool]:
             parts = parts[:-1]
         if line.lstrip().startswith("|") and len(parts) > 1:
             parts = parts[1:]
-        markdown = line.lstrip().startswith("|")  # a whole row, however empty
+        bare_line = line.strip()
+        # "| a |  |" is a whole markdown row, however empty; "||" is two empty cells in a run
+        markdown = bare_line.startswith("|") and bare_line.endswith("|") and bare_line.strip("|") != ""
         return parts, markdown or sum(1 for p in parts if p.strip()) >= 2
     stripped = line.strip()
     if not stripped:

@@ -197,3 +197,22 @@ def test_space_separated_pdf_like_lines():
     r = parse_text(text, source="pdf-like")
     assert r.values["s2.art20_9.procurement.projects"] == 12
     assert r.values["s2.art20_9.procurement.amount"] == Decimal("282.1")
+
+
+def test_markdown_row_with_only_empty_cells_is_blank():
+    text = "第二十条第(一)项\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n| 规章 |  |  |  |\n| 行政规范性文件 |  | 1 |  |\n"
+    r = parse_text(text, source="md")
+    assert {"s2.art20_1.rules.issued", "s2.art20_1.rules.in_force", "s2.art20_1.normative.issued"} <= set(
+        r.blank
+    )
+    assert r.values == {"s2.art20_1.normative.repealed": Decimal(1)}
+
+
+def test_run_together_cells_with_blank_marks_inside():
+    text = "第二十条第(一)项\n信息内容本年新制作数量本年新公开数量对外公开总数量\n规章244无757\n规范性文件无无300\n"
+    r = parse_text(text, source="t")
+    assert (
+        r.values["s2.art20_1.rules.new_made"] == 244 and r.values["s2.art20_1.rules.total_published"] == 757
+    )
+    assert r.values["s2.art20_1.normative.total_published"] == 300
+    assert {"s2.art20_1.rules.new_published", "s2.art20_1.normative.new_made"} <= set(r.blank)
