@@ -89,6 +89,8 @@ class HtmlDocument:
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 _WS = re.compile(r"[ \t\r\n\f\v]+")
 _CELL = frozenset({"td", "th"})
+_CELL_MARK = "\x1f"
+_WS_NO_TAB = re.compile(r"[ \r\f\v]+")
 _TABLE_LINES = 120
 
 
@@ -126,8 +128,10 @@ class _Walk:
             return
         text = "".join(self.buf)
         self.buf.clear()
+        if _CELL_MARK in text or "\t" in text:  # source tabs are layout, cell marks are cells
+            text = text.replace("\t", " ").replace(_CELL_MARK, "\t")
         for line in text.split("\n"):
-            line = _WS.sub(" ", line).strip()
+            line = _WS_NO_TAB.sub(" ", line).strip(" \u00a0\u3000")
             if line:
                 self.doc.lines.append(line)
                 self.doc.tokens.extend(text_tokens([line]))
@@ -156,6 +160,8 @@ class _Walk:
             else:
                 if tag in _BLOCK:
                     buf.append("\n")
+                elif tag in _CELL:  # a cell of a layout table: keep its row tab-separated
+                    buf.append(_CELL_MARK)
                 elif tag == "img":
                     src = el.get("src") or el.get("data-src") or ""
                     if src and not _CHROME_IMG.search(src):
