@@ -216,3 +216,18 @@ def test_run_together_cells_with_blank_marks_inside():
     )
     assert r.values["s2.art20_1.normative.total_published"] == 300
     assert {"s2.art20_1.rules.new_published", "s2.art20_1.normative.new_made"} <= set(r.blank)
+
+
+def test_statistics_in_a_table_that_also_holds_a_table_are_read_as_rows():
+    """A data table with a stray inner table is walked as layout: its cells stay cells."""
+    inner = "<table><tr><td>注</td></tr></table>"
+    rows = (
+        f"<tr><td>第二十条第（一）项{inner}</td></tr>"
+        "<tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
+        "<tr><td>规章</td><td>12</td><td>3</td><td>45</td></tr>"
+    )
+    r = parse_bytes(
+        _html(f"<table>{rows}</table>", title="某县2020年政府信息公开工作年度报告"), source="x.html"
+    )
+    assert r.values["s2.art20_1.rules.new_made"] == 12
+    assert r.values["s2.art20_1.rules.total_published"] == 45
