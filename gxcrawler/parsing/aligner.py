@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
 from ..checks import identities
@@ -56,6 +56,17 @@ class Alignment:
         return len(self.values) + len(self.blank)
 
 
+@lru_cache(maxsize=16384)
+def _classify(text: str) -> tuple[str | None, str | None, str, bool, bool]:
+    """(heading, caption, bare form, a section-四 header word, a 行政复议 header) of one text cell."""
+    h = heading(text)
+    c = None if h else caption(text)
+    b = bare(text) if len(text) < 300 else ""
+    s4_word = len(b) < 30 and any(w in b for w in _S4_HINTS)
+    review = "行政复议" in b and len(b) < 40 and match_row(text) is None
+    return h, c, b, s4_word, review
+
+
 class _Walker:
     def __init__(self) -> None:
         self.section: str | None = None
@@ -83,7 +94,7 @@ class _Walker:
             self._value(tok)
 
     def _text(self, text: str) -> None:
-        h = heading(text)
+        h, c, b, s4_word, review = _classify(text)
         if h:
             self._finalize()
             self.label_buf.clear()
@@ -94,21 +105,19 @@ class _Walker:
             if h == "s4" and self.s4_state == "off":
                 self.s4_state = "header"
             return
-        c = caption(text)
         if c is not None:
             self._finalize()
             self.label_buf.clear()
             self.header_buf.clear()
             self.section, self.table_hint = "s2", (c or None)
             return
-        b = bare(text)
         if self.s4_state == "values":
-            if any(w in b for w in _S4_HINTS) and len(b) < 30:
+            if s4_word:
                 return
             self.s4_state = "done"
         if self.section == "s4" and self.s4_state == "header":
             return
-        if "行政复议" in b and len(b) < 40 and self.s4_state == "off" and match_row(text) is None:
+        if review and self.s4_state == "off":
             self._finalize()
             self.section, self.s4_state = "s4", "header"
             return
