@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -85,8 +86,18 @@ class HtmlDocument:
     tables: int = 0
 
 
-# plain etree elements: lxml.html's per-element class lookup costs more than the parse
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# plain etree elements: lxml.html's per-element class lookup costs more than the parse.
+# One parser per thread: lxml parsers must not be shared (the crawl parses in a thread pool).
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    return parser
+
+
 _WS = re.compile(r"[ \t\r\n\f\v]+")
 _CELL = frozenset({"td", "th"})
 _CELL_MARK = "\x1f"
@@ -97,7 +108,7 @@ _TABLE_LINES = 120
 def parse_html(text: str) -> HtmlDocument:
     doc = HtmlDocument()
     try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser=_parser())
     except etree.ParserError as exc:  # nothing but markup debris
         raise EmptyDocument("empty HTML document") from exc
     if root is None:
