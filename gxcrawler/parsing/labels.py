@@ -138,15 +138,30 @@ def strip_enumerator(folded: str) -> tuple[str, str]:
     return m.group(0), folded[m.end() :]
 
 
+_NOTE = re.compile(r"\([^()]{4,}\)")
+
+
 @lru_cache(maxsize=8192)
 def match_row(text: str) -> RowMatch | None:
     """The template row a label names, by keyword, else by similarity; None if unsure.
 
+    A parenthetical note inside a label (Hubei: ``其他对外管理服务事项（含行政确认…）``) is
+    ignored first, so that the words it mentions do not name the row.
     ``总计`` and ``其他`` are left to the caller (they are also column headers).
     """
     if len(text) > 3 * MAX_LABEL_LEN:  # prose, not a label (and not worth folding)
         return None
-    b = bare(text)
+    folded = fold(text)
+    if "(" in folded:
+        without = _NOTE.sub("", folded)
+        if without != folded and bare(without):
+            m = _match_bare(bare(without))
+            if m is not None:
+                return m
+    return _match_bare(bare(text))
+
+
+def _match_bare(b: str) -> RowMatch | None:
     if not b or len(b) > MAX_LABEL_LEN:
         return None
     best: tuple[int, int, RowMatch] | None = None

@@ -231,3 +231,16 @@ def test_statistics_in_a_table_that_also_holds_a_table_are_read_as_rows():
     )
     assert r.values["s2.art20_1.rules.new_made"] == 12
     assert r.values["s2.art20_1.rules.total_published"] == 45
+
+
+def test_hubei_instructions_inside_labels_do_not_name_other_rows():
+    text = (
+        "第二十条第(五)项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+        "行政许可（填写本年度作出的行政许可决定数量）\t5\t1\t7\n"
+        "其他对外管理服务事项（含行政确认、行政检查等）\t2\t0\t3\n"
+        "其他主动公开文件\t9\t9\t9\n"
+    )
+    r = parse_text(text, source="hubei")
+    assert r.values["s2.art20_5.licensing.decisions"] == 7
+    assert r.values["s2.art20_5.other_services.decisions"] == 3
+    assert any("主动公开文件" in w for w in r.warnings)
