@@ -12,7 +12,10 @@ from functools import lru_cache
 
 import opencc
 
-_T2S = opencc.OpenCC("tw2sp")  # traditional + Taiwan phrases (檔案→文件) to simplified
+# characters only: the Taiwan-phrase config (tw2sp) also rewrites mainland words (文件→文档)
+_T2S = opencc.OpenCC("t2s")
+#: Taiwan wording of mirror sites, after character conversion (規範性檔案 → 规范性档案 → 规范性文件)
+_PHRASES = (("档案", "文件"), ("资讯", "信息"))
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _PUNCT_MAP = str.maketrans(
     {
@@ -41,8 +44,12 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def fold(text: str) -> str:
     """NFKC, simplified characters, no whitespace; punctuation unified but kept."""
     s = _SPACE.sub("", unicodedata.normalize("NFKC", text))
-    if _CJK.search(s):
-        s = _T2S.convert(s)
+    if _CJK.search(s) and not s.isascii():
+        converted = _T2S.convert(s)
+        if converted != s:
+            for taiwan, mainland in _PHRASES:
+                converted = converted.replace(taiwan, mainland)
+            s = converted
     return s.translate(_PUNCT_MAP)
 
 
