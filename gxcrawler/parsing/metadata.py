@@ -18,6 +18,7 @@ from .normalize import compact_title
 HEAD_LINES = 80
 
 _TITLE = re.compile(r"(?:19|20)\d{2}\s*年?\s*度?.{0,30}?(?:报告|年报)")
+_YEARLESS_END = re.compile(r"(?:年度报告|工作报告)[\s)）]*$")
 _TITLE_END = re.compile(r"(?:报告|年报)[\s)）]*$")
 _NOT_REPORT_TITLE = re.compile(r"通知|指南|目录|公告|意见|办法|方案|函$|申请表|制度")
 _REPORT_WORDS = ("信息公开", "政务公开")
@@ -66,7 +67,11 @@ def find_title(lines: Sequence[str], candidates: Sequence[str] = ()) -> str | No
                     t = _TITLE_PREFIX.sub("", piece).strip()
                     if not 6 <= len(t) <= (90 if need_year else 40) or ">" in t:
                         continue
-                    if (not need_year or _TITLE.search(t)) and looks_like_report_title(t):
+                    if need_year and not _TITLE.search(t):
+                        continue
+                    if not need_year and (len(t) < 10 or not _YEARLESS_END.search(t)):
+                        continue  # a bare 信息公开年报 is a column name, not a title
+                    if looks_like_report_title(t):
                         return compact_title(t)
     return None
 

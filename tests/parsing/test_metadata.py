@@ -111,3 +111,13 @@ def test_report_without_title_or_tables_is_not_a_report_but_with_title_no_tables
     assert parse_text("一、总体情况\n本年度工作。", source="t").status == "not_a_report"
     r = parse_text("某镇2021年政府信息公开工作年度报告\n一、总体情况\n本年度工作。", source="t")
     assert r.status == "no_tables" and r.year == 2021
+
+
+def test_a_column_name_is_not_a_title_and_the_list_hint_is_used():
+    page = (
+        "<html><body><div class=side><h3>政府信息公开年报</h3></div><div class=article>"
+        "<div>发布时间:2023-01-12 10:00:00 来源:县政府办</div><p>一、总体情况</p></div></body></html>"
+    ).encode()
+    r = parse_bytes(page, source="y.html", hints={"title": "砚山县人民政府2022年政府信息公开工作年度报告"})
+    assert r.title == "砚山县人民政府2022年政府信息公开工作年度报告"
+    assert r.agency == "砚山县人民政府" and r.year == 2022
