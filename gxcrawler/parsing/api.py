@@ -58,7 +58,9 @@ def parse_bytes(
             return _error(source, source_type, "empty document")
         if source_type == "html":
             text, encoding = decode(content, content_type)
-            return _parse_html(text, source=source, hints=hints)
+            bom = content.startswith(b"\xef\xbb\xbf")
+            raw = content if encoding == "utf-8" and not bom else None  # the bytes are the text
+            return _parse_html(text, source=source, hints=hints, raw_utf8=raw)
         if source_type == "text":
             text, _ = decode(content, content_type)
             return parse_text(text, source=source, hints=hints)
@@ -84,8 +86,10 @@ def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -
         return _error(source, "text", f"{type(exc).__name__}: {exc}")
 
 
-def _parse_html(text: str, *, source: str, hints: dict[str, str] | None) -> ParseResult:
-    doc = parse_html(text)
+def _parse_html(
+    text: str, *, source: str, hints: dict[str, str] | None, raw_utf8: bytes | None = None
+) -> ParseResult:
+    doc = parse_html(text, raw_utf8)
     md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints)
     alignment = align(doc.tokens, year_hint=md.year)
     return _finish(source, "html", md, alignment, doc.images, doc.lines)

@@ -105,10 +105,12 @@ _WS_NO_TAB = re.compile(r"[ \r\f\v]+")
 _TABLE_LINES = 120
 
 
-def parse_html(text: str) -> HtmlDocument:
+def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
+    """``raw_utf8``: the page's own bytes when they are UTF-8 (saves re-encoding ``text``)."""
     doc = HtmlDocument()
     try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), parser=_parser())
+        data = raw_utf8 if raw_utf8 is not None else text.encode("utf-8", "replace")
+        root = etree.fromstring(data, parser=_parser())
     except etree.ParserError as exc:  # nothing but markup debris
         raise EmptyDocument("empty HTML document") from exc
     if root is None:
