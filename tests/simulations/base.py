@@ -47,3 +47,12 @@ class PortalSimulation(Protocol):
     def expected_reports(self, year: int | None = None) -> list[ExpectedReport]:
         """The reports of ``year`` (all years when None) a crawl must find."""
         ...
+
+
+def expected_from_docs(docs, year: int | None) -> list[ExpectedReport]:
+    """The truth of a simulation whose documents carry ``pub`` (None for noise), ``gone`` and ``url``."""
+    return [
+        d.pub.expected(d.url)
+        for d in docs
+        if d.pub is not None and not d.gone and (year is None or d.pub.year == year)
+    ]

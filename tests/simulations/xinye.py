@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from gxcrawler.model import Region
 
-from .base import ExpectedReport, SimResponse
+from .base import ExpectedReport, SimResponse, expected_from_docs
 from .corpus import (
     YEARS,
     Publication,
@@ -141,11 +141,7 @@ class XinyeSimulation:
         self.docs.sort(key=lambda d: d.published, reverse=True)
 
     def expected_reports(self, year: int | None = None) -> list[ExpectedReport]:
-        return [
-            d.pub.expected(d.url)
-            for d in self.docs
-            if d.pub is not None and not d.gone and (year is None or d.pub.year == year)
-        ]
+        return expected_from_docs(self.docs, year)
 
     # --- HTTP --------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from gxcrawler.model import Region
 
-from .base import ExpectedReport, SimResponse
+from .base import ExpectedReport, SimResponse, expected_from_docs
 from .corpus import (
     YEARS,
     Publication,
@@ -155,11 +155,7 @@ class YanshanSimulation:
             self.docs.append(Doc(doc_id, cols, title, when, body=body))
 
     def expected_reports(self, year: int | None = None) -> list[ExpectedReport]:
-        return [
-            d.pub.expected(d.url)
-            for d in self.docs
-            if d.pub is not None and not d.gone and (year is None or d.pub.year == year)
-        ]
+        return expected_from_docs(self.docs, year)
 
     # --- HTTP --------------------------------------------------------------------
 
