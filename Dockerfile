@@ -9,9 +9,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # antiword reads legacy Word (.doc) reports; nothing else is needed from Debian
-# (psycopg2-binary, lxml and pdfplumber ship wheels).
+# (psycopg2-binary, lxml and pdfplumber ship wheels). antiword loses vertically merged
+# cells (most of section 三); build with --build-arg WITH_LIBREOFFICE=1 to read .doc
+# through LibreOffice headless instead (every cell; the image grows by ~400 MB).
+ARG WITH_LIBREOFFICE=0
 RUN apt-get update \
     && apt-get install -y --no-install-recommends antiword \
+    && if [ "$WITH_LIBREOFFICE" = 1 ]; then \
+         apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
