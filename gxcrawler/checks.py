@@ -73,21 +73,28 @@ def identities(edition: str) -> list[Identity]:
     return out
 
 
+@cache
+def _compiled(edition: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], frozenset[str]], ...]:
+    """(rule, left, right, all cells) per identity: evaluate() tests whole sets at once."""
+    return tuple((i.rule, i.left, i.right, frozenset(i.left + i.right)) for i in identities(edition))
+
+
 def evaluate(
     values: Mapping[str, Decimal], blank: Iterable[str], edition: str | None
 ) -> list[Check]:
     """Evaluate every identity whose cells were all read (value or blank)."""
     if edition not in ("2019", "2021"):
         return []
-    blanks = set(blank)
+    present = set(values)
+    known = present.union(blank)
+    get = values.get
     checks: list[Check] = []
-    for ident in identities(edition):
-        cells = ident.left + ident.right
-        if not all(k in values or k in blanks for k in cells):
+    for rule, left_keys, right_keys, cells in _compiled(edition):
+        if not cells <= known:
             continue
-        if not any(k in values for k in cells):
+        if cells.isdisjoint(present):
             continue  # a table that is all blanks says nothing
-        left = sum((values.get(k, ZERO) for k in ident.left), ZERO)
-        right = sum((values.get(k, ZERO) for k in ident.right), ZERO)
-        checks.append(Check(ident.rule, left == right, left, right))
+        left = sum([get(k, ZERO) for k in left_keys], ZERO)
+        right = sum([get(k, ZERO) for k in right_keys], ZERO)
+        checks.append(Check(rule, left == right, left, right))
     return checks

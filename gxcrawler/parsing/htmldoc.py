@@ -193,12 +193,17 @@ class _Walk:
                 self.doc.images.append(src)
         out = self.doc.tokens
         lines = self.doc.lines
+        cells = _CELLS
         for tr in table.iter("tr"):
-            texts = [_cell_text(td) for td in tr if td.tag in _CELL]
-            out.extend([_cell_token(t, False) for t in texts])
+            row = []
+            for td in tr:
+                if td.tag in _CELL:
+                    raw = "".join(td.itertext()) if len(td) else td.text or ""
+                    row.append(cells.get(raw) or _cell(raw))
+            out.extend([c[1] for c in row])
             out.append(ROW_END)
             if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
-                line = " | ".join(t for t in texts if t)
+                line = " | ".join(c[0] for c in row if c[0])
                 if line:
                     lines.append(line)
 
@@ -207,6 +212,13 @@ def _has_inner_table(table: etree._Element) -> bool:
     return next(table.iterdescendants("table"), None) is not None
 
 
-def _cell_text(td: etree._Element) -> str:
-    text = (td.text or "") if len(td) == 0 else "".join(td.itertext())
-    return text if text.isalnum() else " ".join(text.split())
+_CELLS: dict[str, tuple[str, Token]] = {}
+
+
+def _cell(raw: str) -> tuple[str, Token]:
+    """(text, token) of a cell's raw text, cached: report pages repeat the same few cell texts."""
+    text = raw if raw.isalnum() else " ".join(raw.split())
+    found = (text, _cell_token(text, False))
+    if len(_CELLS) < 16384:
+        _CELLS[raw] = found
+    return found
