@@ -28,6 +28,7 @@ _S4_KEYS = [f"s4.{r.key}.{c.key}" for r in S4_ROWS for c in S4_COLUMNS]
 _NEW_ONLY_S3 = {"other.no_correction", "other.no_fee", "other.other"}
 _AMBIGUOUS_WORDS = frozenset({"总计", "合计", "其他", "總計", "合計"})
 _COLUMN = {k: m.column for k, m in METRICS.items()}
+_TABLE_OF = {k: m.table for k, m in METRICS.items()}
 _S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果", "总计")
 
 
@@ -508,7 +509,7 @@ class _Resolver:
     def _coverage(self, editions: dict[str, str | None], by_table: dict[str, list[RowRead]], report) -> None:
         out = self.out
         got = set(out.values) | set(out.blank)
-        out.tables_found = {METRICS[k].table for k in got}
+        out.tables_found = set(map(_TABLE_OF.__getitem__, got))
         if not got:
             out.labels_only = self.w.labels_seen > 0
             return

@@ -12,6 +12,7 @@ import codecs
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
@@ -143,11 +144,13 @@ class _Walk:
         self.buf.clear()
         if _CELL_MARK in text or "\t" in text:  # source tabs are layout, cell marks are cells
             text = text.replace("\t", " ").replace(_CELL_MARK, "\t")
-        for line in text.split("\n"):
-            line = _WS_NO_TAB.sub(" ", line).strip(" \u00a0\u3000")
-            if line:
-                self.doc.lines.append(line)
-                self.doc.tokens.extend(text_tokens([line]))
+        lines, tokens = self.doc.lines, self.doc.tokens
+        for raw in text.split("\n"):
+            if not raw.strip(_LINE_SPACE):
+                continue
+            line, toks = _text_line(raw) if len(raw) < 200 else _read_line(raw)
+            lines.append(line)
+            tokens.extend(toks)
 
     def run(self, start: etree._Element) -> None:
         """One C-driven walk (``iterwalk``); deep markup cannot hit Python's recursion limit."""
@@ -203,9 +206,20 @@ class _Walk:
             out.extend([c[1] for c in row])
             out.append(ROW_END)
             if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
-                line = " | ".join(c[0] for c in row if c[0])
+                line = " | ".join([c[0] for c in row if c[0]])
                 if line:
                     lines.append(line)
+
+
+_LINE_SPACE = " \r\f\v\u00a0\u3000"  # what _read_line removes from a line's ends
+
+
+def _read_line(raw: str) -> tuple[str, tuple[Token, ...]]:
+    line = _WS_NO_TAB.sub(" ", raw).strip(" \u00a0\u3000")
+    return line, tuple(text_tokens([line]))
+
+
+_text_line = lru_cache(maxsize=8192)(_read_line)  # short lines: page chrome, headings, labels repeat
 
 
 def _has_inner_table(table: etree._Element) -> bool:
