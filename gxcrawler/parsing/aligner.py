@@ -26,6 +26,7 @@ _S3_ROW_KEYS = [r.key for r in S3_ROWS]
 _S3_COLS = [c.key for c in S3_COLUMNS]
 _S4_KEYS = [f"s4.{r.key}.{c.key}" for r in S4_ROWS for c in S4_COLUMNS]
 _NEW_ONLY_S3 = {"other.no_correction", "other.no_fee", "other.other"}
+_EDITION_ROWS = _NEW_ONLY_S3 | {"other"}
 _AMBIGUOUS_WORDS = frozenset({"总计", "合计", "其他", "總計", "合計"})
 _COLUMN = {k: m.column for k, m in METRICS.items()}
 _TABLE_OF = {k: m.table for k, m in METRICS.items()}
@@ -216,6 +217,8 @@ def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment
             text(tok.text)
         elif kind == END:
             end()
+        elif w.current is not None and not w.label_buf:  # _value's common case: a cell of an open row
+            w.current.tokens.append(tok)
         else:
             value(tok)
     w._finalize()
@@ -257,6 +260,18 @@ def _table_edition(code: str, header: str, rows: Sequence[RowRead]) -> str | Non
     if "本年处理决定" in h:
         return "2021"
     return "2019" if widest >= 2 else "2021" if widest == 1 else None
+
+
+@cache
+def _columns(code: str, edition: str | None) -> list[str]:
+    """A section-二 table's column keys in ``edition`` (shared list: do not mutate)."""
+    return [c.key for c in _TABLES[code].columns if edition and edition in c.editions]
+
+
+@lru_cache(maxsize=4096)
+def _row_keys(code: str, row: str, cols: tuple[str, ...]) -> list[str]:
+    """Cell keys of one row (shared list: do not mutate)."""
+    return [f"{code}.{row}.{c}" for c in cols]
 
 
 def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
@@ -333,8 +348,7 @@ class _Resolver:
                 if code == "s3":
                     self._row(code, r, _S3_COLS, ed)
                 else:
-                    table = _TABLES[code]
-                    cols = [c.key for c in table.columns if ed and ed in c.editions]
+                    cols = _columns(code, ed)
                     if not cols:
                         self.warn(f"{code}: edition unknown; {r.row} not read")
                         continue
@@ -360,7 +374,7 @@ class _Resolver:
     # -------------------------------------------------------------- rows
     def _pick(self, code: str, rows: list[RowRead], ed: str | None) -> list[RowRead]:
         """One read per template row: the first that fits its columns (menus may repeat a label)."""
-        n = 7 if code == "s3" else len([c for c in _TABLES[code].columns if ed and ed in c.editions])
+        n = 7 if code == "s3" else len(_columns(code, ed))
         chosen: dict[str, RowRead] = {}
         for r in rows:
             prev = chosen.get(r.row)
@@ -370,9 +384,9 @@ class _Resolver:
                 self.warn(f"{code}.{r.row}: printed twice; kept the first")
         return list(chosen.values())
 
-    def _row(self, code: str, r: RowRead, cols: list[str], edition: str | None) -> None:
-        keys = [f"{code}.{r.row}.{c}" for c in cols]
-        if code == "s3" and edition and r.row in _NEW_ONLY_S3 | {"other"}:
+    def _row(self, code: str, r: RowRead, cols: Sequence[str], edition: str | None) -> None:
+        keys = _row_keys(code, r.row, tuple(cols))
+        if code == "s3" and edition and r.row in _EDITION_ROWS:
             expected = edition == "2021"
             if (r.row in _NEW_ONLY_S3) != expected:
                 self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
