@@ -201,7 +201,7 @@ class _Walk:
             row = []
             for td in tr:
                 if td.tag in _CELL:
-                    raw = "".join(td.itertext()) if len(td) else td.text or ""
+                    raw = _text_content(td) if len(td) else td.text or ""
                     row.append(cells.get(raw) or _cell(raw))
             out.extend([c[1] for c in row])
             out.append(ROW_END)
@@ -224,6 +224,13 @@ _text_line = lru_cache(maxsize=8192)(_read_line)  # short lines: page chrome, he
 
 def _has_inner_table(table: etree._Element) -> bool:
     return next(table.iterdescendants("table"), None) is not None
+
+
+def _text_content(el: etree._Element) -> str:
+    """All text under ``el``, as ``"".join(el.itertext())`` (no comments: the parser drops
+    them) but in one C call: Word-exported cells nest p/span/o:p, and itertext made a Python
+    proxy per element."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 _CELLS: dict[str, tuple[str, Token]] = {}
