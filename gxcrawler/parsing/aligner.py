@@ -296,6 +296,7 @@ class _Resolver:
         self.w = walker
         self.year_hint = year_hint
         self.out = Alignment()
+        self.blanked: set[str] = set()  # out.blank as a set: a membership test per cell
         self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], object]] = {}
 
     def warn(self, msg: str) -> None:
@@ -425,23 +426,26 @@ class _Resolver:
     def _put_cut(self, keys: list[str], cut: tuple[Decimal | None, ...]) -> None:
         for k, v in zip(keys, cut, strict=True):
             if v is None:
-                if k not in self.out.blank:
+                if k not in self.blanked:
+                    self.blanked.add(k)
                     self.out.blank.append(k)
             else:
                 self._put(k, v)
 
     def _store(self, keys: list[str], cells: list[Token]) -> None:
-        values = self.out.values
+        values, blanked = self.out.values, self.blanked
         for key, tok in zip(keys, cells, strict=True):
-            if tok.kind == VALUE:
+            kind = tok.kind
+            if kind == VALUE:
                 if key in _COLUMN and tok.text.isdigit():  # plain count: nothing to check
                     values[key] = tok.value  # type: ignore[assignment]
                 else:
                     self._put(key, tok.value)  # type: ignore[arg-type]
-            elif tok.kind == BLANK:
-                if is_key(key) and key not in self.out.blank:
+            elif kind == BLANK:
+                if key not in blanked and is_key(key):
+                    blanked.add(key)
                     self.out.blank.append(key)
-            elif tok.kind == MALFORMED:
+            elif kind == MALFORMED:
                 self.warn(f"{key}: malformed number {tok.text!r} left out")
 
     def _put(self, key: str, value: Decimal) -> None:
