@@ -8,10 +8,12 @@ For each report the loader stores the raw bytes (``documents``), resolves the ag
   (``reports.fingerprint``), changes nothing (``unchanged``);
 * or replaces the report row, all its values and all its checks (``updated``).
 
-Everything for one report happens in one transaction: a failure anywhere rolls back
-to the previous version, never half old and half new. On PostgreSQL a new report —
-its row, ~200 cells and ~40 checks — is one statement (cells sent as arrays and
-unnested server-side); elsewhere one executemany per table.
+Every report is all-or-nothing: a failure anywhere rolls back to the previous version,
+never half old and half new. On PostgreSQL ``load_many`` inserts all the batch's new
+reports — rows, cells, checks — in one statement (``gxcrawler.db.batch``); if that
+fails, each report is retried in its own transaction, so one bad report fails alone.
+Stored reports (re-crawls) are compared in one query per batch; a changed one is
+replaced in its own transaction. Elsewhere (SQLite) one transaction per report.
 Safe to call from worker threads: the engine pools connections, the agency cache is
 locked, and nothing else is shared.
 """
@@ -34,8 +36,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import catalog
-from ..agencies import canonical_agency, division_code
+from ..agencies import AgencyName, canonical_agency, division_code
 from ..model import ParseResult, Provenance, Region
+from . import batch as pg_batch
+from .batch import split_key as _split_key
 from .engine import is_postgres
 from .fetches import record_fetches
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
@@ -99,17 +103,162 @@ class Loader:
         with self.engine.connect() as conn:
             self._tune(conn)
             stored = self._store_documents(conn, [prov for _, prov, _ in items])
-            outcomes = [self._load_one(conn, result, prov, region, stored) for result, prov, region in items]
-            self._record_fetches(conn, items, outcomes)
-        return outcomes
+            outcomes: list[LoadOutcome | None] = [None] * len(items)
+            one_by_one: list[tuple[int, bool | None]] = [(i, None) for i in range(len(items))]
+            if self._postgres and self.before_commit is None and stored:
+                one_by_one = self._load_batch(conn, items, outcomes)
+            for i, insert_first in one_by_one:
+                outcomes[i] = self._load_one(conn, *items[i], stored, insert_first)
+            done = [o for o in outcomes if o is not None]
+            assert len(done) == len(items)
+            self._record_fetches(conn, items, done)
+        return done
+
+    def _load_batch(
+        self,
+        conn: Connection,
+        items: list[tuple[ParseResult, Provenance, Region]],
+        outcomes: list[LoadOutcome | None],
+    ) -> list[tuple[int, bool | None]]:
+        """PostgreSQL: settle what one batch can in a few statements; return the rest.
+
+        One query finds the stored versions (equal hash and fingerprint: ``unchanged``),
+        one statement inserts every new report. A changed report, a second copy of an
+        (agency, year) in the batch, one a concurrent loader stored first, and — if the
+        batch statement fails — every new report go back to the caller, to be loaded one
+        by one in their own transactions: ``(index, insert_first)``.
+        """
+        rest: list[tuple[int, bool | None]] = []
+        candidates: list[int] = []
+        for i, (result, prov, _region) in enumerate(items):
+            if _unloadable(result, _raw_agency(result, prov)) or any(
+                k not in catalog.METRICS for k in result.values
+            ):
+                rest.append((i, None))  # skipped or failed alone, without writing
+            else:
+                candidates.append(i)
+        if not candidates:
+            return rest
+        try:
+            found = self._agencies_many(conn, [(_raw_agency(*items[i][:2]), items[i][2]) for i in candidates])
+        except Exception as exc:  # noqa: BLE001 - each report retries its own agency
+            with contextlib.suppress(Exception):
+                conn.rollback()
+            log.warning("could not resolve the agencies of %d reports at once: %s", len(candidates), exc)
+            return sorted(rest + [(i, None) for i in candidates])
+        agency_of = dict(zip(candidates, found, strict=True))
+        firsts: dict[tuple[int, int], int] = {}
+        for i in candidates:
+            report_key = (agency_of[i][0], items[i][0].year)
+            if report_key in firsts:
+                rest.append((i, False))  # after the first copy is stored: compare with it
+            else:
+                firsts[report_key] = i
+        now = datetime.now(UTC)
+        fingerprints = {i: parse_fingerprint(items[i][0]) for i in firsts.values()}
+
+        def outcome(i: int, status: str, report_id: int) -> LoadOutcome:
+            result, prov, _ = items[i]
+            agency_id, name = agency_of[i]
+            return LoadOutcome(status, report_id, agency_id, None, name, result.year, prov.sha256)
+
+        dbapi = conn.connection.driver_connection
+        try:
+            dbapi.autocommit = True  # a lone SELECT: no BEGIN/COMMIT round trips
+            try:
+                with dbapi.cursor() as cursor:
+                    keys = list(firsts)
+                    cursor.execute(
+                        pg_batch.STORED_SQL,
+                        {"agency_id": [k[0] for k in keys], "year": [k[1] for k in keys]},
+                    )
+                    current = cursor.fetchall()
+            finally:
+                dbapi.autocommit = False
+            new = dict(firsts)
+            for report_id, agency_id, year, sha, fingerprint in current:
+                i = new.pop((agency_id, year))
+                if sha == items[i][1].sha256 and fingerprint == fingerprints[i]:
+                    outcomes[i] = outcome(i, "unchanged", report_id)
+                else:
+                    rest.append((i, False))
+            if new:
+                rows = [
+                    _report_row(
+                        items[i][0],
+                        items[i][1],
+                        agency_of[i][0],
+                        _raw_agency(*items[i][:2]),
+                        fingerprints[i],
+                        now,
+                    )
+                    for i in new.values()
+                ]
+                with conn.begin(), dbapi.cursor() as cursor:
+                    cursor.execute(pg_batch.insert_reports_sql(), pg_batch.insert_reports_params(rows))
+                    inserted = {(a, y): report_id for report_id, a, y in cursor.fetchall()}
+                    pg_batch.copy_cells(
+                        cursor, [(inserted[k], items[i][0]) for k, i in new.items() if k in inserted]
+                    )
+                for report_key, i in new.items():
+                    if report_key in inserted:
+                        outcomes[i] = outcome(i, "inserted", inserted[report_key])
+                    else:
+                        rest.append((i, False))  # a concurrent loader stored it first
+        except Exception as exc:  # noqa: BLE001 - retried one by one: a bad report fails alone
+            with contextlib.suppress(Exception):  # a dead connection cannot roll back either
+                if conn.in_transaction():
+                    conn.rollback()
+            log.warning("batch of %d reports failed, loading them one by one: %s", len(firsts), exc)
+            settled = {i for i, _ in rest}
+            rest += [(i, None) for i in firsts.values() if outcomes[i] is None and i not in settled]
+        return sorted(rest)
+
+    def _agencies_many(self, conn: Connection, wanted: list[tuple[str, Region]]) -> list[tuple[int, str]]:
+        """(id, name) for each (raw spelling, region): cached, else resolved/created in one transaction."""
+        names = [canonical_agency(raw, region) for raw, region in wanted]
+        keys = [(canonical.name, raw) for canonical, (raw, _) in zip(names, wanted, strict=True)]
+        with self._lock:
+            known = {k: self._agencies[k] for k in keys if k in self._agencies}
+        missing: dict[tuple[str, str], tuple[AgencyName, Region]] = {}
+        for key, canonical, (_, region) in zip(keys, names, wanted, strict=True):
+            if key not in known:
+                missing.setdefault(key, (canonical, region))
+        if missing:
+            with conn.begin():
+                by_name = pg_batch.resolve_agencies(conn, sorted({name for name, _ in missing}))
+                to_create: dict[str, tuple[AgencyName, Region]] = {}
+                for (name, _), spec in missing.items():
+                    if name not in by_name:
+                        to_create.setdefault(name, spec)
+                by_name |= pg_batch.create_agencies(conn, to_create)
+                aliases: dict[str, int] = {}
+                for name, raw in missing:
+                    for alias in sorted({raw, name}):
+                        aliases.setdefault(alias, by_name[name][0])
+                pg_batch.add_aliases(conn, aliases)
+            made = {key: by_name[key[0]] for key in missing}
+            with self._lock:  # cached only once committed
+                self._agencies.update(made)
+            known |= made
+        return [known[k] for k in keys]
 
     def _load_one(
-        self, conn: Connection, result: ParseResult, prov: Provenance, region: Region, stored: bool
+        self,
+        conn: Connection,
+        result: ParseResult,
+        prov: Provenance,
+        region: Region,
+        stored: bool,
+        insert_first: bool | None = None,
     ) -> LoadOutcome:
+        """One report in its own transaction; ``insert_first`` None: as the last report needed."""
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []
+        if insert_first is None:
+            insert_first = not self._expect_stored
         try:
             outcome = None
-            if stored and not self._expect_stored:
+            if stored and insert_first:
                 outcome = self._insert_alone(conn, result, prov, region)
             if outcome is None:
                 with conn.begin():
@@ -142,7 +291,7 @@ class Loader:
         per new report. Returns None (the caller takes the general path) when the
         report is stored already, cannot be loaded, or a test hook wants a transaction.
         """
-        raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
+        raw_agency = _raw_agency(result, prov)
         if (
             not self._postgres
             or self.before_commit is not None
@@ -223,7 +372,7 @@ class Loader:
     ) -> LoadOutcome:
         now = datetime.now(UTC)
         sha = prov.sha256
-        raw_agency = (result.agency or prov.hints.get("agency") or "").strip()
+        raw_agency = _raw_agency(result, prov)
         reason = _unloadable(result, raw_agency)
         if reason:
             return LoadOutcome("skipped", message=reason, year=result.year, sha256=sha)
@@ -425,14 +574,9 @@ def _report_row(
     }
 
 
-def _split_key(key: str) -> tuple[str, str, str]:
-    """(section, row, column) of a key; the row may contain dots."""
-    metric = catalog.METRICS.get(key)
-    if metric is not None:
-        return metric.section, metric.row, metric.column
-    head, _, column = key.rpartition(".")
-    section, _, row = head.partition(".")
-    return section, row, column
+def _raw_agency(result: ParseResult, prov: Provenance) -> str:
+    """The agency as the report (or, failing that, its list page) spelled it."""
+    return (result.agency or prov.hints.get("agency") or "").strip()
 
 
 # ---------------------------------------------------------------- PostgreSQL statements

@@ -1,0 +1,216 @@
+"""PostgreSQL statements that load a whole batch of new reports in one transaction.
+
+A batch of ~20 new reports is one INSERT of their rows (columns sent as arrays and
+unnested server-side, ``ON CONFLICT DO NOTHING RETURNING id``) and one COPY each of their
+~4,000 values and ~800 checks: a handful of round trips and one commit instead of one
+per report. A failure rolls the whole transaction back, and the loader retries the
+reports one by one. Rows go in sorted by (agency, year) so that concurrent loaders
+take their locks in the same order.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .. import catalog
+from ..agencies import AgencyName, division_code
+from ..model import ParseResult, Region
+from .models import Agency, AgencyAlias
+
+_agencies = Agency.__table__
+_aliases = AgencyAlias.__table__
+
+#: Report columns as the loader builds them (``loader._report_row``), with their SQL types.
+REPORT_COLUMNS: dict[str, str] = {
+    "agency_id": "int",
+    "year": "int",
+    "title": "text",
+    "agency_raw": "text",
+    "page_url": "text",
+    "document_url": "text",
+    "published": "date",
+    "edition": "text",
+    "source_type": "text",
+    "sha256": "text",
+    "spider": "text",
+    "fetched_at": "timestamptz",
+    "parsed_at": "timestamptz",
+    "status": "text",
+    "warnings": "jsonb",
+    "blank": "jsonb",
+    "checks_failed": "int",
+    "listed": "boolean",
+    "fingerprint": "text",
+}
+
+
+def _unnest(prefix: str, columns: Sequence[tuple[str, str]]) -> str:
+    """``unnest(%(p_a)s::t[], …) AS p("a", …)`` — jsonb travels as text (cast per element)."""
+    arrays = ", ".join(
+        f"%({prefix}_{name})s::{'text' if kind == 'jsonb' else kind}[]" for name, kind in columns
+    )
+    names = ", ".join(f'"{name}"' for name, _ in columns)
+    return f"unnest({arrays}) AS {prefix}({names})"
+
+
+@functools.cache
+def insert_reports_sql() -> str:
+    """Insert the report rows not stored yet; returns (id, agency_id, year) of the new ones."""
+    cols = list(REPORT_COLUMNS.items())
+    names = ", ".join(f'"{c}"' for c, _ in cols)
+    select = ", ".join(f'i."{c}"::jsonb' if kind == "jsonb" else f'i."{c}"' for c, kind in cols)
+    return (
+        f"INSERT INTO reports ({names}) SELECT {select} FROM {_unnest('i', cols)} "
+        "ON CONFLICT (agency_id, year) DO NOTHING RETURNING id, agency_id, year"
+    )
+
+
+def insert_reports_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The arrays for :func:`insert_reports_sql`, rows sorted by (agency, year)."""
+    rows = sorted(rows, key=lambda row: (row["agency_id"], row["year"]))
+    return {
+        f"i_{column}": [
+            json.dumps(row[column], ensure_ascii=False) if kind == "jsonb" else row[column] for row in rows
+        ]
+        for column, kind in REPORT_COLUMNS.items()
+    }
+
+
+COPY_VALUES = 'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN'
+COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right") FROM STDIN'
+
+
+def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
+    """COPY the values and checks of the newly inserted ``(report_id, result)`` pairs."""
+    values, checks = io.StringIO(), io.StringIO()
+    for report_id, result in reports:
+        rid = f"{report_id}\t"
+        values.writelines(
+            f"{rid}{_key_columns(key)}{_copy_text(value)}\n" for key, value in result.values.items()
+        )
+        checks.writelines(
+            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_text(c.left)}\t{_copy_text(c.right)}\n"
+            for c in result.checks
+        )
+    for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
+        if buffer.tell():
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer)
+
+
+@functools.cache
+def _key_columns(key: str) -> str:
+    """``key<TAB>section<TAB>row<TAB>column<TAB>`` in COPY text format."""
+    return "".join(f"{_escape(part)}\t" for part in (key, *split_key(key)))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escape(text: str) -> str:
+    return text.translate(_COPY_ESCAPES)
+
+
+def _copy_text(value: Any) -> str:
+    return "\\N" if value is None else _escape(str(value))
+
+
+STORED_SQL = (
+    "SELECT id, agency_id, year, sha256, fingerprint FROM reports "
+    "WHERE (agency_id, year) IN (SELECT * FROM unnest(%(agency_id)s::int[], %(year)s::int[]))"
+)
+
+
+def split_key(key: str) -> tuple[str, str, str]:
+    """(section, row, column) of a key; the row may contain dots."""
+    metric = catalog.METRICS.get(key)
+    if metric is not None:
+        return metric.section, metric.row, metric.column
+    head, _, column = key.rpartition(".")
+    section, _, row = head.partition(".")
+    return section, row, column
+
+
+# ---------------------------------------------------------------- agencies
+
+
+def resolve_agencies(conn: Connection, names: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """(id, name) by canonical name for those stored — by name, else through one alias row.
+
+    The rule of ``loader.resolve_agency``, for many names in one query.
+    """
+    if not names:
+        return {}
+    direct = sa.select(
+        _agencies.c.name.label("wanted"), _agencies.c.id, _agencies.c.name, sa.literal(0).label("via_alias")
+    ).where(_agencies.c.name.in_(names))
+    aliased = (
+        sa.select(
+            _aliases.c.alias.label("wanted"),
+            _agencies.c.id,
+            _agencies.c.name,
+            sa.literal(1).label("via_alias"),
+        )
+        .join(_aliases, _aliases.c.agency_id == _agencies.c.id)
+        .where(_aliases.c.alias.in_(names))
+    )
+    direct_hits: dict[str, tuple[int, str]] = {}
+    alias_hits: dict[str, set[tuple[int, str]]] = {}
+    for row in conn.execute(sa.union_all(direct, aliased)):
+        if row.via_alias == 0:
+            direct_hits[row.wanted] = (row.id, row.name)
+        else:
+            alias_hits.setdefault(row.wanted, set()).add((row.id, row.name))
+    found = {name: next(iter(ids)) for name, ids in alias_hits.items() if len(ids) == 1}
+    return found | direct_hits
+
+
+def create_agencies(
+    conn: Connection, wanted: dict[str, tuple[AgencyName, Region]]
+) -> dict[str, tuple[int, str]]:
+    """Insert the agencies named by ``wanted`` (name → first spelling's canonical name, region).
+
+    A concurrent loader may create one first: those are looked up after its commit.
+    """
+    from sqlalchemy.dialects.postgresql import insert
+
+    rows = [
+        {
+            "name": name,
+            "short_name": canonical.short,
+            "kind": canonical.kind,
+            "province": region.province,
+            "city": region.city,
+            "county": region.county,
+            "division_code": division_code(region),
+            "portal": region.portal,
+        }
+        for name, (canonical, region) in sorted(wanted.items())
+    ]
+    if not rows:
+        return {}
+    made = conn.execute(
+        insert(_agencies).values(rows).on_conflict_do_nothing().returning(_agencies.c.id, _agencies.c.name)
+    )
+    found = {name: (agency_id, name) for agency_id, name in made}
+    missing = [name for name in wanted if name not in found]
+    found |= resolve_agencies(conn, missing)
+    if len(found) != len(wanted):
+        raise RuntimeError(f"agencies vanished during the load: {sorted(set(wanted) - set(found))[:3]}")
+    return found
+
+
+def add_aliases(conn: Connection, aliases: dict[str, int]) -> None:
+    """Alias rows (spelling → agency id); a spelling already recorded keeps its agency."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    if aliases:
+        rows = [{"alias": alias, "agency_id": agency_id} for alias, agency_id in sorted(aliases.items())]
+        conn.execute(insert(_aliases).values(rows).on_conflict_do_nothing())

@@ -1,0 +1,99 @@
+"""``load_many``: a batch loads together, yet every report stays all-or-nothing on its own."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from gxcrawler.db import Loader
+from tests.fixtures.db import make_report
+
+from .test_loader import count, stored_checks, stored_values
+
+
+def report_ids(engine) -> dict[tuple[str, int], int]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT r.agency_raw, r.year, r.id FROM reports r ORDER BY r.id")).all()
+    return {(agency, year): report_id for agency, year, report_id in rows}
+
+
+def test_one_bad_report_fails_alone_and_the_rest_of_the_batch_loads(db_engine):
+    batch = [make_report(a, y) for a in ("蚌峨乡", "平远镇", "阿猛镇") for y in (2021, 2022)]
+    bad_result = batch[3][0]
+    bad_result.checks.append(bad_result.checks[0])  # (report_id, rule) clash: the batch statement fails
+
+    outcomes = Loader(db_engine).load_many(batch)
+
+    assert [o.status for o in outcomes] == ["inserted"] * 3 + ["failed"] + ["inserted"] * 2
+    assert "unique" in outcomes[3].message.lower() or "duplicate" in outcomes[3].message.lower()
+    assert count(db_engine, "reports") == 5
+    assert ("平远镇", 2022) not in report_ids(db_engine)
+    for (result, _, _), outcome in zip(batch, outcomes, strict=True):
+        if outcome.status == "inserted":
+            assert stored_values(db_engine, outcome.report_id) == result.values
+            assert len(stored_checks(db_engine, outcome.report_id)) == len(result.checks)
+    assert count(db_engine, "report_values") == 5 * len(batch[0][0].values)
+    assert count(db_engine, "documents") == 6  # the failed report's bytes too
+    with db_engine.connect() as conn:
+        outcome_of = dict(conn.execute(sa.text("SELECT url, outcome FROM fetches")).all())
+    assert outcome_of[batch[3][1].page_url] == "failed"
+
+
+def test_a_mixed_batch_gets_the_outcome_of_loading_one_by_one(db_engine):
+    loader = Loader(db_engine)
+    kept, changed, broken = (make_report("蚌峨乡", y) for y in (2021, 2022, 2023))
+    assert [o.status for o in loader.load_many([kept, changed, broken])] == ["inserted"] * 3
+    before = report_ids(db_engine)
+
+    new_changed = make_report("蚌峨乡", 2022, seed=50, content=b"v2 of 2022")
+    new_broken = make_report("蚌峨乡", 2023, seed=51, content=b"v2 of 2023")
+    new_broken[0].checks.append(new_broken[0].checks[0])
+    fresh = make_report("平远镇", 2022)
+    fresh_again = make_report("平远镇", 2022, seed=52, content=b"a second copy, later in the batch")
+    fresh_twice = make_report("平远镇", 2023)
+    skipped = make_report("平远镇", 2024, status="not_a_report")
+    batch = [kept, new_changed, new_broken, fresh, fresh_again, fresh_twice, fresh_twice, skipped]
+
+    statuses = [o.status for o in loader.load_many(batch)]
+
+    assert statuses == [
+        "unchanged", "updated", "failed", "inserted", "updated", "inserted", "unchanged", "skipped",
+    ]  # fmt: skip
+    ids = report_ids(db_engine)
+    assert {k: ids[k] for k in before} == before  # replaced in place
+    assert stored_values(db_engine, ids[("蚌峨乡", 2021)]) == kept[0].values
+    assert stored_values(db_engine, ids[("蚌峨乡", 2022)]) == new_changed[0].values
+    assert stored_values(db_engine, ids[("蚌峨乡", 2023)]) == broken[0].values  # the old version
+    assert stored_values(db_engine, ids[("平远镇", 2022)]) == fresh_again[0].values
+    with db_engine.connect() as conn:
+        sha = dict(conn.execute(sa.text("SELECT id, sha256 FROM reports")).all())
+    assert sha[ids[("蚌峨乡", 2023)]] == broken[1].sha256
+    assert sha[ids[("平远镇", 2022)]] == fresh_again[1].sha256
+    assert count(db_engine, "reports") == 5
+
+
+def test_concurrent_loaders_of_the_same_new_reports_insert_each_once(db_engine):
+    """Two crawls meeting the same reports in opposite orders: no duplicate, no deadlock lost."""
+    batch = [make_report(a, y) for a in ("蚌峨乡", "平远镇", "阿猛镇", "者腊乡") for y in (2021, 2022, 2023)]
+    results: dict[str, list] = {}
+
+    def run(name: str, part: list) -> None:
+        results[name] = Loader(db_engine).load_many(part)
+
+    threads = [
+        threading.Thread(target=run, args=("forward", batch)),
+        threading.Thread(target=run, args=("backward", batch[::-1])),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    forward, backward = results["forward"], results["backward"][::-1]
+    for a, b in zip(forward, backward, strict=True):
+        assert sorted((a.status, b.status)) == ["inserted", "unchanged"]
+        assert a.report_id == b.report_id and a.agency_id == b.agency_id
+    assert count(db_engine, "reports") == len(batch)
+    assert count(db_engine, "agencies") == 4
+    assert count(db_engine, "report_values") == sum(len(r.values) for r, _, _ in batch)
