@@ -93,10 +93,10 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
     for report_id, result in reports:
         rid = f"{report_id}\t"
         values.writelines(
-            f"{rid}{_key_columns(key)}{_copy_text(value)}\n" for key, value in result.values.items()
+            f"{rid}{_key_columns(key)}{_copy_number(value)}\n" for key, value in result.values.items()
         )
         checks.writelines(
-            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_text(c.left)}\t{_copy_text(c.right)}\n"
+            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_number(c.left)}\t{_copy_number(c.right)}\n"
             for c in result.checks
         )
     for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
@@ -118,8 +118,9 @@ def _escape(text: str) -> str:
     return text.translate(_COPY_ESCAPES)
 
 
-def _copy_text(value: Any) -> str:
-    return "\\N" if value is None else _escape(str(value))
+def _copy_number(value: Any) -> str:
+    """A number's text (Decimal/int: no tab, newline or backslash to escape), NULL for None."""
+    return "\\N" if value is None else str(value)
 
 
 STORED_SQL = (
