@@ -164,8 +164,9 @@ class _Walk:
             if event == "end":
                 if tag in _BLOCK:
                     buf.append("\n")
-                if el.tail:
-                    buf.append(el.tail)
+                tail = el.tail
+                if tail:
+                    buf.append(tail)
                 continue
             if tag in _SKIP:
                 walker.skip_subtree()
@@ -182,8 +183,9 @@ class _Walk:
                     src = el.get("src") or el.get("data-src") or ""
                     if src and not _CHROME_IMG.search(src):
                         images.append(src)
-                if el.text:
-                    buf.append(el.text)
+                text = el.text
+                if text:
+                    buf.append(text)
         self.flush()
 
     def table(self, table: etree._Element) -> None:
