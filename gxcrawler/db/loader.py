@@ -10,8 +10,9 @@ For each report the loader stores the raw bytes (``documents``), resolves the ag
 
 Every report is all-or-nothing: a failure anywhere rolls back to the previous version,
 never half old and half new. On PostgreSQL ``load_many`` inserts all the batch's new
-reports — rows, cells, checks — in one statement (``gxcrawler.db.batch``); if that
-fails, each report is retried in its own transaction, so one bad report fails alone.
+reports — rows, cells, checks — in one transaction (an INSERT of the rows, a COPY each of
+the values and checks: ``gxcrawler.db.batch``); if that fails, it is rolled back whole
+and each report is retried in its own transaction, so one bad report fails alone.
 Stored reports (re-crawls) are compared in one query per batch; a changed one is
 replaced in its own transaction. Elsewhere (SQLite) one transaction per report.
 Safe to call from worker threads: the engine pools connections, the agency cache is
@@ -123,9 +124,9 @@ class Loader:
         """PostgreSQL: settle what one batch can in a few statements; return the rest.
 
         One query finds the stored versions (equal hash and fingerprint: ``unchanged``),
-        one statement inserts every new report. A changed report, a second copy of an
+        one transaction inserts every new report. A changed report, a second copy of an
         (agency, year) in the batch, one a concurrent loader stored first, and — if the
-        batch statement fails — every new report go back to the caller, to be loaded one
+        batch transaction fails — every new report go back to the caller, to be loaded one
         by one in their own transactions: ``(index, insert_first)``.
         """
         rest: list[tuple[int, bool | None]] = []
