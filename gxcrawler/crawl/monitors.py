@@ -84,38 +84,34 @@ def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) 
         )
     )
 
+    def rate_monitor(name: str, bad: int, total: int, limit_key: str, what: str) -> MonitorResult:
+        """Fails when ``bad / total`` exceeds the limit; too few ``total`` are not judged."""
+        limit = float(t[limit_key])
+        rate = bad / total if total else 0.0
+        return MonitorResult(
+            name, total < min_n or rate <= limit, f"{bad} of {total} {what} ({rate:.0%}, limit {limit:.0%})"
+        )
+
     parsed = sum(int(v) for k, v in stats.items() if k.startswith("gx/parse/"))
     failed = sum(_count(stats, f"gx/parse/{s}") for s in t["GX_MONITOR_PARSE_FAILURE_STATUSES"])
-    rate = failed / parsed if parsed else 0.0
     out.append(
-        MonitorResult(
-            "parse_failures",
-            parsed < min_n or rate <= float(t["GX_MONITOR_MAX_PARSE_FAILURE_RATE"]),
-            f"{failed} of {parsed} documents failed to parse ({rate:.0%}, limit "
-            f"{float(t['GX_MONITOR_MAX_PARSE_FAILURE_RATE']):.0%})",
+        rate_monitor(
+            "parse_failures", failed, parsed, "GX_MONITOR_MAX_PARSE_FAILURE_RATE", "documents failed to parse"
         )
     )
-
-    checked = _count(stats, "gx/checks/reports")
-    bad = _count(stats, "gx/checks/reports_failing")
-    rate = bad / checked if checked else 0.0
     out.append(
-        MonitorResult(
+        rate_monitor(
             "identity_failures",
-            checked < min_n or rate <= float(t["GX_MONITOR_MAX_IDENTITY_FAILURE_RATE"]),
-            f"{bad} of {checked} reports fail an identity ({rate:.0%}, limit "
-            f"{float(t['GX_MONITOR_MAX_IDENTITY_FAILURE_RATE']):.0%})",
+            _count(stats, "gx/checks/reports_failing"),
+            _count(stats, "gx/checks/reports"),
+            "GX_MONITOR_MAX_IDENTITY_FAILURE_RATE",
+            "reports fail an identity",
         )
     )
-
     errors, responses = http_errors(stats)
-    rate = errors / responses if responses else 0.0
     out.append(
-        MonitorResult(
-            "http_errors",
-            responses < min_n or rate <= float(t["GX_MONITOR_MAX_HTTP_ERROR_RATE"]),
-            f"{errors} of {responses} responses were HTTP errors ({rate:.0%}, limit "
-            f"{float(t['GX_MONITOR_MAX_HTTP_ERROR_RATE']):.0%})",
+        rate_monitor(
+            "http_errors", errors, responses, "GX_MONITOR_MAX_HTTP_ERROR_RATE", "responses were HTTP errors"
         )
     )
 
