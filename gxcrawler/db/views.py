@@ -20,6 +20,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+#: the agency columns every view starts with (after the report id)
+_AGENCY = (
+    "a.id AS agency_id, a.name AS agency, a.kind AS agency_kind, "
+    "a.province, a.city, a.county, a.division_code"
+)
 #: one cell of the 总计 (all applicants) column, pivoted
 _CELL = "max(CASE WHEN v.key = '{key}' THEN v.value END) AS {name}"
 #: the sum of a group of section 三 rows, in the 总计 column
@@ -51,13 +56,7 @@ _HEADLINES = ",\n        ".join(
 V_REPORTS = f"""
 SELECT
     r.id AS report_id,
-    a.id AS agency_id,
-    a.name AS agency,
-    a.kind AS agency_kind,
-    a.province,
-    a.city,
-    a.county,
-    a.division_code,
+    {_AGENCY},
     a.portal,
     r.year,
     r.edition,
@@ -94,13 +93,7 @@ def _long(section: str) -> str:
     return f"""
 SELECT
     r.id AS report_id,
-    a.id AS agency_id,
-    a.name AS agency,
-    a.kind AS agency_kind,
-    a.province,
-    a.city,
-    a.county,
-    a.division_code,
+    {_AGENCY},
     r.year,
     r.edition,
     v.key,
@@ -139,13 +132,7 @@ WITH RECURSIVE bounds AS (
     SELECT year + 1 FROM years WHERE year < (SELECT last FROM bounds)
 )
 SELECT
-    a.id AS agency_id,
-    a.name AS agency,
-    a.kind AS agency_kind,
-    a.province,
-    a.city,
-    a.county,
-    a.division_code,
+    {_AGENCY},
     a.portal,
     y.year,
     r.id IS NOT NULL AS has_report,
