@@ -15,14 +15,20 @@ def _add_table(doc, grid: Grid) -> None:
     matrix = expand(grid)
     table = doc.add_table(rows=len(matrix), cols=len(matrix[0]))
     table.style = "Table Grid"
+    width = len(matrix[0])
+    # ``table.cell`` rebuilds the whole cell list on every call (quadratic): take the cells
+    # once, fill them, and only then merge (a merge changes the list).
+    cells = table._cells
+    spans = []
     for r, row in enumerate(matrix):
         for c, cell in enumerate(row):
             if cell is None:
                 continue
-            target = table.cell(r, c)
-            target.text = cell.text
+            cells[r * width + c].text = cell.text
             if cell.rowspan > 1 or cell.colspan > 1:
-                target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                spans.append((r, c, r + cell.rowspan - 1, c + cell.colspan - 1))
+    for r, c, last_r, last_c in spans:
+        table.cell(r, c).merge(table.cell(last_r, last_c))
 
 
 def render_docx(report: SyntheticReport) -> bytes:
