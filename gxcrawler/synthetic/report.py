@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ..catalog import METRICS, S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS, keys_for
-from ..checks import evaluate
+from ..catalog import METRICS, S3_COLUMNS, S3_OUTCOME_ROWS, S3_PARTS, S3_ROWS, S4_ROWS, keys_for
+from ..checks import evaluate, identities
 
 BLANK_MARKS = ("", "/", "-", "—", "无")
 
@@ -50,6 +50,24 @@ class ExtraRow:
 
 
 @dataclass
+class Shape:
+    """How a report lays its tables out when not as the template prints them.
+
+    Every renderer draws from :func:`tables.sections`, which follows this, so one
+    shape reaches HTML, text, PDF, DOCX and spreadsheets alike.
+    """
+
+    #: section 三's applicant columns, left to right (keys of ``S3_COLUMNS``)
+    s3_columns: tuple[str, ...] = tuple(c.key for c in S3_COLUMNS)
+    #: applicant types as rows, outcomes as columns
+    s3_transposed: bool = False
+    #: section 四: ``row`` (15 columns, the template), ``grid`` (3 rows x 5), ``split`` (复议, 诉讼)
+    s4: str = "row"
+    #: tables replaced whole by the property helpers (table code -> grid of ``tables.Cell``)
+    grids: dict[str, list] = field(default_factory=dict)
+
+
+@dataclass
 class SyntheticReport:
     seed: int
     title: str
@@ -71,6 +89,21 @@ class SyntheticReport:
     deviations: list[str] = field(default_factory=list)
     traditional: bool = False
     source_name: str = ""  # the page's 来源 (may be shorter than the agency)
+    #: printed cells no reader can prove (labels lost, blanks that vanished): must not be emitted
+    absent: list[str] = field(default_factory=list)
+    shape: Shape = field(default_factory=Shape)
+    #: tables printed in another edition than the report's (table code -> edition)
+    table_editions: dict[str, str] = field(default_factory=dict)
+    #: template rows of the other edition kept in a table (e.g. "s2.art20_5.other_services")
+    kept_rows: list[str] = field(default_factory=list)
+    #: the address the document was served from (the statistics year may live in it)
+    url: str | None = None
+    #: the publication date a reader must return; ``None`` where the document prints none
+    published_truth: date | None = None
+
+    def edition_of(self, table: str) -> str:
+        """The edition ``table`` (``s2.art20_1``, ``s3``…) is printed in."""
+        return self.table_editions.get(table, self.edition)
 
     @property
     def published_date(self) -> date:
@@ -78,6 +111,31 @@ class SyntheticReport:
 
     def keys(self) -> tuple[str, ...]:
         return keys_for(self.edition)
+
+
+def expected_failing(report: SyntheticReport) -> set[str]:
+    """The identities a perfect reader finds broken, by the rules of issue 11.
+
+    Each identity is taken in the edition of its own table; one whose cells were not
+    all printed and provable is unknown; one with a side whose cells are all blank
+    says nothing (a table filled only in 总计 is not broken).
+    """
+    values, blank = report.values, set(report.blank)
+    out: set[str] = set()
+    for section in ("s3", "s4"):
+        for ident in identities(report.edition_of(section)):
+            if not ident.rule.startswith(section + "."):
+                continue
+            cells = ident.left + ident.right
+            if any(c not in values and c not in blank for c in cells):
+                continue
+            if all(c in blank for c in ident.left) or all(c in blank for c in ident.right):
+                continue
+            left = sum((values.get(c, Decimal(0)) for c in ident.left), Decimal(0))
+            right = sum((values.get(c, Decimal(0)) for c in ident.right), Decimal(0))
+            if left != right:
+                out.add(ident.rule)
+    return out
 
 
 def edition_for(year: int) -> str:
@@ -92,8 +150,13 @@ def make_report(
     agency: str | None = None,
     consistent: bool = True,
     deviations: bool = False,
+    activity: str | None = None,
 ) -> SyntheticReport:
-    """One report, fully determined by its arguments."""
+    """One report, fully determined by its arguments.
+
+    ``activity`` (``quiet``, ``small``, ``busy``) overrides the drawn one: busy reports
+    have distinct numbers, so a cell read from the wrong column shows.
+    """
     rng = random.Random(seed)
     year = year or rng.randint(2019, 2024)
     if edition is None:
@@ -108,7 +171,7 @@ def make_report(
         date(year + 1, rng.randint(1, 3), rng.randint(1, 28)),
         time(rng.randint(8, 19), rng.randint(0, 59), rng.randint(0, 59)),
     )
-    builder = _Values(rng, edition, deviations)
+    builder = _Values(rng, edition, deviations, activity)
     values = builder.build()
     blank = builder.choose_blanks(values)
     if not consistent:
@@ -141,11 +204,14 @@ def make_report(
 class _Values:
     """Draws the numbers of one report."""
 
-    def __init__(self, rng: random.Random, edition: str, deviations: bool) -> None:
+    def __init__(
+        self, rng: random.Random, edition: str, deviations: bool, activity: str | None = None
+    ) -> None:
         self.rng = rng
         self.edition = edition
         self.deviations = deviations
-        self.activity = rng.choices(("quiet", "small", "busy"), weights=(4, 4, 2))[0]
+        drawn = rng.choices(("quiet", "small", "busy"), weights=(4, 4, 2))[0]  # drawn always: same stream
+        self.activity = activity or drawn
         self.thousands = rng.random() < 0.7
         self.blank_mark = rng.choice(BLANK_MARKS)
         self.blank_style = rng.choices(("none", "zeros", "parts", "s2"), weights=(6, 2, 1, 1))[0]

@@ -7,7 +7,7 @@ report carry the same cells; they differ only in how they print them.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..catalog import S2_TABLES, S3_COLUMNS, S3_ROWS
 from .report import SyntheticReport
@@ -35,6 +35,58 @@ Grid = list[list[Cell]]
 class Section:
     heading: str
     tables: list[Grid]
+    #: the table code of each grid (``s2.art20_1`` … ``s3``, ``s4`` or ``s4.review``/``s4.suit``)
+    codes: list[str] = field(default_factory=list)
+
+
+#: group rows of section 三's outcomes, and the rows printed on their own
+S3_GROUP_LABELS = {
+    "denied": "(三)不予公开",
+    "unavailable": "(四)无法提供",
+    "rejected": "(五)不予处理",
+    "other": "(六)其他处理",
+}
+S3_SINGLE_LABELS = {
+    "granted": "(一)予以公开",
+    "partial": "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+    "other": "(六)其他处理",
+    "total": "(七)总计",
+}
+S3_NOTE = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"
+S3_ORGS = "法人或其他组织"
+
+
+def outcome_labels(result_rows: list) -> list[tuple[str | None, int, str]]:
+    """Per outcome row of section 三: (its group's label where the group starts, the group's
+    size, its own label); a row printed on its own is ``(None, 0, label)``."""
+    out: list[tuple[str | None, int, str]] = []
+    for row in result_rows:
+        if row.key in S3_SINGLE_LABELS:
+            out.append((None, 0, S3_SINGLE_LABELS[row.key]))
+            continue
+        group = row.key.split(".")[0]
+        members = [r.key for r in result_rows if r.key.startswith(group + ".")]
+        first = members[0] == row.key
+        out.append(
+            (
+                S3_GROUP_LABELS[group] if first else None,
+                len(members),
+                f"{members.index(row.key) + 1}.{row.short}",
+            )
+        )
+    return out
+
+
+def column_runs(order: tuple[str, ...]) -> list[list[str]]:
+    """Section 三's applicant columns grouped as printed: 自然人, 总计 alone, 法人 sub-columns in runs."""
+    runs: list[list[str]] = []
+    for key in order:
+        single = key in ("natural", "total")
+        if runs and not single and runs[-1][0] not in ("natural", "total"):
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return runs
 
 
 _TRAD_WORDS = (("文件", "檔案"),)
@@ -58,7 +110,6 @@ def _fw(label: str) -> str:
 class _Builder:
     def __init__(self, report: SyntheticReport, split_headers: bool) -> None:
         self.r = report
-        self.ed = report.edition
         self.split = split_headers
         self.rng = random.Random(report.seed * 7919 + 1)
         self.fullwidth_parens = self.rng.random() < 0.8
@@ -79,13 +130,14 @@ class _Builder:
         grids = []
         labels = self.r.labels
         for table in S2_TABLES:
-            if self.ed not in table.editions:
+            ed = self.r.edition_of(table.code)
+            if ed not in table.editions:
                 continue
-            cols = [c for c in table.columns if self.ed in c.editions]
-            rows = [r for r in table.rows if self.ed in r.editions]
+            cols = [c for c in table.columns if ed in c.editions]
+            rows = [r for r in table.rows if ed in r.editions or f"{table.code}.{r.key}" in self.r.kept_rows]
             caption = labels.get(table.code, table.label)
             grid: Grid = [[Cell(self.t(caption), colspan=WIDTH_S2, kind="caption")]]
-            heads = [self._s2_col_label(table.code, c.key, c.label) for c in cols]
+            heads = [self._s2_col_label(ed, c.key, c.label) for c in cols]
             grid.append(
                 [
                     Cell(self.t("信息内容"), kind="header"),
@@ -94,7 +146,7 @@ class _Builder:
             )
             for row in rows:
                 row_label = labels.get(f"{table.code}.{row.key}") or (
-                    "规范性文件" if (row.key == "normative" and self.ed == "2019") else row.label
+                    "规范性文件" if (row.key == "normative" and ed == "2019") else row.label
                 )
                 cells = [self.value(f"{table.code}.{row.key}.{c.key}") for c in cols]
                 grid.append([Cell(self.t(row_label)), *self._fill(cells)])
@@ -105,8 +157,8 @@ class _Builder:
             grids.append(grid)
         return grids
 
-    def _s2_col_label(self, code: str, col: str, label: str) -> str:
-        if self.ed == "2019":
+    def _s2_col_label(self, ed: str, col: str, label: str) -> str:
+        if ed == "2019":
             if col == "decisions":
                 return "处理决定数量"
             if col == "amount":
@@ -128,60 +180,49 @@ class _Builder:
         return [*cells, *[Cell("", kind="empty") for _ in range(missing)]]
 
     # ------------------------------------------------------------ s3
-    def s3(self) -> Grid:
-        note = self.t("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)")
-        parts = [c for c in S3_COLUMNS if c.key not in ("natural", "total")]
-        header_rows = 4 if self.split else 3
-        grid: Grid = [
-            [
-                Cell(note, rowspan=header_rows, colspan=3, kind="note"),
-                Cell(self.t("申请人情况"), colspan=7, kind="header"),
-            ],
-            [
-                Cell(self.t("自然人"), rowspan=header_rows - 1, kind="header"),
-                Cell(self.t("法人或其他组织"), colspan=5, kind="header"),
-                Cell(self.t("总计"), rowspan=header_rows - 1, kind="header"),
-            ],
-        ]
+    def s3_header(self, order: tuple[str, ...], header_rows: int) -> Grid:
+        """The applicant header over ``order``: 申请人情况, then 自然人 / 法人或其他组织 / 总计, then the parts."""
+        labels = {c.key: c.label for c in S3_COLUMNS}
+        second: list[Cell] = []
+        for run in column_runs(order):
+            if run[0] in ("natural", "total"):
+                second.append(Cell(self.t(labels[run[0]]), rowspan=header_rows - 1, kind="header"))
+            else:
+                second.append(Cell(self.t(S3_ORGS), colspan=len(run), kind="header"))
+        parts = [labels[k] for k in order if k not in ("natural", "total")]
+        grid: Grid = [[Cell(self.t("申请人情况"), colspan=len(order), kind="header")], second]
         if self.split:  # header cells broken across two rows: 商业 / 企业
-            grid.append([Cell(self.t(p.label[:2]), kind="header") for p in parts])
-            grid.append([Cell(self.t(p.label[2:]), kind="header") for p in parts])
+            grid.append([Cell(self.t(p[:2]), kind="header") for p in parts])
+            grid.append([Cell(self.t(p[2:]), kind="header") for p in parts])
         else:
-            grid.append([Cell(self.t(p.label), kind="header") for p in parts])
-        rows = [r for r in S3_ROWS if self.ed in r.editions]
-        values = {r.key: [self.value(f"s3.{r.key}.{c.key}") for c in S3_COLUMNS] for r in rows}
+            grid.append([Cell(self.t(p), kind="header") for p in parts])
+        return grid
+
+    def s3_rows(self) -> list:
+        return [r for r in S3_ROWS if self.r.edition_of("s3") in r.editions]
+
+    def s3(self) -> Grid:
+        order = self.r.shape.s3_columns
+        header_rows = 4 if self.split else 3
+        grid = self.s3_header(order, header_rows)
+        grid[0].insert(0, Cell(self.t(S3_NOTE), rowspan=header_rows, colspan=3, kind="note"))
+        rows = self.s3_rows()
+        values = {r.key: [self.value(f"s3.{r.key}.{c}") for c in order] for r in rows}
         grid.append([Cell(self.t("一、本年新收政府信息公开申请数量"), colspan=3), *values["new"]])
         grid.append([Cell(self.t("二、上年结转政府信息公开申请数量"), colspan=3), *values["carried_in"]])
         result_rows = [r for r in rows if r.key not in ("new", "carried_in", "carried_out")]
-        groups = {
-            "denied": "(三)不予公开",
-            "unavailable": "(四)无法提供",
-            "rejected": "(五)不予处理",
-            "other": "(六)其他处理",
-        }
-        single = {
-            "granted": "(一)予以公开",
-            "partial": "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
-            "other": "(六)其他处理",
-            "total": "(七)总计",
-        }
-        first = True
-        seen_group: set[str] = set()
-        for row in result_rows:
+        for i, (row, (group, size, own)) in enumerate(
+            zip(result_rows, outcome_labels(result_rows), strict=True)
+        ):
             line: list[Cell] = []
-            if first:
+            if i == 0:
                 line.append(Cell(self.t("三、本年度办理结果"), rowspan=len(result_rows)))
-                first = False
-            if row.key in single:
-                line.append(Cell(self.t(single[row.key]), colspan=2))
+            if group is None and size == 0:
+                line.append(Cell(self.t(own), colspan=2))
             else:
-                group = row.key.split(".")[0]
-                members = [r for r in result_rows if r.key.startswith(group + ".")]
-                if group not in seen_group:
-                    seen_group.add(group)
-                    line.append(Cell(self.t(groups[group]), rowspan=len(members)))
-                number = [m.key for m in members].index(row.key) + 1
-                line.append(Cell(self.t(f"{number}.{row.short}")))
+                if group is not None:
+                    line.append(Cell(self.t(group), rowspan=size))
+                line.append(Cell(self.t(own)))
             grid.append([*line, *values[row.key]])
         grid.append([Cell(self.t("四、结转下年度继续办理"), colspan=3), *values["carried_out"]])
         return grid
@@ -245,16 +286,32 @@ class _Builder:
 
 
 def sections(report: SyntheticReport, *, split_headers: bool = False) -> list[Section]:
-    """Sections 二, 三 and 四 with their tables."""
+    """Sections 二, 三 and 四 with their tables, in the report's shape."""
+    from . import shapes  # the non-template shapes build on this module's builder
+
     b = _Builder(report, split_headers)
     s4_heading = b.rng.choice(
         ("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况")
     )
-    return [
-        Section("二、主动公开政府信息情况", b.s2()),
-        Section("三、收到和处理政府信息公开申请情况", [b.s3()]),
-        Section(s4_heading, [b.s4()]),
+    s2_codes = [t.code for t in S2_TABLES if report.edition_of(t.code) in t.editions]
+    shape = report.shape
+    s3 = shapes.s3_transposed(b) if shape.s3_transposed else b.s3()
+    if shape.s4 == "row":
+        s4 = Section(s4_heading, [b.s4()], ["s4"])
+    elif shape.s4 == "grid":
+        s4 = Section(s4_heading, [shapes.s4_grid(b)], ["s4"])
+    else:
+        s4 = Section(s4_heading, shapes.s4_split(b), ["s4.review", "s4.suit"])
+    out = [
+        Section("二、主动公开政府信息情况", b.s2(), s2_codes),
+        Section("三、收到和处理政府信息公开申请情况", [s3], ["s3"]),
+        s4,
     ]
+    for section in out:  # tables replaced whole (property helpers)
+        section.tables = [
+            shape.grids.get(code, grid) for code, grid in zip(section.codes, section.tables, strict=True)
+        ]
+    return out
 
 
 def expand(grid: Grid) -> list[list[Cell | None]]:
