@@ -54,6 +54,16 @@ GXCRAWLER_SIMULATION_URL = os.environ.get("GXCRAWLER_SIMULATION_URL", "")
 GXCRAWLER_DATABASE_URL = os.environ.get("GXCRAWLER_DATABASE_URL", "")
 GXCRAWLER_LOAD_BATCH = 20
 
+# Parsing runs in worker processes (gxcrawler/parsing/pool.py, docs/notes/parsing-pool.md):
+# workers (empty: one per CPU; 0: in a thread of the crawl process, for debugging), the hard
+# time (s) and memory (MiB) cap of one document, documents per worker before it is replaced,
+# and the task function ("module:function"; empty: the parser).
+GXCRAWLER_PARSE_WORKERS = os.environ.get("GXCRAWLER_PARSE_WORKERS", "")
+GXCRAWLER_PARSE_TIMEOUT = os.environ.get("GXCRAWLER_PARSE_TIMEOUT", "")
+GXCRAWLER_PARSE_MEMORY_MB = os.environ.get("GXCRAWLER_PARSE_MEMORY_MB", "")
+GXCRAWLER_PARSE_MAX_TASKS = os.environ.get("GXCRAWLER_PARSE_MAX_TASKS", "")
+GXCRAWLER_PARSE_TASK = os.environ.get("GXCRAWLER_PARSE_TASK", "")
+
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 300,
     "pipelines.load.LoadPipeline": 800,

@@ -6,53 +6,96 @@ import logging
 
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
+from twisted.internet import defer, threads
 
 from gxcrawler.crawl.items import ReportItem
+from gxcrawler.crawl.runner import PARSE_FAILED_PREFIX, PARSE_FAILURES
+from gxcrawler.parsing.pool import (
+    ParsePool,
+    ParseTask,
+    PoolConfig,
+    acquire_shared,
+    failure_kind,
+    parse_task,
+    release_shared,
+)
 
 logger = logging.getLogger(__name__)
+
+
+def task_of(item: ReportItem) -> ParseTask:
+    return ParseTask(
+        content=item.body,
+        source=item.document_url,
+        content_type=item.content_type,
+        filename=item.filename,
+        hints={k: str(v) for k, v in item.hints.items() if v is not None},
+    )
 
 
 class ParsePipeline:
     """Fill ``item.parse_result``; drop documents of years the crawl did not ask for.
 
-    Parsing (PDF layout analysis above all) is CPU work of up to seconds, so it runs
-    on the reactor's thread pool and the downloads go on meanwhile. The spider
-    filters by the year in list titles; a title without a year is followed anyway,
-    so the parsed year is the final word.
+    Parsing (PDF layout analysis above all) is CPU work of up to seconds in pure Python,
+    so it runs in worker processes (``gxcrawler.parsing.pool``; ``GXCRAWLER_PARSE_WORKERS``,
+    0 = a thread of the crawl process) and the reactor goes on downloading. A document
+    whose parse times out, runs out of memory or kills its worker comes back as an error
+    result: counted, listed in the stats for the run record, and handed on so that the
+    loader records its fetch. The spider filters by the year in list titles; a title
+    without a year is followed anyway, so the parsed year is the final word.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.config = PoolConfig.from_settings(crawler.settings)
+        self.max_recorded = crawler.settings.getint("GX_PARSE_MAX_RECORDED", 200)
+        self.pool: ParsePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    async def open_spider(self):
+        self.pool = await maybe_deferred_to_future(threads.deferToThread(acquire_shared, self.config))
+
+    async def close_spider(self):
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            await maybe_deferred_to_future(threads.deferToThread(release_shared, pool))
+
     @staticmethod
     def parse(item: ReportItem):
-        from gxcrawler.parsing import parse_bytes
-
-        return parse_bytes(
-            item.body,
-            source=item.document_url,
-            content_type=item.content_type,
-            filename=item.filename,
-            hints={k: str(v) for k, v in item.hints.items() if v is not None},
-        )
+        """Parse in the calling thread (tests, debugging)."""
+        return parse_task(task_of(item))
 
     async def process_item(self, item):
         if not isinstance(item, ReportItem):
             return item
         self.stats.inc_value("gx/reports/found")
+        task = task_of(item)
+        pool = self.pool
+        if pool is None or pool.inline:
+            parsed = threads.deferToThread(pool.parse if pool else parse_task, task)
+        else:
+            parsed = _deferred(pool.submit(task))
         try:
-            result = await maybe_deferred_to_future(threads.deferToThread(self.parse, item))
+            result = await maybe_deferred_to_future(parsed)
         except Exception as exc:  # the parser should not raise; keep the crawl alive if it does
             logger.exception("parser failed on %s", item.document_url)
             self.stats.inc_value("gx/parse/error")
             raise DropItem(f"parser raised {exc!r} on {item.document_url}") from exc
+        kind = failure_kind(result)
+        if kind:
+            self.record_failure(item.document_url, kind, result.message or kind)
         return self.accept(item, result)
+
+    def record_failure(self, url: str, kind: str, reason: str) -> None:
+        logger.error("could not parse %s: %s", url, reason)
+        self.stats.inc_value(PARSE_FAILED_PREFIX + kind)
+        listed = self.stats.get_value(PARSE_FAILURES) or []
+        if len(listed) < self.max_recorded:
+            self.stats.set_value(PARSE_FAILURES, [*listed, {"url": url, "reason": reason}])
 
     def accept(self, item: ReportItem, result) -> ReportItem:
         """Attach the result and count it (on the reactor thread: stats are not thread-safe)."""
@@ -63,3 +106,20 @@ class ParsePipeline:
             self.stats.inc_value("gx/reports/other_year")
             raise DropItem(f"{item.document_url}: report year {result.year} not requested")
         return item
+
+
+def _deferred(future) -> defer.Deferred:
+    """A Deferred fired on the reactor thread when a pool future (resolved on a pool thread) is done."""
+    from twisted.internet import reactor
+
+    d: defer.Deferred = defer.Deferred()
+
+    def settle(f) -> None:
+        exc = f.exception()
+        if exc is None:
+            d.callback(f.result())
+        else:
+            d.errback(exc)
+
+    future.add_done_callback(lambda f: reactor.callFromThread(settle, f))
+    return d

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--report", type=int, action="append", metavar="ID", help="this report (repeatable)")
     p.add_argument("--spider", help="with --all: only documents this spider fetched")
     p.add_argument("--url", help="SQLAlchemy URL (default: GXCRAWLER_DATABASE_URL or the SQLite file)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parse processes (default: GXCRAWLER_PARSE_WORKERS, else one per CPU; 0: in this process)")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     p.set_defaults(func=run)
 
@@ -26,10 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from gxcrawler.db import database_url, ensure_schema, make_engine
     from gxcrawler.db.reparse import reparse
+    from gxcrawler.parsing.pool import ParsePool, PoolConfig
 
     engine = make_engine(args.url or database_url())
     ensure_schema(engine)
-    results = reparse(engine, report_ids=args.report or (), all_documents=args.all, spider=args.spider)
+    with ParsePool(PoolConfig.from_settings(workers=args.workers)) as pool:
+        results = reparse(
+            engine, report_ids=args.report or (), all_documents=args.all, spider=args.spider, pool=pool
+        )
     counts = Counter(outcome.status for _, outcome in results)
     if args.verbose:
         for url, outcome in results:

@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 RUNNING_MARKER = "gx.running"  # present while a crawl using the job dir is alive
 ORIGIN_FILE = "gx.origin"  # when the (possibly resumed) crawl first started
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3
+#: stats: documents the parse pool could not parse, counted by kind and listed as {"url", "reason"}
+PARSE_FAILED_PREFIX = "gx/parse_failed/"
+PARSE_FAILURES = "gx/parse_failures"
 
 
 def _count(stats: dict[str, Any], key: str) -> int:
@@ -47,7 +50,7 @@ def _count(stats: dict[str, Any], key: str) -> int:
 
 
 def errors_by_kind(stats: dict[str, Any]) -> dict[str, Any]:
-    """HTTP statuses >= 400, download exceptions and anti-bot pages, counted by kind."""
+    """HTTP statuses >= 400, download exceptions, anti-bot pages and parse failures, by kind."""
     out: dict[str, Any] = {}
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/") and int(key.rsplit("/", 1)[1]) >= 400:
@@ -58,10 +61,14 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, Any]:
             "js_challenge", "cookie_challenge", "cloudflare", "waf_block"
         ):
             out[f"antibot_{key.rsplit('/', 1)[1]}"] = int(value)
+        elif key.startswith(PARSE_FAILED_PREFIX):  # parse_timeout, worker_died, memory_limit …
+            out[key[len(PARSE_FAILED_PREFIX) :]] = int(value)
     if _count(stats, "gx/parse/error"):
         out["parse_error"] = _count(stats, "gx/parse/error")
     if stats.get(STATS_PAGES):
         out["antibot_pages"] = list(stats[STATS_PAGES])
+    if stats.get(PARSE_FAILURES):
+        out["parse_failures"] = list(stats[PARSE_FAILURES])
     return out
 
 

@@ -7,12 +7,17 @@ into ``unchanged``.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from ..parsing.pool import ParsePool
 
 from ..model import Provenance, Region
 from .loader import Loader, LoadOutcome
@@ -31,20 +36,28 @@ def reparse(
     all_documents: bool = False,
     spider: str | None = None,
     loader: Loader | None = None,
+    pool: ParsePool | None = None,
 ) -> list[tuple[str, LoadOutcome]]:
-    """Re-parse the given reports' documents (or every stored document); ``(url, outcome)``."""
-    from ..parsing import parse_bytes  # the parser is optional for the rest of the db layer
+    """Re-parse the given reports' documents (or every stored document); ``(url, outcome)``.
+
+    ``pool``: parse worker processes (``gxcrawler reparse`` passes one); without it the
+    documents are parsed in this thread. Loading stays here, in document order.
+    """
+    from ..parsing.pool import ParsePool, ParseTask, PoolConfig  # the parser is optional for the db layer
 
     loader = loader or Loader(engine)
+    pool = pool or ParsePool(PoolConfig(workers=0))
+    origins: deque[tuple[str, Provenance, Region]] = deque()
+
+    def tasks() -> Iterator[ParseTask]:
+        for url, content, prov, region in _targets(engine, list(report_ids), all_documents, spider):
+            origins.append((url, prov, region))
+            name = PurePosixPath(urlsplit(url).path).name or None
+            yield ParseTask(content, url, prov.content_type, name, dict(prov.hints))
+
     out: list[tuple[str, LoadOutcome]] = []
-    for url, content, prov, region in _targets(engine, list(report_ids), all_documents, spider):
-        result = parse_bytes(
-            content,
-            source=url,
-            content_type=prov.content_type,
-            filename=PurePosixPath(urlsplit(url).path).name or None,
-            hints=prov.hints or None,
-        )
+    for result in pool.map(tasks()):
+        url, prov, region = origins.popleft()
         out.append((url, loader.load(result, prov, region)))
     return out
 

@@ -16,3 +16,8 @@ class Limits:
     max_unzipped: int = 256 * 1024 * 1024
     #: antiword / LibreOffice subprocess timeout
     converter_seconds: float = 90.0
+    #: hard cap on one whole parse, enforced by the parse pool (gxcrawler.parsing.pool) by
+    #: stopping the worker: above every reader's own budget, which should end a parse first
+    task_seconds: float = 150.0
+    #: address space of one parse worker (MiB), enforced by the pool with RLIMIT_AS
+    task_memory_mb: int = 2048

@@ -1,0 +1,91 @@
+"""The parse pool: same results as parsing in-thread; a worker's death, hang or memory
+exhaustion fails only its own document, with the reason, and the pool goes on."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from gxcrawler.parsing.pool import (
+    MEMORY,
+    TIMEOUT,
+    WORKER_DIED,
+    ParsePool,
+    ParseTask,
+    PoolConfig,
+    failure_kind,
+    parse_task,
+)
+from gxcrawler.synthetic import make_report, render_pdf
+
+from .faulty_task import parse as faulty
+from .htmlbuild import render
+from .truth import STEMS, load
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with ParsePool(PoolConfig(workers=2, task_seconds=8, memory_mb=768, task=faulty)) as p:
+        p.start()
+        yield p
+
+
+def _documents() -> list[ParseTask]:
+    pages = [
+        ParseTask(render(load(s), style).encode("utf-8"), source=f"{s}-{style}", content_type="text/html",
+                  hints={"year": "2021"})
+        for s in STEMS for style in ("official", "nested")
+    ]
+    pdf = ParseTask(render_pdf(make_report(7)), source="r.pdf", filename="r.pdf")
+    return [*pages, pdf]
+
+
+def test_results_equal_in_thread_parsing(pool):
+    docs = _documents()
+    assert [r.to_json() for r in pool.map(docs)] == [parse_task(d).to_json() for d in docs]
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind", "says"),
+    [
+        ("GX_TEST_PARSE_CRASH", WORKER_DIED, "SIGSEGV"),
+        ("GX_TEST_PARSE_EXIT", WORKER_DIED, "exit code 3"),
+        ("GX_TEST_PARSE_HANG", TIMEOUT, "no result after 8 s"),
+        ("GX_TEST_PARSE_HOG", MEMORY, "768 MiB"),
+    ],
+)
+def test_a_failing_document_fails_alone_with_its_reason(pool, fault, kind, says):
+    good = _documents()[0]
+    bad = ParseTask(f"{fault}:".encode() + good.content, source="bad.html", content_type="text/html")
+    futures = [pool.submit(t) for t in (good, bad, good)]
+    before, failed, after = (f.result(timeout=60) for f in futures)
+    assert failure_kind(failed) == kind and failed.status == "error"
+    assert failed.message.startswith(f"{kind}: ") and says in failed.message, failed.message
+    assert failed.source == "bad.html" and failed.source_type == "html"
+    assert before.to_json() == after.to_json() == parse_task(good).to_json()
+    assert pool.parse(good).to_json() == before.to_json()  # the replaced worker parses again
+
+
+def test_results_pickle_and_parser_errors_are_not_pool_failures():
+    result = parse_task(ParseTask(b"", source="empty"))
+    assert result.status == "error" and failure_kind(result) is None
+    assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_zero_workers_parse_in_the_calling_thread():
+    doc = _documents()[0]
+    with ParsePool(PoolConfig(workers=0)) as inline:
+        assert inline.inline
+        assert inline.parse(doc).to_json() == parse_task(doc).to_json()
+
+
+def test_config_from_settings_and_environment():
+    cfg = PoolConfig.from_settings(
+        {"GXCRAWLER_PARSE_WORKERS": "3", "GXCRAWLER_PARSE_TIMEOUT": "", "GXCRAWLER_PARSE_MEMORY_MB": 512,
+         "GXCRAWLER_PARSE_TASK": "tests.parsing.faulty_task:parse"},
+        max_tasks=7,
+    )
+    assert (cfg.workers, cfg.memory_mb, cfg.max_tasks, cfg.task) == (3, 512, 7, faulty)
+    assert cfg.task_seconds == PoolConfig().task_seconds
+    assert ParsePool(PoolConfig()).config.workers >= 1  # default: one per CPU
