@@ -34,6 +34,8 @@ class ExpectedReport:
     values: dict[str, Decimal]  # the truth, by canonical key
     edition: str = "2021"
     source_type: str = "html"
+    #: other URLs serving the same page or document (one report, listed twice)
+    aliases: tuple[str, ...] = ()
 
 
 class PortalSimulation(Protocol):
@@ -41,7 +43,11 @@ class PortalSimulation(Protocol):
     hosts: tuple[str, ...]  # real host names it answers for
 
     def handle(self, method: str, url: str, headers: dict[str, str]) -> SimResponse:
-        """Answer one request for an absolute URL on one of ``hosts``."""
+        """Answer one request for an absolute URL on one of ``hosts``.
+
+        A simulation that needs the request body (a POSTed form) declares a fourth
+        parameter ``body: bytes = b""``; the server passes it by keyword.
+        """
         ...
 
     def expected_reports(self, year: int | None = None) -> list[ExpectedReport]:

@@ -11,6 +11,7 @@ and a 502 for hosts no simulation owns (like a proxy failing to connect).
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -45,9 +46,11 @@ class SimulationServer:
     def __init__(self, simulations: Iterable[PortalSimulation], host: str = "127.0.0.1", port: int = 0):
         self.simulations = list(simulations)
         self.by_host: dict[str, PortalSimulation] = {}
+        self._takes_body: dict[int, bool] = {}
         for sim in self.simulations:
             for h in sim.hosts:
                 self.by_host[h.lower()] = sim
+            self._takes_body[id(sim)] = "body" in inspect.signature(sim.handle).parameters
         self.counts: Counter[str] = Counter()  # by absolute URL requested
         self.log: list[tuple[str, str, int]] = []  # (method, url, status)
         self._lock = threading.Lock()
@@ -79,7 +82,7 @@ class SimulationServer:
         with self._lock:
             return sum(n for url, n in self.counts.items() if urlsplit(url).hostname == host)
 
-    def answer(self, method: str, url: str, headers: dict[str, str]) -> SimResponse:
+    def answer(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
         """The response for one request (also usable without sockets, e.g. in unit tests)."""
         headers = {k.lower(): v for k, v in headers.items()}
         parts = urlsplit(url)
@@ -87,7 +90,11 @@ class SimulationServer:
         if sim is None:
             response = SimResponse(502, b"no simulation answers for this host", {"Content-Type": "text/plain"})
         else:
-            response = sim.handle("GET" if method == "HEAD" else method, url, headers)
+            verb = "GET" if method == "HEAD" else method
+            if self._takes_body[id(sim)]:
+                response = sim.handle(verb, url, headers, body=body)
+            else:
+                response = sim.handle(verb, url, headers)
             if response.status == 404 and parts.path == "/robots.txt":
                 response = SimResponse(200, ROBOTS, {"Content-Type": "text/plain"})
             elif response.status == 200 and method in ("GET", "HEAD") and _not_modified(headers, response):
@@ -107,9 +114,8 @@ class SimulationServer:
             def _serve(self) -> None:
                 url = self.headers.get(URL_HEADER) or f"http://{self.headers.get('Host', '')}{self.path}"
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                response = server.answer(self.command, url, dict(self.headers.items()))
+                body = self.rfile.read(length) if length else b""
+                response = server.answer(self.command, url, dict(self.headers.items()), body)
                 self.send_response(response.status)
                 for key, value in response.headers.items():
                     if key.lower() not in ("content-length", "connection"):
