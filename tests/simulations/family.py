@@ -189,6 +189,26 @@ def _office(county: str) -> str:
     return f"{county}人民政府办公室"
 
 
+def assign_ids(items: list[Item], base: int, per_day: int, fixed: dict[int, int] | None = None,
+               since: datetime = datetime(2019, 1, 1)) -> None:
+    """Give ``items`` (in publication order) distinct IDs rising with the date, as CMS
+    sequences do: about ``per_day`` a day from ``base``; ``fixed`` keeps real IDs
+    (``id(item)`` -> ID) at their real values."""
+    fixed = fixed or {}
+    used = set(fixed.values())
+    last = base
+    for item in items:
+        if id(item) in fixed:
+            item.attrs["id"] = fixed[id(item)]
+            continue
+        target = base + (item.published - since).days * per_day + stable_int(item.key, "id") % max(2, per_day // 3)
+        last = max(target, last + 1)
+        while last in used:
+            last += 1
+        used.add(last)
+        item.attrs["id"] = last
+
+
 def file_digest(item: Item, n: int = 32) -> str:
     """A stable hex name for an item's attachment."""
     return hashlib.md5(f"{item.key}{item.title}".encode()).hexdigest()[:n]

@@ -35,7 +35,7 @@ from gxcrawler.model import Region
 
 from .base import SimResponse
 from .corpus import CST, html_response, stable_int
-from .family import Agency, FamilyPortal, Item, build_corpus, decoy_body, foreign_report
+from .family import Agency, FamilyPortal, Item, assign_ids, build_corpus, decoy_body, foreign_report
 
 PORTAL = "gkmlpt"
 HOST = "www.yantian.gov.cn"
@@ -80,9 +80,8 @@ class GkmlptSimulation(FamilyPortal):
         self.neighbour.attrs["id"] = 11_152_377
         self.neighbour.url = f"http://{NEIGHBOUR}{_post_path(11_152_377)}"
         self.items.sort(key=lambda i: (i.published, i.key))
-        for n, item in enumerate(self.items):
-            days = (item.published - datetime(2019, 1, 1)).days
-            item.attrs["id"] = 6_800_000 + days * 2_650 + stable_int(item.key) % 500 + n
+        assign_ids(self.items, 6_800_000, 2_650)
+        for item in self.items:
             item.attrs["cat"] = STREET if item.agency and "街道" in item.agency.name else DEPT
             item.url = f"http://{HOST}{_post_path(item.attrs['id'])}"
             if item.role == "report" and item.fmt in ("pdf", "docx"):
@@ -195,7 +194,7 @@ class GkmlptSimulation(FamilyPortal):
             payload: dict = {"classify": None, "articles": []}
         else:
             items = self.category(cat)
-            page = int(query["page"]) if query.get("page", "1").isdigit() else 1
+            page = int(query.get("page", "1")) if query.get("page", "1").isdigit() else 1
             payload = {
                 "classify": {"id": cat, "name": "区直部门" if cat == DEPT else "街道", "post_count": len(items)},
                 "articles": [self._article(i) for i in items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]],

@@ -34,7 +34,17 @@ from gxcrawler.model import Region
 
 from .base import SimResponse
 from .corpus import html_response, stable_int
-from .family import Agency, FamilyPortal, Item, build_corpus, decoy_body, file_digest, foreign_report, report_stub
+from .family import (
+    Agency,
+    FamilyPortal,
+    Item,
+    assign_ids,
+    build_corpus,
+    decoy_body,
+    file_digest,
+    foreign_report,
+    report_stub,
+)
 
 PORTAL = "hanweb"
 HOST = "www.yj.gov.cn"
@@ -86,9 +96,9 @@ class HanwebSimulation(FamilyPortal):
                                         "乐清市人民政府办公室")
         self.neighbour.url = f"http://{NEIGHBOUR}/art/2024/1/22/art_1229410745_4215632.html"
         self.items.sort(key=lambda i: (i.published, i.key))
-        for n, item in enumerate(self.items):  # article IDs rise ~9k a year (86714 on 2024-01-16)
-            days = (item.published - datetime(2019, 1, 1)).days
-            item.attrs["id"] = REAL[3] if item is real else 70_100 + days * 9 + stable_int(item.key) % 7 + n
+        # article IDs rise ~3k a year (86714 on 2024-01-16)
+        assign_ids(self.items, 70_100, 9, {id(real): REAL[3]} if real else {})
+        for item in self.items:
             item.attrs["col"] = TOWN if _is_town(item) or item.variant in ("training", "status") else DEPT
             item.url = self._art(item, item.attrs["col"])
             if item.role == "report" and item.fmt in ("pdf", "docx"):

@@ -13,7 +13,12 @@ from functools import cache
 
 from .base import PortalSimulation
 
+#: the five seed portals, each with its own spider of the same name
 NAMES = ("panzhihua", "xinye", "yanshan", "zbjkq", "luoning")
+#: one believable county portal per CMS family (tests/simulations/family.py), crawled from
+#: a start URL by the generic spider and the family bases
+FAMILIES = ("trs", "hanweb", "vsb", "gkmlpt", "yeartree", "powereasy", "epoint")
+ALL = NAMES + FAMILIES
 
 
 @cache

@@ -34,7 +34,16 @@ from gxcrawler.model import Region
 
 from .base import SimResponse
 from .corpus import html_response, stable_int
-from .family import Agency, FamilyPortal, Item, build_corpus, decoy_body, file_digest, foreign_report, report_stub
+from .family import (
+    Agency,
+    FamilyPortal,
+    Item,
+    assign_ids,
+    build_corpus,
+    decoy_body,
+    foreign_report,
+    report_stub,
+)
 
 PORTAL = "trs"
 HOST = "www.huanshui.gov.cn"
@@ -97,8 +106,8 @@ class TrsSimulation(FamilyPortal):
                                         "云溪县人民政府办公室")
         self.neighbour.url = f"http://{NEIGHBOUR}/zwgk/xxgknb/202402/t20240206_3310457.html"
         self.items.sort(key=lambda i: (i.published, i.key))
-        for n, item in enumerate(self.items):
-            item.attrs["id"] = 1_800_000 + (item.published - datetime(2019, 1, 1)).days * 37 + stable_int(item.key) % 30 + n
+        assign_ids(self.items, 1_800_000, 37)
+        for item in self.items:
             item.attrs["column"] = _column_of(item)
             item.url = self._url(item, item.attrs["column"])
             if item.role == "report" and item.fmt in ("pdf", "docx"):

@@ -32,7 +32,16 @@ from gxcrawler.model import Region
 
 from .base import SimResponse
 from .corpus import html_response, stable_int
-from .family import Agency, FamilyPortal, Item, build_corpus, decoy_body, foreign_report, report_stub
+from .family import (
+    Agency,
+    FamilyPortal,
+    Item,
+    assign_ids,
+    build_corpus,
+    decoy_body,
+    foreign_report,
+    report_stub,
+)
 
 PORTAL = "vsb"
 HOST = "www.ynzk.gov.cn"
@@ -79,9 +88,8 @@ class VsbSimulation(FamilyPortal):
                                         "耿马傣族佤族自治县大兴乡人民政府", 2023, "大兴乡")
         self.neighbour.url = f"https://{NEIGHBOUR}/zfxxgk_gmx_dxx/zfxxgknb.html?nbYear=2023"
         self.items.sort(key=lambda i: (i.published, i.key))
-        for n, item in enumerate(self.items):
-            days = (item.published - datetime(2019, 1, 1)).days
-            item.attrs["id"] = REAL[3] if item is real else 90_000 + days * 10 + stable_int(item.key) % 9 + n
+        assign_ids(self.items, 90_000, 10, {id(real): REAL[3]} if real else {})
+        for item in self.items:
             item.url = f"https://{HOST}/info/{COL}/{item.attrs['id']}.htm"
             if item.role == "report" and item.fmt in ("pdf", "docx"):
                 item.attrs["file"] = 11_000_000 + item.attrs["id"] * 3 % 900_000
