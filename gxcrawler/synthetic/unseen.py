@@ -16,14 +16,20 @@ import random
 import zlib
 from collections.abc import Callable
 
+from . import metapages
+from .archives import render_doc_html, render_mht, render_xls_html, render_xlsx
 from .cases import Case
 from .dumps import render_column_dump, render_ocr, render_row_dump
 from .html import ENCODINGS, render_page_html
-from .report import Shape, SyntheticReport, make_report
-from .variants import orgs_first, random_order, total_first, total_only, with_shape
+from .report import Shape, SyntheticReport, expected_failing, make_report
+from .text import render_text
+from .variants import mixed_editions, orgs_first, random_order, total_first, total_only, with_shape
 
 HTML_STYLES = ("separate_tables", "word_export")
 TEXT_TYPE = "text/plain; charset=utf-8"
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rng(layout: str, seed: int) -> random.Random:
@@ -35,7 +41,9 @@ def _report(rng: random.Random, seed: int, **kw) -> SyntheticReport:
     activity = rng.choices(("quiet", "small", "busy"), weights=(1, 4, 5))[0]
     kw.setdefault("consistent", rng.random() >= 0.2)
     kw.setdefault("deviations", rng.random() < 0.5)
-    return make_report(seed, activity=activity, **kw)
+    report = make_report(seed, activity=activity, **kw)
+    report.failing_rules = expected_failing(report)  # the rules of issue 11 throughout
+    return report
 
 
 def _html(layout: str, report: SyntheticReport, rng: random.Random) -> Case:
@@ -74,6 +82,67 @@ def _dump(render) -> Callable[[str, int], Case]:
     return build
 
 
+def _in(container: str, shape_of: Callable[[random.Random], Shape]) -> Callable[[str, int], Case]:
+    """A shaped report in another container than a portal page."""
+
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        report = with_shape(_report(rng, seed), shape_of(rng))
+        if container == "pdf":
+            from .pdf import render_pdf
+
+            return Case(layout, report, render_pdf(report), PDF_TYPE, "report.pdf")
+        if container == "docx":
+            from .word import render_docx
+
+            return Case(layout, report, render_docx(report), DOCX_TYPE, "report.docx")
+        flat = rng.choice(("pipe", "tab", "markdown"))
+        return Case(layout, report, render_text(report, flat).encode(), TEXT_TYPE, "report.txt", flat)
+
+    return build
+
+
+def _file(render, content_types: tuple[str, ...], filename: str) -> Callable[[str, int], Case]:
+    """A report served as a file whose bytes are not what its name says (or a spreadsheet)."""
+
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        report = _report(rng, seed)
+        return Case(layout, report, render(report), rng.choice(content_types), filename)
+
+    return build
+
+
+def _mixed(variant: str) -> Callable[[str, int], Case]:
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        report = mixed_editions(seed, variant, consistent=rng.random() >= 0.2, deviations=rng.random() < 0.5)
+        return _html(layout, report, rng)
+
+    return build
+
+
+def _meta_page(make) -> Callable[[str, int], Case]:
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        report = _report(rng, seed)
+        made = make(report, rng)
+        page, url = made if isinstance(made, tuple) else (made, None)
+        return Case(layout, report, page, "text/html", "detail.html", url=url)
+
+    return build
+
+
+def _meta_pdf(make, years: tuple[int, ...] = ()) -> Callable[[str, int], Case]:
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        kw = {"year": rng.choice(years), "deviations": False} if years else {}
+        report = _report(rng, seed, **kw)
+        return Case(layout, report, make(report, rng), PDF_TYPE, rng.choice(("report.pdf", "附件1.pdf")))
+
+    return build
+
+
 BUILDERS: dict[str, Callable[[str, int], Case]] = {
     "s3/orgs-first": _shaped(lambda rng: Shape(s3_columns=orgs_first())),
     "s3/total-first": _shaped(lambda rng: Shape(s3_columns=total_first(rng))),
@@ -87,6 +156,27 @@ BUILDERS: dict[str, Callable[[str, int], Case]] = {
     "dump/columns": _dump(render_column_dump),
     "dump/rows": _dump(render_row_dump),
     "ocr/text": _dump(render_ocr),
+    "pdf/s3-permuted": _in("pdf", lambda rng: Shape(s3_columns=random_order(rng))),
+    "docx/s3-transposed": _in("docx", lambda rng: Shape(s3_transposed=True)),
+    "text/s3-permuted": _in(
+        "text", lambda rng: Shape(s3_columns=random_order(rng), s4=rng.choice(("grid", "split")))
+    ),
+    "doc/html": _file(render_doc_html, ("application/msword", "application/octet-stream"), "report.doc"),
+    "doc/mht": _file(render_mht, ("application/msword", "application/octet-stream"), "report.doc"),
+    "sheet/xlsx": _file(render_xlsx, (XLSX_TYPE, "application/octet-stream"), "report.xlsx"),
+    "sheet/xls-html": _file(
+        render_xls_html, ("application/vnd.ms-excel", "application/octet-stream"), "report.xls"
+    ),
+    "mixed/kept-row": _mixed("kept_row"),
+    "mixed/s3-2019": _mixed("s3_2019"),
+    "mixed/art20_1-2019": _mixed("art20_1_2019"),
+    "meta/narrative-agency": _meta_page(metapages.narrative_agency),
+    "meta/period-year": _meta_page(metapages.period_year),
+    "meta/url-year": _meta_page(metapages.url_year),
+    "meta/date-lines": _meta_page(metapages.date_lines),
+    "pdf/split-title": _meta_pdf(metapages.split_title_pdf),
+    "pdf/junk-title": _meta_pdf(metapages.junk_title_pdf),
+    "pdf/recent": _meta_pdf(metapages.recent_pdf, years=(2023, 2024)),
 }
 UNSEEN_LAYOUTS: tuple[str, ...] = tuple(BUILDERS)
 

@@ -178,3 +178,92 @@ def assert_truth_consistent_under_labels(report, relabel: dict[str, str]) -> Non
         elif named in report.blank:
             assert cell.text in BLANK_MARKS
     assert report.failing_rules == expected_failing(report)
+
+
+# ---------------------------------------------------------------- metadata cases
+def _page_text(case) -> str:
+    import lxml.html
+
+    return lxml.html.fromstring(case.content).text_content()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_agency_only_in_the_narrative(seed: int) -> None:
+    case = make_unseen_case("meta/narrative-agency", seed)
+    report = case.report
+    assert report.agency not in report.title
+    assert any(report.agency in p for p in report.prose[:1])
+    assert not any(report.agency in p for p in report.prose[1:])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_statistics_year_only_in_the_period_sentence(seed: int) -> None:
+    case = make_unseen_case("meta/period-year", seed)
+    text = _page_text(case)
+    year = f"{case.report.year}年"
+    assert year not in case.report.title
+    period = next(p for p in case.report.prose if "统计期限" in p)
+    assert text.count(year) == period.count(year) == 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_statistics_year_only_in_the_url(seed: int) -> None:
+    case = make_unseen_case("meta/url-year", seed)
+    assert f"{case.report.year}年" not in _page_text(case)
+    assert str(case.report.year) in (case.url or "")
+    assert case.source == case.url
+
+
+@pytest.mark.parametrize("seed", range(900, 912))
+def test_publication_date_is_on_its_own_line_beside_distractors(seed: int) -> None:
+    case = make_unseen_case("meta/date-lines", seed)
+    text = _page_text(case)
+    d = case.report.published_truth
+    printed = {f"{d:%Y-%m-%d}", f"{d.year}年{d.month:02d}月{d.day:02d}日", f"{d:%Y/%m/%d}"}
+    assert any(p in text for p in printed)
+    assert "采集时间" in text and "打印日期" in text
+
+
+@pytest.mark.parametrize("layout", ["mixed/kept-row", "mixed/s3-2019", "mixed/art20_1-2019"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mixed_editions_truth(layout: str, seed: int) -> None:
+    report = make_unseen_case(layout, seed).report
+    assert report.edition == "2021"  # most tables are of 2021
+    keys = set(report.values) | set(report.blank)
+    if layout == "mixed/kept-row":
+        assert "s2.art20_5.other_services.decisions" in keys
+    elif layout == "mixed/s3-2019":
+        assert any(k.startswith("s3.other.") and k.count(".") == 2 for k in keys)
+        assert not any(k.startswith("s3.other.no_fee") for k in keys)
+    else:
+        assert "s2.art20_1.rules.new_made" in keys and "s2.art20_5.licensing.decisions" in keys
+
+
+# ---------------------------------------------------------------- files that are not what they say
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mht_is_a_mime_web_archive_with_the_report_inside(seed: int) -> None:
+    import email
+
+    case = make_unseen_case("doc/mht", seed)
+    message = email.message_from_bytes(case.content)
+    assert message.get_content_type() == "multipart/related"
+    html_part = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    html = html_part.get_payload(decode=True).decode("gb18030")
+    assert "Word.Document" in html and case.report.title.replace(" ", "") in html.replace(" ", "")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_xlsx_holds_every_number_as_printed(seed: int) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    case = make_unseen_case("sheet/xlsx", seed)
+    book = load_workbook(io.BytesIO(case.content))
+    got = [c.value for s in book.worksheets for row in s.iter_rows() for c in row if c.value is not None]
+    numbers = {Decimal(str(v)) for v in got if isinstance(v, int | float)}
+    texts = {v for v in got if isinstance(v, str)}
+    assert case.report.title in texts
+    for key, value in case.report.values.items():
+        text = value_cells(case.report)[key][0].text
+        assert value in numbers or text in texts, key
