@@ -122,18 +122,8 @@ def render_column_dump(report: SyntheticReport) -> tuple[str, SyntheticReport]:
 
     def table_lines(grid: Grid) -> tuple[list[str], set[str]]:
         matrix = expand(grid)
-        lines: list[str] = []
-        lost: set[str] = set()
-        for c in range(len(matrix[0])):
-            column = [row[c] for row in matrix if row[c] is not None]
-            if any(_invisible(cell, shown_blanks) for cell in column):
-                lost.update(cell.key for cell in column if cell.key)
-            for cell in column:
-                text = _shown(cell, shown_blanks)
-                if not text:
-                    continue
-                lines += [text] if cell.kind == "value" else break_label(text, width)
-        return lines, lost
+        runs = [[row[c] for row in matrix if row[c] is not None] for c in range(len(matrix[0]))]
+        return _runs_as_lines(runs, shown_blanks, width, gap=False)
 
     return _document(report, rng, table_lines)
 
@@ -146,21 +136,31 @@ def render_row_dump(report: SyntheticReport) -> tuple[str, SyntheticReport]:
     gap = rng.random() < 0.5
 
     def table_lines(grid: Grid) -> tuple[list[str], set[str]]:
-        lines: list[str] = []
-        lost: set[str] = set()
-        for row in grid:
-            if any(_invisible(cell, shown_blanks) for cell in row):
-                lost.update(cell.key for cell in row if cell.key)
-            for cell in row:
-                text = _shown(cell, shown_blanks)
-                if not text:
-                    continue
-                lines += [text] if cell.kind == "value" else break_label(text, width)
-                if gap:
-                    lines.append("")
-        return lines, lost
+        return _runs_as_lines(grid, shown_blanks, width, gap=gap)
 
     return _document(report, rng, table_lines)
+
+
+def _runs_as_lines(
+    runs: list[list[Cell]], shown_blanks: bool, width: int, *, gap: bool
+) -> tuple[list[str], set[str]]:
+    """Cells one per line, run after run (a run is a row or a column); labels broken at ``width``.
+
+    Returns the lines and the keys of every run holding a blank that left no trace.
+    """
+    lines: list[str] = []
+    lost: set[str] = set()
+    for run in runs:
+        if any(_invisible(cell, shown_blanks) for cell in run):
+            lost.update(cell.key for cell in run if cell.key)
+        for cell in run:
+            text = _shown(cell, shown_blanks)
+            if not text:
+                continue
+            lines += [text] if cell.kind == "value" else break_label(text, width)
+            if gap:
+                lines.append("")
+    return lines, lost
 
 
 # ---------------------------------------------------------------- OCR

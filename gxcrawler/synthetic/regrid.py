@@ -250,6 +250,7 @@ def with_shuffled_headers(
                 out.blank.append(named)
             else:  # the printed cell was itself not provable
                 out.absent.append(named)
+        out.relabelled.update(relabel)
         out.deviations.append(f"swapped_headers:{code}")
     if absent:
         out.values = {k: v for k, v in out.values.items() if k not in absent}

@@ -100,6 +100,8 @@ class SyntheticReport:
     url: str | None = None
     #: the publication date a reader must return; ``None`` where the document prints none
     published_truth: date | None = None
+    #: cells printed under another cell's labels (headers swapped): {key the labels name: key of the cell}
+    relabelled: dict[str, str] = field(default_factory=dict)
 
     def edition_of(self, table: str) -> str:
         """The edition ``table`` (``s2.art20_1``, ``s3``…) is printed in."""

@@ -21,6 +21,7 @@ from .archives import render_doc_html, render_mht, render_xls_html, render_xlsx
 from .cases import Case
 from .dumps import render_column_dump, render_ocr, render_row_dump
 from .html import ENCODINGS, render_page_html
+from .regrid import table_codes, with_permuted_table, with_shuffled_headers
 from .report import Shape, SyntheticReport, expected_failing, make_report
 from .text import render_text
 from .variants import mixed_editions, orgs_first, random_order, total_first, total_only, with_shape
@@ -143,6 +144,29 @@ def _meta_pdf(make, years: tuple[int, ...] = ()) -> Callable[[str, int], Case]:
     return build
 
 
+def _regrid(kind: str) -> Callable[[str, int], Case]:
+    """One table of the report moved by a property helper (:mod:`.regrid`), as a portal page."""
+
+    def build(layout: str, seed: int) -> Case:
+        rng = _rng(layout, seed)
+        report = _report(rng, seed)
+        if kind == "permuted":
+            code = rng.choice(table_codes(report))
+            report = with_permuted_table(report, code, rng, rows=rng.random() < 0.5)
+            report.deviations.append(f"permuted:{code}")
+            return _html(layout, report, rng)
+        mode = rng.choice(("shift", "duplicate")) if kind == "lost" else "swap"
+        tries = [(code, axis) for code in table_codes(report) for axis in ("columns", "rows")]
+        rng.shuffle(tries)
+        for code, axis in tries:  # the first table whose labels the move really changes
+            moved = with_shuffled_headers(report, code, rng, mode, axis=axis)
+            if len(moved.deviations) > len(report.deviations):
+                return _html(layout, moved, rng)
+        raise AssertionError(f"seed {seed}: no table to move headers in")  # pragma: no cover
+
+    return build
+
+
 BUILDERS: dict[str, Callable[[str, int], Case]] = {
     "s3/orgs-first": _shaped(lambda rng: Shape(s3_columns=orgs_first())),
     "s3/total-first": _shaped(lambda rng: Shape(s3_columns=total_first(rng))),
@@ -177,6 +201,9 @@ BUILDERS: dict[str, Callable[[str, int], Case]] = {
     "pdf/split-title": _meta_pdf(metapages.split_title_pdf),
     "pdf/junk-title": _meta_pdf(metapages.junk_title_pdf),
     "pdf/recent": _meta_pdf(metapages.recent_pdf, years=(2023, 2024)),
+    "prop/permuted": _regrid("permuted"),
+    "prop/headers-lost": _regrid("lost"),
+    "prop/headers-swapped": _regrid("swapped"),
 }
 UNSEEN_LAYOUTS: tuple[str, ...] = tuple(BUILDERS)
 
