@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export")
+COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals")
 
 
 def build_parser() -> argparse.ArgumentParser:

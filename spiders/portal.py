@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
-from gxcrawler import discovery
+from gxcrawler import discovery, portals
 from gxcrawler.model import Region
 
 from .families.base import Column, ReportSpider
@@ -30,39 +30,35 @@ _INDEX_PAGE = re.compile(r"/(?:index\.s?html?)?$")
 _COLUMN_TEXT = re.compile(r"(?:年报|年度报告|年度工作报告)$|^(?:19|20)\d{2}\s*年?度?$")
 
 
-def site_domain(host: str) -> str:
-    """``www.xinye.gov.cn`` → ``xinye.gov.cn``; ``www.example.com`` → ``example.com``."""
-    labels = host.lower().rstrip(".").split(".")
-    keep = 3 if discovery.is_government_host(host) else 2
-    return ".".join(labels[-keep:])
-
-
-def allowed_for(host: str) -> list[str]:
-    """Every government host for a .gov.cn portal, else just the portal's own domain."""
-    host = host.lower()
-    if discovery.is_government_host(host):
-        return ["gov.cn"]
-    return [host.removeprefix("www.")]
-
-
 class PortalSpider(ReportSpider):
     name = "portal"
+    #: set by the spiders the registry builds (spiders/registered.py): where to start
+    default_start_urls: tuple[str, ...] = ()
 
     def __init__(self, start_url: str | None = None, depth: str | int = 3, province: str | None = None,
                  city: str | None = None, county: str | None = None, division_code: str | None = None,
-                 *args, **kwargs):
+                 portal: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not start_url:
-            raise ValueError("portal needs -a start_url=URL (comma-separated for several)")
-        urls = [u.strip() for u in start_url.split(",") if u.strip()]
-        self.region = Region(province=province, city=city, county=county, division_code=division_code, portal=self.name)
+        row = portals.find(portal) if portal else None
+        if portal and row is None:
+            raise ValueError(f"no portal {portal!r} in the registry (gxcrawler portals list)")
+        urls = [u.strip() for u in (start_url or "").split(",") if u.strip()]
+        urls = urls or list(row.start_urls if row else self.default_start_urls)
+        if not urls:
+            raise ValueError("portal needs -a start_url=URL (comma-separated for several) or -a portal=ID")
+        if any((province, city, county, division_code)):
+            region = Region(province=province, city=city, county=county, division_code=division_code)
+        else:  # the registry row's, or a registry-built spider's own (the plain portal spider has none)
+            region = row.region if row else self.region
+        self.region = Region(province=region.province, city=region.city, county=region.county,
+                             division_code=region.division_code, portal=self.name)
         self.columns = tuple(Column(url=u, region=self.region, extra={"depth": 0}) for u in urls)
-        self.allowed_domains = sorted({d for u in urls for d in allowed_for(urlsplit(u).hostname or "")})
+        self.allowed_domains = sorted({d for u in urls for d in discovery.allowed_domains_for(u)})
         self.max_depth = int(depth)
-        self.sites = {site_domain(urlsplit(u).hostname or "") for u in urls}
+        self.sites = {discovery.site_domain(u) for u in urls}
 
     def on_site(self, url: str) -> bool:
-        return site_domain(urlsplit(url).hostname or "") in self.sites
+        return discovery.site_domain(url) in self.sites
 
     def wants(self, listed) -> bool:
         """Reports only from the portal's own site (another county's .gov.cn is another portal)."""

@@ -71,12 +71,8 @@ def iso_date(text: str | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
 
 
-def agency_from_title(title: str | None) -> str | None:
-    """The publisher named in front of the year: ``攀枝花市仁和区太平乡2020年…`` → ``攀枝花市仁和区太平乡``."""
-    text = discovery.normalize_title(title or "")
-    m = re.match(r"(?:关于)?(.+?)(?:19|20)\d{2}\s*年", text)
-    name = m.group(1) if m else None
-    return name.strip("《》“”\"' ") or None if name else None
+#: the publisher a report title names (kept here for the families' imports)
+agency_from_title = discovery.title_agency
 
 
 class ReportSpider(scrapy.Spider):
@@ -216,6 +212,16 @@ class ReportSpider(scrapy.Spider):
         """Refine list hints from the detail page (families read their header here)."""
         return hints
 
+    def _page_hints(self, response: TextResponse, hints: dict) -> dict:
+        """The family's hints, then what any page says: its heading, and its publisher when no title names one."""
+        hints = self.page_hints(response, hints)
+        if not discovery.report_year(hints.get("title")) and (heading := discovery.page_heading(response.selector)):
+            hints = {**hints, "title": heading}
+        named = hints.get("agency") or discovery.title_agency(hints.get("title"))
+        if not named and (agency := discovery.page_agency(response.selector)):
+            hints = {**hints, "agency": agency}
+        return hints
+
     def report_attachments(self, response: TextResponse) -> list[discovery.Link]:
         return discovery.attachment_links(response.text, response.url)
 
@@ -224,7 +230,7 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             yield self.make_item(response, page_url=response.url, hints=hints)
             return
-        hints = self.page_hints(response, hints)
+        hints = self._page_hints(response, hints)
         if self.follow_attachments and not discovery.has_statistics_tables(response.text):
             attachments = [a for a in self.report_attachments(response) if not discovery.is_mirror(a.url)]
             if attachments:

@@ -1,85 +1,14 @@
-"""Pure-Python detectors shared by every spider (no Scrapy).
-
-Portals differ in URL shapes and markup, but the questions a crawler asks are the
-same everywhere: *is this link an annual report, and of which year?*, *which links
-lead to the next list page?*, *which links are downloadable documents?*, *is this
-host a clone site?*. Answering them once, here, keeps portal spiders declarative
-and lets the generic ``portal`` spider work on sites no one has configured.
-"""
+"""Links on a list or report page: report rows, other pages of the list, attachments."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-# --- titles -----------------------------------------------------------------------
-
-#: Words that make a title a notice, guide, catalogue or announcement *about* reports.
-NOT_A_REPORT_WORDS = ("通知", "报送", "指南", "目录", "公示", "解读", "征集", "说明", "方案", "要点")
-
-_REPORT_SHAPES = (
-    re.compile(r"信息公开(?:工作)?年度报告"),  # …政府信息公开工作年度报告 / …信息公开年度报告
-    re.compile(r"年度(?:政府)?信息公开(?:工作)?报告"),  # …2021年度政府信息公开工作报告
-    re.compile(r"信息公开(?:工作)?年报"),  # 洛宁县2016年政府信息公开年报
-)
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
-
-
-def normalize_title(title: str) -> str:
-    """NFKC (full-width digits and colons become ASCII) and no whitespace at all.
-
-    Real titles contain stray spaces (``洛宁县人民政府 2020 年政府信息公开工作 年度报告``)
-    and non-breaking spaces; none of them carries meaning.
-    """
-    text = unicodedata.normalize("NFKC", title or "")
-    return re.sub(r"\s+", "", text)
-
-
-def is_annual_report(title: str | None) -> bool:
-    """True for the title of a 政府信息公开工作年度报告, False for notices and guides."""
-    text = normalize_title(title or "")
-    if not text or any(word in text for word in NOT_A_REPORT_WORDS):
-        return False
-    return any(shape.search(text) for shape in _REPORT_SHAPES)
-
-
-def report_year(title: str | None) -> int | None:
-    """The report (statistics) year named in an annual-report title, else None.
-
-    The year is the last four-digit year before the report words, so that an agency
-    name containing digits or a publication date in front does not win.
-    """
-    if not is_annual_report(title):
-        return None
-    text = normalize_title(title or "")
-    cut = min((m.start() for s in _REPORT_SHAPES if (m := s.search(text))), default=len(text))
-    years = [int(m.group(1)) for m in _YEAR.finditer(text[: cut + 2])]
-    years = [y for y in years if 2000 <= y <= 2100]
-    return years[-1] if years else None
-
-
-def parse_year_filter(value: str | int | None) -> set[int] | None:
-    """``"2021"`` → {2021}; ``"2019-2023"`` → 2019..2023; ``"2019,2021"``; None/"" → None (all)."""
-    if value is None or str(value).strip() in ("", "all", "*"):
-        return None
-    years: set[int] = set()
-    for part in str(value).replace("，", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "-" in part:
-            lo, hi = (int(p) for p in part.split("-", 1))
-            years.update(range(min(lo, hi), max(lo, hi) + 1))
-        else:
-            years.add(int(part))
-    return years or None
-
-
-# --- links ------------------------------------------------------------------------
+from .titles import report_year
 
 
 @dataclass(frozen=True)
@@ -200,42 +129,3 @@ def pagination_links(html: str | Selector, base_url: str) -> list[str]:
                 found[template.format(n)] = None
     found.pop(base_url, None)
     return list(found)
-
-
-# --- hosts ------------------------------------------------------------------------
-
-#: Sites seen copying government pages under unrelated domains (research, portals.md).
-CLONE_HOSTS = (
-    "poiraudeau.com",
-    "azaleacolor.com",
-    "fydm168.com",
-    "lyyvip.com",
-    "happymerchs.com",
-    "munkyxtc.com",
-    "site571.com",
-    "soulrig.com",
-)
-
-
-def host_of(url_or_host: str) -> str:
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    return (host or "").lower().rstrip(".")
-
-
-def is_mirror(url_or_host: str) -> bool:
-    """True for a known clone site (or any subdomain of one)."""
-    host = host_of(url_or_host)
-    return any(host == c or host.endswith("." + c) for c in CLONE_HOSTS)
-
-
-def is_government_host(url_or_host: str) -> bool:
-    host = host_of(url_or_host)
-    return host.endswith(".gov.cn") or host == "gov.cn"
-
-
-def has_statistics_tables(html: str) -> bool:
-    """Does an HTML page carry the report's tables itself (rather than in an attachment)?"""
-    if "<table" not in html.lower():
-        return False
-    text = normalize_title(Selector(text=html).xpath("string(//body)").get() or "")
-    return "信息公开申请" in text or "第二十条" in text

@@ -1,0 +1,34 @@
+"""Pure-Python detectors shared by every spider (no Scrapy).
+
+Portals differ in URL shapes and markup, but the questions a crawler asks are the
+same everywhere: *is this link an annual report, and of which year?*, *which links
+lead to the next list page?*, *which links are downloadable documents?*, *is this
+host a clone site?*, *which CMS family built this page?*. Answering them once, here,
+keeps portal spiders declarative and lets the generic ``portal`` spider work on sites
+no one has configured.
+
+* :mod:`.titles` — report titles, their year and agency; decoys rejected.
+* :mod:`.links` — report rows, pagination, attachments.
+* :mod:`.pages` — a report page's publisher, heading and tables.
+* :mod:`.hosts` — clone sites, government hosts, a portal's domain.
+"""
+
+from .hosts import CLONE_HOSTS, allowed_domains_for, host_of, is_government_host, is_mirror, site_domain
+from .links import ATTACHMENT_EXTENSIONS, Link, attachment_links, pagination_links, report_links
+from .pages import has_statistics_tables, metadata_table, page_agency, page_heading
+from .titles import (
+    DECOY_WORDS,
+    fold_title,
+    is_annual_report,
+    normalize_title,
+    parse_year_filter,
+    report_year,
+    title_agency,
+)
+
+__all__ = [
+    "ATTACHMENT_EXTENSIONS", "CLONE_HOSTS", "DECOY_WORDS", "Link", "allowed_domains_for", "attachment_links",
+    "fold_title", "has_statistics_tables", "host_of", "is_annual_report", "is_government_host", "is_mirror",
+    "metadata_table", "normalize_title", "page_agency", "page_heading", "pagination_links", "parse_year_filter",
+    "report_links", "report_year", "site_domain", "title_agency",
+]

@@ -1,0 +1,80 @@
+"""What a report page says about itself: its tables, its publisher, its heading."""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+from .titles import fold_title, is_annual_report, normalize_title
+
+#: labels of the publisher on detail pages and in 信息公开 metadata tables
+AGENCY_LABELS = ("发布机构", "发布单位", "发文机关", "发文单位", "公开主体", "发布主体", "信息来源", "来源", "所属机构",
+                 "责任部门")
+_LABEL = re.compile(r"(" + "|".join(AGENCY_LABELS) + r")\s*[:：]\s*([^\s:：|]{2,40})")
+_VALUE_CUT = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|阅读|浏览|点击|字号|访问|打印|分享|索引号|文号).*$")
+#: 来源 values that name a website or a news agency, not the publisher
+_NOT_AN_AGENCY = re.compile(r"网$|网站|本站|本网|原创|转载|新华社|人民日报|客户端|公众号|微信|^[A-Za-z]")
+
+
+def _clean_agency(value: str) -> str | None:
+    value = _VALUE_CUT.sub("", normalize_title(value)).strip("：:，,。 ")
+    if len(value) < 2 or _NOT_AN_AGENCY.search(value):
+        return None
+    return value
+
+
+def metadata_table(sel: Selector) -> dict[str, str]:
+    """Label → value of a 信息公开 metadata table (标题 / 索引号 / 发布机构 / 发文日期 …), cells paired."""
+    out: dict[str, str] = {}
+    for row in sel.xpath("//table//tr[th or td]"):
+        cells = [normalize_title(" ".join(c.css("::text").getall())) for c in row.xpath("./th|./td")]
+        for label, value in zip(cells, cells[1:], strict=False):
+            label = label.rstrip(":：")
+            if label in ("标题", "名称", "索引号", "文号", "发文日期", "成文日期", "发布日期", *AGENCY_LABELS) \
+                    and label not in out and value:
+                out[label] = value
+    return out
+
+
+def page_agency(html: str | Selector) -> str | None:
+    """The publisher a page names: its metadata table, else a ``来源:``/``发布机构:`` line.
+
+    Used when the report's title names no agency (and for its attachments); the
+    title's agency wins otherwise, because ``来源`` is often the office that posted a
+    township's report (区政府办), not the township.
+    """
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    table = metadata_table(sel)
+    for label in AGENCY_LABELS:
+        if label in table and (agency := _clean_agency(table[label])):
+            return agency
+    for text in sel.xpath("//body//text()[contains(., '来源') or contains(., '发布') or contains(., '机构')"
+                          " or contains(., '主体') or contains(., '发文')]").getall():
+        line = normalize_title(text)
+        for m in _LABEL.finditer(line):
+            if agency := _clean_agency(m.group(2)):
+                return agency
+    return None
+
+
+def page_heading(html: str | Selector) -> str | None:
+    """The report title a page shows: metadata 标题, a heading, ``<meta ArticleTitle>``, ``<title>``."""
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    candidates = [metadata_table(sel).get("标题", "")]
+    candidates += sel.xpath("//meta[@name='ArticleTitle' or @name='articletitle']/@content").getall()
+    candidates += [" ".join(h.css("::text").getall()) for h in sel.css("h1, h2, h3, .title, .article-title")]
+    candidates += sel.css("title::text").getall()
+    for text in candidates:
+        text = " ".join(text.split())
+        if is_annual_report(text):
+            return text
+    return None
+
+
+def has_statistics_tables(html: str) -> bool:
+    """Does an HTML page carry the report's tables itself (rather than in an attachment)?"""
+    if "<table" not in html.lower():
+        return False
+    text = fold_title(Selector(text=html).xpath("string(//body)").get() or "")
+    return "信息公开申请" in text or "第二十条" in text
