@@ -27,7 +27,7 @@ _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 
 #: the report words; the year may sit inside them (信息公开工作2022年度报告)
 _CORE = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?的?(?:(?:19|20)\d{2}年度?)?(?:年度报告|年报|报告)"
+    r"(?:政府|政务)?信息公开(?:工作)?的?(?:(?:19|20)\d{2}年度?)?(?:年度(?:工作)?报告|年报|报告)"
     r"|年度(?:政府|政务)?信息公开(?:工作)?的?报告"
 )
 #: what may follow the report words: the report posted as a 公示, or "全文"
@@ -142,7 +142,9 @@ def title_agency(title: str | None) -> str | None:
         text = text[: m.start()]
     cut = _AGENCY_END.search(text)
     name = text[: cut.start()] if cut else text
-    name = name.removesuffix("关于").strip("()（）:：,，、- ")
+    if name.endswith("人民") and text[len(name):].startswith("政府"):
+        name += "政府"  # 清江浦区人民政府信息公开…: 政府 is the agency's
+    name = name.removesuffix("关于").strip(":：,，、- ")
     return name if len(name) >= 2 else None
 
 
@@ -161,3 +163,35 @@ def parse_year_filter(value: str | int | None) -> set[int] | None:
         else:
             years.add(int(part))
     return years or None
+
+
+_PLACE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,7}省|[\u4e00-\u9fff]{2,8}自治区)?"
+    r"(?P<city>(?:(?![市州盟县区旗])[\u4e00-\u9fff]){2,8}?(?:自治州|市|州|盟|地区))?"
+    r"(?P<county>(?:(?![市州盟县区旗])[\u4e00-\u9fff]){1,9}?(?:自治县|自治旗|县|旗|区|市))"
+)
+_ZONES = ("开发区", "开区", "高新区", "新区", "园区", "试验区", "示范区", "合作区")
+
+
+def place_of(name: str | None) -> tuple[str | None, str | None]:
+    """(city, county) a name starts with: ``攀枝花市仁和区太平乡`` → (攀枝花市, 仁和区); (None, None) if none."""
+    m = _PLACE.match(fold_title(name))
+    if not m or m.group("county").endswith(_ZONES):
+        return None, None
+    return m.group("city"), m.group("county")
+
+
+def names_other_county(title: str | None, county: str | None) -> bool:
+    """Does a report title name a county other than ``county`` (another county's report in a sidebar)?
+
+    Only a county-level name at the start of the title's agency counts; a title that
+    names no county (蚌峨乡人民政府…) is the portal's own.
+    """
+    if not county:
+        return False
+    own = fold_title(county)
+    agency = title_agency(title) or ""
+    if not agency or own in agency:
+        return False
+    _, named = place_of(agency)
+    return named is not None and named != own

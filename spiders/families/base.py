@@ -29,7 +29,7 @@ from typing import Any
 import scrapy
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
-from gxcrawler import discovery
+from gxcrawler import discovery, pagekind
 from gxcrawler.crawl.items import ReportItem
 from gxcrawler.model import Region
 
@@ -225,8 +225,19 @@ class ReportSpider(scrapy.Spider):
     def report_attachments(self, response: TextResponse) -> list[discovery.Link]:
         return discovery.attachment_links(response.text, response.url)
 
+    def not_a_document(self, response: Response) -> bool:
+        """A soft 404, maintenance or login page where a report was listed: never a report row."""
+        kind = pagekind.classify(response.body, status=response.status, headers=response.headers, url=response.url)
+        if kind is not None:
+            self.logger.info("%s is not a document: %s", response.url, kind.reason)
+            if self.crawler is not None:
+                self.crawler.stats.inc_value(f"gx/reports/not_a_document/{kind.kind}")
+        return kind is not None
+
     def parse_report(self, response: Response) -> Iterator[ReportItem | Request]:
         hints = dict(response.meta.get("gx_hints", {}))
+        if self.not_a_document(response):
+            return
         if not isinstance(response, HtmlResponse):
             yield self.make_item(response, page_url=response.url, hints=hints)
             return
@@ -240,6 +251,8 @@ class ReportSpider(scrapy.Spider):
         yield self.make_item(response, page_url=response.url, hints=hints)
 
     def parse_attachment(self, response: Response) -> Iterator[ReportItem]:
+        if self.not_a_document(response):
+            return
         page_url = response.meta.get("gx_page_url") or response.url
         yield self.make_item(response, page_url=page_url, hints=dict(response.meta.get("gx_hints", {})))
 
