@@ -85,6 +85,9 @@ class PortalSpider(ReportSpider):
     def on_site(self, url: str) -> bool:
         return discovery.site_domain(url) in self.sites
 
+    def document_key(self, url: str) -> str:
+        return families.document_key(url)
+
     def learn_region(self, response: TextResponse) -> None:
         """With only a start URL, the site's own name (``<title>``, SiteName) tells the county."""
         if self.region_known:
@@ -181,7 +184,7 @@ class PortalSpider(ReportSpider):
         if "aspx" in kinds:
             posts += families.aspx_postbacks(response.text, response.url)
         for post in posts:
-            key = (post.url, *(v for k, v in post.formdata if k in ("__EVENTTARGET", "__EVENTARGUMENT")))
+            key = (post.url, *(f"{k}={v}" for k, v in post.formdata if k not in ("__VIEWSTATE", "__EVENTVALIDATION")))
             if key in self._posts_seen or not self.on_site(post.url):
                 continue
             self._posts_seen.add(key)

@@ -307,3 +307,28 @@ def aspx_postbacks(text: str, base_url: str) -> list[FormPost]:
         data = ((*hidden, ("__EVENTTARGET", m.group(1)), ("__EVENTARGUMENT", m.group(2))))
         posts.setdefault((m.group(1), m.group(2)), FormPost(action, tuple(data)))
     return list(posts.values())
+
+
+# --- one document under several URLs ------------------------------------------------------
+
+_DOCUMENT_IDS = (
+    ("hanweb", re.compile(r"/art/\d{4}/(?:\d{1,2}/\d{1,2}/)?art_(?:\d+_)?(\w+)\.html$")),  # art_{COL}_{ID}
+    ("trs", re.compile(r"/\d{6}/t\d{8}_(\d+)\.s?html?$")),
+    ("vsb", re.compile(r"/info/\d+/(\d+)\.htm$")),
+    ("gkmlpt", re.compile(r"/post_(\d+)\.html$")),
+    ("gongkai", re.compile(r"/doc_([0-9a-f]{24})\.html$")),
+    ("view", re.compile(r"^/view/[\w-]+/(\d+)\.html$")),  # 砚山's /view/{column}/{id}.html
+    ("shtml", re.compile(r"/(\d{5,})\.shtml$")),
+)
+
+
+def document_key(url: str) -> str:
+    """A document's identity across the URLs a CMS gives it: the article ID of its URL dialect
+    (a Hanweb article quoted into a second column, http and https, ``www.`` or not), else the URL
+    without scheme and fragment."""
+    parts = urlsplit(url)
+    for name, pattern in _DOCUMENT_IDS:
+        if m := pattern.search(parts.path):
+            return f"{name}:{(parts.hostname or '').removeprefix('www.')}:{m.group(1)}"
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")

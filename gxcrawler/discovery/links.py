@@ -46,12 +46,30 @@ def report_links(html: str | Selector, base_url: str) -> list[Link]:
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".txt")
 
 
+#: download endpoints that serve a file without its extension (VSB download.jsp, Hanweb downfile.jsp …)
+_DOWNLOAD_PATH = re.compile(r"/(?:\w*down\w*|\w*attach\w*|getfile|file)\.(?:jsp|do|aspx?|php|action)$", re.I)
+_FILE_NAME_TEXT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd)\s*$", re.I)
+
+
+def is_document_url(url: str, text: str = "") -> bool:
+    """Does a link lead to a file: by its path's extension, a file name in its query, a download
+    endpoint, or link text that is a file name (``附件：…年度报告.pdf``)?"""
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    if path.endswith(ATTACHMENT_EXTENSIONS):
+        return True
+    if any(v.lower().endswith(ATTACHMENT_EXTENSIONS) for _, v in parse_qsl(parts.query)):
+        return True
+    if parts.query and _DOWNLOAD_PATH.search(path):
+        return True
+    return bool(_FILE_NAME_TEXT.search(text)) and not path.endswith((".html", ".htm", ".shtml", "/"))
+
+
 def attachment_links(html: str | Selector, base_url: str) -> list[Link]:
-    """Links to downloadable documents (by the path's extension), in page order, deduplicated."""
+    """Links to downloadable documents, in page order, deduplicated (see :func:`is_document_url`)."""
     seen: dict[str, Link] = {}
     for url, text, title, _ in _anchors(html, base_url):
-        path = urlsplit(url).path.lower()
-        if path.endswith(ATTACHMENT_EXTENSIONS) and url not in seen:
+        if url not in seen and is_document_url(url, title or text):
             seen[url] = Link(url, title or text)
     return list(seen.values())
 
