@@ -27,7 +27,7 @@ _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 
 #: the report words; the year may sit inside them (信息公开工作2022年度报告)
 _CORE = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?的?(?:(?:19|20)\d{2}年度?)?(?:年度(?:工作)?报告|年报|报告)"
+    r"(?:政府|政务)?信息公开(?:工作)?(?:情况)?的?(?:(?:19|20)\d{2}年度?)?(?:年度(?:工作)?报告|年报|报告)"
     r"|年度(?:政府|政务)?信息公开(?:工作)?的?报告"
 )
 #: what may follow the report words: the report posted as a 公示, or "全文"
@@ -36,8 +36,11 @@ _TAIL_OK = re.compile(r"^(?:的?公示|全文|正文|原文)?$")
 DECOY_WORDS = (
     "通知", "通报", "公布情况", "发布情况", "部署", "会议", "推进会", "培训", "要点", "指南", "目录",
     "解读", "一图", "图解", "读懂", "报送", "征集", "考核", "评议", "评估", "检查", "督查", "模板",
-    "样本", "格式", "说明", "方案", "编制",
+    "样本", "格式", "说明", "方案", "编制", "做好",
 )
+#: a list title cut short (``…政府信息公开...``) whose words so far are a report's
+_CUT = re.compile(r"(?:\.{2,}|…+)$")
+_CUT_CORE = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度?(?:报告?)?|年报?)?$")
 _TRAILERS = (
     re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd|txt|s?html?)$", re.I),
     re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?$"),  # a date printed after the title
@@ -91,6 +94,12 @@ def _core(title: str | None) -> tuple[str, re.Match[str]] | None:
     last = None
     for last in _CORE.finditer(text):  # noqa: B007 - the last occurrence is the tail
         pass
+    if last is None and _CUT.search(full):  # cut short: the report words so far, and a year before them
+        cut = _CUT.sub("", full)
+        last = _CUT_CORE.search(cut)
+        if last is None or len(last.group(0)) < 4 or not _YEAR.search(cut[: last.start()]):
+            return None
+        return full, last
     if last is None or not _TAIL_OK.match(text[last.end():]):
         return None
     return full, last
