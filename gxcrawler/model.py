@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 STATUSES = ("ok", "partial", "no_tables", "not_a_report", "error")
-SOURCE_TYPES = ("html", "text", "pdf", "docx", "doc")
+SOURCE_TYPES = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht")
 
 
 @dataclass

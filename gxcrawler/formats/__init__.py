@@ -1,8 +1,11 @@
-"""Readers for binary report formats: PDF, DOCX and legacy DOC/WPS.
+"""Readers for binary report formats: PDF, DOCX, legacy DOC/WPS, spreadsheets.
 
 ``read(content, source_type)`` reduces a file to an :class:`~gxcrawler.model.ExtractedDocument`
 (text in reading order, tables as rows of cell texts with merged cells repeated,
 images named). The parser maps the cells; nothing here knows the template.
+``sniff_binary`` tells what a file really is from its bytes (:mod:`.sniff`);
+``web_archive_html`` takes the page out of a web archive (MHT), which the parser
+then reads as HTML.
 
 Errors are :class:`FormatError` with a message fit for a report's ``status: error``;
 :class:`NoConverterError` when a ``.doc`` arrives and neither antiword nor
@@ -12,41 +15,28 @@ so one hostile file cannot stall a crawl.
 
 from __future__ import annotations
 
-import re
-
 from ..model import ExtractedDocument
 from .errors import FormatError, NoConverterError
 from .limits import Limits
+from .sniff import UNPROVEN, claimed_type, reader_kind, sniff_binary
+from .webarchive import web_archive_html
 
-__all__ = ["FormatError", "Limits", "NoConverterError", "read", "sniff_binary"]
-
-_MAGIC = (
-    (b"%PDF", "pdf"),
-    (b"PK\x03\x04", "docx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),  # OLE2: .doc and .wps
-    (b"{\\rtf", "rtf"),
-)
-
-
-_HTML = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta)\b", re.I)
-
-
-def sniff_binary(content: bytes) -> str | None:
-    """The real type of a file by its magic bytes (portals mislabel .doc/.docx often).
-
-    ``html`` for Word "Web page" files saved as ``.doc`` (common on portals).
-    """
-    head = content[:1024].lstrip()
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if _HTML.search(content[:4096]):
-        return "html"
-    return None
-
+__all__ = [
+    "FormatError",
+    "Limits",
+    "NoConverterError",
+    "claimed_type",
+    "read",
+    "reader_kind",
+    "sniff_binary",
+    "web_archive_html",
+]
 
 def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> ExtractedDocument:
-    """Extract text, tables and images from a ``pdf``, ``docx`` or ``doc`` file."""
+    """Extract text, tables and images from a ``pdf``, ``docx``, ``doc``/``wps``, ``xlsx`` or ``xls``/``et`` file.
+
+    The bytes decide the reader; a ``source_type`` they contradict is reported in ``warnings``.
+    """
     limits = limits or Limits()
     if len(content) > limits.max_bytes:
         raise FormatError(f"{source_type} file too large ({len(content)} bytes > {limits.max_bytes})")
@@ -54,15 +44,13 @@ def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> E
         raise FormatError(f"empty {source_type} file")
     actual = sniff_binary(content)
     warnings: list[str] = []
-    kind = source_type
-    if actual == "html":
-        raise FormatError(f"file served as {source_type} is really HTML; read it as a web page")
-    if actual and actual != source_type and not (actual == "doc" and source_type == "wps"):
-        if actual == "rtf":
-            kind = "doc"  # LibreOffice converts RTF like a .doc
-        else:
-            warnings.append(f"file served as {source_type} is really {actual}")
-            kind = actual
+    kind = reader_kind(source_type)
+    if actual in ("html", "mht"):
+        what = "HTML" if actual == "html" else "a web archive (MHT)"
+        raise FormatError(f"file served as {source_type} is really {what}; read it as a web page")
+    if actual and actual not in UNPROVEN and reader_kind(actual) != kind:
+        warnings.append(f"file served as {source_type} is really {actual}")
+        kind = reader_kind(actual)
     if kind == "pdf":
         from .pdf import read_pdf
 
@@ -71,10 +59,18 @@ def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> E
         from .word import read_docx
 
         doc = read_docx(content, limits)
-    elif kind in ("doc", "wps"):
+    elif kind == "doc":
         from .legacy import read_doc
 
         doc = read_doc(content, limits)
+    elif kind == "xlsx":
+        from .sheets import read_xlsx
+
+        doc = read_xlsx(content, limits)
+    elif kind == "xls":
+        from .sheets import read_xls
+
+        doc = read_xls(content, limits, served_as=source_type)
     else:
         raise FormatError(f"unsupported document type {source_type!r}")
     doc.warnings[:0] = warnings

@@ -21,3 +21,16 @@ class Limits:
     task_seconds: float = 150.0
     #: address space of one parse worker (MiB), enforced by the pool with RLIMIT_AS
     task_memory_mb: int = 2048
+
+
+def check_unzipped(content: bytes, limits: Limits, kind: str) -> None:
+    """Refuse a ZIP package (DOCX, XLSX) that would unpack beyond ``limits.max_unzipped`` (zip bombs)."""
+    import io
+    import zipfile
+
+    from .errors import FormatError
+
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        unzipped = sum(i.file_size for i in z.infolist())
+    if unzipped > limits.max_unzipped:
+        raise FormatError(f"{kind} unpacks to {unzipped} bytes (limit {limits.max_unzipped})")

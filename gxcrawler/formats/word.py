@@ -9,7 +9,6 @@ keeps document order; table text stays out of it.
 from __future__ import annotations
 
 import io
-import zipfile
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -19,15 +18,12 @@ from docx.text.paragraph import Paragraph
 from ..model import ExtractedDocument
 from .cells import join_lines
 from .errors import FormatError
-from .limits import Limits
+from .limits import Limits, check_unzipped
 
 
 def read_docx(content: bytes, limits: Limits) -> ExtractedDocument:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as z:
-            unzipped = sum(i.file_size for i in z.infolist())
-        if unzipped > limits.max_unzipped:
-            raise FormatError(f"DOCX unpacks to {unzipped} bytes (limit {limits.max_unzipped})")
+        check_unzipped(content, limits, "DOCX")
         document = docx.Document(io.BytesIO(content))
     except FormatError:
         raise

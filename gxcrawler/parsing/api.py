@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..checks import evaluate
+from ..formats.sniff import OFFICE_KINDS, UNPROVEN, claimed_type, reader_kind, sniff_binary
+from ..formats.webarchive import web_archive_html
 from ..model import ExtractedDocument, ParseResult
 from .aligner import Alignment, align
 from .htmldoc import decode, parse_html
@@ -19,26 +21,30 @@ from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
+#: what ``sniff_type`` returns: the reader a document goes to
+SOURCE_KINDS = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht")
 
 
 def sniff_type(content: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """html | text | pdf | docx | doc, from magic bytes first, then the header, then the name."""
-    head = content[:2048]
-    if head.lstrip()[:5] == b"%PDF-":
-        return "pdf"
-    if head[:4] == b"PK\x03\x04":
-        return "docx"
-    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head[:5] == b"{\\rtf":
-        return "doc"
+    """html | text | pdf | docx | doc | xlsx | xls | mht, from the bytes first, then the header, then the name.
+
+    A Word or Excel file that is really a web page or web archive (portals serve both as
+    ``.doc``/``.xls``) is read as what it is.
+    """
+    actual = sniff_binary(content)
+    claimed = claimed_type(content_type, filename)
+    if actual in UNPROVEN:  # a package or compound file whose parts did not say
+        kinds = UNPROVEN[actual]
+        return reader_kind(claimed) if claimed and reader_kind(claimed) in kinds else kinds[0]
+    if actual and actual != "html":
+        return reader_kind(actual)
+    if actual == "html" and (claimed is None or claimed in OFFICE_KINDS):
+        return "html"
+    if claimed and claimed != "mht":
+        return reader_kind(claimed)
     ct = (content_type or "").lower()
     name = (filename or "").lower().split("?")[0]
-    if "pdf" in ct or name.endswith(".pdf"):
-        return "pdf"
-    if "wordprocessingml" in ct or name.endswith(".docx"):
-        return "docx"
-    if "msword" in ct or name.endswith((".doc", ".wps")):
-        return "doc"
-    if "html" in ct or name.endswith(_HTML_EXT) or _HTML_SNIFF.search(head):
+    if "html" in ct or name.endswith(_HTML_EXT) or _HTML_SNIFF.search(content[:2048]):
         return "html"
     return "text"
 
@@ -56,20 +62,33 @@ def parse_bytes(
         source_type = sniff_type(content, content_type, filename)
         if not content.strip():
             return _error(source, source_type, "empty document")
-        if source_type == "html":
-            text, encoding = decode(content, content_type)
+        served = claimed_type(content_type, filename)
+        mislabel = (
+            [f"file served as {served} is really {source_type}"]
+            if served and reader_kind(served) != source_type and source_type != "text"
+            else []
+        )
+        if source_type in ("html", "mht"):
+            declared = content_type
+            if source_type == "mht":
+                content, charset = web_archive_html(content)
+                declared = f"text/html; charset={charset}" if charset else None
+            text, encoding = decode(content, declared)
             bom = content.startswith(b"\xef\xbb\xbf")
             raw = content if encoding == "utf-8" and not bom else None  # the bytes are the text
-            return _parse_html(text, source=source, hints=hints, raw_utf8=raw)
+            result = _parse_html(text, source=source, hints=hints, raw_utf8=raw, source_type=source_type)
+            result.warnings[:0] = mislabel
+            return result
         if source_type == "text":
             text, _ = decode(content, content_type)
             return parse_text(text, source=source, hints=hints)
-        try:
-            from ..formats import read
-        except ImportError as exc:
-            return _error(source, source_type, f"no reader for {source_type} documents: {exc}")
-        doc = read(content, source_type)
-        return parse_extracted(doc, source=source, hints=hints)
+        from ..formats import read
+
+        as_served = served if served and reader_kind(served) == source_type else source_type
+        doc = read(content, as_served)
+        result = parse_extracted(doc, source=source, hints=hints)
+        result.warnings[:0] = mislabel
+        return result
     except Exception as exc:  # noqa: BLE001 - the contract is: never raise
         own = type(exc).__module__.startswith(("gxcrawler.formats", "gxcrawler.parsing"))  # for users
         return _error(source, source_type, str(exc) if own else f"{type(exc).__name__}: {exc}")
@@ -87,12 +106,17 @@ def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -
 
 
 def _parse_html(
-    text: str, *, source: str, hints: dict[str, str] | None, raw_utf8: bytes | None = None
+    text: str,
+    *,
+    source: str,
+    hints: dict[str, str] | None,
+    raw_utf8: bytes | None = None,
+    source_type: str = "html",
 ) -> ParseResult:
     doc = parse_html(text, raw_utf8)
     md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints)
     alignment = align(doc.tokens, year_hint=md.year)
-    return _finish(source, "html", md, alignment, doc.images, doc.lines)
+    return _finish(source, source_type, md, alignment, doc.images, doc.lines)
 
 
 def parse_html_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:

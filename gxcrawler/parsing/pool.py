@@ -321,4 +321,4 @@ def _init_worker(memory_mb: int) -> None:
     from . import api  # noqa: F401 - imported once here, not per document
 
     with contextlib.suppress(ImportError):  # a reader's library missing: its documents say so
-        from ..formats import legacy, pdf, word  # noqa: F401
+        from ..formats import legacy, pdf, sheets, word  # noqa: F401

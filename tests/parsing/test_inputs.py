@@ -28,6 +28,14 @@ from .truth import DATA, assert_matches, load
         (b"\xd5\xfe\xb8\xae", None, None, "text"),
         (b"anything", "application/pdf", None, "pdf"),
         (b"anything", None, "r.docx", "docx"),
+        (b"anything", "application/vnd.ms-excel", None, "xls"),
+        (b"anything", None, "r.et", "xls"),  # WPS Spreadsheets: the Excel 97 layout
+        (b"anything", None, "r.xlsx", "xlsx"),
+        (b"<html xmlns:w=\"urn:schemas-microsoft-com:office:word\">", "application/msword", "r.doc", "html"),
+        (b"<table><tr><td>x</td></tr></table>", None, "r.xls", "html"),  # Excel's HTML export
+        (b"<table><tr><td>x</td></tr></table>", None, "r.txt", "html"),  # markup wins over .txt
+        (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b', None, "r.doc", "mht"),
+        (b"PK\x03\x04....", None, "r.xlsx", "xlsx"),  # a damaged package: the name picks the reader
     ],
 )
 def test_sniff_type(content, ctype, name, expected):
