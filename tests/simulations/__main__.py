@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8808)
     serve.add_argument("--only", nargs="*", default=list(ALL), help="simulation names")
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer by this much")
+    serve.add_argument("--backlog", type=int, default=128, help="listen queue length")
     listing = sub.add_parser("list", help="hosts and expected reports of each simulation")
     listing.add_argument("--year", type=int)
     families = sub.add_parser("families", help="start URL, reports, noise and needed requests of each family portal")
@@ -49,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {r.year} {r.agency}  {r.document_url}")
         return 0
 
-    server = SimulationServer(all_simulations(args.only), host=args.host, port=args.port)
+    server = SimulationServer(all_simulations(args.only), host=args.host, port=args.port,
+                              backlog=args.backlog, latency=args.latency_ms / 1000)
     url = server.start()
     names = ", ".join(s.name for s in server.simulations)
     print(f"serving {names} at {url}", flush=True)

@@ -105,7 +105,10 @@ class LuoningSimulation:
     name = PORTAL
     hosts = (HOST, BARE, OSS, CLONE)
 
-    def __init__(self) -> None:
+    def __init__(self, publish_as: str | None = None) -> None:
+        """``publish_as`` ("pdf", "docx", "html"): every report in that form, as portals that
+        attach every report as a PDF do (the crawl benchmark's all-PDF portal)."""
+        self.publish_as = publish_as
         self.docs: list[Doc] = []
         self._build()
         self.by_page = {urlsplit(d.url).path: d for d in self.docs}
@@ -118,7 +121,8 @@ class LuoningSimulation:
 
     def _build(self) -> None:
         pubs: list[tuple[Publication, str]] = []
-        for name, source, kind in AGENCIES:
+        for name, source, listed_kind in AGENCIES:
+            kind = self.publish_as or listed_kind
             for year in YEARS:
                 is_seed = name == "洛宁县人民政府" and year == 2020
                 if not (is_seed or (name, year) == GONE or publishes(PORTAL, name, year, 0.8)):

@@ -7,12 +7,19 @@ on that URL's host to the simulation owning it and adds what a real web server d
 generically: conditional requests (``ETag``/``If-None-Match``,
 ``Last-Modified``/``If-Modified-Since`` → 304), ``HEAD``, a default ``robots.txt``,
 and a 502 for hosts no simulation owns (like a proxy failing to connect).
+
+Like a production web server it accepts a deep listen queue (``backlog``, 128 by default
+as nginx's 511 or Linux's ``somaxconn``): the standard library's default of 5 overflowed
+under a fast crawl, and the dropped connections (retried by the kernel after a second)
+made the crawl look slow. ``latency`` (seconds) delays every answer, as the round trip
+to a distant server does.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
@@ -40,11 +47,21 @@ def _not_modified(request_headers: dict[str, str], response: SimResponse) -> boo
     return False
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, handler, backlog: int) -> None:
+        self.request_queue_size = backlog  # read by server_activate(): listen(backlog)
+        super().__init__(address, handler)
+
+
 class SimulationServer:
     """Serve ``simulations`` on 127.0.0.1; ``start()`` returns the base URL."""
 
-    def __init__(self, simulations: Iterable[PortalSimulation], host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, simulations: Iterable[PortalSimulation], host: str = "127.0.0.1", port: int = 0,
+                 *, backlog: int = 128, latency: float = 0.0):
         self.simulations = list(simulations)
+        self.latency = latency
         self.by_host: dict[str, PortalSimulation] = {}
         self._takes_body: dict[int, bool] = {}
         for sim in self.simulations:
@@ -54,8 +71,7 @@ class SimulationServer:
         self.counts: Counter[str] = Counter()  # by absolute URL requested
         self.log: list[tuple[str, str, int]] = []  # (method, url, status)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server((host, port), self._handler_class(), backlog)
         self._thread: threading.Thread | None = None
 
     @property
@@ -116,6 +132,8 @@ class SimulationServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 response = server.answer(self.command, url, dict(self.headers.items()), body)
+                if server.latency > 0:
+                    time.sleep(server.latency)
                 self.send_response(response.status)
                 for key, value in response.headers.items():
                     if key.lower() not in ("content-length", "connection"):
