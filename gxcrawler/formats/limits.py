@@ -12,6 +12,15 @@ class Limits:
     max_pages: int = 60
     #: wall-clock budget for a PDF; pages after it are skipped with a warning
     pdf_seconds: float = 60.0
+    #: drawing instructions of one PDF page (decompressed content streams and forms, bytes):
+    #: pdfminer interprets ~150 KB a second, report pages have 10–100 KB; a page above is left out
+    page_content_bytes: int = 2 * 1024 * 1024
+    #: characters, lines, rectangles and curves of one page (table finding grows faster than
+    #: their number); a page above is left out
+    page_objects: int = 50_000
+    #: wall-clock budget of one page, enforced mid-page by an alarm on a process's main thread
+    #: (the parse pool's workers); the page is left out with a warning
+    page_seconds: float = 20.0
     #: uncompressed size of a DOCX package (zip bombs)
     max_unzipped: int = 256 * 1024 * 1024
     #: antiword / LibreOffice subprocess timeout

@@ -14,13 +14,17 @@ import io
 import logging
 import re
 import time
+import zlib
 from dataclasses import dataclass
 
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfminer.psparser import LIT
 
 from ..model import ExtractedDocument
 from .cells import join_lines
+from .deadline import OutOfTime, deadline
 from .errors import FormatError
 from .limits import Limits
 
@@ -58,7 +62,7 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
     texts: list[str] = []
     found: list[_PageTable] = []
     images: list[str] = []
-    chars = 0
+    chars = left_out = 0
     started = time.monotonic()
     try:
         pages = pdf.pages
@@ -69,14 +73,23 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
                 warnings.append(f"PDF time budget spent; pages from {number} on not read")
                 break
             try:
-                chars += len(page.chars)
-                images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
-                tables = _tables(page)
+                with deadline(limits.page_seconds):
+                    over = _over_budget(page, limits)
+                    if over:
+                        warnings.append(f"page {number} left out: {over}")
+                        left_out += 1
+                        continue
+                    chars += len(page.chars)
+                    images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
+                    tables = _tables(page)
+                    texts.append(_page_text(page, [bbox for *_, bbox in tables]))
                 found += [
                     _PageTable(number, rows, cols, bbox[2], i == 0, i == len(tables) - 1)
                     for i, (rows, cols, bbox) in enumerate(tables)
                 ]
-                texts.append(_page_text(page, [bbox for *_, bbox in tables]))
+            except OutOfTime:
+                warnings.append(f"page {number} left out: not read within {limits.page_seconds:g} s")
+                left_out += 1
             except Exception as exc:  # one broken page must not lose the others
                 warnings.append(f"page {number} unreadable: {exc.__class__.__name__}")
             finally:
@@ -88,7 +101,7 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
         raise FormatError(f"unreadable PDF: {exc.__class__.__name__}: {exc}") from exc
     finally:
         _close(pdf)
-    if chars == 0:
+    if chars == 0 and not left_out:
         warnings.append("PDF has no text layer (scanned or image-only)")
     return ExtractedDocument(
         source_type="pdf",
@@ -98,6 +111,55 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
         title=_decode_title(title),
         warnings=warnings,
     )
+
+
+def _over_budget(page, limits: Limits) -> str | None:
+    """Why a page is too big to read (checked before and after pdfminer interprets it), or None."""
+    size = _content_bytes(page.page_obj, limits.page_content_bytes)
+    if size > limits.page_content_bytes:
+        return f"more than {limits.page_content_bytes} bytes of drawing instructions"
+    count = sum(len(objs) for kind, objs in page.objects.items() if kind in _COUNTED)
+    if count > limits.page_objects:
+        return f"{count} characters and drawn shapes (limit {limits.page_objects})"
+    return None
+
+
+_COUNTED = ("char", "line", "rect", "curve")
+LITERAL_FORM = LIT("Form")
+
+
+def _content_bytes(page_obj, cap: int) -> int:
+    """Decompressed size of a page's content streams and form XObjects, counted up to ``cap + 1``
+    (a Flate stream is inflated only that far: a compression bomb is not unpacked to measure it)."""
+    streams = [resolve1(s) for s in (page_obj.contents or [])]
+    xobjects = resolve1((page_obj.resources or {}).get("XObject")) or {}
+    if isinstance(xobjects, dict):
+        for x in xobjects.values():
+            x = resolve1(x)
+            if isinstance(x, PDFStream) and x.get("Subtype") is LITERAL_FORM:
+                streams.append(x)
+    total = 0
+    for stream in streams:
+        if isinstance(stream, PDFStream):
+            total += _decoded_size(stream, cap + 1 - total)
+            if total > cap:
+                break
+    return total
+
+
+def _decoded_size(stream: PDFStream, limit: int) -> int:
+    if stream.data is not None:
+        return len(stream.data)
+    filters = stream.get_filters()
+    plain_flate = (
+        len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not filters[0][1] and not stream.decipher
+    )
+    if plain_flate and stream.rawdata is not None:
+        try:
+            return len(zlib.decompressobj().decompress(stream.rawdata, max(limit, 1)))
+        except zlib.error:
+            pass  # pdfminer's own decoding decides what a broken stream holds
+    return len(stream.get_data())
 
 
 def _tables(page) -> list[tuple[list[list[str]], list[float], tuple]]:

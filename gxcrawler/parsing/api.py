@@ -116,7 +116,9 @@ def _parse_html(
     doc = parse_html(text, raw_utf8)
     md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints)
     alignment = align(doc.tokens, year_hint=md.year)
-    return _finish(source, source_type, md, alignment, doc.images, doc.lines)
+    result = _finish(source, source_type, md, alignment, doc.images, doc.lines)
+    result.warnings[:0] = doc.warnings
+    return result
 
 
 def parse_html_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:

@@ -78,6 +78,10 @@ class EmptyDocument(ValueError):
     """The page holds no document at all."""
 
 
+class TooDeep(ValueError):
+    """The page nests its elements deeper than the HTML parser can follow, even flattened."""
+
+
 @dataclass
 class HtmlDocument:
     lines: list[str] = field(default_factory=list)
@@ -85,6 +89,7 @@ class HtmlDocument:
     images: list[str] = field(default_factory=list)
     title_candidates: list[str] = field(default_factory=list)
     tables: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 # plain etree elements: lxml.html's per-element class lookup costs more than the parse.
@@ -95,7 +100,9 @@ _LOCAL = threading.local()
 def _parser() -> etree.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
-        parser = _LOCAL.parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        parser = _LOCAL.parser = etree.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+        )
     return parser
 
 
@@ -109,13 +116,15 @@ _TABLE_LINES = 120
 def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
     """``raw_utf8``: the page's own bytes when they are UTF-8 (saves re-encoding ``text``)."""
     doc = HtmlDocument()
-    try:
-        data = raw_utf8 if raw_utf8 is not None else text.encode("utf-8", "replace")
-        root = etree.fromstring(data, parser=_parser())
-    except etree.ParserError as exc:  # nothing but markup debris
-        raise EmptyDocument("empty HTML document") from exc
-    if root is None:
-        raise EmptyDocument("empty HTML document")
+    data = raw_utf8 if raw_utf8 is not None else text.encode("utf-8", "replace")
+    root = _tree(data)
+    if root is _TOO_DEEP:  # libxml2 stops at depth 2048 (256 without huge_tree) and drops the rest
+        root = _tree(_flatten(data))
+        if root is _TOO_DEEP:
+            raise TooDeep(f"HTML nested more than {_MAX_DEPTH} elements deep even without its wrapper elements")
+        doc.warnings.append(
+            f"HTML nested more than {_MAX_DEPTH} elements deep: read without its wrapper elements (div, span, font …)"
+        )
     for h in root.iter("h1", "h2"):
         doc.title_candidates.append("".join(h.itertext()))
     for meta in root.iter("meta"):
@@ -128,6 +137,45 @@ def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
     body = root.find("body")
     _Walk(doc).run(body if body is not None else root)
     return doc
+
+
+_MAX_DEPTH = 2048  # libxml2's limit with XML_PARSE_HUGE
+_TOO_DEEP = object()
+
+
+def _tree(data: bytes):
+    """The page's root element, or ``_TOO_DEEP`` when libxml2 gave up on its nesting."""
+    parser = _parser()
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.ParserError as exc:  # nothing but markup debris
+        raise EmptyDocument("empty HTML document") from exc
+    if any(e.type == _RESOURCE_LIMIT for e in parser.error_log):
+        return _TOO_DEEP
+    if root is None:
+        raise EmptyDocument("empty HTML document")
+    return root
+
+
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+_TAG = re.compile(rb"<(/?)([A-Za-z][\w:.-]*)(?:\s[^>]*)?/?>")
+#: elements a flattened page keeps: what the walk reads structure and metadata from, and
+#: the subtrees it skips (they need both their tags)
+_KEEP = frozenset({"html", "body", "title", "meta", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
+                   "caption", "img", "br", "h1", "h2"}) | _SKIP  # fmt: skip
+
+
+def _flatten(data: bytes) -> bytes:
+    """The page without its wrapper elements: a block element becomes a line break, an inline one
+    nothing (the walk reads them so anyway), so only tables and skipped subtrees still nest."""
+
+    def tag(m: re.Match[bytes]) -> bytes:
+        name = m.group(2).lower().decode("ascii", "replace")
+        if name in _KEEP:
+            return m.group(0)
+        return b"<br>" if name in _BLOCK else b""
+
+    return _TAG.sub(tag, data)
 
 
 class _Walk:
