@@ -104,6 +104,7 @@ class HanwebSimulation(FamilyPortal):
             if item.role == "report" and item.fmt in ("pdf", "docx"):
                 item.attrs["file"] = f"{file_digest(item)}.{item.fmt}"
                 item.file_url = f"http://{HOST}/module/download/downfile.jsp?classid=0&filename={item.attrs['file']}"
+                item.aliases.append(f"http://{HOST}/attach/0/{item.attrs['file']}")  # where downfile.jsp redirects
         quoted = next(i for i in self.reports(2022) if _is_town(i) and i.fmt == "html")
         quoted.aliases.append(self._art(quoted, DEPT))
         quoted.attrs["also"] = DEPT
