@@ -107,7 +107,7 @@ def main() -> None:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute('SELECT report_id, key, section, "row", "column", value FROM report_values')
+            cur.execute("SELECT report_id, key, value FROM report_values")
             buf = io.StringIO()
             for rec in cur:
                 buf.write("\t".join(str(v) for v in rec) + "\n")
@@ -117,7 +117,7 @@ def main() -> None:
             buf.seek(0)
             t = time.perf_counter()
             cur.copy_expert(
-                'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN', buf
+                "COPY report_values (report_id, key, value) FROM STDIN", buf
             )
             raw.commit()
             copy_s = time.perf_counter() - t

@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import catalog
 from ..agencies import AgencyName, division_code
 from ..model import ParseResult, Region
+from .headlines import HEADLINES
 from .models import Agency, AgencyAlias
 
 _agencies = Agency.__table__
@@ -48,6 +48,8 @@ REPORT_COLUMNS: dict[str, str] = {
     "checks_failed": "int",
     "listed": "boolean",
     "fingerprint": "text",
+    "checks": "int",
+    **dict.fromkeys(HEADLINES, "numeric"),
 }
 
 
@@ -83,7 +85,7 @@ def insert_reports_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]
     }
 
 
-COPY_VALUES = 'COPY report_values (report_id, key, section, "row", "column", value) FROM STDIN'
+COPY_VALUES = "COPY report_values (report_id, key, value) FROM STDIN"
 COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right") FROM STDIN'
 
 
@@ -107,8 +109,8 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
 
 @functools.cache
 def _key_columns(key: str) -> str:
-    """``key<TAB>section<TAB>row<TAB>column<TAB>`` in COPY text format."""
-    return "".join(f"{_escape(part)}\t" for part in (key, *split_key(key)))
+    """``key<TAB>`` in COPY text format."""
+    return f"{_escape(key)}\t"
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -127,16 +129,6 @@ STORED_SQL = (
     "SELECT id, agency_id, year, sha256, fingerprint FROM reports "
     "WHERE (agency_id, year) IN (SELECT * FROM unnest(%(agency_id)s::int[], %(year)s::int[]))"
 )
-
-
-def split_key(key: str) -> tuple[str, str, str]:
-    """(section, row, column) of a key; the row may contain dots."""
-    metric = catalog.METRICS.get(key)
-    if metric is not None:
-        return metric.section, metric.row, metric.column
-    head, _, column = key.rpartition(".")
-    section, _, row = head.partition(".")
-    return section, row, column
 
 
 # ---------------------------------------------------------------- agencies

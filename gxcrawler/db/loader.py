@@ -40,9 +40,9 @@ from .. import catalog
 from ..agencies import AgencyName, canonical_agency, division_code
 from ..model import ParseResult, Provenance, Region
 from . import batch as pg_batch
-from .batch import split_key as _split_key
 from .engine import is_postgres
 from .fetches import record_fetches
+from .headlines import headline_values
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
 
 log = logging.getLogger(__name__)
@@ -441,11 +441,7 @@ class Loader:
         if self._postgres:
             conn.exec_driver_sql(_PG_INSERT_CELLS, {"report_id": report_id, **_pg_cell_arrays(result)})
             return
-        values = [
-            {"report_id": report_id, "key": key, "section": s, "row": r, "column": c, "value": value}
-            for key, value in result.values.items()
-            for s, r, c in (_split_key(key),)
-        ]
+        values = [{"report_id": report_id, "key": key, "value": value} for key, value in result.values.items()]
         checks = [
             {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
             for c in result.checks
@@ -572,6 +568,8 @@ def _report_row(
         "checks_failed": sum(1 for c in result.checks if not c.ok),
         "listed": True,
         "fingerprint": fingerprint,
+        "checks": len(result.checks),
+        **headline_values(result.values),
     }
 
 
@@ -585,9 +583,8 @@ def _raw_agency(result: ParseResult, prov: Provenance) -> str:
 # ~200 values, ~40 checks) is one statement and one round trip.
 
 _PG_VALUES = (
-    'INSERT INTO report_values (report_id, key, section, "row", "column", value) '
-    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_section)s::text[], %(v_row)s::text[], "
-    "%(v_column)s::text[], %(v_value)s::numeric[]) AS x"
+    "INSERT INTO report_values (report_id, key, value) "
+    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[]) AS x"
 )
 _PG_CHECKS = (
     'INSERT INTO check_results (report_id, rule, ok, "left", "right") '
@@ -619,14 +616,9 @@ def _pg_report_params(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pg_cell_arrays(result: ParseResult) -> dict[str, list[Any]]:
-    keys = list(result.values)
-    parts = [_split_key(k) for k in keys]
     return {
-        "v_key": keys,
-        "v_section": [p[0] for p in parts],
-        "v_row": [p[1] for p in parts],
-        "v_column": [p[2] for p in parts],
-        "v_value": [result.values[k] for k in keys],
+        "v_key": list(result.values),
+        "v_value": list(result.values.values()),
         "c_rule": [c.rule for c in result.checks],
         "c_ok": [c.ok for c in result.checks],
         "c_left": [c.left for c in result.checks],

@@ -81,7 +81,12 @@ class Metric(Base):
 
 class Agency(Base):
     __tablename__ = "agencies"
-    __table_args__ = (sa.Index("ix_agencies_region", "province", "city", "county"),)
+    __table_args__ = (
+        sa.Index("ix_agencies_region", "province", "city", "county"),
+        # analysts filter on a city or a county without its province
+        sa.Index("ix_agencies_city", "city"),
+        sa.Index("ix_agencies_county", "county"),
+    )
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text, unique=True)  # canonical full name
     short_name: Mapped[str] = mapped_column(sa.Text)  # without the region prefix
@@ -163,6 +168,23 @@ class Report(Base):
     warnings: Mapped[list[str]] = mapped_column(JSONB, default=lambda: [])
     blank: Mapped[list[str]] = mapped_column(JSONB, default=lambda: [])  # keys printed empty
     checks_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    checks: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")  # identities evaluated
+    # Headline numbers (gxcrawler.db.headlines), derived from the report's cells by the
+    # loader in the same statement as the row: v_reports reads them without a GROUP BY.
+    s3_new: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_carried_in: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_granted: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_partial: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_denied: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_unavailable: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_rejected: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_other: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_total: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s3_carried_out: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_review: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_suit_direct: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_suit_after_review: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_suits: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     listed: Mapped[bool] = mapped_column(sa.Boolean, default=True)  # still on its list page
     fingerprint: Mapped[str] = mapped_column(sa.String(64))  # hash of the stored parse
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
@@ -170,7 +192,12 @@ class Report(Base):
 
 
 class ReportValue(Base):
-    """One statistics cell of one report; ``value`` is exact (NUMERIC)."""
+    """One statistics cell of one report; ``value`` is exact (NUMERIC).
+
+    Section, row and column are functions of the key: they live in ``metrics``
+    (``JOIN metrics USING (key)``, as the long views do), not on each of the
+    millions of rows (a quarter of the table's size, measured).
+    """
 
     __tablename__ = "report_values"
     __table_args__ = (sa.Index("ix_report_values_key", "key"),)
@@ -179,9 +206,6 @@ class ReportValue(Base):
     # metrics row for every inserted cell (a WAL record each), which doubled the cost of
     # loading a report. The loader refuses keys that are not in the catalog instead.
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
-    section: Mapped[str] = mapped_column(sa.String(4))
-    row: Mapped[str] = mapped_column(sa.String(40))
-    column: Mapped[str] = mapped_column(sa.String(40))
     value: Mapped[Decimal] = mapped_column(ExactDecimal)
 
 
@@ -189,7 +213,16 @@ class CheckResult(Base):
     """One identity (勾稽关系) of the spec on one report: ``left`` should equal ``right``."""
 
     __tablename__ = "check_results"
-    __table_args__ = (sa.Index("ix_check_results_rule_ok", "rule", "ok"),)
+    __table_args__ = (
+        sa.Index("ix_check_results_rule_ok", "rule", "ok"),
+        # the few failed identities (v_failed_checks), found without reading the many that hold
+        sa.Index(
+            "ix_check_results_failed",
+            "report_id",
+            postgresql_where=sa.text("NOT ok"),
+            sqlite_where=sa.text("NOT ok"),
+        ),
+    )
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     rule: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     ok: Mapped[bool] = mapped_column(sa.Boolean)

@@ -1,21 +1,39 @@
 """Views for analysts: the tables joined, pivoted and labelled the way questions are asked.
 
 Each view's SQL is a named constant so that migrations, tests and documentation all
-use the same text (``docs/notes/analytics.md`` describes every column). The SQL is
-portable on purpose: PostgreSQL is the target, and the same statements create the
-views on the embedded SQLite database too (there ``value`` is a decimal string, so
-sums come back as numbers SQLite computed, not exact NUMERIC).
+use the same text (``docs/notes/analytics.md`` describes every column).
+
+**Filters push down.** Every view is a plain join of tables — no GROUP BY, DISTINCT,
+window or CTE around the rows — so PostgreSQL merges it into the analyst's query
+and applies a filter on agency, region, year or rule *before* joining: an index finds
+the few matching agencies/reports, and only their rows are read. Per-report
+aggregates that a view shows (``v_reports``' headlines and check counts) are stored
+on the ``reports`` row by the loader (``gxcrawler.db.headlines``) rather than computed
+inside the view; measured in docs/notes/db-performance.md. A new view should follow
+the same rule: join tables keyed by report or agency; put a per-report aggregate in
+a maintained column; leave cross-report roll-ups to the query (or a materialized
+table), never inside a view others filter.
+
+Portability: PostgreSQL is the target; the same SQL creates the views on the embedded
+SQLite database, except ``v_coverage``'s years (``generate_series`` on PostgreSQL, a
+recursive CTE on SQLite, which has no ``generate_series``). On SQLite ``value`` is a
+decimal string, so sums come back as numbers SQLite computed, not exact NUMERIC.
 
 Headline numbers in ``v_reports`` use the applicants' ``total`` column (all
 applicants). A value is NULL where the report printed nothing (blank or unread);
 the grouped headlines (denied, unavailable, rejected, other) are NULL only when none
 of their rows has a value.
 
-A migration that alters a column one of these views reads must drop the views first
-and re-create them after (:func:`drop_views` / :func:`create_views`).
+Migrations: ``0003`` creates these views (:data:`VIEWS_0003`); ``0002``'s are frozen
+in ``views_0002``. A migration that changes a view adds a new ``VIEWS_000N`` here (and
+points :data:`VIEWS` to it) instead of editing one an older migration creates. A
+migration that alters a column one of these views reads must drop the views first and
+re-create them after (:func:`drop_views` / :func:`create_views`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,33 +42,6 @@ from sqlalchemy.engine import Connection
 _AGENCY = (
     "a.id AS agency_id, a.name AS agency, a.kind AS agency_kind, "
     "a.province, a.city, a.county, a.division_code"
-)
-#: one cell of the 总计 (all applicants) column, pivoted
-_CELL = "max(CASE WHEN v.key = '{key}' THEN v.value END) AS {name}"
-#: the sum of a group of section 三 rows, in the 总计 column
-_GROUP = (
-    "sum(CASE WHEN v.section = 's3' AND v.\"column\" = 'total' AND v.\"row\" LIKE '{prefix}%' "
-    "THEN v.value END) AS {name}"
-)
-
-_HEADLINES = ",\n        ".join(
-    [
-        _CELL.format(key="s3.new.total", name="s3_new"),
-        _CELL.format(key="s3.carried_in.total", name="s3_carried_in"),
-        _CELL.format(key="s3.granted.total", name="s3_granted"),
-        _CELL.format(key="s3.partial.total", name="s3_partial"),
-        _GROUP.format(prefix="denied.", name="s3_denied"),
-        _GROUP.format(prefix="unavailable.", name="s3_unavailable"),
-        _GROUP.format(prefix="rejected.", name="s3_rejected"),
-        _GROUP.format(prefix="other", name="s3_other"),
-        _CELL.format(key="s3.total.total", name="s3_total"),
-        _CELL.format(key="s3.carried_out.total", name="s3_carried_out"),
-        _CELL.format(key="s4.review.total", name="s4_review"),
-        _CELL.format(key="s4.suit_direct.total", name="s4_suit_direct"),
-        _CELL.format(key="s4.suit_after_review.total", name="s4_suit_after_review"),
-        "sum(CASE WHEN v.key IN ('s4.suit_direct.total', 's4.suit_after_review.total') "
-        "THEN v.value END) AS s4_suits",
-    ]
 )
 
 V_REPORTS = f"""
@@ -67,29 +58,23 @@ SELECT
     r.source_type,
     r.spider,
     r.status,
-    COALESCE(c.checks, 0) AS checks,
-    COALESCE(c.checks_failed, 0) AS checks_failed,
-    h.s3_new, h.s3_carried_in, h.s3_granted, h.s3_partial, h.s3_denied,
-    h.s3_unavailable, h.s3_rejected, h.s3_other, h.s3_total, h.s3_carried_out,
-    h.s4_review, h.s4_suit_direct, h.s4_suit_after_review, h.s4_suits
+    r.checks,
+    r.checks_failed,
+    r.s3_new, r.s3_carried_in, r.s3_granted, r.s3_partial, r.s3_denied,
+    r.s3_unavailable, r.s3_rejected, r.s3_other, r.s3_total, r.s3_carried_out,
+    r.s4_review, r.s4_suit_direct, r.s4_suit_after_review, r.s4_suits
 FROM reports r
 JOIN agencies a ON a.id = r.agency_id
-LEFT JOIN (
-    SELECT v.report_id,
-        {_HEADLINES}
-    FROM report_values v
-    GROUP BY v.report_id
-) h ON h.report_id = r.id
-LEFT JOIN (
-    SELECT report_id, count(*) AS checks, sum(CASE WHEN ok THEN 0 ELSE 1 END) AS checks_failed
-    FROM check_results
-    GROUP BY report_id
-) c ON c.report_id = r.id
 """
 
 
 def _long(section: str) -> str:
-    """One row per stored cell of ``section``, with the labels the report's edition prints."""
+    """One row per stored cell of ``section``, with the labels the report's edition prints.
+
+    Section, row and column come from ``metrics`` (functions of the key); the agency is
+    a LEFT JOIN (``reports.agency_id`` is NOT NULL, so the rows are the same) so that a
+    query using no agency column skips the join altogether.
+    """
     return f"""
 SELECT
     r.id AS report_id,
@@ -99,17 +84,17 @@ SELECT
     v.key,
     m.table_code,
     m.table_label,
-    v."row" AS row_key,
+    m.row_key,
     CASE WHEN r.edition = '2019' THEN m.row_label_2019 ELSE m.row_label END AS row_label,
-    v."column" AS column_key,
+    m.column_key,
     CASE WHEN r.edition = '2019' THEN m.column_label_2019 ELSE m.column_label END AS column_label,
     m.ordinal,
     v.value
 FROM report_values v
-JOIN reports r ON r.id = v.report_id
-JOIN agencies a ON a.id = r.agency_id
 JOIN metrics m ON m.key = v.key
-WHERE v.section = '{section}'
+JOIN reports r ON r.id = v.report_id
+LEFT JOIN agencies a ON a.id = r.agency_id
+WHERE m.section = '{section}'
 """
 
 
@@ -120,7 +105,28 @@ V_S4_LONG = _long("s4")
 #: first year of the national tables (国办公开办函〔2019〕60号)
 FIRST_NATIONAL_YEAR = 2019
 
+_COVERAGE_COLUMNS = f"""
+    {_AGENCY},
+    a.portal,
+    y.year,
+    r.id IS NOT NULL AS has_report,
+    r.id AS report_id,
+    r.status,
+    r.published"""
+
+#: PostgreSQL: no CTE, so a filter on year or agency reaches the scans (min/max by index)
 V_COVERAGE = f"""
+SELECT{_COVERAGE_COLUMNS}
+FROM agencies a
+CROSS JOIN generate_series((SELECT min(year) FROM reports), (SELECT max(year) FROM reports)) AS y(year)
+LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
+WHERE y.year >= COALESCE(
+        (SELECT min(year) FROM reports WHERE year >= {FIRST_NATIONAL_YEAR}), (SELECT min(year) FROM reports))
+   OR r.id IS NOT NULL
+"""
+
+#: SQLite: the same rows, years from a recursive CTE
+V_COVERAGE_SQLITE = f"""
 WITH RECURSIVE bounds AS (
     SELECT min(year) AS first,
            max(year) AS last,
@@ -131,14 +137,7 @@ WITH RECURSIVE bounds AS (
     UNION ALL
     SELECT year + 1 FROM years WHERE year < (SELECT last FROM bounds)
 )
-SELECT
-    {_AGENCY},
-    a.portal,
-    y.year,
-    r.id IS NOT NULL AS has_report,
-    r.id AS report_id,
-    r.status,
-    r.published
+SELECT{_COVERAGE_COLUMNS}
 FROM agencies a
 CROSS JOIN years y
 LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
@@ -146,6 +145,7 @@ WHERE y.year IS NOT NULL
   AND (y.year >= (SELECT first_national FROM bounds) OR r.id IS NOT NULL)
 """
 
+#: failed identities: ``NOT c.ok`` matches the partial index ``ix_check_results_failed``
 V_FAILED_CHECKS = """
 SELECT
     r.id AS report_id,
@@ -173,25 +173,36 @@ JOIN agencies a ON a.id = r.agency_id
 WHERE NOT c.ok
 """
 
-#: name -> SQL, in creation order (none depends on another).
-VIEWS: dict[str, str] = {
+#: a view's SQL, or a function of the dialect name giving it
+ViewSQL = str | Callable[[str], str]
+
+#: name -> SQL, in creation order (none depends on another); created by migration 0003
+VIEWS_0003: dict[str, ViewSQL] = {
     "v_reports": V_REPORTS,
     "v_s2_long": V_S2_LONG,
     "v_s3_long": V_S3_LONG,
     "v_s4_long": V_S4_LONG,
-    "v_coverage": V_COVERAGE,
+    "v_coverage": lambda dialect: V_COVERAGE_SQLITE if dialect == "sqlite" else V_COVERAGE,
     "v_failed_checks": V_FAILED_CHECKS,
 }
 
+#: the views of the current schema
+VIEWS: dict[str, ViewSQL] = VIEWS_0003
 
-def create_views(conn: Connection) -> None:
-    """Create (or replace) every view, on PostgreSQL or SQLite."""
-    for name, sql in VIEWS.items():
+
+def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:
+    sql = views[name]
+    return sql if isinstance(sql, str) else sql(dialect)
+
+
+def create_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:
+    """Create (or replace) every view of ``views``, on PostgreSQL or SQLite."""
+    for name in views:
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
         # text(): escapes the LIKE patterns' % for pyformat drivers (psycopg2)
-        conn.execute(sa.text(f"CREATE VIEW {name} AS {sql}"))
+        conn.execute(sa.text(f"CREATE VIEW {name} AS {view_sql(name, conn.dialect.name, views)}"))
 
 
-def drop_views(conn: Connection) -> None:
-    for name in reversed(VIEWS):
+def drop_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:
+    for name in reversed(list(views)):
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")

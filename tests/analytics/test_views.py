@@ -114,3 +114,45 @@ def test_the_views_work_on_sqlite_too(analytics_sqlite):
         for r in query(engine, "SELECT * FROM v_s3_long")
     }
     assert s3 == long_rows(known, "s3")
+
+
+def _plan_nodes(plan: dict) -> list[dict]:
+    """Every node of the main plan tree (InitPlans — a view's min/max of a year — excluded)."""
+    nodes = [plan]
+    for child in plan.get("Plans", []):
+        if child.get("Parent Relationship") != "InitPlan":
+            nodes += _plan_nodes(child)
+    return nodes
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_filters_on_every_view_reach_the_tables(analytics_pg, name):
+    """Each view is merged into the query (no aggregate, window or subquery between the
+    filter and the tables), so a filter on agency, county or year uses the indexes."""
+    engine, known = analytics_pg
+    with engine.connect() as conn:
+        (plan,) = conn.execute(
+            sa.text(
+                f"EXPLAIN (FORMAT JSON) SELECT * FROM {name} "
+                "WHERE county = :county AND agency_id = :agency AND year = :year"
+            ),
+            {"county": known[0].region.county, "agency": 1, "year": known[0].year},
+        ).scalar_one()
+    kinds = {node["Node Type"] for node in _plan_nodes(plan["Plan"])}
+    assert not kinds & {"Aggregate", "WindowAgg", "Subquery Scan", "CTE Scan", "Unique"}, kinds
+    filtered = {
+        node["Relation Name"]
+        for node in _plan_nodes(plan["Plan"])
+        if "Relation Name" in node and any(k in node for k in ("Index Cond", "Filter", "Recheck Cond"))
+    }
+    assert filtered & {"agencies", "reports"}, filtered
+
+
+def test_long_views_skip_the_agency_join_when_no_agency_column_is_used(analytics_pg):
+    engine, _ = analytics_pg
+    with engine.connect() as conn:
+        (plan,) = conn.execute(
+            sa.text("EXPLAIN (FORMAT JSON) SELECT row_label, sum(value) FROM v_s3_long GROUP BY row_label")
+        ).scalar_one()
+    relations = {node.get("Relation Name") for node in _plan_nodes(plan["Plan"])}
+    assert "agencies" not in relations and "report_values" in relations

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from gxcrawler.checks import evaluate
 from gxcrawler.db import Loader
 from gxcrawler.db.loader import parse_fingerprint
+from tests.analytics.expected import HEADLINES, headline
 from tests.fixtures.db import make_report
 
 
@@ -31,6 +32,19 @@ def stored_checks(engine, report_id: int) -> dict[str, tuple[bool, Decimal, Deci
             {"r": report_id},
         )
         return {r: (bool(ok), Decimal(str(a)), Decimal(str(b))) for r, ok, a, b in rows}
+
+
+def stored_headlines(engine, report_id: int) -> dict[str, Decimal | None]:
+    """The headline columns and check count stored on the reports row."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(f"SELECT checks, {', '.join(HEADLINES)} FROM reports WHERE id = :r"), {"r": report_id}
+        ).one()._mapping
+    return {k: None if v is None else Decimal(str(v)) for k, v in row.items()}
+
+
+def expected_headlines(result) -> dict[str, Decimal | None]:  # noqa: ANN001
+    return {"checks": Decimal(len(result.checks))} | {c: headline(result.values, c) for c in HEADLINES}
 
 
 def count(engine, table: str) -> int:
@@ -72,6 +86,8 @@ def test_changed_values_replace_the_old_ones(db_engine):
         sha, failed = conn.execute(sa.text("SELECT sha256, checks_failed FROM reports")).one()
     assert sha == new_prov.sha256
     assert failed == sum(1 for c in new_result.checks if not c.ok) > 0
+    assert stored_headlines(db_engine, updated.report_id) == expected_headlines(new_result)
+    assert stored_headlines(db_engine, updated.report_id) != expected_headlines(old[0])
     assert count(db_engine, "documents") == 2  # both versions stay re-parseable
 
 
@@ -203,17 +219,18 @@ def test_values_are_exact_decimals(db_engine):
     assert stored["s2.art20_8.fees.prev_items"] == Decimal("12345678901234.0001")
 
 
-def test_rows_carry_section_row_and_column(db_engine):
+def test_cells_get_section_row_and_column_from_the_catalog(db_engine):
+    """report_values stores key and value; section, row and column come from metrics."""
     outcome = Loader(db_engine).load(*make_report("蚌峨乡", 2021))
     with db_engine.connect() as conn:
         row = conn.execute(
             sa.text(
-                'SELECT section, "row", "column" FROM report_values '
-                "WHERE report_id = :r AND key = 's3.denied.state_secret.natural'"
+                'SELECT m.section, m.row_key, m.column_key, v.value FROM report_values v '
+                "JOIN metrics m USING (key) WHERE v.report_id = :r AND v.key = 's3.denied.state_secret.natural'"
             ),
             {"r": outcome.report_id},
         ).one()
-    assert tuple(row) == ("s3", "denied.state_secret", "natural")
+    assert tuple(row)[:3] == ("s3", "denied.state_secret", "natural")
 
 
 def test_fingerprint_ignores_order_but_not_content():
@@ -282,7 +299,9 @@ def test_fast_and_transactional_paths_store_the_same_rows(pg_engine):
     assert stored_values(pg_engine, a.report_id) == stored_values(pg_engine, b.report_id) == fast[0].values
     assert stored_checks(pg_engine, a.report_id) == stored_checks(pg_engine, b.report_id)
     cols = "year, edition, status, source_type, warnings, blank, checks_failed, listed, published"
+    cols += ", checks, " + ", ".join(HEADLINES)
     with pg_engine.connect() as conn:
         rows = conn.execute(sa.text(f"SELECT {cols} FROM reports ORDER BY id")).all()
     assert rows[0] == rows[1]
     assert rows[0].warnings == ["w"] and rows[0].blank == []
+    assert stored_headlines(pg_engine, a.report_id) == expected_headlines(fast[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -140,3 +141,51 @@ def test_parallel_crawls_migrate_once(empty_engine):
     assert current_revision(empty_engine) == head_revision()
     with empty_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM metrics")).scalar_one() == len(catalog.METRICS)
+
+
+def test_0003_upgrades_a_loaded_database_in_place_and_downgrades_to_0002(empty_engine):
+    """Headlines computed by the migration from stored cells equal the loader's; the
+    downgrade gives 0002's report_values columns and views back, with the same numbers."""
+    from gxcrawler.db import Loader
+    from gxcrawler.db.headlines import HEADLINES
+    from tests.db.test_loader import expected_headlines, stored_headlines
+    from tests.fixtures.db import make_report
+
+    upgrade(empty_engine)
+    batch = [make_report(agency, year, seed=seed) for seed, (agency, year) in enumerate(
+        [("蚌峨乡", 2019), ("蚌峨乡", 2021), ("平远镇", 2022), ("阿猛镇", 2023)]
+    )]
+    del batch[1][0].values["s3.denied.state_secret.total"]  # a group with a cell missing
+    for key in [k for k in batch[2][0].values if k.startswith("s4.")]:
+        del batch[2][0].values[key]  # no section 四: its headlines are NULL, not 0
+    batch.append(make_report("八嘎乡", 2021, values={}, status="no_tables"))
+    no_totals = {k: v for k, v in batch[3][0].values.items() if not k.endswith(".total")}
+    batch.append(make_report("稼依镇", 2023, values=no_totals))  # checks, but no headline cell
+    outcomes = Loader(empty_engine).load_many(batch)
+    assert {o.status for o in outcomes} == {"inserted"}
+    ids = [o.report_id for o in outcomes]
+    loaded = {i: stored_headlines(empty_engine, i) for i in ids}
+    assert [loaded[i] for i in ids] == [expected_headlines(r) for r, _, _ in batch]
+    assert loaded[ids[2]]["s4_review"] is None and loaded[ids[4]]["s3_total"] is None
+    assert loaded[ids[5]]["checks"] > 0 and loaded[ids[5]]["s3_new"] is None
+
+    downgrade(empty_engine, "0002")
+    assert current_revision(empty_engine) == "0002"
+    with empty_engine.connect() as conn:
+        cells = conn.execute(sa.text('SELECT key, section, "row", "column" FROM report_values')).all()
+        old_view = {
+            r.report_id: {c: None if r._mapping[c] is None else Decimal(str(r._mapping[c])) for c in HEADLINES}
+            for r in conn.execute(sa.text("SELECT * FROM v_reports"))
+        }
+    assert cells and all(
+        (s, r, c) == (catalog.METRICS[k].section, catalog.METRICS[k].row, catalog.METRICS[k].column)
+        for k, s, r, c in cells
+    )
+    assert old_view == {i: {c: v for c, v in loaded[i].items() if c != "checks"} for i in ids}
+
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert {i: stored_headlines(empty_engine, i) for i in ids} == loaded
+    with empty_engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("report_values")}
+    assert columns == {"report_id", "key", "value"}

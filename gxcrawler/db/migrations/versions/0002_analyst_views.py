@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22
 
-The views of issue 6 (``gxcrawler.db.views``): v_reports, v_s2_long, v_s3_long,
+The views of issue 6 (``gxcrawler.db.views_0002``, frozen): v_reports, v_s2_long, v_s3_long,
 v_s4_long, v_coverage, v_failed_checks. The same SQL runs on PostgreSQL and SQLite.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from gxcrawler.db.views import create_views, drop_views
+from gxcrawler.db.views_0002 import create_views, drop_views
 
 revision = '0002'
 down_revision = '0001'
