@@ -25,7 +25,6 @@ from decimal import Decimal
 from html import escape
 
 from .html import render_body_html
-from .pdf import PdfLook, render_pdf
 from .report import SyntheticReport
 
 JUNK_PDF_TITLES = ("Administrator", "微软用户", "Scan_{d:%Y%m%d_%H%M%S}", "扫描全能王 {d:%Y-%m-%d %H.%M}", "")
@@ -226,6 +225,8 @@ def split_title_pdf(report: SyntheticReport, rng: random.Random) -> bytes:
         lines = (f"{report.agency}{y}年政府", "信息公开工作年度报告")
     report.prose = plain_prose(report, rng, period=True)
     report.deviations.append("split_title")
+    from .pdf import PdfLook, render_pdf  # reportlab: a test dependency
+
     return render_pdf(report, PdfLook(title_lines=lines, meta_title=junk_title(report, rng)))
 
 
@@ -234,6 +235,8 @@ def junk_title_pdf(report: SyntheticReport, rng: random.Random) -> bytes:
     report.prose = plain_prose(report, rng, period=True)
     meta = junk_title(report, rng)
     report.deviations.append(f"pdf_meta_title={meta!r}")
+    from .pdf import PdfLook, render_pdf
+
     return render_pdf(
         report, PdfLook(meta_title=meta, meta_author=rng.choice(("Administrator", "微软用户", None)))
     )
@@ -246,6 +249,8 @@ def recent_pdf(report: SyntheticReport, rng: random.Random) -> bytes:
     report.prose = [self_reference(report, rng), *report.prose[1:]]
     pub = report.published
     meta = rng.choice((junk_title(report, rng), report.title, f"{y}年政府信息公开工作年度报告"))
+    from .pdf import PdfLook, render_pdf
+
     look = PdfLook(
         title_lines=(report.agency, f"{y}年政府信息公开工作年度报告"),
         meta_title=meta,
