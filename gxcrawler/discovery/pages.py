@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from parsel import Selector
 
@@ -11,13 +12,14 @@ from .titles import fold_title, is_annual_report, normalize_title
 #: labels of the publisher on detail pages and in 信息公开 metadata tables
 AGENCY_LABELS = ("发布机构", "发布单位", "发文机关", "发文单位", "公开主体", "发布主体", "信息来源", "来源", "所属机构",
                  "责任部门")
-_LABEL = re.compile(r"(" + "|".join(AGENCY_LABELS) + r")\s*[:：]\s*([^\s:：|]{2,40})")
+_LABEL = re.compile(r"(" + "|".join(AGENCY_LABELS) + r")[\s|]*[:：][\s|]*([^\s:：|]{2,40})")
 _VALUE_CUT = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|阅读|浏览|点击|字号|访问|打印|分享|索引号|文号).*$")
 #: 来源 values that name a website or a news agency, not the publisher
 _NOT_AN_AGENCY = re.compile(r"网$|网站|本站|本网|原创|转载|新华社|人民日报|客户端|公众号|微信|^[A-Za-z]")
 
 
-def _clean_agency(value: str) -> str | None:
+def clean_agency(value: str) -> str | None:
+    """A labelled publisher value without its trailing fields; None for a website or news agency."""
     value = _VALUE_CUT.sub("", normalize_title(value)).strip("：:，,。 ")
     if len(value) < 2 or _NOT_AN_AGENCY.search(value):
         return None
@@ -47,14 +49,23 @@ def page_agency(html: str | Selector) -> str | None:
     sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
     table = metadata_table(sel)
     for label in AGENCY_LABELS:
-        if label in table and (agency := _clean_agency(table[label])):
+        if label in table and (agency := clean_agency(table[label])):
             return agency
     for text in sel.xpath("//body//text()[contains(., '来源') or contains(., '发布') or contains(., '机构')"
                           " or contains(., '主体') or contains(., '发文')]").getall():
-        line = normalize_title(text)
-        for m in _LABEL.finditer(line):
-            if agency := _clean_agency(m.group(2)):
-                return agency
+        if agency := labelled_agency(normalize_title(text)):
+            return agency
+    return None
+
+
+def labelled_agency(line: str) -> str | None:
+    """The publisher a ``来源:``/``发布机构:`` line names (a website or news agency is none).
+
+    The value ends at the first space, so keep the spaces of a line that holds several fields.
+    """
+    for m in _LABEL.finditer(unicodedata.normalize("NFKC", line)):
+        if agency := clean_agency(m.group(2)):
+            return agency
     return None
 
 

@@ -98,7 +98,7 @@ def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -
     """A plain-text flattening of a report (the seeds' layouts)."""
     try:
         lines = text.splitlines()
-        md = extract([ln.strip() for ln in lines if ln.strip()], hints=hints)
+        md = extract([ln.strip() for ln in lines if ln.strip()], hints=hints, url=source, split_title=True)
         alignment = align(text_tokens(lines), year_hint=md.year)
         return _finish(source, "text", md, alignment, [], lines)
     except Exception as exc:  # noqa: BLE001
@@ -114,7 +114,7 @@ def _parse_html(
     source_type: str = "html",
 ) -> ParseResult:
     doc = parse_html(text, raw_utf8)
-    md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints)
+    md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints, url=source, page_meta=doc.page_meta)
     alignment = align(doc.tokens, year_hint=md.year)
     result = _finish(source, source_type, md, alignment, doc.images, doc.lines)
     result.warnings[:0] = doc.warnings
@@ -137,7 +137,9 @@ def parse_extracted(
     try:
         lines = doc.text.splitlines()
         head = [ln.strip() for ln in lines if ln.strip()]
-        md = extract(head, title_candidates=[doc.title] if doc.title else (), hints=hints)
+        md = extract(
+            head, title_candidates=[doc.title] if doc.title else (), hints=hints, url=source, split_title=True
+        )
         best = align(_grid_tokens(doc.tables), year_hint=md.year) if doc.tables else None
         if best is None or best.missing or not best.cells:
             from_text = align(text_tokens(lines), year_hint=md.year)

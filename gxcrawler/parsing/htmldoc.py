@@ -90,6 +90,8 @@ class HtmlDocument:
     title_candidates: list[str] = field(default_factory=list)
     tables: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the government CMS article metadata (``<meta name="PubDate">``, ``ContentSource``), lower-cased names
+    page_meta: dict[str, str] = field(default_factory=dict)
 
 
 # plain etree elements: lxml.html's per-element class lookup costs more than the parse.
@@ -131,6 +133,8 @@ def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in ("articletitle", "og:title", "title"):
             doc.title_candidates.append(meta.get("content") or "")
+        elif name in ("pubdate", "contentsource"):
+            doc.page_meta[name] = meta.get("content") or ""
     t = root.find(".//title")
     if t is not None and t.text:
         doc.title_candidates.append(re.split(r"[_|]| - ", t.text)[0])

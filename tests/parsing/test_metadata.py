@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from gxcrawler.parsing import parse_bytes, parse_text
-from gxcrawler.parsing.metadata import extract, published_from
+from gxcrawler.model import ExtractedDocument
+from gxcrawler.parsing import parse_bytes, parse_extracted, parse_text
+from gxcrawler.parsing.metadata import extract, published_from, year_from_url
 
 
 @pytest.mark.parametrize(
@@ -121,3 +122,160 @@ def test_a_column_name_is_not_a_title_and_the_list_hint_is_used():
     r = parse_bytes(page, source="y.html", hints={"title": "砚山县人民政府2022年政府信息公开工作年度报告"})
     assert r.title == "砚山县人民政府2022年政府信息公开工作年度报告"
     assert r.agency == "砚山县人民政府" and r.year == 2022
+
+
+# ---------------------------------------------------------------- issue 11: metadata where reports put it
+NARRATIVE_OPENINGS = [
+    ("根据《中华人民共和国政府信息公开条例》要求，特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。",
+     "湛江市人民政府地方志办公室"),
+    ("根据《条例》（国务院令第711号）的要求，结合工作实际，现将湛江市司法局2025年政府信息公开工作情况公布如下。",
+     "湛江市司法局"),
+    ("根据《中华人民共和国政府信息公开条例》规定，现公布昭通市人民政府2023年政府信息公开工作年度报告。", "昭通市人民政府"),
+    ("根据《中华人民共和国政府信息公开条例》规定，现公布区统计局2023年政府信息公开工作年度报告。", "区统计局"),
+    ("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，澴水县花园镇人民政府编制了2019", "澴水县花园镇人民政府"),
+]
+
+
+@pytest.mark.parametrize(("opening", "agency"), NARRATIVE_OPENINGS)
+def test_agency_from_the_narrative_when_the_title_names_none(opening, agency):
+    lines = ["2023年政府信息公开工作年度报告", "发布时间：2024-01-20 来源：本网", opening,
+             "年政府信息公开工作年度报告。本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。"]
+    md = extract(lines)
+    assert md.agency == agency and md.year == 2023
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "根据《条例》要求，现将我局2023年政府信息公开工作情况公布如下。",
+        "根据《条例》要求，现将全县2023年政府信息公开工作情况报告如下。",
+        "根据《条例》要求，结合工作实际，编制本报告。",
+    ],
+)
+def test_a_narrative_that_names_no_organ_names_no_agency(opening):
+    md = extract(["2023年政府信息公开工作年度报告", "来源：某县人民政府门户网站", opening])
+    assert md.agency is None  # the portal is a website, not the agency
+
+
+def test_the_narrative_beats_the_office_that_posted_it():
+    lines = ["2023年政府信息公开工作年度报告", "发布时间：2024-01-20 来源：县政府办",
+             "根据《条例》要求，特编制某县自然资源局2023年政府信息公开工作年度报告。"]
+    assert extract(lines).agency == "某县自然资源局"
+
+
+@pytest.mark.parametrize(
+    "title_lines",
+    [
+        ["新野县王庄镇人民政府", "2024年政府信息公开工作年度报告"],
+        ["新野县王庄镇人民政府2024年政府", "信息公开工作年度报告"],
+    ],
+)
+def test_pdf_title_over_two_lines(title_lines):
+    lines = ["- 1 -", *title_lines, "根据《条例》要求，编制本报告。", "一、总体情况"]
+    md = extract(lines, title_candidates=["扫描全能王 2025-01-15 09.30"], split_title=True)
+    assert md.title == "新野县王庄镇人民政府2024年政府信息公开工作年度报告"
+    assert (md.agency, md.year) == ("新野县王庄镇人民政府", 2024)
+
+
+def test_a_web_page_does_not_join_its_site_name_to_the_title():
+    lines = ["某县人民政府", "2024年政府信息公开工作年度报告", "一、总体情况"]
+    md = extract(lines)  # a web page: the line above the heading is the site's, not the report's
+    assert md.title == "2024年政府信息公开工作年度报告" and md.agency is None
+
+
+@pytest.mark.parametrize(
+    "junk", ["Administrator", "微软用户", "Scan_20240115_093012", "扫描全能王 2024-01-15 09.30", "文档1", "新建 Microsoft Word 文档"]
+)
+def test_pdf_metadata_titles_that_say_nothing_are_ignored(junk):
+    doc = ExtractedDocument(source_type="pdf", text="某镇人民政府\n2023年政府信息公开工作年度报告\n一、总体情况", title=junk)
+    r = parse_extracted(doc, source="a.pdf")
+    assert r.title == "某镇人民政府2023年政府信息公开工作年度报告" and r.agency == "某镇人民政府"
+    no_text = parse_extracted(ExtractedDocument(source_type="pdf", text="一、总体情况", title=junk), source="a.pdf")
+    assert no_text.title is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year"),
+    [
+        ("本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。", 2023),
+        ("所列数据统计期限自2022年1月1日起到2022年12月31日止。", 2022),
+        ("本年度报告中所列数据统计期限为2021年1月1日至12月31日。", 2021),
+        ("本报告中使用的数据统计期限为2024年1月1日至2024年12月31日。", 2024),
+        ("本报告所列数据统计截至2020年12月31日。", 2020),
+    ],
+)
+def test_statistics_year_from_the_period_sentence(sentence, year):
+    lines = ["某局政府信息公开工作年度报告", "发布时间：2025-02-01", "上一篇：某局2018年政府信息公开工作年度报告",
+             "根据《条例》要求，编制本报告。" + sentence, "2019年政府信息公开工作年度报告"]
+    # a web page: its heading names no year, a sidebar names other reports' years
+    md = extract(lines, title_candidates=["某局政府信息公开工作年度报告"])
+    assert (md.title, md.year) == ("某局政府信息公开工作年度报告", year)
+
+
+@pytest.mark.parametrize(
+    ("url", "year"),
+    [
+        ("http://www.xinye.gov.cn/zwgk/zfxxgknb/2023nb/202401/t20240115_1234567.html", 2023),
+        ("http://www.ry.gov.cn/xxgk/ndbg/2023/4567890.html", 2023),
+        ("https://www.tcq.gov.cn/zfxxgk/nb/nb2022/202302/t20230210_88.html", 2022),
+        ("https://x.gov.cn/gk/zfxxgknb/2021nd/77.shtml", 2021),
+        ("http://x.gov.cn/zfxxgknb/zfxxgknb2023/2023zsndbg/202403/t20240311_296402.html", 2023),
+        ("http://x.gov.cn/xxgk/2024/01/15/art_1.html", None),  # when it was posted
+        ("http://x.gov.cn/xxgk/202401/t20240115_1.html", None),
+        ("http://x.gov.cn/nb2022/2023nb/1.html", None),  # two years decide nothing
+        ("/data/reports/2023/report.html", None),  # a local path is not an address
+    ],
+)
+def test_statistics_year_from_the_url_year_folder(url, year):
+    assert year_from_url(url) == year
+    md = extract(["某局政府信息公开工作年度报告", "发布时间：2024-01-15", "一、总体情况"], url=url)
+    assert md.year == year
+
+
+def test_url_year_is_the_last_resort():
+    url = "http://x.gov.cn/zwgk/zfxxgknb/2022nb/202401/t20240115_1.html"
+    md = extract(["某局政府信息公开工作年度报告", "统计期限自2023年1月1日起至2023年12月31日止。"], url=url)
+    assert md.year == 2023
+
+
+@pytest.mark.parametrize(
+    ("lines", "published"),
+    [
+        (["采集时间：2025-03-02 10:11:12", "索引号：1/2024-1", "公开日期：2024-01-20", "打印日期：2026-05-01"], "2024-01-20"),
+        (["打印日期：2026年05月01日", "成文日期：2024年01月05日", "发布日期：2024/01/20"], "2024-01-20"),
+        (["成文日期：2024年01月05日", "采集时间：2025-03-02 10:11:12"], "2024-01-05"),
+        (["发布机构： | 某局 | 发布日期： | 2024-01-20 |", "打印日期： | 2026-05-01"], "2024-01-20"),
+        (["采集时间：2025-03-02 10:11:12", "打印日期：2026-05-01"], None),
+    ],
+)
+def test_publication_date_from_the_pages_own_line_never_capture_or_print_time(lines, published):
+    md = extract(["某局2023年政府信息公开工作年度报告", *lines])
+    assert (md.published.isoformat() if md.published else None) == published
+
+
+def test_cms_article_meta_tags_when_the_page_prints_nothing():
+    page = (
+        '<html><head><title>2020年政府信息公开工作年度报告</title>'
+        '<meta name="PubDate" content="2021-01-09 19:43"><meta name="ContentSource" content="深圳市盐田区盐田街道办事处">'
+        "</head><body><h1>2020年政府信息公开工作年度报告</h1><p>一、总体情况</p></body></html>"
+    ).encode()
+    r = parse_bytes(page, source="p.html")
+    assert (r.agency, r.year, str(r.published)) == ("深圳市盐田区盐田街道办事处", 2020, "2021-01-09")
+    website = page.replace("深圳市盐田区盐田街道办事处".encode(), "深圳市盐田区人民政府网站".encode())
+    assert parse_bytes(website, source="p.html").agency is None
+
+
+META_LAYOUTS = ("meta/narrative-agency", "meta/period-year", "meta/url-year", "meta/date-lines",
+                "pdf/split-title", "pdf/junk-title", "pdf/recent")
+
+
+@pytest.mark.parametrize("layout", META_LAYOUTS)
+def test_generated_metadata_cases(layout):
+    """The generated layouts of issue 11 (gxcrawler.synthetic.unseen): every fact right."""
+    from gxcrawler.synthetic.accuracy import parse_case, score
+    from gxcrawler.synthetic.unseen import make_unseen_case
+
+    for seed in range(100, 103):
+        case = make_unseen_case(layout, seed)
+        s = score(case.report, parse_case(case))
+        assert all(s.meta[f] for f in ("agency", "year", "published") if f in s.meta), (seed, s.problems)
