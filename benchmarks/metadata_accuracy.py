@@ -83,6 +83,8 @@ def generated(n: int, details: bool) -> dict[str, Counter]:
             c["n"] += 1
             c["cells_exact"] += not s.wrong and not s.missing
             c["wrong"] += len(s.wrong)
+            c["cells"] += s.truth_cells
+            c["right"] += s.correct
             for f in FIELDS:
                 if f in s.meta:
                     c[f"{f}_n"] += 1
@@ -90,6 +92,38 @@ def generated(n: int, details: bool) -> dict[str, Counter]:
                     if details and not s.meta[f]:
                         print(f"  {layout} seed={seed} {f}: {getattr(result, f)!r}")
     return out
+
+
+FORMAT_LAYOUTS = ("doc/html", "doc/mht", "sheet/xlsx", "sheet/xls-html")
+
+
+def binary_xls(n: int) -> Counter:
+    """Generated reports as binary .xls (BIFF8, written with xlwt: the test extra), parsed from bytes."""
+    import random
+
+    from gxcrawler.synthetic.accuracy import score
+    from gxcrawler.synthetic.unseen import _report
+    from tests.formats.sheetbuild import report_xls
+
+    c: Counter = Counter()
+    for seed in range(n):
+        report = _report(random.Random(seed), seed)
+        r = parse_bytes(report_xls(report), source="download.jsp", content_type="application/octet-stream")
+        s = score(report, r)
+        c["n"] += 1
+        c["cells_exact"] += not s.wrong and not s.missing
+        c["wrong"] += len(s.wrong)
+        c["cells"] += s.truth_cells
+        c["right"] += s.correct
+        for f in ("agency", "year"):
+            c[f"{f}_n"] += 1
+            c[f] += s.meta[f]
+    return c
+
+
+def _format_row(name: str, c: Counter) -> str:
+    recall = 100 * c["right"] / c["cells"] if c["cells"] else 0.0
+    return f"| {name} | {c['n']} | {c['cells_exact']} | {c['cells']} | {c['right']} | {c['wrong']} | {recall:.2f}% |"
 
 
 def _publications(sim):
@@ -160,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             total.update(c)
             print(_row(f"simulation {name}", c))
     print(_row("**all**", total))
-    cells = sum(c["cells_exact"] for c in gen.values())
-    print(f"\ngenerated reports read cell-exact: {cells}/{sum(c['n'] for c in gen.values())}; "
-          f"wrong values: {sum(c['wrong'] for c in gen.values())}")
+    print("\n| format | reports | read cell-exact | cells expected | read right | wrong values | recall |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for layout in FORMAT_LAYOUTS:
+        print(_format_row(layout, gen[layout]))
+    print(_format_row("xls (BIFF8; also WPS .et) from download.jsp", binary_xls(args.n)))
     return 0
 
 
