@@ -10,10 +10,14 @@ import pytest
 from gxcrawler.formats import FormatError, Limits, read
 from gxcrawler.model import ExtractedDocument
 from gxcrawler.synthetic import make_report, render_docx, render_pdf
+from gxcrawler.synthetic.archives import render_xlsx
+from tests.formats.sheetbuild import report_xls
 
 ORIGINALS = {
     "pdf": render_pdf(make_report(41, year=2021)),
     "docx": render_docx(make_report(42, year=2020)),
+    "xlsx": render_xlsx(make_report(43, year=2022)),
+    "xls": report_xls(make_report(44, year=2023)),
 }
 
 
@@ -34,7 +38,7 @@ def _mutate(content: bytes, rng: random.Random) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("kind", ["pdf", "docx"])
+@pytest.mark.parametrize("kind", ["pdf", "docx", "xlsx", "xls"])
 @pytest.mark.parametrize("seed", range(25))
 def test_mutated_files_never_crash_or_hang(kind: str, seed: int) -> None:
     rng = random.Random(seed)

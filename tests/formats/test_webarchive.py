@@ -107,3 +107,14 @@ def test_archives_without_a_page_are_errors() -> None:
     _, html = _report_and_html(6, "gb2312")
     with pytest.raises(FormatError, match="web archive"):
         read(_word_mht(html, "gb2312", "base64"), "doc")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_damaged_web_archives_never_raise(seed: int) -> None:
+    from tests.formats.test_fuzz import _mutate
+
+    _, html = _report_and_html(7, "gb2312")
+    damaged = _mutate(_word_mht(html, "gb2312", "quoted-printable"), random.Random(seed))
+    result = parse_bytes(damaged, source="a.doc", filename="a.doc")
+    assert result.status in ("ok", "partial", "no_tables", "not_a_report", "error")
+    assert result.status != "error" or result.message
