@@ -88,10 +88,25 @@ def visible_length(html: str) -> int:
     return len(visible_text(html))
 
 
-def _title_and_headings(html: str) -> str:
+_LINKS = re.compile(r"(?is)<a\b[^>]*>.*?</a\s*>")
+
+
+def own_text_blocks(html: str, limit: int = 200) -> list[str]:
+    """The page's own short texts (title, headings, paragraphs), not the text of its links.
+
+    Where a page names itself: a related-articles box that links a report does not make
+    the page that report.
+    """
+    text = _LINKS.sub(" ", _SCRIPT_STYLE.sub(" ", _COMMENT.sub(" ", html)))
+    blocks = (_WS.sub("", _ENTITY.sub(" ", b)) for b in _TAGS.split(text))
+    return [b for b in blocks if b and len(b) <= limit]
+
+
+def title_and_headings(html: str) -> list[str]:
+    """The texts of the page's ``<title>`` and ``<h1>``–``<h3>`` (where a page says what it is)."""
     parts = [m.group(1) for m in _TITLE.finditer(html[:20000])]
     parts += [m.group(2) for m in _HEADINGS.finditer(html)]
-    return " ".join(_WS.sub("", _TAGS.sub(" ", p)) for p in parts)
+    return [text for p in parts if (text := _WS.sub("", _ENTITY.sub(" ", _TAGS.sub(" ", p))))]
 
 
 # What a report carries and an error page does not: its statistics vocabulary.
@@ -153,7 +168,7 @@ def classify(
     if not html.strip():
         return PageKind("empty", "empty", f"HTTP {status}, only whitespace")
     text = visible_text(html)
-    marked = _title_and_headings(html)
+    marked = " ".join(title_and_headings(html))
     short = len(text) < SHORT_PAGE and len(body) < _SCAN_BYTES
     reportish = _report_vocabulary(text) >= 3
 

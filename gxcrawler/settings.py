@@ -95,3 +95,27 @@ DOWNLOADER_MIDDLEWARES.update({
 SPIDER_MIDDLEWARES = {"gxcrawler.crawl.incremental.FetchChainMiddleware": 800}
 EXTENSIONS = {"gxcrawler.crawl.runner.NightlyExtension": 500}
 GX_CRAWLS_DIR = os.environ.get("GXCRAWLER_CRAWLS_DIR", "crawls")  # crawl-all's JOBDIRs
+
+# Reliability (issue 9, docs/reliability.md): every failure recorded with its reason,
+# error pages refused, list pages decoded like documents, requests only to the
+# spider's hosts over public addresses, bounded lists, a time budget per portal.
+DOWNLOADER_MIDDLEWARES.update({
+    "gxcrawler.crawl.ledger.FailureLedgerMiddleware": 30,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the guard below is stricter
+    "gxcrawler.crawl.guards.RequestGuardMiddleware": 45,
+    "gxcrawler.crawl.bounds.EndedListMiddleware": 46,
+    "gxcrawler.crawl.responses.ResponseCheckMiddleware": 584,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "gxcrawler.crawl.guards.CappedDecompressionMiddleware": 590,
+})
+SPIDER_MIDDLEWARES["gxcrawler.crawl.bounds.ListBoundsMiddleware"] = 820
+TWISTED_DNS_RESOLVER = "gxcrawler.crawl.guards.GuardedResolver"  # no private addresses, even by name
+GX_ALLOW_PRIVATE_ADDRESSES = False
+GX_MAX_PAGES_PER_LIST = 200
+GX_MAX_LIST_DEPTH = 6
+CLOSESPIDER_TIMEOUT = 6 * 3600  # the nightly time budget per portal (seconds); resumed by the next run
+RETRY_AFTER_MAX = 120  # a Retry-After is honoured up to this many seconds
+GX_REVALIDATE_EVERY = 1  # documents with validators: a conditional request every N nights
+GX_REFETCH_EVERY = 7  # documents without validators: re-downloaded and compared by hash every N nights
+GX_LOAD_RETRY_SECONDS = 120  # database unreachable: retry a batch this long, then spool it to disk
+GX_HEARTBEAT_SECONDS = 60  # a running crawl stamps its run; a silent open run was killed

@@ -1,18 +1,28 @@
-"""Write parsed reports to PostgreSQL in batches, off the reactor thread."""
+"""Write parsed reports to the database in batches, off the reactor thread; lose none when it goes away."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
 from twisted.python.threadpool import ThreadPool
 
 from gxcrawler.crawl.items import ReportItem
+from gxcrawler.crawl.ledger import Ledger
+from gxcrawler.crawl.spool import Spool, replay_reports, spool_dir
 
 logger = logging.getLogger(__name__)
 
-OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "failed")
+OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "refused", "failed", "spooled")
+#: the start of a load failure's message when the database itself was unreachable
+OUTAGE_ERRORS = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError", "ConnectionError")
+
+
+def is_outage(message: str | None) -> bool:
+    """Whether a failed load failed because the database was unreachable (not because of the report)."""
+    return bool(message) and message.startswith(OUTAGE_ERRORS)
 
 
 class LoadPipeline:
@@ -22,37 +32,114 @@ class LoadPipeline:
     batches are applied in order); the reactor keeps downloading meanwhile. The last
     partial batch is flushed in ``close_spider``, which returns only when every batch
     is written.
+
+    A database outage loses nothing: the reports of a batch whose load failed because
+    the database was unreachable are retried with exponential backoff for up to
+    ``GX_LOAD_RETRY_SECONDS`` (default 120); what still cannot be written is spooled to
+    disk (``gxcrawler.crawl.spool``, under ``GX_SPOOL_DIR``) and loaded as soon as the
+    database answers again — later in the same crawl, or at the next start. While it is
+    known to be down, later batches are tried once and spooled at once (the crawl goes
+    on). Stats ``gx/reports/spooled`` and ``gx/load/spool_pending`` feed the run's outcome.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.batch_size = crawler.settings.getint("GXCRAWLER_LOAD_BATCH", 20)
-        self.url = crawler.settings.get("GXCRAWLER_DATABASE_URL") or None
+        settings = crawler.settings
+        self.batch_size = settings.getint("GXCRAWLER_LOAD_BATCH", 20)
+        self.url = settings.get("GXCRAWLER_DATABASE_URL") or None
+        self.retry_seconds = settings.getfloat("GX_LOAD_RETRY_SECONDS", 120.0)
+        self.spool_base = spool_dir(settings)
         self.batch: list = []
         self.pending: defer.Deferred | None = None
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="gxcrawler-load")
         self.loader = None
+        self.spool: Spool | None = None
+        self.down = False  # the database was unreachable at the last attempt
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _connect(self) -> None:
-        from gxcrawler.db import Loader, database_url, ensure_schema, make_engine
+    # ------------------------------------------------------------ on the writer thread
+    def _connect(self, spider_name: str) -> None:
+        self.spool = Spool(self.spool_base, spider_name)
+        try:
+            self._ensure_loader()
+            self._replay()
+        except Exception as exc:  # noqa: BLE001 - down at the start: reports are spooled until it is back
+            self.down = True
+            logger.error("database unreachable at the start (%s); reports will be spooled", exc)
 
-        engine = make_engine(self.url or database_url())
-        ensure_schema(engine)
-        self.loader = Loader(engine)
+    def _ensure_loader(self) -> None:
+        if self.loader is None:
+            from gxcrawler.db import Loader, database_url, ensure_schema, make_engine
 
-    def open_spider(self):
+            engine = make_engine(self.url or database_url())
+            ensure_schema(engine)
+            self.loader = Loader(engine)
+
+    def _replay(self) -> int:
+        """Load what an earlier outage spooled (returns how many); raises while the database is down."""
+        if self.spool is None or self.spool.count() == 0:
+            return 0
+        return len(replay_reports(self.spool, self.loader))
+
+    def _write(self, batch: list) -> list:
+        """Load a batch; retry the reports an outage failed; spool those still failing. On the writer thread."""
+        from gxcrawler.db import LoadOutcome
+
+        results: list = [None] * len(batch)
+        todo = list(range(len(batch)))
+        deadline = time.monotonic() + (0 if self.down else self.retry_seconds)
+        delay = 1.0
+        while todo:
+            try:
+                self._ensure_loader()
+                outcomes = self.loader.load_many([batch[i] for i in todo])
+            except Exception as exc:  # noqa: BLE001 - the database went away before the first report
+                message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+                outcomes = [LoadOutcome("failed", message=message) for _ in todo]
+            again = []
+            for i, outcome in zip(todo, outcomes, strict=True):
+                if outcome.status == "failed" and is_outage(outcome.message):
+                    again.append(i)
+                else:
+                    results[i] = outcome
+            todo = again
+            if not todo or time.monotonic() + delay > deadline:
+                break
+            logger.warning("database unreachable; retrying %d reports in %.0f s", len(todo), delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        if todo:
+            self.down = True
+            for i in todo:
+                result, prov, region = batch[i]
+                self.spool.put_report(result, prov, region)
+                results[i] = LoadOutcome("spooled", message=f"database unreachable; spooled to {self.spool.root}",
+                                         year=result.year, sha256=prov.sha256)
+            logger.error("database unreachable: %d reports spooled to %s", len(todo), self.spool.root)
+        elif self.down or self.spool.count():
+            self.down = False
+            try:
+                loaded = self._replay()
+                if loaded:
+                    logger.warning("database back: loaded %d spooled reports", loaded)
+            except Exception:  # noqa: BLE001 - still down after all; they stay spooled
+                self.down = True
+        return results
+
+    # ------------------------------------------------------------ on the reactor
+    def open_spider(self, spider=None):
         from twisted.internet import reactor
 
+        name = getattr(spider or self.crawler.spider, "name", "spider")
         self.pool.start()
-        self.pending = threads.deferToThreadPool(reactor, self.pool, self._connect)
+        self.pending = threads.deferToThreadPool(reactor, self.pool, self._connect, name)
         self.pending.addErrback(self._failed, [])
 
-    def process_item(self, item):
+    def process_item(self, item, spider=None):
         if not isinstance(item, ReportItem) or item.parse_result is None:
             return item
         self.batch.append((item.parse_result, item.provenance(), item.region))
@@ -68,27 +155,34 @@ class LoadPipeline:
         batch, self.batch = self.batch, []
 
         def write(_):
-            return threads.deferToThreadPool(reactor, self.pool, self.loader.load_many, batch)
+            return threads.deferToThreadPool(reactor, self.pool, self._write, batch)
 
         self.pending.addCallback(write)
         self.pending.addCallback(self._count, batch)
         self.pending.addErrback(self._failed, batch)
 
     def _count(self, outcomes, batch) -> None:
+        ledger = Ledger.of(self.crawler)
         for outcome, (_, provenance, _) in zip(outcomes, batch, strict=False):
             self.stats.inc_value(f"gx/reports/{outcome.status}")
-            if outcome.status == "failed":
-                logger.warning("load failed for %s: %s", provenance.document_url, outcome.message)
+            if outcome.status in ("failed", "refused", "spooled"):
+                kind = "attachment" if provenance.document_url != provenance.page_url else "report"
+                prefix = "" if outcome.status == "refused" else f"load_{outcome.status}: "
+                ledger.note(provenance.document_url or provenance.page_url, kind, prefix + (outcome.message or ""))
 
     def _failed(self, failure, batch) -> None:
         self.stats.inc_value("gx/reports/failed", len(batch))
         logger.error("loading a batch of %d reports failed: %s", len(batch), failure.getTraceback())
 
-    async def close_spider(self):
+    async def close_spider(self, spider=None):
         self._flush()
         try:
             await maybe_deferred_to_future(self.pending)
         finally:
             self.pool.stop()
+        pending = self.spool.count() if self.spool is not None else 0
+        self.stats.set_value("gx/load/spool_pending", pending)
+        if pending:
+            self.stats.set_value("gx/load/spool_dir", str(self.spool.root))
         counts = {k: self.stats.get_value(f"gx/reports/{k}", 0) for k in ("found", *OUTCOMES)}
         logger.info("gxcrawler load summary: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))

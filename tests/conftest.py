@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.sim",
     "tests.fixtures.nightly",
     "tests.fixtures.analytics",
+    "tests.fixtures.faults",
 ]

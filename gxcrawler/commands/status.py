@@ -14,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--spider", help="only this spider/portal")
     p.add_argument("--missing-limit", type=int, default=50, metavar="N",
                    help="list at most N agencies missing the latest year [50]")
+    p.add_argument("--failed-limit", type=int, default=100, metavar="N",
+                   help="list at most N URLs the last runs could not get [100]")
     p.set_defaults(func=run)
 
 
@@ -41,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
         )
         if r["reason"]:
             print(f"  {'':<12} why: {r['reason']}")
+
+    failed = store.failures_of_last_runs(engine, args.spider, limit=args.failed_limit + 1)
+    print(f"\nWhat the last runs could not get: {len(failed) if len(failed) <= args.failed_limit else 'more than ' + str(args.failed_limit)}")
+    for f in failed[: args.failed_limit]:
+        print(f"  {f['spider']:<12} {f['kind'] or '':<10} {f['url']}\n  {'':<12} {'':<10} {f['outcome']}: {f['message']}")
 
     cov = store.coverage(engine, args.spider)
     print("\nCoverage (agencies with a report, by year)")

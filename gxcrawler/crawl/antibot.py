@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
-
 from gxcrawler.pagekind import CHALLENGE_LABELS as KINDS  # noqa: F401 - re-exported
 from gxcrawler.pagekind import classify_challenge as classify_block
+
+from .ledger import Ledger
 
 STATS_PREFIX = "gx/antibot"
 #: stats key of the list of ``{"url", "kind"}`` dicts (capped at ``GX_ANTIBOT_MAX_RECORDED``)
@@ -65,6 +65,7 @@ class AntiBotState:
 class _Base:
     def __init__(self, crawler) -> None:
         self.state = AntiBotState.of(crawler)
+        self.ledger = Ledger.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -72,7 +73,7 @@ class _Base:
 
     def _drop(self, request, response, kind: str):
         self.state.record(request.url, kind, response.status)
-        raise IgnoreRequest(f"anti-bot {kind} page at {request.url} (HTTP {response.status})")
+        raise self.ledger.refuse(request, f"challenge: {kind} (HTTP {response.status})", response.status)
 
 
 class AntiBotMiddleware(_Base):
@@ -85,7 +86,7 @@ class AntiBotMiddleware(_Base):
     def process_request(self, request, spider=None):
         if self.state.blocked(request.url):
             self.state.stats.inc_value(f"{STATS_PREFIX}/skipped_requests")
-            raise IgnoreRequest(f"host backed off after anti-bot pages: {request.url}")
+            raise self.ledger.refuse(request, "backed_off: the host answered with anti-bot pages earlier in this run")
         return None
 
     def process_response(self, request, response, spider=None):

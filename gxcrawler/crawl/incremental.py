@@ -1,22 +1,34 @@
-"""Incremental re-crawls: download only what may have changed since the last crawl.
+"""Incremental re-crawls: download only what may have changed since the last crawl, and find what did.
 
-List pages are always fetched (that is where new reports appear). A report page or
-attachment the store already *settled* (fetched and loaded) is
+List pages are always fetched (that is where new reports appear). Every report page
+and attachment URL is judged *on its own* (an attachment is never "unchanged" just
+because the page that links it answered 304). One the store has *settled* (fetched
+and successfully loaded, ``store.known_fetches``) is
 
-* requested conditionally when its server gave validators (``If-None-Match`` /
-  ``If-Modified-Since``): a 304 counts as unchanged and goes no further;
-* not requested at all when it had none (only marked seen), unless the crawl
-  runs with ``-a refresh=1`` or ``-s GX_REFRESH=True``.
+* with validators (``ETag``/``Last-Modified``): requested conditionally one night in
+  ``GX_REVALIDATE_EVERY`` (default 1: every night); a 304 confirms it unchanged;
+* without validators: re-downloaded one night in ``GX_REFETCH_EVERY`` (default 7) and
+  compared by hash; the same bytes confirm it unchanged (not parsed, not loaded);
+* on its other nights: not requested (only marked seen);
+* in any case re-checked once its last confirmation (``fetches.checked_at``) is
+  ``N`` nights old, so a missed night does not stretch the schedule: every document is
+  confirmed within ``N`` nights.
 
-With ``GX_REVALIDATE_EVERY = N`` (default 1: every crawl) a document with validators is
-re-validated only one night in N (a stable rotation by URL), and skipped like one
-without validators on the other nights: on real portals each conditional request
-still costs a politeness delay, so a nightly re-crawl then costs about its list pages.
+The rotation is a stable hash of the URL and the day, so each night checks about 1/N
+of the documents. When a page is confirmed unchanged or skipped, the attachments it
+led to are requested on their own (the same rules apply to each). ``-a refresh=1`` /
+``-s GX_REFRESH=True`` fetch everything; ``GX_INCREMENTAL=False`` turns it all off.
 
 What was fetched is written to ``fetches`` once its chain is done (the page and the
 document it led to, when the document's item left the pipelines): a crawl killed
 before loading leaves the URL unsettled, so the next crawl fetches it again. The
-loader records the load outcome on the same row in its own transaction.
+loader records the load outcome on the same row. Failures (``gxcrawler.crawl.ledger``)
+are written on the same rows and unsettle them. All writes are batched and run on
+the crawl's writer thread (``gxcrawler.crawl.writer``), never on the reactor; if the
+database is down they are kept and retried, and spooled to disk when the crawl ends.
+
+This module is the base of the cheap nightly re-crawl: the decision for one URL is
+:func:`decide`, pure, from what the store knows and the settings.
 """
 
 from __future__ import annotations
@@ -25,19 +37,27 @@ import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from twisted.internet import defer
+
+from gxcrawler.model import Region
 
 from . import store
+from .writer import SerialWriter
 
 logger = logging.getLogger(__name__)
 
 DOCUMENT_KINDS = ("report", "attachment")
 CHAIN = "gx_fetch_chain"  # meta: fetch records of the pages that led to this request
+KNOWN_SHA = "gx_known_sha256"  # meta: the stored hash a re-download is compared with
 STATS = "gx/incremental"
+
+#: what :func:`decide` says about a settled URL tonight
+CONDITIONAL, REFETCH, SKIP = "conditional", "refetch", "skip"
 
 
 def _truthy(value: Any) -> bool:
@@ -50,11 +70,21 @@ def _header(response: Response, name: str) -> str | None:
 
 
 def due_for_revalidation(url: str, every: int, day: int | None = None) -> bool:
-    """Whether ``url`` is re-validated on ``day`` (days since the epoch, default today, UTC)."""
+    """Whether ``url`` is re-checked on ``day`` (days since the epoch, default today, UTC) in a 1-in-``every`` rotation."""
     if every <= 1:
         return True
     day = int(time.time() // 86400) if day is None else day
     return (int(hashlib.sha1(url.encode()).hexdigest()[:8], 16) + day) % every == 0
+
+
+def decide(known: store.Known, *, revalidate_every: int, refetch_every: int, now: datetime | None = None) -> str:
+    """For a settled URL: ``conditional`` request, full ``refetch`` (compared by hash), or ``skip`` tonight."""
+    now = now or datetime.now(UTC)
+    every = revalidate_every if known.has_validators else refetch_every
+    overdue = known.checked_at is None or now - known.checked_at >= timedelta(days=max(every, 1)) - timedelta(hours=1)
+    if not (overdue or due_for_revalidation(known.url, every, int(now.timestamp() // 86400))):
+        return SKIP
+    return CONDITIONAL if known.has_validators else REFETCH
 
 
 def fetch_record(response: Response, spider_name: str, outcome: str | None = None) -> dict[str, Any]:
@@ -82,15 +112,20 @@ class IncrementalState:
         self.enabled = self.settings.getbool("GX_INCREMENTAL", True)
         self.flush_every = self.settings.getint("GX_FETCH_FLUSH_EVERY", 10)
         self.flush_seconds = self.settings.getfloat("GX_FETCH_FLUSH_SECONDS", 2.0)
-        self._timer = None
         self.revalidate_every = self.settings.getint("GX_REVALIDATE_EVERY", 1)
+        self.refetch_every = self.settings.getint("GX_REFETCH_EVERY", 7)
+        self.writer = SerialWriter.of(crawler)
+        self._timer = None
+        self._flushing: defer.Deferred | None = None
         self.engine = None
         self.spider_name = ""
         self.refresh = False
         self.run_id: int | None = None
         self.known: dict[str, store.Known] = {}
         self._records: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, dict[str, Any]] = {}
         self._seen: list[str] = []
+        self._checked: list[str] = []
 
     @classmethod
     def of(cls, crawler) -> IncrementalState:
@@ -100,7 +135,8 @@ class IncrementalState:
             crawler._gx_incremental_state = state
         return state
 
-    def open(self, engine, spider, run_id: int | None) -> None:
+    def open(self, engine, spider, run_id: int | None, known: dict[str, store.Known]) -> None:
+        """Start recording for ``spider`` (``known``: ``store.known_fetches``, read off the reactor)."""
         self.engine = engine
         self.spider_name = spider.name
         self.run_id = run_id
@@ -108,10 +144,10 @@ class IncrementalState:
         if self.flush_seconds > 0:  # a killed crawl loses at most this much of its records
             from twisted.internet import task
 
-            self._timer = task.LoopingCall(self._flush_quietly)
+            self._timer = task.LoopingCall(self.flush)
             self._timer.start(self.flush_seconds, now=False)
         if self.enabled:
-            self.known = store.known_fetches(engine, spider.name)
+            self.known = known
             logger.info("incremental: %d known documents for %s%s", len(self.known), spider.name,
                         " (refresh: fetching all)" if self.refresh else "")
 
@@ -122,55 +158,118 @@ class IncrementalState:
         k = self.known.get(url)
         return k if k is not None and k.settled else None
 
+    def decide(self, known: store.Known) -> str:
+        return decide(known, revalidate_every=self.revalidate_every, refetch_every=self.refetch_every)
+
     def seen(self, known: store.Known) -> None:
-        self._seen.extend((known.url, *known.children))
+        self._seen.append(known.url)
         self._maybe_flush()
 
-    # -- writes ------------------------------------------------------------------
+    def checked(self, known: store.Known) -> None:
+        self._checked.append(known.url)
+        self._maybe_flush()
+
+    # -- writes (buffered; flushed on the writer thread) --------------------------
     def record(self, rows: Iterable[dict[str, Any]]) -> None:
         if self.engine is None:
             return
         for row in rows:
             self._records[row["url"]] = row
+            self._failures.pop(row["url"], None)
         self._maybe_flush()
 
-    def _maybe_flush(self) -> None:
-        if len(self._records) + len(self._seen) >= self.flush_every:
-            self.flush()
-
-    def flush(self) -> None:
+    def record_failure(self, row: dict[str, Any]) -> None:
+        """A URL this run could not get (``gxcrawler.crawl.ledger``); unsettles its row."""
         if self.engine is None:
             return
-        records, seen = list(self._records.values()), self._seen
-        if records:
-            store.record_fetches(self.engine, records, self.run_id)
-            self._records = {}
-        if seen:
-            store.mark_seen(self.engine, seen, self.run_id)
-            self._seen = []
+        self._failures[row["url"]] = {"spider": self.spider_name, **row}
+        self._records.pop(row["url"], None)
+        self._maybe_flush()
 
-    def _flush_quietly(self) -> None:
-        try:
+    def pending(self) -> int:
+        return len(self._records) + len(self._failures) + len(self._seen) + len(self._checked)
+
+    def _maybe_flush(self) -> None:
+        if self.pending() >= self.flush_every:
             self.flush()
-        except Exception:  # keep the timer alive; the records are retried at the next flush
-            logger.exception("incremental: could not write fetch records (will retry)")
 
-    def close(self, *, complete: bool, since: datetime | None, years: Iterable[int] | None) -> dict[str, int]:
-        """Flush; after a complete successful crawl mark what was not seen as no longer listed."""
+    def flush(self) -> defer.Deferred:
+        """Hand the buffered writes to the writer thread (one flush at a time); fires when written."""
+        if self.engine is None or not self.pending():
+            return self._flushing or defer.succeed(None)
+        if self._flushing is not None:  # the next flush starts when this one ends
+            return self._flushing
+        snapshot = (list(self._records.values()), list(self._failures.values()), self._seen, self._checked)
+        self._records, self._failures, self._seen, self._checked = {}, {}, [], []
+        d = self.writer.submit(self._write, snapshot, self.run_id)
+        d.addErrback(self._write_failed, snapshot)
+        d.addBoth(self._flushed)
+        self._flushing = d
+        return d
+
+    def _write(self, snapshot, run_id) -> None:
+        records, failures, seen, checked = snapshot
+        if records:
+            store.record_fetches(self.engine, records, run_id)
+        if failures:
+            store.record_failures(self.engine, failures, run_id)
+        if seen:
+            store.mark_seen(self.engine, seen, run_id)
+        if checked:
+            store.mark_checked(self.engine, checked, run_id)
+
+    def _write_failed(self, failure, snapshot) -> None:
+        """Keep what could not be written; the next flush (or the spool at the end) takes it."""
+        records, failures, seen, checked = snapshot
+        for row in records:
+            self._records.setdefault(row["url"], row)
+        for row in failures:
+            self._failures.setdefault(row["url"], row)
+        self._seen[:0], self._checked[:0] = seen, checked
+        self.stats.inc_value(f"{STATS}/write_errors")
+        logger.error("incremental: could not write %d fetch records (kept for later): %s",
+                     len(records) + len(failures) + len(seen) + len(checked), failure.getErrorMessage())
+
+    def _flushed(self, result) -> None:
+        self._flushing = None
+        return result
+
+    def drain(self) -> defer.Deferred:
+        """Flush until nothing is buffered or a write fails; fires with the count left unwritten."""
+        result = defer.Deferred()
+
+        def step(_=None) -> None:
+            before = self.pending()
+            if not before:
+                result.callback(0)
+                return
+            errors = self.stats.get_value(f"{STATS}/write_errors", 0)
+            d = self.flush()
+
+            def after(_) -> None:
+                failed = self.stats.get_value(f"{STATS}/write_errors", 0) > errors
+                result.callback(self.pending()) if failed else step()
+
+            d.addBoth(after)
+
+        step()
+        return result
+
+    def unwritten(self) -> dict[str, list]:
+        """What is still buffered, by kind (for the spool)."""
+        return {"fetches": list(self._records.values()), "failures": list(self._failures.values()),
+                "seen": list(self._seen), "checked": list(self._checked)}
+
+    def stop_timer(self) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        self.flush()
-        if not (complete and self.enabled and self.engine is not None and since is not None):
-            return {}
-        result = store.mark_unlisted(self.engine, self.spider_name, since, years)
-        logger.info("incremental: %s", result)
-        return result
 
 
 class IncrementalMiddleware:
-    """Downloader middleware: conditional or skipped requests for settled documents."""
+    """Downloader middleware: conditional, hash-compared or skipped requests for settled documents."""
 
     def __init__(self, crawler) -> None:
+        self.crawler = crawler
         self.state = IncrementalState.of(crawler)
         self.stats = crawler.stats
 
@@ -184,31 +283,58 @@ class IncrementalMiddleware:
         known = self.state.settled(request.url)
         if known is None:
             return None
-        if known.has_validators and due_for_revalidation(request.url, self.state.revalidate_every):
+        decision = self.state.decide(known)
+        if decision == SKIP:
+            self._unchanged(request, known, "skipped_known", checked=False)
+            raise IgnoreRequest(f"known document, not due tonight: {request.url}")
+        if decision == CONDITIONAL:
             if known.etag:
                 request.headers.setdefault("If-None-Match", known.etag)
             if known.last_modified:
                 request.headers.setdefault("If-Modified-Since", known.last_modified)
             request.meta["gx_conditional"] = True
-            self.stats.inc_value(f"{STATS}/conditional")
-            return None
-        self._unchanged(request, known, "skipped_known")
-        raise IgnoreRequest(f"known document, not fetched again: {request.url}")
+        if known.sha256:
+            request.meta[KNOWN_SHA] = known.sha256
+        self.stats.inc_value(f"{STATS}/{decision}")
+        return None
 
     def process_response(self, request: Request, response: Response, spider=None):
-        if response.status == 304 and request.meta.get("gx_conditional"):
-            known = self.state.known.get(request.url)
-            if known is not None:
-                self._unchanged(request, known, "not_modified")
+        known = self.state.known.get(request.url)
+        if response.status == 304 and request.meta.get("gx_conditional") and known is not None:
+            self._unchanged(request, known, "not_modified")
             raise IgnoreRequest(f"not modified: {request.url}")
+        stored = request.meta.get(KNOWN_SHA)
+        if response.status == 200 and stored and known is not None and hashlib.sha256(response.body).hexdigest() == stored:
+            self.state.record([fetch_record(response, self.state.spider_name)])  # validators may be new
+            self._unchanged(request, known, "same_hash")
+            raise IgnoreRequest(f"unchanged (same hash): {request.url}")
         return response
 
-    def _unchanged(self, request: Request, known: store.Known, how: str) -> None:
+    def _unchanged(self, request: Request, known: store.Known, how: str, *, checked: bool = True) -> None:
         self.stats.inc_value(f"{STATS}/{how}")
-        # one report per page; an attachment counts only when no page led to it
-        if request.meta.get("gx_kind") == "report" or not request.meta.get(CHAIN):
+        (self.state.checked if checked else self.state.seen)(known)
+        children = [c for c in known.children if c in self.state.known]
+        # one report per document: a page that led to attachments counts through them
+        if not children and (request.meta.get("gx_kind") == "report" or not request.meta.get(CHAIN)):
             self.stats.inc_value(f"{STATS}/reports_unchanged")
-        self.state.seen(known)
+        for child in children:
+            self._revalidate(self.state.known[child], known)
+
+    def _revalidate(self, child: store.Known, page: store.Known) -> None:
+        """Ask for an attachment of an unchanged page on its own (it may have changed nonetheless)."""
+        spider = self.crawler.spider
+        callback = getattr(spider, "parse_attachment", None)
+        if callback is None:
+            return
+        region = Region(**{k: v for k, v in child.region.items() if k in Region.__dataclass_fields__})
+        meta = {
+            "gx_kind": "attachment",
+            "gx_hints": dict(child.hints),
+            "gx_region": region,
+            "gx_page_url": page.url,
+        }
+        self.stats.inc_value(f"{STATS}/attachments_revalidated")
+        self.crawler.engine.crawl(Request(child.url, callback=callback, meta=meta))
 
 
 class FetchChainMiddleware:
@@ -284,6 +410,8 @@ __all__ = [
     "FetchChainMiddleware",
     "IncrementalMiddleware",
     "IncrementalState",
+    "decide",
+    "due_for_revalidation",
     "fetch_record",
     "on_item_scraped",
 ]

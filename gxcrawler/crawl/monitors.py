@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "GX_MONITOR_MAX_PARSE_FAILURE_RATE": 0.2,  # share of parsed documents with a failing status
     "GX_MONITOR_PARSE_FAILURE_STATUSES": ["error"],
     "GX_MONITOR_MAX_IDENTITY_FAILURE_RATE": 0.5,  # share of loaded reports with a failing identity
-    "GX_MONITOR_MAX_HTTP_ERROR_RATE": 0.2,  # share of responses >= 400 plus download errors
+    "GX_MONITOR_MAX_HTTP_ERROR_RATE": 0.2,  # share of responses >= 400
+    "GX_MONITOR_MAX_NETWORK_ERROR_RATE": 0.2,  # share of requests lost on the network (DNS, refused, timeout …)
     "GX_MONITOR_MIN_RESPONSES_FOR_RATES": 5,  # rates on fewer responses/documents are not judged
     "GX_MONITOR_MAX_ANTIBOT_PAGES": 0,  # any challenge/WAF page fails the run
 }
@@ -53,20 +54,30 @@ def reports_found(stats: Mapping[str, Any]) -> int:
     return _count(stats, "gx/reports/found") + _count(stats, "gx/incremental/reports_unchanged")
 
 
-def http_errors(stats: Mapping[str, Any]) -> tuple[int, int]:
-    """(errors, requests): responses >= 400 and download errors, anti-bot pages excluded.
+#: the ledger's network failure categories (gxcrawler.crawl.ledger.NETWORK)
+NETWORK = ("dns", "connection_refused", "connection_lost", "timeout", "truncated", "tls", "network")
 
-    The denominator counts the known documents an incremental crawl did not request, so
-    that a re-crawl's few 404s are judged against the same base as a first crawl's.
+
+def network_errors(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Requests that failed on the network after their retries, by category (DNS, timeout …)."""
+    return {c: n for c in NETWORK if (n := _count(stats, f"gx/failed/{c}"))}
+
+
+def _requests_base(stats: Mapping[str, Any]) -> int:
+    """Responses, requests lost on the network, and the known documents a re-crawl did not request.
+
+    The last term makes a re-crawl's few errors judged against the same base as a first crawl's.
     """
+    return (_count(stats, "downloader/response_count") + sum(network_errors(stats).values())
+            + _count(stats, "gx/incremental/skipped_known"))
+
+
+def http_errors(stats: Mapping[str, Any]) -> tuple[int, int]:
+    """(errors, requests): responses >= 400, anti-bot pages excluded (they have their own monitor)."""
     prefix = "downloader/response_status_count/"
     errors = sum(int(v) for k, v in stats.items() if k.startswith(prefix) and int(k[len(prefix) :]) >= 400)
-    ignored = _count(stats, "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest")
-    exceptions = max(0, _count(stats, "downloader/exception_count") - ignored)
-    errors += exceptions
     errors -= min(errors, _count(stats, "gx/antibot/total_error_status"))
-    base = _count(stats, "downloader/response_count") + exceptions + _count(stats, "gx/incremental/skipped_known")
-    return errors, base
+    return errors, _requests_base(stats)
 
 
 def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) -> list[MonitorResult]:
@@ -76,11 +87,14 @@ def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) 
     out: list[MonitorResult] = []
 
     found = reports_found(stats)
+    # a resumed crawl is judged with what its interrupted runs found: nothing left to do is a success
+    earlier = _count(stats, "gx/resume/prior_reports_found")
     out.append(
         MonitorResult(
             "reports_found",
-            found >= int(t["GX_MONITOR_MIN_REPORTS"]),
-            f"{found} reports found (minimum {t['GX_MONITOR_MIN_REPORTS']})",
+            found + earlier >= int(t["GX_MONITOR_MIN_REPORTS"]),
+            f"{found} reports found (minimum {t['GX_MONITOR_MIN_REPORTS']})"
+            + (f", {earlier} by the runs it resumed" if earlier else ""),
         )
     )
 
@@ -112,6 +126,14 @@ def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) 
     out.append(
         rate_monitor(
             "http_errors", errors, responses, "GX_MONITOR_MAX_HTTP_ERROR_RATE", "responses were HTTP errors"
+        )
+    )
+    lost = network_errors(stats)
+    detail = ", ".join(f"{c} {n}" for c, n in lost.items())
+    out.append(
+        rate_monitor(
+            "network_errors", sum(lost.values()), _requests_base(stats), "GX_MONITOR_MAX_NETWORK_ERROR_RATE",
+            "requests failed on the network" + (f" ({detail})" if detail else ""),
         )
     )
 

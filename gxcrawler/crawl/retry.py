@@ -1,13 +1,19 @@
-"""Retries with exponential backoff.
+"""Retries with exponential backoff, honouring the server's ``Retry-After``.
 
 Scrapy's RetryMiddleware re-schedules a failed request at once; a struggling
 government server (or a WAF counting requests) is better served by waiting. This
 subclass waits ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped by
-``RETRY_BACKOFF_MAX``) before handing back the n-th retry. The wait holds the
-request's download slot, so the whole host is slowed down, which is the point.
+``RETRY_BACKOFF_MAX``) before handing back the n-th retry. When the answer carried a
+``Retry-After`` (seconds or an HTTP date, on a 429 or 503 typically), the wait is at
+least that, capped by ``RETRY_AFTER_MAX`` (default 120 s: a server asking for an hour
+is retried by the next run instead). The wait holds the request's download slot, so
+the whole host is slowed down, which is the point.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
@@ -15,25 +21,49 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
 
+def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds from ``now``: ``"120"`` → 120; an HTTP date → its distance; else None."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
 
-    def backoff_delay(self, request: Request) -> float:
+    def backoff_delay(self, request: Request, retry_after: float | None = None) -> float:
         retries = int(request.meta.get("retry_times", 1))
-        return min(self.backoff_max, self.backoff_base * 2 ** max(0, retries - 1))
+        delay = min(self.backoff_max, self.backoff_base * 2 ** max(0, retries - 1)) if self.backoff_base > 0 else 0.0
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.retry_after_max))
+        return delay
 
-    async def _wait(self, result):
-        if isinstance(result, Request) and self.backoff_base > 0:
-            from twisted.internet import reactor
+    async def _wait(self, result, retry_after: float | None = None):
+        if isinstance(result, Request):
+            delay = self.backoff_delay(result, retry_after)
+            if delay > 0:
+                from twisted.internet import reactor
 
-            await maybe_deferred_to_future(task.deferLater(reactor, self.backoff_delay(result), lambda: None))
+                await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return result
 
     async def process_response(self, request: Request, response: Response, spider=None):
-        return await self._wait(super().process_response(request, response))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return await self._wait(super().process_response(request, response), retry_after)
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):
         return await self._wait(super().process_exception(request, exception))

@@ -29,11 +29,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.job import job_dir
 
 from . import monitors
 from .antibot import STATS_PAGES
+from .bounds import STATS_CAPPED
 from .incremental import IncrementalState, on_item_scraped
+from .ledger import STATS as FAILED
+from .ledger import STATS_URLS as FAILED_URLS
+from .ledger import Ledger
+from .spool import Spool, replay_rows, spool_dir
+from .writer import SerialWriter
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +57,9 @@ def _count(stats: dict[str, Any], key: str) -> int:
 
 
 def errors_by_kind(stats: dict[str, Any]) -> dict[str, Any]:
-    """HTTP statuses >= 400, download exceptions, anti-bot pages and parse failures, by kind."""
+    """What went wrong, by kind: HTTP statuses >= 400, download exceptions, anti-bot pages, parse
+    failures, and every URL the run could not get with its reason (``failed``: the first
+    GX_FAILED_MAX_RECORDED)."""
     out: dict[str, Any] = {}
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/") and int(key.rsplit("/", 1)[1]) >= 400:
@@ -63,12 +72,18 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, Any]:
             out[f"antibot_{key.rsplit('/', 1)[1]}"] = int(value)
         elif key.startswith(PARSE_FAILED_PREFIX):  # parse_timeout, worker_died, memory_limit …
             out[key[len(PARSE_FAILED_PREFIX) :]] = int(value)
+        elif key.startswith(f"{FAILED}/") and key.count("/") == 2 and key not in (FAILED_URLS, f"{FAILED}/total"):
+            out[f"failed_{key.rsplit('/', 1)[1]}"] = int(value)
     if _count(stats, "gx/parse/error"):
         out["parse_error"] = _count(stats, "gx/parse/error")
     if stats.get(STATS_PAGES):
         out["antibot_pages"] = list(stats[STATS_PAGES])
     if stats.get(PARSE_FAILURES):
         out["parse_failures"] = list(stats[PARSE_FAILURES])
+    if stats.get(FAILED_URLS):
+        out["failed"] = list(stats[FAILED_URLS])
+    if stats.get(STATS_CAPPED):
+        out["lists_capped"] = list(stats[STATS_CAPPED])
     return out
 
 
@@ -80,7 +95,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "reports_changed": _count(stats, "gx/reports/updated"),
         "reports_unchanged": _count(stats, "gx/reports/unchanged") + _count(stats, "gx/incremental/reports_unchanged"),
         "reports_skipped": _count(stats, "gx/reports/skipped"),
-        "reports_failed": _count(stats, "gx/reports/failed") + _count(stats, "gx/parse/error"),
+        "reports_failed": sum(_count(stats, f"gx/reports/{k}") for k in ("failed", "refused", "spooled", "dropped")),
     }
 
 
@@ -113,25 +128,40 @@ def spider_args(spider) -> dict[str, Any]:
 
 
 class NightlyExtension:
-    """Run record, incremental store lifecycle, monitors and job-dir hygiene for one crawl."""
+    """Run record, incremental store lifecycle, monitors and job-dir hygiene for one crawl.
+
+    Every database call runs on the crawl's writer thread (``gxcrawler.crawl.writer``);
+    the reactor only waits for their Deferreds at the start and the end of the run.
+    """
 
     def __init__(self, crawler) -> None:
         from gxcrawler.db import database_url, ensure_schema, make_engine
+        from gxcrawler.redact import install_log_redaction
 
+        install_log_redaction()
         self.crawler = crawler
         self.stats = crawler.stats
-        self.limits = monitors.thresholds(crawler.settings)
-        self.jobdir = Path(job_dir(crawler.settings)) if job_dir(crawler.settings) else None
+        settings = crawler.settings
+        self.limits = monitors.thresholds(settings)
+        self.jobdir = Path(job_dir(settings)) if job_dir(settings) else None
         self.killed_before = self.jobdir is not None and discard_if_killed(self.jobdir)
-        self.abandoned_after = timedelta(hours=crawler.settings.getfloat("GX_ABANDONED_RUN_HOURS", 24))
-        self.engine = make_engine(crawler.settings.get("GXCRAWLER_DATABASE_URL") or database_url())
+        self.heartbeat_seconds = settings.getfloat("GX_HEARTBEAT_SECONDS", 60.0)
+        # a run whose heartbeat stopped this long ago was killed (another crawl would stamp it)
+        self.silent_after = timedelta(seconds=max(3 * self.heartbeat_seconds, 60.0))
+        self.budget = settings.getfloat("CLOSESPIDER_TIMEOUT", 0)
+        self.spool_base = spool_dir(settings)
+        self.engine = make_engine(settings.get("GXCRAWLER_DATABASE_URL") or database_url())
         ensure_schema(self.engine)  # before the pipelines' threads touch the schema
         self.state = IncrementalState.of(crawler)
+        self.writer = SerialWriter.of(crawler)
         self.summary: RunSummary | None = None
         self.origin: datetime | None = None
+        self.resumed = False
+        self._heartbeat = None
         self._t0 = 0.0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -139,15 +169,10 @@ class NightlyExtension:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def spider_opened(self, spider) -> None:
-        from gxcrawler.db.runs import start_run
-
-        from .store import close_abandoned_runs
-
+    # ------------------------------------------------------------ start
+    async def spider_opened(self, spider) -> None:
         self._t0 = time.monotonic()
         now = datetime.now(UTC)
-        # a run left open by a killed process: at once when its job dir says so, else after a day
-        close_abandoned_runs(self.engine, spider.name, now if self.killed_before else now - self.abandoned_after)
         self.origin = now
         args = spider_args(spider)
         if self.jobdir is not None:
@@ -156,14 +181,47 @@ class NightlyExtension:
             if origin_file.exists():
                 self.origin = datetime.fromisoformat(origin_file.read_text().strip())
                 args["resumed_from"] = self.origin.isoformat()
+                self.resumed = True
             else:
                 origin_file.write_text(now.isoformat())
             (self.jobdir / RUNNING_MARKER).write_text(str(now))
-        run_id = start_run(self.engine, spider.name, args, started_at=now)
+        run_id, known = await maybe_deferred_to_future(
+            self.writer.submit(self._open_run, spider.name, args, now)
+        )
         self.summary = RunSummary(spider=spider.name, run_id=run_id)
         self.crawler.gx_summary = self.summary
-        self.state.open(self.engine, spider, run_id)
+        self.state.open(self.engine, spider, run_id, known)
+        if self.heartbeat_seconds > 0:
+            from twisted.internet import task
 
+            self._heartbeat = task.LoopingCall(self._beat)
+            self._heartbeat.start(self.heartbeat_seconds, now=False)
+
+    def _open_run(self, spider: str, args: dict[str, Any], now: datetime):
+        """On the writer thread: earlier spooled writes, killed runs closed, this run opened, the store read."""
+        from gxcrawler.db.runs import start_run
+
+        from . import store
+
+        replay_rows(Spool(self.spool_base, spider), self.engine)
+        # a run left open by a killed process: at once when its job dir says so, else once its heartbeat is old
+        closed = store.close_abandoned_runs(self.engine, spider, now if self.killed_before else now - self.silent_after)
+        if closed:
+            logger.warning("closed %d run(s) of %s left open by a killed crawl", closed, spider)
+        run_id = start_run(self.engine, spider, args, started_at=now)
+        known = store.known_fetches(self.engine, spider) if self.state.enabled else {}
+        return run_id, known
+
+    def _beat(self):
+        from . import store
+
+        if self.summary is None or self.summary.run_id is None:
+            return None
+        d = self.writer.submit(store.heartbeat, self.engine, self.summary.run_id)
+        d.addErrback(lambda f: logger.warning("heartbeat not written: %s", f.getErrorMessage()))
+        return d
+
+    # ------------------------------------------------------------ during
     def item_scraped(self, item, response, spider=None) -> None:
         on_item_scraped(self.state, item, response)
         result = getattr(item, "parse_result", None)
@@ -172,51 +230,131 @@ class NightlyExtension:
             if result.failed_checks:
                 self.stats.inc_value("gx/checks/reports_failing")
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def item_dropped(self, item, response, exception, spider=None) -> None:
+        """A document the parser could not handle at all is a failure of its URL (not a year filter)."""
+        if getattr(item, "parse_result", "absent") is None and response is not None:
+            self.stats.inc_value("gx/reports/dropped")
+            Ledger.of(self.crawler).record(response.request or response, f"unreadable: {exception}")
+
+    # ------------------------------------------------------------ end
+    async def spider_closed(self, spider, reason: str) -> None:
         from gxcrawler.db.runs import finish_run
 
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        self.state.stop_timer()
         stats = dict(self.stats.get_stats())
+        unwritten = await maybe_deferred_to_future(self.state.drain())
         complete = reason == "finished"
-        failed = monitors.failures(monitors.evaluate(stats, self.limits)) if complete else []
-        if not complete:  # an interrupted run is judged when it is resumed; anti-bot pages count now
-            failed = [r for r in monitors.failures(monitors.evaluate(stats, self.limits)) if r.name == "antibot_pages"]
-        outcome = "failed" if failed else ("success" if complete else "partial")
-        reason_text = "; ".join(r.reason for r in failed) or (None if complete else f"interrupted ({reason})")
-        unlist = complete and not failed and not getattr(spider, "agency_filter", None)
-        try:
-            self.state.close(complete=unlist, since=self.origin, years=getattr(spider, "years", None))
-        except Exception:  # the run record must still be written
-            logger.exception("could not write the incremental store for %s", spider.name)
+        prior = 0
+        if self.resumed and complete:
+            prior = await maybe_deferred_to_future(self._quietly(self._prior_found, spider.name))
+            stats["gx/resume/prior_reports_found"] = prior or 0
+        verdict = judge(stats, self.limits, reason, unwritten=unwritten, budget=self.budget)
+        unlist = (complete and verdict.outcome == "success" and not getattr(spider, "agency_filter", None)
+                  and lists_complete(stats))
+        if unlist and not unwritten:
+            d = self.writer.submit(store_mark_unlisted, self.engine, spider.name, self.origin,
+                                   getattr(spider, "years", None))
+            await maybe_deferred_to_future(self._quietly_d(d))
         counts = run_counts(stats)
         summary = self.summary or RunSummary(spider=spider.name)
-        summary.outcome, summary.reason, summary.close_reason = outcome, reason_text, reason
+        summary.outcome, summary.reason, summary.close_reason = verdict.outcome, verdict.reason, reason
         summary.requests = _count(stats, "downloader/request_count")
         summary.bytes = _count(stats, "downloader/response_bytes")
         summary.seconds = time.monotonic() - self._t0
         summary.counts = counts
         if summary.run_id is not None:
-            finish_run(
-                self.engine,
-                summary.run_id,
-                outcome=outcome,
-                reason=reason_text,
-                requests=summary.requests,
-                bytes=summary.bytes,
-                errors=errors_by_kind(stats),
-                **counts,
-            )
-        self.stats.set_value("gx/run/outcome", outcome)
-        if failed:
-            logger.error("run of %s failed its monitors: %s", spider.name, reason_text)
+            values = {"outcome": verdict.outcome, "reason": verdict.reason, "requests": summary.requests,
+                      "bytes": summary.bytes, "errors": errors_by_kind(stats), **counts}
+            d = self.writer.submit(finish_run, self.engine, summary.run_id, **values)
+            if not await maybe_deferred_to_future(self._quietly_d(d, default=False, ok=True)):
+                self._spool_run(spider.name, summary.run_id, values)
+        self.stats.set_value("gx/run/outcome", verdict.outcome)
+        if verdict.outcome == "failed":
+            logger.error("run of %s failed: %s", spider.name, verdict.reason)
         if self.jobdir is not None:
             (self.jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+
+    def _prior_found(self, spider: str) -> int:
+        from . import store
+
+        return store.prior_reports_found(self.engine, spider, self.origin, self.summary and self.summary.run_id)
+
+    def _quietly(self, work, *args):
+        return self._quietly_d(self.writer.submit(work, *args))
+
+    @staticmethod
+    def _quietly_d(d, default=None, ok=None):
+        """``d``'s result (or ``ok`` when given), or ``default`` when the database call failed (logged)."""
+        if ok is not None:
+            d.addCallback(lambda _: ok)
+
+        def failed(failure):
+            logger.error("database write failed: %s", failure.getErrorMessage())
+            return default
+
+        return d.addErrback(failed)
+
+    def _spool_run(self, spider: str, run_id: int, values: dict[str, Any]) -> None:
+        """The database is gone at the end: the run record and the unwritten fetch rows wait on disk."""
+        spool = Spool(self.spool_base, spider)
+        for what, rows in self.state.unwritten().items():
+            if rows:
+                spool.put_rows(what, {"run_id": run_id, "rows": rows})
+        spool.put_rows("run", {"run_id": run_id, "values": {**values, "finished_at": datetime.now(UTC).isoformat()}})
+        logger.error("database unreachable at the end: run %s of %s spooled to %s", run_id, spider, spool.root)
 
     def engine_stopped(self) -> None:
         # after the scheduler and SpiderState wrote into the job dir: a finished crawl's
         # job dir would make the next crawl skip everything as already seen
         if self.jobdir is not None and self.summary and self.summary.close_reason == "finished":
             shutil.rmtree(self.jobdir, ignore_errors=True)
+        self.writer.stop()
         self.engine.dispose()
+
+
+def store_mark_unlisted(engine, spider: str, since: datetime | None, years) -> dict[str, int]:
+    from . import store
+
+    result = store.mark_unlisted(engine, spider, since, years) if since is not None else {}
+    logger.info("incremental: %s", result)
+    return result
+
+
+def lists_complete(stats: dict[str, Any]) -> bool:
+    """Whether every list page was read: no list failed after its retries and none was capped."""
+    return not _count(stats, "gx/failed/kind/list") and not stats.get("gx/bounds/lists_capped")
+
+
+@dataclass
+class Verdict:
+    outcome: str  # success | partial | failed
+    reason: str | None
+
+
+def judge(stats: dict[str, Any], limits: dict[str, Any], close_reason: str, *, unwritten: int = 0,
+          budget: float = 0) -> Verdict:
+    """The run's outcome and why, from its stats and how it closed."""
+    complete = close_reason == "finished"
+    failed = monitors.failures(monitors.evaluate(stats, limits))
+    if not complete:  # an interrupted run is judged when it is resumed; anti-bot pages count now
+        failed = [r for r in failed if r.name == "antibot_pages"]
+    reasons = [r.reason for r in failed]
+    spooled = _count(stats, "gx/load/spool_pending")
+    if spooled:
+        reasons.append(f"database unavailable: {spooled} reports spooled to {stats.get('gx/load/spool_dir')} "
+                       "(loaded by the next start)")
+    if unwritten:
+        reasons.append(f"database unavailable: {unwritten} fetch records not written (spooled)")
+    if reasons:
+        return Verdict("failed", "; ".join(reasons))
+    if complete:
+        return Verdict("success", None)
+    if close_reason == "closespider_timeout":
+        return Verdict("partial", f"time budget used up ({budget:g} s, CLOSESPIDER_TIMEOUT); "
+                                  "the next run resumes where this one stopped")
+    return Verdict("partial", f"interrupted ({close_reason})")
 
 
 def discard_if_killed(jobdir: Path) -> bool:

@@ -8,7 +8,7 @@ and a year-aware "no longer listed" at the end. Those live here, on the same tab
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,13 +22,16 @@ _reports = Report.__table__
 _runs = CrawlRun.__table__
 _agencies = Agency.__table__
 
-#: load outcomes after which a document need not be fetched again ("failed" must retry)
+#: outcomes after which a document need not be fetched again
 SETTLED_OUTCOMES = frozenset({"inserted", "updated", "unchanged", "skipped", "no_report"})
+#: outcomes of a fetch or load that must be tried again by the next run: a transient
+#: failure (``failed``) or something that was not the document (``refused``)
+UNSETTLED_OUTCOMES = frozenset({"failed", "refused"})
 
 
 @dataclass(frozen=True)
 class Known:
-    """What the store knows of one URL: its validators, and whether its processing finished."""
+    """What the store knows of one URL: validators, content hash, settledness, where it came from."""
 
     url: str
     etag: str | None
@@ -36,6 +39,10 @@ class Known:
     sha256: str | None
     settled: bool
     children: tuple[str, ...] = ()  # documents this page led to (attachments)
+    kind: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict, compare=False)
+    region: dict[str, Any] = field(default_factory=dict, compare=False)
+    checked_at: datetime | None = None  # when its content was last confirmed
 
     @property
     def has_validators(self) -> bool:
@@ -46,17 +53,22 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     """Every report/attachment URL of ``spider``, with validators and settledness.
 
     A URL is *settled* when the loader finished with it: its row has a load outcome
-    other than ``failed``, or a report holds exactly its bytes (the loader commits the
-    report before it writes the fetch outcome); a page is settled when a document it
-    linked is. Unsettled URLs (fetched, then the crawl died before loading) are fetched again.
+    that settles (:data:`SETTLED_OUTCOMES`), or a report holds exactly its bytes (the
+    loader commits the report before it writes the fetch outcome) and its last fetch
+    did not fail; a page is settled when a document it linked is and its own last fetch
+    did not fail. Unsettled URLs (failed, refused, or fetched and never loaded because
+    the crawl died) are fetched again.
     """
-    cols = [_fetches.c[c] for c in ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind")]
+    names = ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind", "hints", "region",
+             "checked_at")
+    cols = [_fetches.c[c] for c in names]
     loaded = sa.select(_reports.c.id).where(_reports.c.sha256 == _fetches.c.sha256).exists()
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(*cols, loaded.label("loaded")).where(_fetches.c.spider == spider, _fetches.c.kind != "list")
         ).all()
-    done = {r.url for r in rows if r.outcome in SETTLED_OUTCOMES or (r.loaded and r.outcome != "failed")}
+    failing = {r.url for r in rows if r.outcome in UNSETTLED_OUTCOMES}
+    done = {r.url for r in rows if r.url not in failing and (r.outcome in SETTLED_OUTCOMES or r.loaded)}
     children: dict[str, list[str]] = {}
     settled_parents: set[str] = set()
     for r in rows:
@@ -70,11 +82,25 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             etag=r.etag,
             last_modified=r.last_modified,
             sha256=r.sha256,
-            settled=r.url in done or r.url in settled_parents,
-            children=tuple(children.get(r.url, ())),
+            settled=r.url not in failing and (r.url in done or r.url in settled_parents),
+            children=tuple(sorted(children.get(r.url, ()))),
+            kind=r.kind,
+            hints=dict(r.hints or {}),
+            region=dict(r.region or {}),
+            checked_at=_aware(r.checked_at),
         )
         for r in rows
     }
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time the store writes is UTC."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def _was_failing() -> sa.ColumnElement[bool]:
+    """The stored row's last fetch failed (constants inline: this runs in executemany upserts)."""
+    return sa.or_(*(_fetches.c.outcome == sa.literal_column(f"'{o}'") for o in sorted(UNSETTLED_OUTCOMES)))
 
 
 def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
@@ -90,8 +116,9 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
 
     A row whose stored content hash differs from the new one loses its load outcome,
     so that, if the crawl dies before the loader stores the new content, the next
-    crawl fetches it again instead of trusting validators of content never loaded.
-    ``outcome`` in a row (e.g. ``no_report``) is stored as given.
+    crawl fetches it again instead of trusting validators of content never loaded;
+    so does a row whose last fetch had failed (the loader, or the page's document,
+    settles it again). ``outcome`` in a row (e.g. ``no_report``) is stored as given.
     """
     now = datetime.now(UTC)
     batch = [
@@ -111,6 +138,7 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
             "last_seen": now,
             "last_run_id": run_id,
             "listed": True,
+            "checked_at": now,
         }
         for r in rows
     ]
@@ -132,8 +160,61 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
                 "outcome": sa.case(
                     (ex.outcome.is_not(None), ex.outcome),
                     (changed, sa.null()),
+                    (_was_failing(), sa.null()),  # fetched fine now
                     else_=_fetches.c.outcome,
                 ),
+                "message": sa.case((ex.outcome.is_not(None), sa.null()),
+                                   (_was_failing(), sa.null()),
+                                   else_=_fetches.c.message),
+                "last_seen": ex.last_seen,
+                "last_run_id": ex.last_run_id,
+                "listed": True,
+                "checked_at": ex.checked_at,
+            },
+        )
+        conn.execute(stmt, batch)
+    return len(batch)
+
+
+def record_failures(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | None) -> int:
+    """Upsert what a run could not get: ``url``, ``spider``, ``kind``, ``outcome``, ``message``, ``status_code``.
+
+    The stored content hash, validators and report link stay (the stored report is
+    still the right one); the outcome (``failed`` or ``refused``) unsettles the URL,
+    so the next run fetches it again; ``last_seen``/``listed`` say it is still listed.
+    """
+    now = datetime.now(UTC)
+    batch = [
+        {
+            "url": r["url"],
+            "spider": r.get("spider"),
+            "kind": r.get("kind") or "report",
+            "parent_url": r.get("parent_url"),
+            "status_code": r.get("status_code"),
+            "outcome": r.get("outcome") or "failed",
+            "message": r.get("message"),
+            "hints": {},
+            "region": {},
+            "first_seen": now,
+            "last_seen": now,
+            "last_run_id": run_id,
+            "listed": True,
+        }
+        for r in rows
+    ]
+    if not batch:
+        return 0
+    with engine.begin() as conn:
+        stmt = _insert(conn)
+        ex = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["url"],
+            set_={
+                "spider": sa.func.coalesce(ex.spider, _fetches.c.spider),
+                "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
+                "status_code": sa.func.coalesce(ex.status_code, _fetches.c.status_code),
+                "outcome": ex.outcome,
+                "message": ex.message,
                 "last_seen": ex.last_seen,
                 "last_run_id": ex.last_run_id,
                 "listed": True,
@@ -141,6 +222,22 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
         )
         conn.execute(stmt, batch)
     return len(batch)
+
+
+def mark_checked(engine: Engine, urls: Iterable[str], run_id: int | None) -> int:
+    """URLs whose content this run confirmed unchanged (304, or the same hash): seen and checked now."""
+    url_list = list(dict.fromkeys(urls))
+    now = datetime.now(UTC)
+    count = 0
+    with engine.begin() as conn:
+        for start in range(0, len(url_list), 500):
+            chunk = url_list[start : start + 500]
+            count += conn.execute(
+                _fetches.update()
+                .where(_fetches.c.url.in_(chunk))
+                .values(last_seen=now, checked_at=now, last_run_id=run_id, listed=True)
+            ).rowcount
+    return count
 
 
 def mark_seen(engine: Engine, urls: Iterable[str], run_id: int | None) -> int:
@@ -209,14 +306,58 @@ def mark_unlisted(engine: Engine, spider: str, since: datetime, years: Iterable[
 # ---------------------------------------------------------------- runs and status
 
 
-def close_abandoned_runs(engine: Engine, spider: str, older_than: datetime) -> int:
-    """Runs of ``spider`` still open that started before ``older_than``: their process died."""
+def close_abandoned_runs(engine: Engine, spider: str, silent_since: datetime) -> int:
+    """Close the runs of ``spider`` still open whose last sign of life is older than ``silent_since``.
+
+    A running crawl stamps ``heartbeat_at`` every ``GX_HEARTBEAT_SECONDS``; one that
+    stopped stamping without closing its run was killed (SIGKILL, power loss, OOM):
+    ``failed``, with a reason that says so. A run that never stamped is judged by its start.
+    """
+    last_sign = sa.func.coalesce(_runs.c.heartbeat_at, _runs.c.started_at)
     with engine.begin() as conn:
         return conn.execute(
             _runs.update()
-            .where(_runs.c.spider == spider, _runs.c.finished_at.is_(None), _runs.c.started_at < older_than)
-            .values(outcome="failed", reason="the crawl process died without closing its run (killed?)")
+            .where(_runs.c.spider == spider, _runs.c.finished_at.is_(None), last_sign < silent_since)
+            .values(
+                outcome="failed",
+                finished_at=sa.func.coalesce(_runs.c.heartbeat_at, _runs.c.started_at),
+                reason="killed: the crawl process stopped without closing its run "
+                "(SIGKILL, power loss or out of memory); closed by the next start",
+            )
         ).rowcount
+
+
+def heartbeat(engine: Engine, run_id: int) -> None:
+    """A running crawl's sign of life."""
+    with engine.begin() as conn:
+        conn.execute(_runs.update().where(_runs.c.id == run_id).values(heartbeat_at=datetime.now(UTC)))
+
+
+def failures_of_last_runs(engine: Engine, spider: str | None = None, limit: int = 200) -> list[sa.RowMapping]:
+    """What each spider's last run could not get: url, kind, outcome, message (reason), status code."""
+    latest = sa.select(_runs.c.spider, sa.func.max(_runs.c.id).label("id")).group_by(_runs.c.spider)
+    if spider:
+        latest = latest.where(_runs.c.spider == spider)
+    latest = latest.subquery()
+    q = (
+        sa.select(_fetches.c.spider, _fetches.c.url, _fetches.c.kind, _fetches.c.outcome, _fetches.c.message,
+                  _fetches.c.status_code)
+        .join(latest, latest.c.id == _fetches.c.last_run_id)
+        .where(_fetches.c.outcome.in_(sorted(UNSETTLED_OUTCOMES)))
+        .order_by(_fetches.c.spider, _fetches.c.url)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(q).mappings())
+
+
+def prior_reports_found(engine: Engine, spider: str, since: datetime, run_id: int | None) -> int:
+    """Reports found by the earlier (interrupted) runs of a resumed crawl that started at ``since``."""
+    q = sa.select(sa.func.coalesce(sa.func.sum(_runs.c.reports_found), 0)).where(
+        _runs.c.spider == spider, _runs.c.started_at >= since, _runs.c.id != (run_id or -1)
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar() or 0)
 
 
 def last_runs(engine: Engine) -> list[sa.RowMapping]:

@@ -52,7 +52,9 @@ def make_engine(url: str | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # a server that does not answer must fail a connection in seconds, not hang a writer for minutes
+    connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg2") else {}
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
 
 
 def as_engine(engine_or_url: Engine | str | None) -> Engine:

@@ -44,11 +44,12 @@ from .engine import is_postgres
 from .fetches import record_fetches
 from .headlines import headline_values
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
+from .refusals import refusal, replacement_refusal
 
 log = logging.getLogger(__name__)
 
 REPORTABLE = ("ok", "partial", "no_tables")
-OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "failed")
+OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "refused", "failed")
 
 _agencies = Agency.__table__
 _aliases = AgencyAlias.__table__
@@ -132,7 +133,7 @@ class Loader:
         rest: list[tuple[int, bool | None]] = []
         candidates: list[int] = []
         for i, (result, prov, _region) in enumerate(items):
-            if _unloadable(result, _raw_agency(result, prov)) or any(
+            if refusal(result, prov) or _unloadable(result, _raw_agency(result, prov)) or any(
                 k not in catalog.METRICS for k in result.values
             ):
                 rest.append((i, None))  # skipped or failed alone, without writing
@@ -296,6 +297,7 @@ class Loader:
         if (
             not self._postgres
             or self.before_commit is not None
+            or refusal(result, prov)
             or _unloadable(result, raw_agency)
             or any(k not in catalog.METRICS for k in result.values)
         ):
@@ -374,6 +376,9 @@ class Loader:
         now = datetime.now(UTC)
         sha = prov.sha256
         raw_agency = _raw_agency(result, prov)
+        refused = refusal(result, prov)  # not a report version: the stored one stays (refusals.py)
+        if refused:
+            return LoadOutcome("refused", message=refused, year=result.year, sha256=sha)
         reason = _unloadable(result, raw_agency)
         if reason:
             return LoadOutcome("skipped", message=reason, year=result.year, sha256=sha)
@@ -402,6 +407,9 @@ class Loader:
                 )
         if current.sha256 == sha and current.fingerprint == fingerprint:
             return outcome("unchanged", current.id)
+        refused = replacement_refusal(current.status, result)
+        if refused:
+            return outcome("refused", current.id, refused)
         if (
             current.sha256 != sha
             and current.published
@@ -529,7 +537,7 @@ def parse_fingerprint(result: ParseResult) -> str:
 def _current_report(conn: Connection, agency_id: int, year: int | None) -> sa.Row | None:
     """The stored version of (agency, year), locked until this transaction ends."""
     return conn.execute(
-        sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published)
+        sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published, _reports.c.status)
         .where(_reports.c.agency_id == agency_id, _reports.c.year == year)
         .with_for_update()
     ).first()

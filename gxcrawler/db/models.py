@@ -140,6 +140,7 @@ class CrawlRun(Base):
     errors: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {})  # count by kind
     outcome: Mapped[str | None] = mapped_column(sa.String(20))  # success | partial | failed
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(TZ)  # a running crawl's last sign of life
 
 
 class Report(Base):
@@ -254,8 +255,9 @@ class Fetch(Base):
     report_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
     )
-    outcome: Mapped[str | None] = mapped_column(sa.String(12))  # last load outcome
-    message: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.String(12))  # last load or fetch outcome
+    message: Mapped[str | None] = mapped_column(sa.Text)  # why, when it failed or was refused
+    checked_at: Mapped[datetime | None] = mapped_column(TZ)  # content last confirmed (200, 304, same hash)
 
 
 metadata = Base.metadata

@@ -20,6 +20,8 @@ OUTCOME_COLUMNS = {
     "updated": "reports_changed",
     "unchanged": "reports_unchanged",
     "skipped": "reports_skipped",
+    "refused": "reports_failed",  # the server sent something that is not the report: a failed fetch
+    "spooled": "reports_failed",  # the database was down: loaded by the next start
     "failed": "reports_failed",
 }
 
@@ -40,7 +42,9 @@ def start_run(
 def tally(statuses: Iterable[str]) -> dict[str, int]:
     """Loader outcome statuses → the counter columns of ``finish_run``."""
     counts = Counter(statuses)
-    out = {column: counts.get(status, 0) for status, column in OUTCOME_COLUMNS.items()}
+    out = dict.fromkeys(OUTCOME_COLUMNS.values(), 0)
+    for status, column in OUTCOME_COLUMNS.items():
+        out[column] += counts.get(status, 0)
     out["reports_found"] = sum(counts.values())
     return out
 

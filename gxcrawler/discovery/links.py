@@ -111,6 +111,11 @@ def _page_template(url: str) -> tuple[str, int] | None:
     return None
 
 
+#: a page count read from a script (``totalPage = 3000000``) is believed up to this many pages;
+#: the crawl bounds each list further (``GX_MAX_PAGES_PER_LIST``, gxcrawler.crawl.bounds)
+MAX_LIST_PAGES = 1000
+
+
 def pagination_links(html: str | Selector, base_url: str) -> list[str]:
     """Absolute URLs of the other pages of the list at ``base_url``.
 
@@ -134,13 +139,13 @@ def pagination_links(html: str | Selector, base_url: str) -> list[str]:
 
     m = _CREATE_PAGE.search(raw)
     if m:
-        count, name, ext = int(m.group(1)), m.group(3), m.group(4)
+        count, name, ext = min(int(m.group(1)), MAX_LIST_PAGES), m.group(3), m.group(4)
         for n in range(1, count):
             found[urljoin(base_url, f"{name}_{n}.{ext}")] = None
 
     m = _JS_TOTAL.search(raw)
     if m:
-        total = int(m.group(1))
+        total = min(int(m.group(1)), MAX_LIST_PAGES)
         templates = {t for u in found if (t := _page_template(u)) is not None}
         for template, _ in templates:
             for n in range(2, total + 1):

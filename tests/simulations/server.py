@@ -99,7 +99,15 @@ class SimulationServer:
             return sum(n for url, n in self.counts.items() if urlsplit(url).hostname == host)
 
     def answer(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
-        """The response for one request (also usable without sockets, e.g. in unit tests)."""
+        """The response for one request (also usable without sockets, e.g. in unit tests), logged."""
+        response = self.respond(method, url, headers, body)
+        with self._lock:
+            self.counts[url] += 1
+            self.log.append((method, url, response.status))
+        return response
+
+    def respond(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
+        """The response for one request, not logged."""
         headers = {k.lower(): v for k, v in headers.items()}
         parts = urlsplit(url)
         sim = self.by_host.get((parts.hostname or "").lower())
@@ -116,9 +124,6 @@ class SimulationServer:
             elif response.status == 200 and method in ("GET", "HEAD") and _not_modified(headers, response):
                 keep = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "last-modified")}
                 response = SimResponse(304, b"", keep)
-        with self._lock:
-            self.counts[url] += 1
-            self.log.append((method, url, response.status))
         return response
 
     def _handler_class(self):
