@@ -1,7 +1,7 @@
 """reliability: when a document was last confirmed, and a running crawl's sign of life
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29
 
 * ``fetches.checked_at`` — when the URL's content was last confirmed (a full download,
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
