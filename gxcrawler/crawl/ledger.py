@@ -10,10 +10,11 @@ category first (``http_503``, ``timeout``, ``soft_404``, ``blocked``…), then d
 * stats ``gx/failed/<category>`` and ``gx/failed/total``; the first
   ``GX_FAILED_MAX_RECORDED`` (500) failures as ``{url, kind, reason}`` in ``gx/failed/urls``,
   which the run record keeps (``crawl_runs.errors["failed"]``);
-* the URL's ``fetches`` row (outcome ``failed`` for transient faults, ``refused`` for
-  what the server sent instead of a document), written off the reactor by the
-  incremental store. The row's stored content hash and validators stay, so the
-  stored report stays; an unsettled row is fetched again by the next run.
+* the URL's ``fetches`` row (outcome ``failed``: the *fetch* failed, whatever the
+  reason; ``refused`` is the loader's word for content it got and would not load),
+  written off the reactor by the incremental store. The row's stored content hash and
+  validators stay, so the stored report stays; an unsettled row is fetched again by
+  the next run, and a later successful fetch clears the failure.
 
 Guards that refuse something call :meth:`Ledger.refuse`, which records and raises
 :class:`Refused`; :class:`FailureLedgerMiddleware` records the rest (final HTTP
@@ -36,10 +37,6 @@ STATS = "gx/failed"
 STATS_URLS = f"{STATS}/urls"
 #: categories that are network failures (not HTTP answers)
 NETWORK = ("dns", "connection_refused", "connection_lost", "timeout", "truncated", "tls", "network")
-#: categories where the server answered something that is not the document: outcome ``refused``
-REFUSED = ("empty", "soft_404", "maintenance", "login", "challenge", "unexpected_status", "blocked", "too_large")
-
-
 class Refused(IgnoreRequest):
     """A request or response the crawl refused; the ledger has recorded it already."""
 
@@ -51,10 +48,6 @@ class Refused(IgnoreRequest):
 def category(reason: str) -> str:
     """``"http_503 after 2 attempts"`` → ``http_503``; ``"soft_404: 信息不存在"`` → ``soft_404``."""
     return reason.split(":", 1)[0].split(" ", 1)[0]
-
-
-def outcome_of(reason: str) -> str:
-    return "refused" if category(reason) in REFUSED else "failed"
 
 
 def network_reason(exc: BaseException, timeout: float | None = None) -> str:
@@ -119,7 +112,7 @@ class Ledger:
             "kind": kind,
             "parent_url": request.meta.get("gx_page_url"),
             "status_code": status,
-            "outcome": outcome_of(reason),
+            "outcome": "failed",
             "message": reason,
         })
 

@@ -99,8 +99,9 @@ def _aware(when: datetime | None) -> datetime | None:
 
 
 def _was_failing() -> sa.ColumnElement[bool]:
-    """The stored row's last fetch failed (constants inline: this runs in executemany upserts)."""
-    return sa.or_(*(_fetches.c.outcome == sa.literal_column(f"'{o}'") for o in sorted(UNSETTLED_OUTCOMES)))
+    """The stored row's last *fetch* failed (the ledger's ``failed``; the loader's ``refused`` is about
+    content and stays until the loader says otherwise). A constant inline: executemany upserts."""
+    return _fetches.c.outcome == sa.literal_column("'failed'")
 
 
 def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
@@ -118,7 +119,8 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
     so that, if the crawl dies before the loader stores the new content, the next
     crawl fetches it again instead of trusting validators of content never loaded;
     so does a row whose last fetch had failed (the loader, or the page's document,
-    settles it again). ``outcome`` in a row (e.g. ``no_report``) is stored as given.
+    settles it again). A ``refused`` outcome (the loader's) stays: the same bytes are
+    still refused. ``outcome`` in a row (e.g. ``no_report``) is stored as given.
     """
     now = datetime.now(UTC)
     batch = [

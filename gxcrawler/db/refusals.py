@@ -48,6 +48,8 @@ def names_itself_a_report(result: ParseResult, prov: Provenance) -> bool:
     if result.images or result.source_type in _DOCUMENT_FILES:
         return True
     html = pagekind.head_text(prov.content)
+    if "<" in html and discovery.page_heading(html):
+        return True
     return any(discovery.is_annual_report(block) for block in pagekind.own_text_blocks(html))
 
 

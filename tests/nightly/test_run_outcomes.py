@@ -44,7 +44,7 @@ def test_challenge_page_is_recorded_backed_off_and_never_stored(nightly, pg_url)
     assert not query(pg_url, "SELECT 1 FROM reports WHERE page_url = :u OR document_url = :u", u=blocked)
     assert not query(pg_url, "SELECT 1 FROM documents WHERE sha256 = :s", s=hashlib.sha256(JS_CHALLENGE).hexdigest())
     (row,) = query(pg_url, "SELECT sha256, outcome, message FROM fetches WHERE url = :u", u=blocked)
-    assert (row.sha256, row.outcome) == (None, "refused") and row.message.startswith("challenge: js_challenge")
+    assert (row.sha256, row.outcome) == (None, "failed") and row.message.startswith("challenge: js_challenge")
     loaded = {r.page_url for r in query(pg_url, "SELECT page_url FROM reports")}
     other_hosts = {u for h, urls in by_host.items() if h != busiest for u in urls}
     assert other_hosts <= loaded  # the other hosts were crawled as usual
