@@ -253,10 +253,9 @@ class _Walk:
         cells = _CELLS
         for tr in table.iter("tr"):
             row = []
-            for td in tr:
-                if td.tag in _CELL:
-                    raw = _text_content(td) if len(td) else td.text or ""
-                    row.append(cells.get(raw) or _cell(raw))
+            for td in tr.iterchildren("td", "th"):  # the tag test in C: no tag string per cell
+                raw = _text_content(td) if len(td) else td.text or ""
+                row.append(cells.get(raw) or _cell(raw))
             out.extend([c[1] for c in row])
             out.append(ROW_END)
             if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page

@@ -35,18 +35,25 @@ _NUMBERISH = re.compile(r"^[0-9.,+\-减增约万元件个项条次人份笔家�
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNITS = ("万元", "元", "件", "个", "项", "条", "次", "份", "笔", "家", "起", "人")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-_MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2010": "-", "\ufe63": "-", "\uff0d": "-"})
+#: an ideograph no number or blank mark is printed with: its text is prose or a label, and
+#: it survives NFKC, so the (slow, for long lines) normalisation need not run
+_WORDY = re.compile(r"(?![减增约万元件个项条次人份笔家起无空])[\u4e00-\u9fff]")
 
 
 def clean(text: str) -> str:
     """NFKC (full-width digits and punctuation to ASCII), unicode minus, no spaces."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_MINUS))
+    s = unicodedata.normalize("NFKC", text)
+    if not s.isascii():  # NFKC already made U+FE63 and U+FF0D "-"; str.replace runs in C
+        s = s.replace("\u2212", "-").replace("\u2012", "-").replace("\u2010", "-")
+    return _SPACES.sub("", s)
 
 
 def read_number(text: str) -> Reading:
     """Classify one cell's text; never raises."""
     if text.isascii() and text.isdigit():  # the common case, fast
         return Reading(Kind.VALUE, Decimal(text), text)
+    if _WORDY.search(text):
+        return Reading(Kind.TEXT, None, text)
     s = clean(text)
     if s in BLANK_MARKS or (s and set(s) <= {"-", "—", "/", "－"}):
         return Reading(Kind.BLANK, None, text)
