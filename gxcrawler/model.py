@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -119,8 +120,9 @@ class Provenance:
     #: list-page hints (title, agency, date as listed) used when the document lacks them
     hints: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
+        """Hashed once: the loader reads it several times, and a PDF can be megabytes."""
         return hashlib.sha256(self.content).hexdigest()
 
     def as_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Each function takes an Engine (own transaction) or a Connection (the caller's).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -107,10 +108,14 @@ _KEEP_IF_NULL = (
 
 
 def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> None:
-    """Upsert many fetch rows in one statement (the loader's path).
+    """Upsert many fetch rows with one cached statement (the loader's path).
 
     Each row: ``url`` plus any of the columns, and ``seen_at``. NULLs and empty
     ``hints``/``region`` keep what is stored; ``message`` is replaced. URLs must be unique.
+    The statement is built once per dialect and run as an executemany; its RETURNING
+    makes SQLAlchemy send the rows as one multi-row VALUES (without it, an upsert goes
+    row by row). A multi-row ``.values([...])`` was compiled again on every call, which
+    cost more than the upsert itself.
     """
     now = datetime.now(UTC)
     full = []
@@ -128,20 +133,25 @@ def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> Non
             last_seen=seen,
         )
         full.append(row)
+    if full:
+        _run(bind, lambda conn: conn.execute(_upsert_fetches(conn.dialect.name), full))
 
-    def work(conn: Connection) -> None:
-        stmt = _insert(conn).values(full)  # one multi-row statement, one round trip
-        new = stmt.excluded
-        keep_json = {
-            c: sa.case((new[c] == sa.literal_column("'{}'"), _fetches.c[c]), else_=new[c])
-            for c in ("hints", "region")
-        }
-        update = {c: sa.func.coalesce(new[c], _fetches.c[c]) for c in _KEEP_IF_NULL}
-        # kind stays what the crawler first called the URL (its own "report", say)
-        update.update(keep_json, listed=new.listed, message=new.message, last_seen=new.last_seen)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update))
 
-    _run(bind, work)
+@functools.cache
+def _upsert_fetches(dialect: str):  # noqa: ANN202 - dialect-specific Insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(_fetches)
+    new = stmt.excluded
+    keep_json = {
+        c: sa.case((new[c] == sa.literal_column("'{}'"), _fetches.c[c]), else_=new[c]) for c in ("hints", "region")
+    }
+    update = {c: sa.func.coalesce(new[c], _fetches.c[c]) for c in _KEEP_IF_NULL}
+    # kind stays what the crawler first called the URL (its own "report", say)
+    update.update(keep_json, listed=new.listed, message=new.message, last_seen=new.last_seen)
+    return stmt.on_conflict_do_update(index_elements=["url"], set_=update).returning(_fetches.c.id)
 
 
 def known(bind: Engine | Connection, url: str) -> sa.RowMapping | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from dataclasses import replace
 from datetime import date
@@ -239,6 +241,36 @@ def test_fingerprint_ignores_order_but_not_content():
     assert parse_fingerprint(shuffled) == parse_fingerprint(result)
     shuffled.values["s3.new.natural"] += 1
     assert parse_fingerprint(shuffled) != parse_fingerprint(result)
+
+
+def _reference_fingerprint(result) -> str:  # noqa: ANN001
+    """The fingerprint as the loader first wrote it: stored fingerprints depend on these bytes."""
+    payload = {
+        "values": sorted((k, str(Decimal(v).normalize())) for k, v in result.values.items()),
+        "blank": sorted(result.blank),
+        "checks": sorted((c.rule, c.ok, str(c.left), str(c.right)) for c in result.checks),
+        "status": result.status,
+        "edition": result.edition,
+        "title": result.title,
+        "agency": result.agency,
+        "published": result.published.isoformat() if result.published else None,
+        "source_type": result.source_type,
+        "warnings": list(result.warnings),
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def test_fingerprint_is_unchanged_from_the_stored_format():
+    """A faster fingerprint must give the bytes already stored, or every report would look changed."""
+    plain, _, _ = make_report("蚌峨乡", 2019, edition="2019", seed=3)
+    odd = replace(plain, values=dict(plain.values), warnings=['表格 "三" 未读\t完', "x\\y"], published=None)
+    odd.values["s2.art20_9.procurement.amount"] = Decimal("209512.9430")  # normalized to 209512.943
+    odd.values["s2.art20_8.fees.amount"] = Decimal("-0.00")
+    odd.values["s3.new.natural"] = 12  # an int, as a caller may pass
+    odd.values['odd"key\n'] = Decimal("1E+2")  # refused later by the loader, hashed all the same
+    odd.blank = ["s4.review.total", "s3.new.legal"]
+    for result in (plain, odd, replace(plain, values={}, checks=[], status="no_tables", title=None)):
+        assert parse_fingerprint(result) == _reference_fingerprint(result)
 
 
 def test_loading_from_many_threads_creates_each_agency_once(db_engine):
