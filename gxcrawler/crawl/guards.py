@@ -35,7 +35,7 @@ from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.internet.error import DNSLookupError
 
-from .ledger import Ledger
+from .ledger import BLOCKED_HOSTS, Ledger
 from .transport import simulation_url
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,9 @@ class GuardedResolver(CachingThreadedResolver):
 
         def check(address: str) -> str:
             if not is_public_address(address):
-                raise PrivateAddressError(f"{name} resolves to {address}, not a public internet address")
+                reason = f"{name} resolves to {address}, not a public internet address"
+                BLOCKED_HOSTS[name] = reason  # Twisted reports it as a plain DNS failure
+                raise PrivateAddressError(reason)
             return address
 
         return d.addCallback(check)

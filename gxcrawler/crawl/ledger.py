@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -32,6 +33,10 @@ from scrapy.http import Request, Response
 from gxcrawler.redact import redact
 
 logger = logging.getLogger(__name__)
+
+#: host names the guarded resolver refused (a private address): the DNS failure Twisted reports
+#: for them is really this refusal (gxcrawler.crawl.guards.GuardedResolver writes it)
+BLOCKED_HOSTS: dict[str, str] = {}
 
 STATS = "gx/failed"
 STATS_URLS = f"{STATS}/urls"
@@ -160,5 +165,9 @@ class FailureLedgerMiddleware:
 
     def process_exception(self, request: Request, exception: Exception, spider=None) -> Any:
         if not isinstance(exception, IgnoreRequest):
-            self.ledger.record(request, network_reason(exception, self.ledger.timeout))
+            reason = network_reason(exception, self.ledger.timeout)
+            host = urlsplit(request.url).hostname or ""
+            if category(reason) == "dns" and host in BLOCKED_HOSTS:
+                reason = f"blocked: {BLOCKED_HOSTS[host]}"
+            self.ledger.record(request, reason)
         return None
