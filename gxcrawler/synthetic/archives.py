@@ -108,6 +108,17 @@ def plain_number(text: str) -> str | None:
     return None
 
 
+def stored_value(cell) -> object:
+    """What a spreadsheet stores for a printed cell: a number as int/float, else its text (None if empty)."""
+    from decimal import Decimal
+
+    number = plain_number(cell.text) if cell.kind == "value" else None
+    if number is None:
+        return cell.text or None
+    d = Decimal(number)
+    return int(d) if d == d.to_integral_value() and "." not in number else float(d)
+
+
 def render_xls_html(report: SyntheticReport) -> bytes:
     """A ``.xls`` file that is Excel's HTML export: one table for the sheet."""
     from .tables import expand
@@ -151,7 +162,6 @@ def render_xlsx(report: SyntheticReport) -> bytes:
     One sheet holds everything, or one sheet per section (主动公开 / 依申请 / 复议诉讼).
     """
     import io
-    from decimal import Decimal
 
     from openpyxl import Workbook
 
@@ -183,13 +193,9 @@ def render_xlsx(report: SyntheticReport) -> bytes:
             for c, cell in enumerate(line):
                 if cell is None:
                     continue
-                number = plain_number(cell.text) if cell.kind == "value" else None
-                value: object = cell.text or None
-                if number is not None:
-                    d = Decimal(number)
-                    value = int(d) if d == d.to_integral_value() and "." not in number else float(d)
+                value = stored_value(cell)
                 target = sheet.cell(r + dr, c + 1, value)
-                if number is not None and "," in cell.text:
+                if isinstance(value, int | float) and "," in cell.text:
                     target.number_format = "#,##0"
                 if cell.rowspan > 1 or cell.colspan > 1:
                     sheet.merge_cells(

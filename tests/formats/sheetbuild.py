@@ -10,9 +10,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from decimal import Decimal
 
-from gxcrawler.synthetic.archives import plain_number, sheet_rows
+from gxcrawler.synthetic.archives import sheet_rows, stored_value
 from gxcrawler.synthetic.report import SyntheticReport
 from gxcrawler.synthetic.tables import expand
 
@@ -127,11 +126,8 @@ def report_xls(report: SyntheticReport) -> bytes:
             for c, cell in enumerate(line):
                 if cell is None:
                     continue
-                number = plain_number(cell.text) if cell.kind == "value" else None
-                value: object = cell.text
-                if number is not None:
-                    d = Decimal(number)
-                    value = int(d) if d == d.to_integral_value() and "." not in number else float(d)
+                value = stored_value(cell)
+                value = "" if value is None else value
                 if cell.rowspan > 1 or cell.colspan > 1:
                     sheet.write_merge(r + dr, r + dr + cell.rowspan - 1, c, c + cell.colspan - 1, value)
                 else:
