@@ -15,11 +15,21 @@ no one has configured.
 
 from .hosts import CLONE_HOSTS, allowed_domains_for, host_of, is_government_host, is_mirror, site_domain
 from .links import ATTACHMENT_EXTENSIONS, Link, attachment_links, pagination_links, report_links
-from .pages import has_statistics_tables, metadata_table, page_agency, page_heading
+from .pages import (
+    clean_agency,
+    has_statistics_tables,
+    labelled_agency,
+    metadata_table,
+    page_agency,
+    page_heading,
+    page_title,
+)
 from .titles import (
     DECOY_WORDS,
+    agency_in_title,
     fold_title,
     is_annual_report,
+    is_decoy,
     normalize_title,
     parse_year_filter,
     report_year,
@@ -27,6 +37,7 @@ from .titles import (
 )
 
 __all__ = [
+    "labelled_agency", "agency_in_title", "clean_agency", "is_decoy", "page_title",
     "ATTACHMENT_EXTENSIONS", "CLONE_HOSTS", "DECOY_WORDS", "Link", "allowed_domains_for", "attachment_links",
     "fold_title", "has_statistics_tables", "host_of", "is_annual_report", "is_government_host", "is_mirror",
     "metadata_table", "normalize_title", "page_agency", "page_heading", "pagination_links", "parse_year_filter",

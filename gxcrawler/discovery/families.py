@@ -155,23 +155,26 @@ def hanweb_form(text: str, base_url: str) -> tuple[str, dict[str, str]] | None:
 
 
 def hanweb_next_posts(text: str, base_url: str) -> list[FormPost]:
-    """POSTs for the records a column page does not embed (none when it embeds them all)."""
-    form = hanweb_form(text, base_url)
+    """POSTs for the records a column page does not embed (none when it embeds them all).
+
+    Read from the column page's jpage call only (``totalRecord``, ``perPage``, ``groupSize``):
+    a dataproxy answer carries its records but no call, so it asks for nothing more. Each
+    POST asks for one group (``perPage × groupSize`` records), as the widget does.
+    """
+    total = _js_int(text, "totalRecord", "totalRecords")
+    form = hanweb_form(text, base_url) if total is not None else None
     if form is None:
         return []
     url, fields = form
-    total = _js_int(text, "totalRecord", "totalrecord", "totalRecords")
-    m = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", text)
-    total = total if total is not None else (int(m.group(1)) if m else None)
     per_page = _js_int(text, "perPage", "perpage") or 15
+    group = _js_int(text, "groupSize", "groupsize")
     embedded = hanweb_record_count(text)
-    if total is None or embedded >= total:
+    if embedded >= total:
         return []
-    chunk = max(embedded, per_page)
+    chunk = per_page * group if group else max(embedded, per_page)
     posts = []
     for start in range(embedded + 1, total + 1, chunk):
-        end = min(start + chunk - 1, total)
-        query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})
+        query = urlencode({"startrecord": start, "endrecord": start + chunk - 1, "perpage": per_page})
         posts.append(FormPost(f"{url}?{query}", tuple(fields.items())))
     return posts
 

@@ -12,8 +12,8 @@ from .titles import fold_title, is_annual_report, normalize_title
 #: labels of the publisher on detail pages and in 信息公开 metadata tables
 AGENCY_LABELS = ("发布机构", "发布单位", "发文机关", "发文单位", "公开主体", "发布主体", "信息来源", "来源", "所属机构",
                  "责任部门")
-_LABEL = re.compile(r"(" + "|".join(AGENCY_LABELS) + r")[\s|]*[:：][\s|]*([^\s:：|]{2,40})")
-_VALUE_CUT = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|阅读|浏览|点击|字号|访问|打印|分享|索引号|文号).*$")
+_LABEL = re.compile(r"(" + "|".join(AGENCY_LABELS) + r")\s*(?:[:：]|\|)[\s|]*([^\s:：|]{2,40})")  # 来源: or a cell
+_VALUE_CUT = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|阅读|浏览|点击|字号|字体|访问|打印|分享|索引号|文号|[【\[(（]).*$")
 #: 来源 values that name a website or a news agency, not the publisher
 _NOT_AN_AGENCY = re.compile(r"网$|网站|本站|本网|原创|转载|新华社|人民日报|客户端|公众号|微信|^[A-Za-z]")
 
@@ -81,6 +81,15 @@ def page_heading(html: str | Selector) -> str | None:
         if is_annual_report(text):
             return text
     return None
+
+
+def page_title(html: str | Selector) -> str | None:
+    """The page's own title, whatever it is: ``<meta ArticleTitle>``, metadata 标题, the first heading."""
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    candidates = sel.xpath("//meta[@name='ArticleTitle' or @name='articletitle']/@content").getall()
+    candidates += [metadata_table(sel).get("标题", "")]
+    candidates += [" ".join(h.css("::text").getall()) for h in sel.css("h1, .article-title, h2")]
+    return next((" ".join(c.split()) for c in candidates if c and c.strip()), None)
 
 
 def has_statistics_tables(html: str) -> bool:

@@ -36,7 +36,7 @@ _TAIL_OK = re.compile(r"^(?:的?公示|全文|正文|原文)?$")
 DECOY_WORDS = (
     "通知", "通报", "公布情况", "发布情况", "部署", "会议", "推进会", "培训", "要点", "指南", "目录",
     "解读", "一图", "图解", "读懂", "报送", "征集", "考核", "评议", "评估", "检查", "督查", "模板",
-    "样本", "格式", "说明", "方案", "编制", "做好",
+    "样本", "格式", "说明", "方案", "编制", "做好", "召开", "举办", "举行",
 )
 #: a list title cut short (``…政府信息公开...``) whose words so far are a report's
 _CUT = re.compile(r"(?:\.{2,}|…+)$")
@@ -110,6 +110,12 @@ def is_annual_report(title: str | None) -> bool:
     return _core(title) is not None
 
 
+def is_decoy(title: str | None) -> bool:
+    """A title with report words that is not a report's (a notice, meeting, reading … about reports)."""
+    text = fold_title(title)
+    return not is_annual_report(title) and ("信息公开" in text or "年度报告" in text or "年报" in text)
+
+
 def report_year(title: str | None) -> int | None:
     """The statistics year a report title names, else None (a column name, or not a report).
 
@@ -141,8 +147,11 @@ def title_agency(title: str | None) -> str | None:
 
     The year may stand before the name (``2024年福田区福田街道政府信息公开…``).
     """
-    if _core(title) is None:
-        return None
+    return agency_in_title(title) if _core(title) is not None else None
+
+
+def agency_in_title(title: str | None) -> str | None:
+    """:func:`title_agency` for any title the caller already takes for a report's (the parser's own)."""
     text = fold_title(title).removeprefix("关于")
     m = _YEAR_WORD.search(text)
     if m and m.start() == 0:  # the year first: the name follows it

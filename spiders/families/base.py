@@ -243,6 +243,12 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             yield self.make_item(response, page_url=response.url, hints=hints)
             return
+        own_title = discovery.page_title(response.selector)
+        if discovery.is_decoy(own_title) and not discovery.has_statistics_tables(response.text):
+            self.logger.info("%s is not a report: %s", response.url, own_title)  # a cut list title misled us
+            if self.crawler is not None:
+                self.crawler.stats.inc_value("gx/reports/not_a_report_page")
+            return
         hints = self._page_hints(response, hints)
         if self.follow_attachments and not discovery.has_statistics_tables(response.text):
             attachments = [a for a in self.report_attachments(response) if not discovery.is_mirror(a.url)]

@@ -22,15 +22,16 @@ def test_hanweb_xml_island_records_and_the_posts_for_the_rest():
     assert [(link.url, link.text) for link in links] == [
         ("http://www.x.gov.cn/art/2024/1/20/art_3456_901.html", "某镇2023年政府信息公开工作年度报告")]
     posts = families.hanweb_next_posts(HANWEB, "http://www.x.gov.cn/col/col3456/index.html")
-    assert [p.url for p in posts] == [
-        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=17&perpage=15",
-        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=18&endrecord=32&perpage=15",
-        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=33&endrecord=47&perpage=15",
-        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=48&endrecord=50&perpage=15",
+    assert [p.url for p in posts] == [  # one group (perPage × groupSize records) a POST, as the widget asks
+        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=47&perpage=15",
+        "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=48&endrecord=92&perpage=15",
     ]
     form = dict(posts[0].formdata)
     assert form["columnid"] == "3456" and form["unitid"] == "4567" and form["webid"] == "12"
     assert form["webname"] == "某县"
+    answer = "<datastore><recordset>" + "<record><![CDATA[<li>x</li>]]></record>" * 45 + "</recordset>" \
+        "<totalrecord>50</totalrecord></datastore>"
+    assert families.hanweb_next_posts(answer, posts[0].url) == []  # a dataproxy answer asks for nothing more
 
 
 def test_hanweb_form_fields_from_a_script_object():
