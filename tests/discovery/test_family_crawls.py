@@ -15,6 +15,7 @@ import pytest
 
 from tests.fixtures.sim import run_crawl
 from tests.simulations import registry
+from tests.simulations.server import SimulationServer
 from tests.spiders.helpers import loaded_reports
 
 pytestmark = pytest.mark.slow
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.slow
 FAMILY_SIMS = tuple(getattr(registry, "FAMILIES", ()))
 #: simulation name -> the family name the spiders use
 FAMILY_OF = {"yeartree": "year_tree", "powereasy": "aspx"}
+
+
+@pytest.fixture(scope="module")
+def family_server():
+    """The family simulations behind one local server."""
+    server = SimulationServer(registry.all_simulations(FAMILY_SIMS))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _crawl(sim, sim_server, pg_url, **args):
@@ -36,12 +48,11 @@ def _rows(pg_url):
 
 
 @pytest.mark.parametrize("name", FAMILY_SIMS)
-def test_generic_spider_finds_every_report_of_a_family_from_its_start_url(name, sim_server, pg_url):
+def test_generic_spider_finds_every_report_of_a_family_from_its_start_url(name, family_server, pg_url):
     sim = registry.simulation(name)
     if sim is None:
         pytest.fail(f"simulation {name} did not build")
-    sim_server.reset_counts()
-    run = _crawl(sim, sim_server, pg_url)
+    run = _crawl(sim, family_server, pg_url)
     assert _rows(pg_url) == sorted((e.agency, e.year) for e in sim.expected_reports())
     requests = int(re.search(r"'downloader/request_count': (\d+)", run.log).group(1))
     redirects = int(m.group(1)) if (m := re.search(r"'downloader/response_status_count/302': (\d+)", run.log)) else 0
@@ -49,7 +60,7 @@ def test_generic_spider_finds_every_report_of_a_family_from_its_start_url(name, 
 
 
 @pytest.mark.parametrize("name", FAMILY_SIMS)
-def test_family_base_finds_every_report(name, sim_server, pg_url):
+def test_family_base_finds_every_report(name, family_server, pg_url):
     sim = registry.simulation(name)
-    _crawl(sim, sim_server, pg_url, family=FAMILY_OF.get(name, name), year="2022")
+    _crawl(sim, family_server, pg_url, family=FAMILY_OF.get(name, name), year="2022")
     assert _rows(pg_url) == sorted((e.agency, e.year) for e in sim.expected_reports(2022))
