@@ -88,6 +88,32 @@ class PortalSpider(ReportSpider):
     def document_key(self, url: str) -> str:
         return families.document_key(url)
 
+    # --- report pages that are JavaScript shells (gkmlpt: the article is JSON in a script) ---
+
+    def not_a_document(self, response: Response) -> bool:
+        if isinstance(response, TextResponse) and families.script_article(response.text) == {}:
+            self.logger.info("%s is not a document: the shell's article is gone", response.url)
+            return True
+        return super().not_a_document(response)
+
+    def page_hints(self, response: TextResponse, hints: dict) -> dict:
+        article = families.script_article(response.text) or {}
+        if discovery.report_year(article.get("title")):
+            hints = {**hints, "title": article["title"]}
+        if article.get("publisher") and not discovery.title_agency(hints.get("title")):
+            hints = {**hints, "agency": article["publisher"]}
+        return hints
+
+    def report_attachments(self, response: TextResponse) -> list[discovery.Link]:
+        links = super().report_attachments(response)
+        article = families.script_article(response.text) or {}
+        for item in article.get("attachment") or []:
+            if isinstance(item, dict) and item.get("url"):
+                links.append(discovery.Link(response.urljoin(item["url"]), item.get("name", "")))
+        if article.get("content"):
+            links += discovery.attachment_links(article["content"], response.url)
+        return list({link.url: link for link in links}.values())
+
     def learn_region(self, response: TextResponse) -> None:
         """With only a start URL, the site's own name (``<title>``, SiteName) tells the county."""
         if self.region_known:

@@ -236,7 +236,7 @@ def vsb_pages(text: str, base_url: str) -> list[str]:
 
 # --- gkmlpt (Guangdong) -------------------------------------------------------------------
 
-_SID = re.compile(r"\bSID\s*[:=]\s*[\"']?([\w-]+)")
+_SID = re.compile(r"\bSID[\"']?\s*[:=]\s*[\"']?([\w-]+)")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
 
 
@@ -248,7 +248,7 @@ def gkmlpt_config(text: str) -> tuple[str, list[dict]] | None:
     if not sid:
         return None
     tree: list[dict] = []
-    m = re.search(r"\bTREE\s*:\s*(\[)", text)
+    m = re.search(r"\bTREE[\"']?\s*:\s*(\[)", text)
     if m:
         depth, i = 0, m.start(1)
         for j in range(i, len(text)):
@@ -269,9 +269,62 @@ def _walk(tree: Iterable[dict]) -> Iterable[dict]:
 
 
 def gkmlpt_report_columns(tree: list[dict]) -> list[tuple[int | str, str]]:
-    """(id, name) of the tree's annual-report columns (``政府信息公开年报`` …)."""
-    return [(node["id"], node.get("name", "")) for node in _walk(tree)
-            if "id" in node and _REPORT_COLUMN.search(node.get("name", "")) and not node.get("jump_url")]
+    """(id, name) of the columns holding annual reports: a node named like 政府信息公开年报, or, when
+    it has children (区直部门, 街道 …), its leaves, which the API lists."""
+    out: list[tuple[int | str, str]] = []
+    for node in _walk(tree):
+        if "id" in node and _REPORT_COLUMN.search(node.get("name", "")) and not node.get("jump_url"):
+            leaves = [n for n in _walk(node.get("children") or []) if not n.get("children") and "id" in n
+                      and not n.get("jump_url")]
+            out += [(n["id"], n.get("name", "")) for n in leaves] or [(node["id"], node.get("name", ""))]
+    return list(dict.fromkeys(out))
+
+
+_DETAIL = re.compile(r"[\"']?DETAIL[\"']?\s*:\s*(null|\{)")
+
+
+def _json_string(text: str, key: str) -> str | None:
+    m = re.search(rf'["\']?{key}["\']?\s*:\s*"((?:[^"\\]|\\.)*)"', text)
+    if not m:
+        return None
+    try:
+        return json.loads(f'"{m.group(1)}"')
+    except ValueError:
+        return None
+
+
+def script_article(text: str) -> dict | None:
+    """An article whose page is a JavaScript shell (gkmlpt: ``window._CONFIG = {…, DETAIL: {title, content,
+    publisher, attachment …}}``): its fields, ``{}`` when the shell says the article is gone
+    (``DETAIL: null``), None for any other page."""
+    if "_CONFIG" not in text:
+        return None
+    m = _DETAIL.search(text)
+    if not m:
+        return None
+    if m.group(1) == "null":
+        return {}
+    detail = text[m.start(1):]
+    article: dict = {k: v for k in ("title", "content", "publisher") if (v := _json_string(detail, k)) is not None}
+    files = re.search(r'["\']?attachment["\']?\s*:\s*(\[.*?\])\s*[,}]', detail, re.S)
+    try:
+        article["attachment"] = json.loads(files.group(1)) if files else []
+    except ValueError:
+        article["attachment"] = []
+    return article
+
+
+def script_article_html(text: str) -> str | None:
+    """The HTML document a JavaScript-shell article renders (title heading + content), for the parser."""
+    article = script_article(text)
+    if not article or not article.get("content"):
+        return None
+    title = article.get("title", "")
+    from html import escape
+
+    source = f"<p>发布机构：{escape(article['publisher'])}</p>" if article.get("publisher") else ""
+    return (f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
+            f"<h1>{escape(title)}</h1>{source}{article['content']}</body></html>")
 
 
 def gkmlpt_api(base_url: str, column: int | str, sid: str, page: int = 1) -> str:

@@ -26,8 +26,19 @@ def _anchors(html: str | Selector, base_url: str) -> list[tuple[str, str, str, s
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         text = re.sub(r"\s+", " ", " ".join(a.css("::text").getall())).strip()
-        out.append((urljoin(base_url, href), text, (a.attrib.get("title") or "").strip(), a.attrib.get("class", "")))
+        out.append((urljoin(base_url, href), text, title_attribute(a.attrib.get("title")), a.attrib.get("class", "")))
     return out
+
+
+_TOOLTIP_LABEL = re.compile(r"^\s*(?:标题|题名|名称)\s*[:：]\s*")
+
+
+def title_attribute(value: str | None) -> str:
+    """A link's ``title=`` as a title: tooltips of several lines (``标题：…\n作者：…\n更新时间：…``,
+    PowerEasy) give their 标题 line."""
+    lines = [ln for ln in (value or "").splitlines() if ln.strip()]
+    labelled = next((ln for ln in lines if _TOOLTIP_LABEL.match(ln)), None)
+    return _TOOLTIP_LABEL.sub("", labelled or (lines[0] if lines else "")).strip()
 
 
 def report_links(html: str | Selector, base_url: str) -> list[Link]:

@@ -44,7 +44,7 @@ _CUT_CORE = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度?(?:�
 _TRAILERS = (
     re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd|txt|s?html?)$", re.I),
     re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?$"),  # a date printed after the title
-    re.compile(r"(?:\.{2,}|…+)$"),  # a cut title whose report words survived
+    re.compile(r"的?(?:\.{2,}|…+)$"),  # a cut title whose report words survived (…年度报告的…)
     re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]$"),  # (2019年度), (全文), (更正版)
 )
 _SITE_SUFFIX = re.compile(r"[-_|—–]+[^-_|—–]*$")  # …年度报告-某某县人民政府门户网站

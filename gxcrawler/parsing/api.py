@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..checks import evaluate
+from ..discovery.families import script_article_html
 from ..formats.sniff import OFFICE_KINDS, UNPROVEN, claimed_type, reader_kind, sniff_binary
 from ..formats.webarchive import web_archive_html
 from ..model import ExtractedDocument, ParseResult
@@ -76,6 +77,8 @@ def parse_bytes(
             text, encoding = decode(content, declared)
             bom = content.startswith(b"\xef\xbb\xbf")
             raw = content if encoding == "utf-8" and not bom else None  # the bytes are the text
+            if "_CONFIG" in text and (rendered := script_article_html(text)):
+                text, raw = rendered, None  # a JavaScript shell: the article is JSON in its script (gkmlpt)
             result = _parse_html(text, source=source, hints=hints, raw_utf8=raw, source_type=source_type)
             result.warnings[:0] = mislabel
             return result
