@@ -14,7 +14,9 @@ host, or as HTML tables; both ``www.luoning.gov.cn`` and
 real URL; a notice and a guide in the column; a report whose attachment is gone
 (404); a link to a clone of the city portal.
 
-GUESSES: the column path ``/3/40/`` and its ``index_N.html`` pages, every agency but
+A home page and a 政务公开 page (``/3/``) lead to the column by its link text.
+
+GUESSES: the home and 政务公开 pages, the column path ``/3/40/`` and its ``index_N.html`` pages, every agency but
 the county government, the ``/upload/{YYYYMM}/`` DOCX path, IDs after 2017.
 """
 
@@ -191,6 +193,11 @@ class LuoningSimulation:
             host = HOST  # the clone copies pages as they are
         if path in self.by_page:
             return self._detail(self.by_page[path])
+        if path in ("/", "/index.html"):
+            return self._menu("首页", (("政务公开", "/3/"), ("新闻中心", "/2/")))
+        if path == "/3/":
+            return self._menu("政务公开", (("政府信息公开指南", "/3/38/"), ("政府信息公开制度", "/3/39/"),
+                                       ("政府信息公开年报", COLUMN), ("法定主动公开内容", "/3/41/")))
         if path.startswith(COLUMN):
             name = path[len(COLUMN):]
             if name in ("", "index.html"):
@@ -198,6 +205,10 @@ class LuoningSimulation:
             if name.startswith("index_") and name.endswith(".html") and name[6:-5].isdigit():
                 return self._list(int(name[6:-5])) or not_found()
         return not_found()
+
+    def _menu(self, title: str, links: tuple[tuple[str, str], ...]) -> SimResponse:
+        items = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for text, href in links)
+        return html_response(_page(title, f'<ul class="list-unstyled nav-list">{items}</ul>'), declare="meta")
 
     def _list(self, page: int) -> SimResponse | None:
         docs = sorted(self.docs, key=lambda d: d.published, reverse=True)

@@ -1,5 +1,8 @@
 """Simulation of the Panzhihua shared platform: the city portal and five county sites.
 
+A home page per site leads through 政府信息公开 (``/zfxxgk/``) and 政府信息公开年报 to the
+county node (GUESS: those two pages).
+
 What it reproduces (docs/spec/portals.md §A): the column tree
 ``/zfxxgk/zfxxgknb/{county}/{category}/{agency}/`` with ``index.shtml`` lists and
 ``index_N.shtml`` pages (a 下一页 link and a ``createPageHTML`` call), categories for
@@ -236,6 +239,14 @@ class PanzhihuaSimulation:
         host = CLONES.get(host, host)  # clone sites copy the pages as they are
         if path.endswith("/"):
             path += "index.shtml"
+        site = next((s for s in SITES if s.host == host), None)
+        if site is not None and path == "/index.shtml":  # the home page: 政府信息公开 entry
+            return self._menu(site, "首页", (("政府信息公开", "/zfxxgk/index.shtml"), ("政务公开", "/zwgk/index.shtml")))
+        if site is not None and path == "/zfxxgk/index.shtml":
+            return self._menu(site, "政府信息公开", (("政府信息公开指南", "/zfxxgk/zfxxgkzn/index.shtml"),
+                                               ("政府信息公开年报", f"{site.root}index.shtml")))
+        if site is not None and site.node and path == f"{site.root}index.shtml":
+            return self._menu(site, "政府信息公开年报", (("信息公开工作年度报告", f"{site.column}index.shtml"),))
         doc = self.by_url.get((host, path))
         if doc is not None:
             return not_found() if doc.gone else self._detail(doc)
@@ -246,6 +257,13 @@ class PanzhihuaSimulation:
             if page is not None:
                 return page
         return not_found()
+
+    def _menu(self, site: Site, title: str, links: tuple[tuple[str, str], ...]) -> SimResponse:
+        items = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for text, href in links)
+        html = (f"<!DOCTYPE html><html><head><title>{escape(title)}_{site.label}人民政府</title></head><body>"
+                '<div class="top"><a href="/">首页</a> <a href="/zwgk/">政务公开</a> <a href="/zfxxgk/">政府信息公开</a></div>'
+                f'<ul class="menu">{items}</ul><div class="footer">主办:攀枝花市人民政府办公室</div></body></html>')
+        return html_response(html)
 
     def _list(self, site: Site, path: str) -> SimResponse | None:
         folder, _, name = path.rpartition("/")

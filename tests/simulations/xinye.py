@@ -1,6 +1,12 @@
 """Simulation of 新野县 www.xinye.gov.cn (a PHPCMS v9 site), docs/spec/portals.md §B.
 
-One 信息公开年报 column (``/xxgknb/index.html``, then ``2.html``, ``3.html`` …, PHPCMS
+Corrected by the later evidence: the site serves https and its columns sit under
+``/zwgk/`` (public code: ``https://www.xinye.gov.cn/zwgk/…``), so the 信息公开年报 column is
+``/zwgk/xxgknb/`` (the slug is a GUESS; the old guess ``/xxgknb/`` answers 404); the real
+page ``/2022/0127/97608.html`` goes from its title straight to the body, with no
+发布时间/来源 line. A home page links 政务公开 (``/zwgk/``), whose menu links the column.
+
+One 信息公开年报 column (``/zwgk/xxgknb/index.html``, then ``2.html``, ``3.html`` …, PHPCMS
 pager) mixing 县直部门, 乡镇 and 街道 reports with notices (报送通知), a guide and a work
 plan; details at ``/{YYYY}/{MMDD}/{id}.html`` with IDs rising ~15k a year and the
 ``p.yTit`` / ``div.lyBox.cl`` / ``div.conBox`` markup. Pages are GBK, declared only in
@@ -36,7 +42,7 @@ from .corpus import (
 PORTAL = "xinye"
 HOST = "www.xinye.gov.cn"
 CLONE = "munkyxtc.com"
-COLUMN = "/xxgknb/"
+COLUMN = "/zwgk/xxgknb/"
 PAGE_SIZE = 15
 ENCODING = "gbk"
 REGION = Region(province="河南省", city="南阳市", county="新野县", division_code="411329", portal=PORTAL)
@@ -67,6 +73,7 @@ REAL = {
 GONE = ("新野县城郊乡人民政府", 2023)  # listed, but its page answers 404
 SLOW = ("新野县五星镇人民政府", 2021)  # answers after a pause
 UNDECLARED = ("新野县统计局", 2022)  # no charset anywhere
+NO_HEADER_LINE = 97608  # the real page with no 发布时间/来源 line
 
 
 @dataclass
@@ -85,7 +92,7 @@ class Doc:
         return urlsplit(self.url).path
 
 
-def _url(published: datetime, doc_id: int, https: bool = False) -> str:
+def _url(published: datetime, doc_id: int, https: bool = True) -> str:
     return f"{'https' if https else 'http'}://{HOST}/{published:%Y}/{published:%m%d}/{doc_id}.html"
 
 
@@ -122,7 +129,7 @@ class XinyeSimulation:
             else:
                 next_id[pub.published.year] += 3 + stable_int(pub.title) % 9
                 doc_id = next_id[pub.published.year]
-            https = stable_int("https", pub.title) % 5 == 0
+            https = stable_int("https", pub.title) % 5 != 0  # a few list links still say http
             self.docs.append(Doc(
                 _url(pub.published, doc_id, https), pub.title, pub.published, pub.source_name, pub,
                 gone=key == GONE, slow=key == SLOW, undeclared=key == UNDECLARED,
@@ -151,6 +158,11 @@ class XinyeSimulation:
         if parts.hostname == CLONE:  # the clone copies detail pages under its own domain
             doc = self.by_path.get(path)
             return self._detail(doc) if doc and not doc.gone else not_found(ENCODING)
+        if path in ("/", "/index.html"):
+            return self._menu("新野县人民政府", (("政务公开", "/zwgk/"), ("今日新野", "/jrxy/")))
+        if path in ("/zwgk/", "/zwgk/index.html"):
+            return self._menu("政务公开", (("政策解读", "/zwgk/zcjd/"), ("政策文件", "/zwgk/zcjj/zcwj/"),
+                                       ("信息公开年报", COLUMN), ("信息公开指南", "/zwgk/xxgkzn/")))
         if path in (COLUMN, COLUMN + "index.html"):
             return self._list(1)
         if path.startswith(COLUMN) and path.endswith(".html") and path[len(COLUMN):-5].isdigit():
@@ -161,6 +173,13 @@ class XinyeSimulation:
         if doc.slow:
             time.sleep(0.3)
         return self._detail(doc)
+
+    def _menu(self, title: str, links: tuple[tuple[str, str], ...]) -> SimResponse:
+        items = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for text, href in links)
+        html = (f"<!DOCTYPE html><html><head><title>{escape(title)}</title></head><body>"
+                f'<div class="head"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div><ul class="menu">{items}</ul>'
+                '<div class="foot">主办：新野县人民政府办公室 豫ICP备05015325号</div></body></html>')
+        return html_response(html, encoding=ENCODING, declare="meta")
 
     def _list(self, page: int) -> SimResponse | None:
         rows = [(d.url, d.title, d.published) for d in self.docs]
@@ -185,7 +204,7 @@ class XinyeSimulation:
             "<!DOCTYPE html><html><head><title>信息公开年报 - 新野县人民政府</title></head><body>"
             '<div class="head"><a href="/">首页</a> <a href="/zwgk/">政务公开</a> <a href="/jrxy/">今日新野</a></div>'
             '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; '
-            '<a href="/xxgknb/">信息公开年报</a></div>'
+            f'<a href="{COLUMN}">信息公开年报</a></div>'
             f'<div class="list"><ul>{items}</ul></div><div id="pages" class="text-c">{" ".join(nav)}</div>'
             '<div class="foot">主办：新野县人民政府办公室 豫ICP备05015325号</div></body></html>'
         )
@@ -196,11 +215,13 @@ class XinyeSimulation:
         html = (
             f"<!DOCTYPE html><html><head><title>{escape(doc.title)} - 新野县人民政府</title></head><body>"
             '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; '
-            '<a href="/xxgknb/">信息公开年报</a></div>'
+            f'<a href="{COLUMN}">信息公开年报</a></div>'
             f'<div class="conTit"><p class="yTit">{escape(doc.title)}</p>'
-            f'<div class="lyBox cl"><div class="fl"><span>发布时间:{doc.published:%Y-%m-%d %H:%M:%S}</span> '
-            f"<span>来源:{escape(doc.source)}</span> <span>作者:{escape(doc.source)}</span></div>"
-            '<div class="fr">分享</div></div></div>'
+            + ("" if doc.path.endswith(f"/{NO_HEADER_LINE}.html") else
+               f'<div class="lyBox cl"><div class="fl"><span>发布时间:{doc.published:%Y-%m-%d %H:%M:%S}</span> '
+               f"<span>来源:{escape(doc.source)}</span> <span>作者:{escape(doc.source)}</span></div>"
+               '<div class="fr">分享</div></div>')
+            + "</div>"
             f'<div class="conBox">{body}</div></body></html>'
         )
         return html_response(html, encoding=ENCODING, declare="none" if doc.undeclared else "meta",

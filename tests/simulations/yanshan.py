@@ -12,8 +12,13 @@ widget; some pages without a title line; notices, a guide and a 解读 in the
 columns; a withdrawn report (404); a clone proxy host and a link to the other
 county called 盐山 (Hebei).
 
-GUESSES (no list page was ever seen): the list URLs ``/list/{slug}.html?page=N``,
-their markup, 15 rows per page, the townships beyond 蚌峨乡/平远镇/阿猛镇 and the
+List pages: ``/ysxrmzf/{slug}/pc/list.html`` (a public survey note records
+``yanshan.gov.cn/ysxrmzf/czyjs/pc/list.html``; the same ``/{prefix}rmzf/{path}/pc/list.html``
+shape is the Yichun CMS of Jiangxi's counties). The guessed ``/list/{slug}.html`` answers 404.
+A home page whose 政务公开 entry leads to the 政府信息公开 menu and the 年报 column.
+
+GUESSES (no list page content was ever seen): the pages after the first
+(``pc/list_{n}.html``), the list and home markup, the menu path, 15 rows per page, the townships beyond 蚌峨乡/平远镇/阿猛镇 and the
 departments beyond the three seen.
 """
 
@@ -22,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from gxcrawler.model import Region
 
@@ -171,12 +176,26 @@ class YanshanSimulation:
             if doc is None or doc.gone or segments[1] not in COLUMNS:
                 return not_found()
             return self._detail(doc, clone=host == CLONE)
-        if len(segments) == 2 and segments[0] == "list" and segments[1].endswith(".html"):
-            slug = segments[1][:-5]
-            page = parse_qs(parts.query).get("page", ["1"])[0]
-            if slug in COLUMNS and page.isdigit():
-                return self._list(slug, int(page)) or not_found()
+        if path in ("/", "/index.html"):
+            return self._menu("砚山县人民政府", (("政务公开", MENU), ("新闻中心", "/ysxrmzf/xwzx/pc/list.html")))
+        if path == MENU:
+            return self._menu("政务公开", (("政府信息公开指南", "/ysxrmzf/xxgkzn/pc/list.html"),
+                                       ("法定主动公开内容", "/ysxrmzf/fdzdgknr/pc/list.html"),
+                                       ("财政预决算", "/ysxrmzf/czyjs/pc/list.html"),
+                                       ("政府信息公开年报", _list_path("xxgknb"))))
+        if len(segments) == 4 and segments[0] == "ysxrmzf" and segments[2] == "pc" and segments[1] in COLUMNS:
+            name = segments[3]
+            if name == "list.html":
+                return self._list(segments[1], 1) or not_found()
+            if name.startswith("list_") and name.endswith(".html") and name[5:-5].isdigit():
+                return self._list(segments[1], int(name[5:-5])) or not_found()
         return not_found()
+
+    def _menu(self, title: str, links: tuple[tuple[str, str], ...]) -> SimResponse:
+        items = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for text, href in links)
+        html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}-砚山县人民政府</title></head><body>'
+                + _chrome() + f'<div class="menu"><ul>{items}</ul></div>' + _footer() + "</body></html>")
+        return html_response(html)
 
     def _list(self, slug: str, page: int) -> SimResponse | None:
         docs = sorted((d for d in self.docs if slug in d.columns), key=lambda d: d.published, reverse=True)
@@ -190,13 +209,13 @@ class YanshanSimulation:
                 href = ("http://" + HOST, "https://" + HOST, "http://" + WWW)[d.id % 3] + href
             rows.append(f'<li>{link(href, d.title, 28)}<span class="date">{d.published:%Y-%m-%d}</span></li>')
         nav = "".join(
-            f'<li{" class=on" if s == slug else ""}><a href="/list/{s}.html">{escape(label)}</a></li>'
+            f'<li{" class=on" if s == slug else ""}><a href="{_list_path(s)}">{escape(label)}</a></li>'
             for s, label in COLUMNS.items()
         )
         pager = ""
         if pages > 1:
             def href(n: int) -> str:
-                return f"/list/{slug}.html" + (f"?page={n}" if n > 1 else "")
+                return _list_path(slug, n)
 
             parts = [f'<a href="{href(1)}">首页</a>']
             if page > 1:
@@ -214,7 +233,7 @@ class YanshanSimulation:
         html = (
             f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{escape(COLUMNS[slug])}-砚山县人民政府</title></head><body>"
             + _chrome()
-            + f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/list/zwgk.html">政务公开</a> &gt; {escape(COLUMNS[slug])}</div>'
+            + f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="{MENU}">政务公开</a> &gt; {escape(COLUMNS[slug])}</div>'
             f'<div class="side"><h3>政府信息公开年报</h3><ul class="side-nav">{nav}</ul></div>'
             f'<div class="list-box"><ul class="news-list">{"".join(rows)}</ul>{pager}</div>'
             f"{related}{_footer()}</body></html>"
@@ -242,12 +261,20 @@ class YanshanSimulation:
         return html_response(html, last_modified=doc.published)
 
 
+MENU = "/ysxrmzf/zwgk/pc/index.html"
+
+
+def _list_path(slug: str, page: int = 1) -> str:
+    """The Yichun-CMS list URL of a column: ``pc/list.html``, then ``pc/list_{n}.html`` (GUESS)."""
+    return f"/ysxrmzf/{slug}/pc/list.html" if page == 1 else f"/ysxrmzf/{slug}/pc/list_{page}.html"
+
+
 def _chrome() -> str:
     """The page top: the stale date widget the real pages carry (always 2023-11-05)."""
     return (
         '<div class="top-bar"><span id="today">2023年11月5日 星期天</span>'
-        '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/list/zwgk.html">政务公开</a></li>'
-        '<li><a href="/list/xxgknb.html">信息公开年报</a></li></ul></div>'
+        f'<ul class="nav"><li><a href="/">首页</a></li><li><a href="{MENU}">政务公开</a></li>'
+        f'<li><a href="{_list_path("xxgknb")}">信息公开年报</a></li></ul></div>'
     )
 
 

@@ -12,6 +12,14 @@ metadata table 标题/索引号/文号/发文日期/发布机构 with ``2021-01-
 ``2025-01-21`` date styles; reports as PDF attachments ``doc_{ObjectId}_{md5}.pdf``;
 a notice in the annual-report channel; a deleted document (404); a clone host.
 
+Corrected by the later evidence: a channel holding one document renders it *without* the
+metadata table — ``{机构}`` / title heading / ``时间:YYYY-MM-DD`` (real 指南 channels of
+zbjkq.gov.cn and zhoucun.gov.cn), so its title comes from the heading and its agency from
+the 机构 line; sibling sites of the platform use ``/site_…/channel_…/doc_….html`` without
+``/gongkai/`` (sdsx.gov.cn, chiping.gov.cn) and ``/gongkai/channel_…/?open=zfxxgknb``
+(licheng.gov.cn): here 沣水镇's site is linked and listed in those shapes (the ``/gongkai/``
+shape still answers). A home page links the platform (政府信息公开).
+
 GUESSES: the JSON endpoint (``/gongkai/api/channel/docs?siteId=…&channelId=…&page=N&size=10``,
 never seen), the platform index ``/gongkai/index.html``, every agency site except
 ``jjkfqbgs`` (南定镇, 傅家镇, 沣水镇 and 财政金融局 are plausible, not seen), their
@@ -80,6 +88,8 @@ SITES = (
 )
 #: a listed report deleted from the platform (the JSON still lists it; its page is 404)
 GONE = ("jjkfqfsz", 2021)
+#: sites linked and listed in the sibling platforms' shapes (no ``/gongkai/``, ``?open=zfxxgknb``)
+BARE_SITES = {"jjkfqfsz"}
 #: reports published as a PDF next to a short page
 PDF_REPORTS = {("jjkfqndz", 2022), ("jjkfqfjz", 2023), ("jjkfqbgs", 2022)}
 
@@ -100,6 +110,12 @@ class Doc:
 
     @property
     def url(self) -> str:
+        prefix = "" if self.site.slug in BARE_SITES else "/gongkai"
+        return f"http://{HOST}{prefix}/site_{self.site.slug}/channel_{self.channel}/doc_{self.oid}.html"
+
+    @property
+    def gongkai_url(self) -> str:
+        """The document under ``/gongkai/`` (the same page)."""
         return f"http://{HOST}/gongkai/site_{self.site.slug}/channel_{self.channel}/doc_{self.oid}.html"
 
     @property
@@ -121,7 +137,7 @@ class ZbjkqSimulation:
     def __init__(self) -> None:
         self.docs: list[Doc] = []
         self._build()
-        self.by_path = {urlsplit(d.url).path: d for d in self.docs}
+        self.by_path = {urlsplit(u).path: d for d in self.docs for u in (d.url, d.gongkai_url)}
         self.pdfs = {urlsplit(d.pdf_url).path: d for d in self.docs if d.pdf_url}
         self._pdf_cache: dict[str, bytes] = {}
 
@@ -176,7 +192,10 @@ class ZbjkqSimulation:
             if d.pub is None or d.gone or (year is not None and d.pub.year != year):
                 continue
             page = self._single_doc_channel_url(d) or d.url
-            out.append(d.pub.expected(page, d.pdf_url, "pdf" if d.pdf_url else "html"))
+            expected = d.pub.expected(page, d.pdf_url, "pdf" if d.pdf_url else "html")
+            if d.url != d.gongkai_url and page == d.url:  # a sibling-shape URL: the /gongkai/ one answers too
+                expected.aliases = (d.gongkai_url,)
+            out.append(expected)
         return out
 
     def channel_docs(self, site: Site, channel: str) -> list[Doc]:
@@ -196,8 +215,17 @@ class ZbjkqSimulation:
         clone = parts.hostname == CLONE
         if path == API:
             return self._api(parse_qs(parts.query))
+        if path in ("/", "/index.html"):
+            html = _page("淄博经济开发区管理委员会", '<div class="nav"><a href="/gongkai/index.html">政府信息公开</a> '
+                         '<a href="/col/col14939/index.html">新闻中心</a></div>')
+            return html_response(html)
         if path in ("/gongkai/", "/gongkai/index.html"):
             return self._platform_index()
+        segments = path.strip("/").split("/")
+        if len(segments) == 2 and segments[0] == "gongkai" and segments[1].startswith("channel_") and path.endswith("/"):
+            # /gongkai/channel_{id}/?open=zfxxgknb: a channel addressed without its site
+            site = next((s for s in SITES if segments[1][8:] in (s.report_channel, s.guide_channel)), None)
+            return self._channel(site, segments[1][8:], clone) if site else not_found()
         doc = self.by_path.get(path)
         if doc is not None:
             return not_found() if doc.gone else self._doc_page(doc, clone)
@@ -210,14 +238,16 @@ class ZbjkqSimulation:
                 return not_found()
             if len(segments) == 2 or segments[2:] == ["index.html"]:
                 guide = self.channel_docs(site, site.guide_channel)[0]
-                return self._doc_page(guide, clone, landing=True)
+                return self._single_doc_page(guide, clone, here=site.guide_channel)
             if len(segments) == 3 and segments[2].startswith("channel_") and path.endswith("/"):
                 return self._channel(site, segments[2][8:], clone)
         return not_found()
 
     def _platform_index(self) -> SimResponse:
         items = "".join(
-            f'<li><a href="/gongkai/site_{s.slug}/index.html">{escape(s.label)}</a></li>' for s in SITES
+            f'<li><a href="/gongkai/channel_{s.report_channel}/?open=zfxxgknb">{escape(s.label)}</a></li>'
+            if s.slug in BARE_SITES else f'<li><a href="/gongkai/site_{s.slug}/index.html">{escape(s.label)}</a></li>'
+            for s in SITES
         )
         html = _page("淄博经济开发区政府信息公开", f'<div class="org-nav"><h3>机构导航</h3><ul>{items}</ul></div>')
         return html_response(html)
@@ -235,8 +265,8 @@ class ZbjkqSimulation:
         if channel not in (site.report_channel, site.guide_channel, "c1534"):
             return not_found()
         docs = self.channel_docs(site, channel)
-        if len(docs) == 1:  # the platform renders a channel's only document in place
-            return self._doc_page(docs[0], clone, here=channel)
+        if len(docs) == 1:  # the platform renders a channel's only document in place, without its table
+            return self._single_doc_page(docs[0], clone, here=channel)
         script = (
             "<script>\n"
             f'  var gkConfig = {{siteId: "{site.slug}", channelId: "{channel}", pageSize: {PAGE_SIZE}}};\n'
@@ -301,6 +331,21 @@ class ZbjkqSimulation:
             f"{mirror}</div></div>"
         )
         return html_response(_page(f"{doc.title}-{doc.site.label}", main), last_modified=doc.published)
+
+    def _single_doc_page(self, doc: Doc, clone: bool, here: str) -> SimResponse:
+        """A channel's only document: 机构, the title as a heading, 时间 — no metadata table."""
+        if doc.pdf_url:
+            body = (f"<p>{escape(doc.title)}</p><p>详见附件。</p>"
+                    f'<p>附件：<a href="{urlsplit(doc.pdf_url).path}">{escape(doc.title)}.pdf</a></p>')
+        else:
+            body = doc.pub.body_html() if doc.pub else doc.body
+        main = (
+            self._nav(doc.site, here)
+            + f'<div class="gk-main"><div class="gk-single"><div class="gk-org">{escape(doc.site.label)}</div>'
+            f'<h2 class="gk-title">{escape(doc.title)}</h2><div class="gk-time">时间:{doc.published:%Y-%m-%d}</div>'
+            f'<div class="gk-content" id="zoom">{body}</div></div></div>'
+        )
+        return html_response(_page(f"{doc.site.label}-政府信息公开", main), last_modified=doc.published)
 
     def _pdf(self, doc: Doc) -> SimResponse:
         if doc.oid not in self._pdf_cache:
