@@ -51,6 +51,8 @@ class Measure:
     requests: int
     needed: int
     returncode: int
+    values_differ: list[str]
+    redirects: int
 
     @property
     def ratio(self) -> float:
@@ -81,16 +83,21 @@ def measure(sim, mode: str, server: SimulationServer, year: int | None) -> Measu
     wrong = sorted(f"{a} {y}" for (a, y), n in (have - want).items() for _ in range(n))
     missing = sorted(f"{a} {y}" for (a, y), n in (want - have).items() for _ in range(n))
     needed = len(sim.needed_requests(year)) if hasattr(sim, "needed_requests") else 0
-    return Measure(sim.name, mode, len(expected), found, wrong, missing, _requests(run.log), needed, run.returncode)
+    truth = {(e.agency, e.year): e.values for e in expected}
+    differ = sorted(f"{r.agency} {r.year}" for r in loaded if (r.agency, r.year) in truth
+                    and r.values != truth[(r.agency, r.year)])
+    redirects = sum(int(n) for n in re.findall(r"'downloader/response_status_count/30[1278]': (\d+)", run.log))
+    return Measure(sim.name, mode, len(expected), found, wrong, missing, _requests(run.log), needed, run.returncode,
+                   differ, redirects)
 
 
 def table(rows: list[Measure]) -> str:
-    out = ["| simulation | spider | found / expected | wrong rows | requests / needed (ratio) |",
-           "|---|---|---|---|---|"]
+    out = ["| simulation | spider | found / expected | wrong rows | values differ | requests (redirects) / needed | ratio |",
+           "|---|---|---|---|---|---|---|"]
     for m in rows:
         pct = 100 * m.found / m.expected if m.expected else 100.0
         out.append(f"| {m.sim} | {m.mode} | {m.found} / {m.expected} ({pct:.0f} %) | {len(m.wrong)} | "
-                   f"{m.requests} / {m.needed} ({m.ratio:.2f}×) |")
+                   f"{len(m.values_differ)} | {m.requests} ({m.redirects}) / {m.needed} | {m.ratio:.2f}× |")
     return "\n".join(out)
 
 
@@ -115,12 +122,15 @@ def main(argv: list[str] | None = None) -> int:
                 m = measure(sim, mode, server, args.year)
                 rows.append(m)
                 print(f"{m.sim:<10} {m.mode:<8} found {m.found}/{m.expected} wrong {len(m.wrong)} "
-                      f"requests {m.requests}/{m.needed} rc={m.returncode}", flush=True)
+                      f"values differ {len(m.values_differ)} requests {m.requests}/{m.needed} rc={m.returncode}",
+                      flush=True)
                 if args.details:
                     for line in m.wrong:
                         print(f"    wrong   {line}")
                     for line in m.missing:
                         print(f"    missing {line}")
+                    for line in m.values_differ:
+                        print(f"    values  {line}")
     finally:
         server.stop()
     print(table(rows))

@@ -28,23 +28,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import FormRequest, Request, Response, TextResponse
 
-from gxcrawler import discovery, pagekind, portals
+from gxcrawler import discovery, portals
 from gxcrawler.discovery import families
 from gxcrawler.model import Region
 
 from .families.base import Column, ListedReport, ReportSpider, iso_date
 
 _INDEX_PAGE = re.compile(r"/(?:index\.s?html?)?$")
-_COLUMN_TEXT = re.compile(r"(?:年报|年度报告|年度工作报告)$|^(?:19|20)\d{2}\s*年?度?$")
-#: links from a home page towards the open-government section
-_ENTRY_TEXT = re.compile(r"^(?:政府)?信息公开(?:专栏|平台|目录|网)?$|^政务公开$|^法定主动公开内容$")
 
 
 class PortalSpider(ReportSpider):
@@ -77,7 +74,6 @@ class PortalSpider(ReportSpider):
         self.allowed_domains = sorted({d for u in urls for d in discovery.allowed_domains_for(u)})
         self.max_depth = int(depth)
         self.sites = {discovery.site_domain(u) for u in urls}
-        self._homes_tried: set[str] = set()
         self._posts_seen: set[tuple[str, ...]] = set()
 
     # --- where the portal is ------------------------------------------------------
@@ -134,25 +130,6 @@ class PortalSpider(ReportSpider):
             return False
         return super().wants(listed)
 
-    async def start(self) -> AsyncIterator[Any]:
-        for column in self.start_columns():
-            if self.wants_column(column):
-                yield self.list_request(column.url, column, errback=self.start_failed)
-
-    def start_failed(self, failure) -> Iterator[Request]:
-        """A start URL that is gone (404, DNS…): look for the report column from the home page."""
-        request = failure.request
-        yield from self.from_home(request.url, request.meta["gx_column"])
-
-    def from_home(self, url: str, column: Column) -> Iterator[Request]:
-        parts = urlsplit(url)
-        home = f"{parts.scheme}://{parts.netloc}/"
-        if home in self._homes_tried or url == home:
-            return
-        self._homes_tried.add(home)
-        self.logger.info("nothing found from %s; looking from the home page %s", url, home)
-        yield self.list_request(home, Column(url=home, region=column.region, extra={"depth": 0, "home": True}))
-
     # --- list pages -----------------------------------------------------------------
 
     def families_on(self, response: TextResponse) -> list[str]:
@@ -167,25 +144,14 @@ class PortalSpider(ReportSpider):
                 self.crawler.stats.inc_value(f"{families.STATS_PREFIX}{found[0]}")
         return found
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            return
-        column: Column = response.meta["gx_column"]
-        if self.crawler is not None:
-            self.crawler.stats.inc_value("gx/lists")
-        if pagekind.classify(response.body, status=response.status, headers=response.headers, url=response.url):
-            if column.extra.get("start"):
-                yield from self.from_home(response.url, column)
-            return
-        if column.extra.get("depth", 0) == 0:
+    def list_output(self, response: TextResponse, column: Column) -> Iterator[Request]:
+        if column.extra.get("start"):
             self.learn_region(response)
         kinds = self.families_on(response)
-        requests = [*super().parse_list(response), *self.family_requests(response, column, kinds)]
+        requests = [*super().list_output(response, column), *self.family_requests(response, column, kinds)]
         yield from requests
         if not any(r.meta.get("gx_kind") == "report" for r in requests) and (page := self.page_as_report(response)):
             yield self.report_request(page, column).replace(dont_filter=True)
-        elif column.extra.get("start") and not requests:
-            yield from self.from_home(response.url, column)
 
     def listed_reports(self, response: TextResponse, column: Column) -> Iterable[ListedReport]:
         yield from super().listed_reports(response, column)
@@ -264,9 +230,8 @@ class PortalSpider(ReportSpider):
             parts = urlsplit(url)
             if not text or not self.on_site(url) or discovery.is_mirror(url) or parts.scheme not in ("http", "https"):
                 continue
-            named_like_a_column = bool(_COLUMN_TEXT.search(text)) and discovery.report_year(text) is None \
-                and (in_reports or not text[:4].isdigit())
-            entry = level == 0 and not in_reports and bool(_ENTRY_TEXT.match(text))
+            named_like_a_column = discovery.is_report_column_name(text, years=in_reports)
+            entry = level == 0 and not in_reports and discovery.is_entry_name(text)
             # a column tree: the index page of a folder below a report column (one per agency)
             child_index = in_reports and level > 0 and parts.path.startswith(folder) \
                 and bool(_INDEX_PAGE.search(parts.path)) and parts.path.rsplit("/", 1)[0] + "/" != folder

@@ -14,7 +14,17 @@ no one has configured.
 """
 
 from .hosts import CLONE_HOSTS, allowed_domains_for, host_of, is_government_host, is_mirror, site_domain
-from .links import ATTACHMENT_EXTENSIONS, Link, attachment_links, pagination_links, report_links
+from .links import (
+    ATTACHMENT_EXTENSIONS,
+    Link,
+    NavLink,
+    attachment_links,
+    is_entry_name,
+    is_report_column_name,
+    navigation_links,
+    pagination_links,
+    report_links,
+)
 from .pages import (
     clean_agency,
     has_statistics_tables,
@@ -37,6 +47,7 @@ from .titles import (
 )
 
 __all__ = [
+    "NavLink", "is_entry_name", "is_report_column_name", "navigation_links",
     "labelled_agency", "agency_in_title", "clean_agency", "is_decoy", "page_title",
     "ATTACHMENT_EXTENSIONS", "CLONE_HOSTS", "DECOY_WORDS", "Link", "allowed_domains_for", "attachment_links",
     "fold_title", "has_statistics_tables", "host_of", "is_annual_report", "is_government_host", "is_mirror",

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from .titles import report_year
+from .titles import normalize_title, report_year
 
 
 @dataclass(frozen=True)
@@ -163,3 +163,44 @@ def pagination_links(html: str | Selector, base_url: str) -> list[str]:
                 found[template.format(n)] = None
     found.pop(base_url, None)
     return list(found)
+
+
+# --- navigation: from a home page to the report column ----------------------------------------
+
+#: a report column's name: …年报, …年度报告 (no year: with one it is a report), or a bare year (2021年度)
+_COLUMN_NAME = re.compile(r"(?:年报|年度报告|年度工作报告)$|^(?:19|20)\d{2}\s*年?度?$")
+#: links from a home page towards the open-government section
+_ENTRY_NAME = re.compile(r"^(?:政府)?信息公开(?:专栏|平台|目录|网)?$|^政务公开$|^法定主动公开内容$")
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    text: str
+    kind: str  # "column" (a report column) | "entry" (the open-government section)
+
+
+def is_report_column_name(text: str, *, years: bool = True) -> bool:
+    """``政府信息公开年报``, ``乡镇（街道）年报``, ``2021年度`` (``years``): a column of reports, not a report."""
+    text = normalize_title(text)
+    if not text or report_year(text) is not None or not _COLUMN_NAME.search(text):
+        return False
+    return years or not text[:4].isdigit()
+
+
+def is_entry_name(text: str) -> bool:
+    return bool(_ENTRY_NAME.match(normalize_title(text)))
+
+
+def navigation_links(html: str | Selector, base_url: str) -> list[NavLink]:
+    """Links of a home or menu page to report columns (named like one, no bare years) and to the
+    政府信息公开 / 政务公开 section, in page order."""
+    out: dict[str, NavLink] = {}
+    for url, text, _, _ in _anchors(html, base_url):
+        if url in out or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        if is_report_column_name(text, years=False):
+            out[url] = NavLink(url, text, "column")
+        elif is_entry_name(text):
+            out[url] = NavLink(url, text, "entry")
+    return list(out.values())

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
@@ -85,8 +86,11 @@ class ReportSpider(scrapy.Spider):
     #: follow attachments when a report page has no statistics tables itself
     follow_attachments: bool = True
 
-    def __init__(self, year: str | None = None, agency: str | None = None, *args, **kwargs):
+    def __init__(self, year: str | None = None, agency: str | None = None, *args, start_url: str | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        if start_url:  # -a start_url=…: start from other pages than the configured columns
+            self.columns = tuple(Column(url=u.strip()) for u in start_url.split(",") if u.strip())
         self.years = discovery.parse_year_filter(year)
         self.agency_filter = discovery.normalize_title(agency) if agency else None
         self._seen_documents: set[str] = set()
@@ -95,12 +99,48 @@ class ReportSpider(scrapy.Spider):
 
     def start_columns(self) -> Iterable[Column]:
         for col in self.columns:
-            yield col if isinstance(col, Column) else Column(url=col)
+            col = col if isinstance(col, Column) else Column(url=col)
+            yield replace(col, extra={"start": True, **col.extra})
 
     async def start(self) -> AsyncIterator[Any]:
         for column in self.start_columns():
             if self.wants_column(column):
-                yield self.list_request(column.url, column)
+                yield self.list_request(column.url, column, errback=self.start_failed)
+
+    # --- surviving a wrong guess: from the home page to the report column ---------------
+
+    def start_failed(self, failure) -> Iterator[Request]:
+        """A configured column that is gone (404, DNS …): find the report column from the home page."""
+        column = failure.request.meta.get("gx_column")
+        if column is not None and column.extra.get("start"):
+            yield from self.from_home(failure.request.url, column)
+
+    def from_home(self, url: str, column: Column) -> Iterator[Request]:
+        parts = urlsplit(url)
+        home = f"{parts.scheme}://{parts.netloc}/"
+        homes = self.__dict__.setdefault("_homes_tried", set())
+        if home in homes or parts.path in ("", "/"):
+            return
+        homes.add(home)
+        self.logger.warning("column %s yields nothing; looking for the report column from %s", url, home)
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("gx/columns/from_home")
+        yield self.list_request(home, Column(url=home, region=column.region, extra={"navigate": 0}))
+
+    def navigate(self, response: TextResponse, column: Column) -> Iterator[Request]:
+        """A home or menu page: follow the report column by its link text (年报, 年度报告), else the
+        政府信息公开 / 政务公开 entry (two levels at most)."""
+        level = column.extra.get("navigate", 0)
+        host = urlsplit(response.url).hostname
+        for link in discovery.navigation_links(response.selector, response.url):
+            if urlsplit(link.url).hostname != host or discovery.is_mirror(link.url):
+                continue
+            if link.kind == "column":
+                yield self.list_request(link.url, Column(url=link.url, region=column.region,
+                                                         extra={"reports": True, "depth": 1}))
+            elif level < 2:
+                yield self.list_request(link.url, Column(url=link.url, region=column.region,
+                                                         extra={"navigate": level + 1}))
 
     # --- requests (the meta contract) ---------------------------------------------
 
@@ -182,6 +222,19 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         column: Column = response.meta["gx_column"]
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("gx/lists")
+        if "navigate" in column.extra:
+            yield from self.navigate(response, column)
+            return
+        gone = pagekind.classify(response.body, status=response.status, headers=response.headers, url=response.url)
+        found = [] if gone else list(self.list_output(response, column))
+        yield from found
+        if column.extra.get("start") and not found:
+            yield from self.from_home(response.url, column)
+
+    def list_output(self, response: TextResponse, column: Column) -> Iterator[Request]:
+        """What a list page yields: its sub-columns, its other pages, its reports."""
         for sub in self.subcolumns(response, column):
             if self.wants_column(sub):
                 yield self.list_request(sub.url, sub)

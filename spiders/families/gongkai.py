@@ -1,6 +1,7 @@
 """The Zibo/Jinan ``gongkai`` open-government platform (淄博经济开发区, 高新区, 周村区, Jinan districts).
 
-* the platform index links one site per agency, ``/gongkai/site_{slug}/index.html``;
+* the platform index links one site per agency, ``/gongkai/site_{slug}/index.html`` (sibling
+  platforms: ``/site_{slug}/…`` without ``/gongkai/``, or the site's channel ``/gongkai/channel_…/?open=…``);
   a site page renders its 指南 next to a channel tree; the spider follows the
   channels named like an annual-report column (年报, 年度报告);
 * channel IDs come in many shapes (``c_{24hex}_n_{unix.float}``, ``{24hex}``,
@@ -32,8 +33,9 @@ from gxcrawler import discovery
 from .base import Column, ListedReport, ReportSpider, iso_date
 
 CST = timezone(timedelta(hours=8))
-SITE = re.compile(r"^/gongkai/site_([\w-]+)/(?:index\.html)?$")
-CHANNEL = re.compile(r"^/gongkai/site_([\w-]+)/channel_([\w.-]+)/$")
+SITE = re.compile(r"^(?:/gongkai)?/site_([\w-]+)/(?:index\.html)?$")
+#: with or without ``/gongkai/`` (sibling platforms), with or without the site (``/gongkai/channel_…/?open=…``)
+CHANNEL = re.compile(r"^(?:/gongkai)?(?:/site_([\w-]+))?/channel_([\w.-]+)/$")
 DOC = re.compile(r"/doc_([0-9a-f]{24})(?:_[0-9a-f]{32})?\.(?:html|pdf)$")
 REPORT_CHANNEL_WORDS = ("年报", "年度报告")
 _CONFIG_VALUE = re.compile(r"\b(siteId|channelId|pageSize)\s*[:=]\s*[\"']?([\w.-]+)")
@@ -85,10 +87,7 @@ class GongkaiSpider(ReportSpider):
         m = DOC.search(urlsplit(url).path)
         return f"doc:{m.group(1)}" if m else url
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            return
-        column: Column = response.meta["gx_column"]
+    def list_output(self, response: TextResponse, column: Column) -> Iterator[Request]:
         path = urlsplit(response.url).path
         if CHANNEL.match(path):
             yield from self._parse_channel(response, column)
@@ -96,8 +95,11 @@ class GongkaiSpider(ReportSpider):
         for url, text in self._links(response):
             link_path = urlsplit(url).path
             is_site = bool(SITE.match(link_path)) and link_path != path
-            is_report_channel = bool(CHANNEL.match(link_path)) and any(w in text for w in REPORT_CHANNEL_WORDS)
-            if is_site or is_report_channel:
+            channel = CHANNEL.match(link_path)
+            is_report_channel = bool(channel) and any(w in text for w in REPORT_CHANNEL_WORDS)
+            # a channel linked without its site (/gongkai/channel_…/?open=zfxxgknb) is a site's entry
+            is_site_entry = bool(channel) and not channel.group(1)
+            if is_site or is_report_channel or is_site_entry:
                 yield self.list_request(url, Column(url=url, region=column.region))
 
     def _links(self, response: TextResponse) -> Iterable[tuple[str, str]]:
@@ -115,7 +117,7 @@ class GongkaiSpider(ReportSpider):
         # It is requested again as a report (the list fetch and the document fetch
         # are different things to the incremental re-crawl, which skips unchanged
         # documents but always reads lists).
-        hints = self.page_hints(response, {})
+        hints = self._page_hints(response, {})  # no metadata table on such pages: the heading is the title
         listed = ListedReport(url=response.url, title=hints.get("title", ""), published=hints.get("published"))
         if discovery.is_annual_report(listed.title) and self.wants(listed):
             yield self.report_request(listed, column).replace(dont_filter=True)

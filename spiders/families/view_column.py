@@ -1,6 +1,8 @@
 """The ``/view/{column}/{id}.html`` family (砚山县 and similar Yunnan county sites).
 
-* columns are ``/list/{slug}.html`` pages, paginated ``?page=N``; a column's side
+* columns are ``/ysxrmzf/{slug}/pc/list.html`` pages (the ``/{prefix}rmzf/{path}/pc/list.html``
+  shape of a public survey note; older guess ``/list/{slug}.html``), paginated ``pc/list_N.html`` or
+  ``?page=N``; a column's side
   navigation links its sibling columns (a general one and year-named ones such as
   ``2021``), which are crawled too — a year column's name is not trusted as the
   report year (reports get misfiled), the title is;
@@ -26,7 +28,7 @@ from gxcrawler import discovery
 from .base import Column, ListedReport, ReportSpider, iso_date
 
 DETAIL = re.compile(r"^/view/([\w-]+)/(\d+)\.html$")
-LIST = re.compile(r"^/list/([\w-]+)\.html$")
+LIST = re.compile(r"^/(?:list/([\w-]+)|[a-z]+rmzf/([\w-]+)/pc/list)\.html$")
 _PUBLISHED = re.compile(r"发布时间\s*[:：]\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})")
 _SOURCE = re.compile(r"来源\s*[:：]\s*(\S+)")
 
@@ -58,7 +60,7 @@ class ViewColumnSpider(ReportSpider):
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             m = LIST.match(urlsplit(url).path)
-            if m and self.on_site(url) and self.column_slugs.match(m.group(1)) and not urlsplit(url).query:
+            if m and self.on_site(url) and self.column_slugs.match(m.group(1) or m.group(2)) and not urlsplit(url).query:
                 yield Column(url=url, region=column.region)
 
     def page_hints(self, response: TextResponse, hints: dict) -> dict:
