@@ -140,8 +140,8 @@ class PortalSpider(ReportSpider):
             if self.family and self.family not in found:
                 found.append(self.family)
             response.meta["gx_families"] = found
-            if found and self.crawler is not None:
-                self.crawler.stats.inc_value(f"{families.STATS_PREFIX}{found[0]}")
+            if found:
+                self.count(f"{families.STATS_PREFIX}{found[0]}")
         return found
 
     def list_output(self, response: TextResponse, column: Column) -> Iterator[Request]:

@@ -89,7 +89,7 @@ NEXT_TEXTS = {"下一页", "下页", ">", ">>", "›", "»", "下一頁"}
 LAST_TEXTS = {"尾页", "末页", "最后一页"}
 _NEXT_CLASSES = ("next", "pgNext", "next_page", "page-next")
 _PAGE_URL = re.compile(
-    r"(?:/index_\d+\.s?html?$|/\d{1,4}\.s?html?$|/column-index-\d+\.shtml$|/t_\d+\.html$|_\d+$)"
+    r"(?:/(?:index|list)_\d+\.s?html?$|/\d{1,4}\.s?html?$|/column-index-\d+\.shtml$|/t_\d+\.html$|_\d+$)"
 )
 _PAGE_QUERY_KEYS = ("page", "pageNo", "pageNum", "PageIndex", "currPage", "pageIndex", "p")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")

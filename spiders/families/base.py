@@ -107,6 +107,12 @@ class ReportSpider(scrapy.Spider):
             if self.wants_column(column):
                 yield self.list_request(column.url, column, errback=self.start_failed)
 
+    def count(self, key: str) -> None:
+        """One more in the crawl's stats (nothing when the spider runs without a crawler, as in tests)."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(key)
+
     # --- surviving a wrong guess: from the home page to the report column ---------------
 
     def start_failed(self, failure) -> Iterator[Request]:
@@ -123,8 +129,7 @@ class ReportSpider(scrapy.Spider):
             return
         homes.add(home)
         self.logger.warning("column %s yields nothing; looking for the report column from %s", url, home)
-        if self.crawler is not None:
-            self.crawler.stats.inc_value("gx/columns/from_home")
+        self.count("gx/columns/from_home")
         yield self.list_request(home, Column(url=home, region=column.region, extra={"navigate": 0}))
 
     def navigate(self, response: TextResponse, column: Column) -> Iterator[Request]:
@@ -222,15 +227,14 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         column: Column = response.meta["gx_column"]
-        if self.crawler is not None:
-            self.crawler.stats.inc_value("gx/lists")
+        self.count("gx/lists")
         if "navigate" in column.extra:
             yield from self.navigate(response, column)
             return
         gone = pagekind.classify(response.body, status=response.status, headers=response.headers, url=response.url)
         found = [] if gone else list(self.list_output(response, column))
         yield from found
-        if column.extra.get("start") and not found:
+        if column.extra.get("start") and not found and not response.meta.get("gx_listed"):
             yield from self.from_home(response.url, column)
 
     def list_output(self, response: TextResponse, column: Column) -> Iterator[Request]:
@@ -241,6 +245,7 @@ class ReportSpider(scrapy.Spider):
         for url in self.next_pages(response, column):
             yield self.list_request(url, column)
         for listed in self.listed_reports(response, column):
+            response.meta["gx_listed"] = True  # a report column, even when the filters want none of it
             if self.wants(listed):
                 yield self.report_request(listed, column)
 
@@ -285,8 +290,7 @@ class ReportSpider(scrapy.Spider):
         kind = pagekind.classify(response.body, status=response.status, headers=response.headers, url=response.url)
         if kind is not None:
             self.logger.info("%s is not a document: %s", response.url, kind.reason)
-            if self.crawler is not None:
-                self.crawler.stats.inc_value(f"gx/reports/not_a_document/{kind.kind}")
+            self.count(f"gx/reports/not_a_document/{kind.kind}")
         return kind is not None
 
     def parse_report(self, response: Response) -> Iterator[ReportItem | Request]:
@@ -299,8 +303,7 @@ class ReportSpider(scrapy.Spider):
         own_title = discovery.page_title(response.selector)
         if discovery.is_decoy(own_title) and not discovery.has_statistics_tables(response.text):
             self.logger.info("%s is not a report: %s", response.url, own_title)  # a cut list title misled us
-            if self.crawler is not None:
-                self.crawler.stats.inc_value("gx/reports/not_a_report_page")
+            self.count("gx/reports/not_a_report_page")
             return
         hints = self._page_hints(response, hints)
         if self.follow_attachments and not discovery.has_statistics_tables(response.text):

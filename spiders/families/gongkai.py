@@ -39,6 +39,7 @@ CHANNEL = re.compile(r"^(?:/gongkai)?(?:/site_([\w-]+))?/channel_([\w.-]+)/$")
 DOC = re.compile(r"/doc_([0-9a-f]{24})(?:_[0-9a-f]{32})?\.(?:html|pdf)$")
 REPORT_CHANNEL_WORDS = ("年报", "年度报告")
 _CONFIG_VALUE = re.compile(r"\b(siteId|channelId|pageSize)\s*[:=]\s*[\"']?([\w.-]+)")
+_TIME_LINE = re.compile(r">\s*时间\s*[:：]\s*((?:19|20)\d{2}-\d{1,2}-\d{1,2})")
 _API_PATH = re.compile(r"[\"'](/[\w/.-]*api[\w/.-]*)\?")
 
 
@@ -146,6 +147,8 @@ class GongkaiSpider(ReportSpider):
             hints["title"] = meta["标题"]
         if published := iso_date(meta.get("发文日期")):
             hints["published"] = published
+        elif (m := _TIME_LINE.search(response.text)) and (published := iso_date(m.group(1))):
+            hints["published"] = published  # a single-document channel: 时间:YYYY-MM-DD under the heading
         elif "published" not in hints and (made := objectid_time(response.url)):
             hints["published"] = made.astimezone(CST).date().isoformat()
         return hints

@@ -30,3 +30,15 @@ def test_page_heading_prefers_the_metadata_title_and_skips_the_site_name():
     html = f"<html><head><title>砚山县人民政府</title></head><body><h1>砚山县人民政府</h1>{META_TABLE}</body></html>"
     assert discovery.page_heading(html) == "2023年政府信息公开工作年度报告"
     assert discovery.page_heading("<title>信息不存在</title><h1>页面不存在</h1>") is None
+
+
+def test_navigation_links_lead_from_a_home_page_to_the_report_column():
+    html = """<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/col/col1/index.html">政府信息公开</a>
+      <a href="/xwzx/">新闻中心</a></div><ul><li><a href="/zwgk/xxgknb/">信息公开年报</a></li>
+      <li><a href="/zwgk/2021/">2021年</a></li><li><a href="/a/1.html">某县2022年政府信息公开工作年度报告</a></li>
+      <li><a href="/zwgk/zn/">政府信息公开指南</a></li></ul>"""
+    links = discovery.navigation_links(html, "https://www.x.gov.cn/")
+    assert [(link.url, link.kind) for link in links] == [
+        ("https://www.x.gov.cn/zwgk/", "entry"), ("https://www.x.gov.cn/col/col1/index.html", "entry"),
+        ("https://www.x.gov.cn/zwgk/xxgknb/", "column")]  # a bare year is a column only inside a report column
+    assert discovery.is_report_column_name("2021年") and not discovery.is_report_column_name("2021年", years=False)

@@ -40,11 +40,11 @@ def test_view_article_is_the_same_under_any_column_host_or_scheme():
 def test_view_list_follows_year_columns_and_pages_but_not_clones():
     sim = simulation("yanshan")
     spider = YanshanSpider()
-    column = Column(url="https://yanshan.gov.cn/list/xxgknb.html")
+    column = Column(url="https://yanshan.gov.cn/ysxrmzf/xxgknb/pc/list.html")  # the corrected list URLs
     page = fetch(sim, column.url)
     subs = {c.url for c in spider.subcolumns(page, column)}
-    assert {f"https://yanshan.gov.cn/list/{s}.html" for s in yanshan.COLUMNS} <= subs
-    assert "https://yanshan.gov.cn/list/xxgknb.html?page=2" in spider.next_pages(page, column)
+    assert {f"https://yanshan.gov.cn/ysxrmzf/{s}/pc/list.html" for s in yanshan.COLUMNS} <= subs
+    assert "https://yanshan.gov.cn/ysxrmzf/xxgknb/pc/list_2.html" in spider.next_pages(page, column)
     listed = list(spider.listed_reports(page, column))
     hosts = {urlsplit(r.url).hostname for r in listed}
     assert hosts <= {"yanshan.gov.cn", "www.yanshan.gov.cn"}
