@@ -190,8 +190,6 @@ class ReportSpider(scrapy.Spider):
             "gx_column": response.meta.get("gx_column"),
             "gx_region": response.meta.get("gx_region") or self.region_for(None),
             "gx_page_url": response.url,
-            # a report's file may live on any host (a city-wide file server): the page vouches for it
-            "allow_offsite": not discovery.is_mirror(url),
         }
         return Request(url, callback=self.parse_attachment, meta=meta)
 
