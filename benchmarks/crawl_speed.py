@@ -14,7 +14,7 @@ PostgreSQL database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.
   one per CPU).
 
 Per crawl: seconds from the first spider opened to the last closed (``crawl_runs``) and
-of the whole process, reports loaded, and the lateness of a 10 ms reactor timer
+of the whole process, CPU seconds of the crawl and its parse workers, reports loaded, and the lateness of a 10 ms reactor timer
 (``benchmarks/reactor_lag.py``). Per variant: medians over the rounds and the median of
 the per-round throughput ratios to ``none`` (goal: pipelines ≥ 0.8 of ``none``).
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,8 +82,11 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
                "PYTHONPATH": str(ROOT)}
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl and its parse workers
         process_secs = time.perf_counter() - started
+        cpu_secs = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if proc.returncode not in (0, 1) or not lag_file.exists():
             drop_database(db_url)
             sys.exit(f"crawl-all failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
@@ -101,6 +105,7 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
     return {
         "secs": float(secs),
         "process": process_secs,
+        "cpu": cpu_secs,
         "loaded": loaded,
         "requests": int(requests or 0),
         "lag_p50": 1000 * lag[len(lag) // 2] if lag else 0.0,
@@ -132,15 +137,15 @@ def main() -> int:
                     result = crawl(server, spiders, VARIANTS[variant], args.workers)
                     runs[variant].append(result)
                     print(f"  {name} round {r + 1} {variant:<6} crawl {result['secs']:6.1f} s  process "
-                          f"{result['process']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
+                          f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
                           f"  lag p50/p95/max {result['lag_p50']:.0f}/{result['lag_p95']:.0f}/{result['lag_max']:.0f} ms"
                           f"  (load {os.getloadavg()[0]:.2f})", flush=True)
         finally:
             server.stop()
         print(f"\n{name}: medians of {args.rounds} rounds")
-        print("| variant | crawl s | process s | reports loaded | throughput vs none (median of rounds) "
-              "| reactor lag p50 / p95 / max ms |")
-        print("|---|---:|---:|---:|---:|---|")
+        print("| variant | crawl s | process s | CPU s (crawl + workers) | reports loaded "
+              "| throughput vs none (median of rounds) | reactor lag p50 / p95 / max ms |")
+        print("|---|---:|---:|---:|---:|---:|---|")
         for variant, results in runs.items():
             def med(key: str, results=results) -> float:
                 return statistics.median(x[key] for x in results)
@@ -149,7 +154,7 @@ def main() -> int:
             if "none" in runs and variant != "none":
                 ratios = [n["secs"] / x["secs"] for n, x in zip(runs["none"], results, strict=True)]
                 ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
-            print(f"| {variant} | {med('secs'):.1f} | {med('process'):.1f} | {med('loaded'):.0f} | {ratio} "
+            print(f"| {variant} | {med('secs'):.1f} | {med('process'):.1f} | {med('cpu'):.1f} | {med('loaded'):.0f} | {ratio} "
                   f"| {med('lag_p50'):.0f} / {med('lag_p95'):.0f} / {med('lag_max'):.0f} |")
         print(flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")

@@ -220,6 +220,7 @@ _WAF_TEXTS = (
     "Access Denied",
     "Request Rejected",
 )
+_WAF_LOWER = tuple(t.lower() for t in _WAF_TEXTS)
 _CLOUDFLARE_TEXTS = ("cf-browser-verification", "challenge-platform", "Just a moment...", "cloudflare")
 _COOKIE_SCRIPT = re.compile(r"document\.cookie\s*=|window\.location(?:\.href)?\s*=|location\.reload\(", re.I)
 _KNOWN_CHALLENGE_COOKIES = re.compile(
@@ -270,7 +271,8 @@ def classify_challenge(
         return "js_challenge" if has_script or _KNOWN_CHALLENGE_COOKIES.search(_header(headers, "Set-Cookie")) else "cloudflare"
     if any(t in text for t in _CLOUDFLARE_TEXTS) and status >= 400:
         return "cloudflare"
-    if any(t.lower() in text.lower() for t in _WAF_TEXTS) and _looks_like_block_page(text, status):
+    lowered = text.lower()  # once, not once per marker: this runs on the reactor for every response
+    if any(t in lowered for t in _WAF_LOWER) and _looks_like_block_page(text, status):
         return "waf_block"
     if has_script and status in _CHALLENGE_STATUSES and (cookie_script or visible_length(text) < 200):
         return "js_challenge"

@@ -23,6 +23,9 @@ ROBOTSTXT_OBEY = True
 
 # Politeness: at most 2 parallel requests per host, adaptive delays.
 CONCURRENT_REQUESTS = 16
+# Items in the pipelines at once per response (Scrapy's default 100 starts 100 asyncio tasks
+# for every response, on the reactor thread; a page here yields a handful of items at most)
+CONCURRENT_ITEMS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
