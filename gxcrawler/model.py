@@ -45,9 +45,14 @@ class Check:
     ok: bool
     left: Decimal
     right: Decimal
+    #: the report's own sentence, for a check of the text against the tables (``narrative.*``)
+    sentence: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "ok": self.ok, "left": _num(self.left), "right": _num(self.right)}
+        out: dict[str, Any] = {"rule": self.rule, "ok": self.ok, "left": _num(self.left), "right": _num(self.right)}
+        if self.sentence is not None:
+            out["sentence"] = self.sentence
+        return out
 
 
 @dataclass
@@ -66,6 +71,9 @@ class ParseResult:
     message: str | None = None
     source_type: str | None = None
     images: list[str] = field(default_factory=list)
+    #: numbers the text states compared with their cells (``gxcrawler.parsing.narrative``):
+    #: ``left`` stated, ``right`` the table's; kept apart from the identities in ``checks``
+    narrative: list[Check] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object of ``docs/spec/metrics.md`` (plus ``message`` when there is one)."""
@@ -86,6 +94,8 @@ class ParseResult:
             out["message"] = self.message
         if self.images:
             out["images"] = list(self.images)
+        if self.narrative:
+            out["narrative"] = [c.to_json_dict() for c in self.narrative]
         return out
 
     def to_json(self) -> str:

@@ -35,7 +35,8 @@ def spool_dir(settings) -> Path:
 def report_to_json(result: ParseResult, prov: Provenance, region: Region) -> dict[str, Any]:
     r = asdict(result)
     r["values"] = {k: str(v) for k, v in result.values.items()}
-    r["checks"] = [{"rule": c.rule, "ok": c.ok, "left": str(c.left), "right": str(c.right)} for c in result.checks]
+    r["checks"] = [_check_to_json(c) for c in result.checks]
+    r["narrative"] = [_check_to_json(c) for c in result.narrative]
     r["published"] = result.published.isoformat() if result.published else None
     p = {f.name: getattr(prov, f.name) for f in fields(prov) if f.name != "content"}
     p["fetched_at"] = prov.fetched_at.isoformat() if prov.fetched_at else None
@@ -46,7 +47,8 @@ def report_to_json(result: ParseResult, prov: Provenance, region: Region) -> dic
 def report_from_json(data: dict[str, Any], content: bytes) -> tuple[ParseResult, Provenance, Region]:
     r = dict(data["result"])
     r["values"] = {k: Decimal(v) for k, v in r["values"].items()}
-    r["checks"] = [Check(c["rule"], c["ok"], Decimal(c["left"]), Decimal(c["right"])) for c in r["checks"]]
+    r["checks"] = [_check_from_json(c) for c in r["checks"]]
+    r["narrative"] = [_check_from_json(c) for c in r.get("narrative", [])]  # older spool files have none
     r["published"] = date.fromisoformat(r["published"]) if r["published"] else None
     p = {k: v for k, v in data["provenance"].items() if k != "sha256"}
     p["fetched_at"] = datetime.fromisoformat(p["fetched_at"]) if p["fetched_at"] else None
@@ -54,6 +56,17 @@ def report_from_json(data: dict[str, Any], content: bytes) -> tuple[ParseResult,
     if prov.sha256 != data["provenance"]["sha256"]:
         raise ValueError("spooled bytes do not match their hash")
     return ParseResult(**r), prov, Region(**data["region"])
+
+
+def _check_to_json(c: Check) -> dict[str, Any]:
+    out = {"rule": c.rule, "ok": c.ok, "left": str(c.left), "right": str(c.right)}
+    if c.sentence is not None:
+        out["sentence"] = c.sentence
+    return out
+
+
+def _check_from_json(c: dict[str, Any]) -> Check:
+    return Check(c["rule"], c["ok"], Decimal(c["left"]), Decimal(c["right"]), c.get("sentence"))
 
 
 class Spool:

@@ -13,11 +13,12 @@ from ..checks import evaluate
 from ..discovery.families import script_article_html
 from ..formats.sniff import OFFICE_KINDS, UNPROVEN, claimed_type, reader_kind, sniff_binary
 from ..formats.webarchive import web_archive_html
-from ..model import ExtractedDocument, ParseResult
+from ..model import Check, ExtractedDocument, ParseResult
 from .aligner import Alignment, align
 from .htmldoc import decode, parse_html
 from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
+from .narrative import narrative_checks
 from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
@@ -183,6 +184,15 @@ def _grid_tokens(tables: Iterable[list[list[str]]]) -> list[Token]:
     return out
 
 
+def _narrative(lines: list[str], result: ParseResult) -> list[Check]:
+    """The text's numbers against the tables; a bug here must not cost the tables."""
+    try:
+        return narrative_checks(lines, result.year, result.values, result.blank)
+    except Exception as exc:  # noqa: BLE001 - the contract is: never raise
+        result.warnings.append(f"narrative not compared: {type(exc).__name__}: {exc}")
+        return []
+
+
 def _error(source: str, source_type: str | None, message: str) -> ParseResult:
     return ParseResult(source=source, status="error", message=message, source_type=source_type)
 
@@ -219,6 +229,7 @@ def _finish(
         failed = [c.rule for c in result.checks if not c.ok]
         if failed:
             result.warnings.append(f"{len(failed)} identities fail: " + ", ".join(failed[:8]))
+        result.narrative = _narrative(lines, result)
         return result
     result.edition = None
     mentions_tables = any(heading(ln) in ("s3", "s4") for ln in lines if len(ln) < 80)

@@ -116,7 +116,8 @@ def test_the_loader_refuses_what_is_not_a_report_version():
 
 
 def test_a_spooled_report_comes_back_exactly(tmp_path):
-    result = _result("ok", warnings=["w"], blank=["s2.x.y"])
+    stated = Check("narrative.received", False, Decimal(9), Decimal("12.5"), sentence="共收到政府信息公开申请9件")
+    result = _result("ok", warnings=["w"], blank=["s2.x.y"], narrative=[stated])
     prov = Provenance(content=b"<html>\xe4\xb8\xad</html>", page_url="http://a.gov.cn/1.shtml",
                       document_url="http://a.gov.cn/1.pdf", fetched_at=NOW, content_type="text/html",
                       spider="panzhihua", hints={"title": "t"})
