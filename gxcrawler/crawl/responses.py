@@ -12,7 +12,7 @@ anti-bot check, before retries and the spider) looks at every spider response:
   with its reason, outcome ``refused``, not settled) and never reaches the spider, so
   a stored report is never replaced by it and the next run asks again;
 * a 2xx other than 200/203 (an empty ``202 Accepted``, ``206`` partial content) is a
-  transient answer, refused the same way.
+  transient answer, refused the same way; so is a list page that is not text at all.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ class ResponseCheckMiddleware:
             raise self.ledger.refuse(request, found.reason, response.status)
         if response.status not in ACCEPTED_STATUSES:
             raise self.ledger.refuse(request, f"unexpected_status: HTTP {response.status}", response.status)
+        if kind in DECODED_KINDS and not isinstance(response, TextResponse):
+            ctype = content_type.decode("latin-1") if content_type else "no Content-Type"
+            raise self.ledger.refuse(request, f"not_a_page: a {kind} page answered with {ctype}", response.status)
         if kind in DECODED_KINDS and isinstance(response, TextResponse):
             fixed = redecoded(response)
             if fixed is not response:
