@@ -177,7 +177,8 @@ def classify(
             return PageKind(kind, kind, _evidence(m.group(0)))
         if short and not reportish and (m := pattern.search(text)):
             return PageKind(kind, kind, _evidence(m.group(0)))
-    if short and not reportish and _PASSWORD_INPUT.search(html) and _LOGIN_WORDS.search(html):
+    # a login page says so where a page says what it is; a login box in a portal's header does not
+    if short and not reportish and _PASSWORD_INPUT.search(html) and _LOGIN_WORDS.search(marked):
         return PageKind("login", "login", "a password form")
     if not text and not _MEDIA.search(html):
         return PageKind("empty", "empty", "markup without any text, link or image")

@@ -76,6 +76,12 @@ def test_a_short_page_that_only_links_its_report_attachment_is_a_document():
     assert classify(body, url=URL) is None
 
 
+def test_a_short_report_page_with_a_login_box_in_its_header_is_a_document():
+    box = "<div class='top'>用户名<input name='u'>密码<input type='password' name='p'><a>登录</a></div>"
+    body = page(box + "<h1>太平乡2021年度报告</h1><a href='/u/r.pdf'>附件：年度报告.pdf</a>", title="太平乡2021年度报告")
+    assert classify(body, url=URL) is None
+
+
 @pytest.mark.parametrize("magic", [b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
 def test_binary_documents_are_never_error_pages(magic: bytes):
     body = magic + "页面不存在 404 Not Found 系统维护中".encode() + b"\x00\xff" * 200
