@@ -24,8 +24,8 @@ applicants). A value is NULL where the report printed nothing (blank or unread);
 the grouped headlines (denied, unavailable, rejected, other) are NULL only when none
 of their rows has a value.
 
-Migrations: ``0003`` creates these views (:data:`VIEWS_0003`); ``0002``'s are frozen
-in ``views_0002``. A migration that changes a view adds a new ``VIEWS_000N`` here (and
+Migrations: ``0003`` creates these views (:data:`VIEWS_0003`), ``0005`` replaces
+``v_coverage`` (:data:`VIEWS_0005`); ``0002``'s are frozen in ``views_0002``. A migration that changes a view adds a new ``VIEWS_000N`` here (and
 points :data:`VIEWS` to it) instead of editing one an older migration creates. A
 migration that alters a column one of these views reads must drop the views first and
 re-create them after (:func:`drop_views` / :func:`create_views`).
@@ -114,11 +114,34 @@ _COVERAGE_COLUMNS = f"""
     r.status,
     r.published"""
 
-#: PostgreSQL: no CTE, so a filter on year or agency reaches the scans (min/max by index)
+#: PostgreSQL (migration 0003): no CTE, so a filter on year or agency reaches the scans
 V_COVERAGE = f"""
 SELECT{_COVERAGE_COLUMNS}
 FROM agencies a
 CROSS JOIN generate_series((SELECT min(year) FROM reports), (SELECT max(year) FROM reports)) AS y(year)
+LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
+WHERE y.year >= COALESCE(
+        (SELECT min(year) FROM reports WHERE year >= {FIRST_NATIONAL_YEAR}), (SELECT min(year) FROM reports))
+   OR r.id IS NOT NULL
+"""
+
+#: PostgreSQL: every statistics year from the first report's to the last one's. A function
+#: the planner does not inline, so it plans for ROWS 20 years — generate_series() over
+#: subqueries counts as 1,000 rows, which turned a one-county filter into a hash join
+#: over every report (450 ms instead of 4 ms at 100,000 reports).
+REPORT_YEARS_FUNCTION = """
+CREATE OR REPLACE FUNCTION report_years() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE ROWS 20 AS $$
+BEGIN
+    RETURN QUERY SELECT generate_series(min(year), max(year)) FROM reports;
+END
+$$
+"""
+
+V_COVERAGE_0005 = f"""
+SELECT{_COVERAGE_COLUMNS}
+FROM agencies a
+CROSS JOIN report_years() AS y(year)
 LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
 WHERE y.year >= COALESCE(
         (SELECT min(year) FROM reports WHERE year >= {FIRST_NATIONAL_YEAR}), (SELECT min(year) FROM reports))
@@ -186,8 +209,14 @@ VIEWS_0003: dict[str, ViewSQL] = {
     "v_failed_checks": V_FAILED_CHECKS,
 }
 
+#: migration 0005: v_coverage's years from report_years() (create the function first)
+VIEWS_0005: dict[str, ViewSQL] = {
+    **VIEWS_0003,
+    "v_coverage": lambda dialect: V_COVERAGE_SQLITE if dialect == "sqlite" else V_COVERAGE_0005,
+}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0003
+VIEWS: dict[str, ViewSQL] = VIEWS_0005
 
 
 def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:
