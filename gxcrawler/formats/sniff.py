@@ -100,7 +100,8 @@ def zip_kind(content: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        # a damaged central directory can claim any version or size: not a package we read
         return None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return "xlsx"

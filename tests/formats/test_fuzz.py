@@ -52,3 +52,20 @@ def test_mutated_files_never_crash_or_hang(kind: str, seed: int) -> None:
         assert isinstance(doc, ExtractedDocument)
         assert all(isinstance(cell, str) for t in doc.tables for row in t for cell in row)
     assert time.monotonic() - started < 20
+
+
+def test_a_zip_claiming_an_unknown_version_is_not_a_package() -> None:
+    """zipfile raises NotImplementedError (not BadZipFile) for a central directory that
+    claims a newer format version; sniffing must treat it as an unknown file, not crash."""
+    import io
+    import zipfile
+
+    from gxcrawler.formats.sniff import zip_kind
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    data = bytearray(buf.getvalue())
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 6] = 249  # "extract version needed" 24.9
+    assert zip_kind(bytes(data)) is None
