@@ -164,7 +164,9 @@ class FailureLedgerMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider=None) -> Any:
-        if not isinstance(exception, IgnoreRequest):
+        if isinstance(exception, IgnoreRequest) and str(exception).startswith("Forbidden by robots.txt"):
+            self.ledger.record(request, "blocked: forbidden by the site's robots.txt (ROBOTSTXT_OBEY)")
+        elif not isinstance(exception, IgnoreRequest):
             reason = network_reason(exception, self.ledger.timeout)
             host = urlsplit(request.url).hostname or ""
             if category(reason) == "dns" and host in BLOCKED_HOSTS:

@@ -324,7 +324,8 @@ def store_mark_unlisted(engine, spider: str, since: datetime | None, years) -> d
 
 def lists_complete(stats: dict[str, Any]) -> bool:
     """Whether every list page was read: no list failed after its retries and none was capped."""
-    return not _count(stats, "gx/failed/kind/list") and not stats.get("gx/bounds/lists_capped")
+    failed_lists = sum(_count(stats, f"gx/failed/kind/{kind}") for kind in ("list", "json", "script"))
+    return not failed_lists and not stats.get("gx/bounds/lists_capped")
 
 
 @dataclass
