@@ -132,3 +132,29 @@ def test_a_spooled_report_comes_back_exactly(tmp_path):
         assert item == (result, prov, region)
         spool.forget_report(path)
     assert spool.count() == 0 and not list(tmp_path.rglob("*.bin"))
+
+
+def test_the_ledger_records_final_failures_once_and_ignores_requests_not_of_the_spider():
+    from scrapy import Request, Spider
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from gxcrawler.crawl.ledger import STATS_URLS, FailureLedgerMiddleware
+
+    crawler = get_crawler(Spider)
+    ledger = FailureLedgerMiddleware.from_crawler(crawler)
+    report = Request("http://a.gov.cn/r.shtml", meta={"gx_kind": "report", "retry_times": 1})
+    ledger.process_response(report, HtmlResponse(report.url, status=503, body=b"busy"))
+    ledger.process_exception(Request("http://a.gov.cn/l.shtml", meta={"gx_kind": "list"}),
+                             IgnoreRequest("Forbidden by robots.txt"))
+    ledger.process_exception(Request("http://a.gov.cn/k.shtml", meta={"gx_kind": "report"}),
+                             IgnoreRequest("known document, not due tonight"))  # not a failure
+    ledger.process_response(Request("http://a.gov.cn/robots.txt"), HtmlResponse("http://a.gov.cn/robots.txt",
+                                                                                 status=404))  # not the spider's
+    listed = crawler.stats.get_value(STATS_URLS)
+    assert [(f["url"], f["reason"]) for f in listed] == [
+        ("http://a.gov.cn/r.shtml", "http_503 after 2 attempts"),
+        ("http://a.gov.cn/l.shtml", "blocked: forbidden by the site's robots.txt (ROBOTSTXT_OBEY)"),
+    ]
+    assert crawler.stats.get_value("gx/failed/kind/list") == 1
