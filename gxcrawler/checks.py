@@ -7,8 +7,9 @@ Rule names (stable; stored in the database and printed by ``gxcrawler parse``):
 * ``s3.outcomes.{column}``  — total = sum of the outcome rows of the edition (identity 3)
 * ``s4.total.{row}``        — total = upheld + corrected + other + pending (identity 4)
 
-A blank cell (printed empty, ``-``, ``/`` or ``无``) counts as 0 here: reports that fill
-only 总计 still balance. A cell that was not read at all makes its identities
+A blank cell (printed empty, ``-``, ``/`` or ``无``) counts as 0 here, but an identity
+with a side whose cells are all blank is not evaluated: a blank is not a zero, and a
+report that fills only 总计 says nothing about its applicant columns. A cell that was not read at all makes its identities
 unknown, and they are left out rather than guessed.
 """
 
@@ -80,11 +81,21 @@ def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Decimal]], tuple[De
 
 
 @cache
-def _compiled(edition: str) -> tuple[tuple[str, Callable, Callable, frozenset[str]], ...]:
+def _compiled(
+    edition: str,
+) -> tuple[tuple[str, Callable, Callable, frozenset[str], frozenset[str], frozenset[str]], ...]:
     """(rule, left getter, right getter, all cells) per identity: evaluate() tests whole sets
     at once and fetches each side's cells in one C call."""
     return tuple(
-        (i.rule, _getter(i.left), _getter(i.right), frozenset(i.left + i.right)) for i in identities(edition)
+        (
+            i.rule,
+            _getter(i.left),
+            _getter(i.right),
+            frozenset(i.left + i.right),
+            frozenset(i.left),
+            frozenset(i.right),
+        )
+        for i in identities(edition)
     )
 
 
@@ -99,11 +110,11 @@ def evaluate(
     cells_of = dict.fromkeys(known, ZERO)  # a blank cell counts as 0
     cells_of.update(values)
     checks: list[Check] = []
-    for rule, left_of, right_of, cells in _compiled(edition):
+    for rule, left_of, right_of, cells, left_cells, right_cells in _compiled(edition):
         if not cells <= known:
             continue
-        if cells.isdisjoint(present):
-            continue  # a table that is all blanks says nothing
+        if left_cells.isdisjoint(present) or right_cells.isdisjoint(present):
+            continue  # a side that is all blank says nothing (a table filled only in 总计)
         left = sum(left_of(cells_of), ZERO)
         right = sum(right_of(cells_of), ZERO)
         checks.append(Check(rule, left == right, left, right))
