@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gxcrawler.checks import identities  # noqa: E402
 from gxcrawler.db import make_engine, upgrade  # noqa: E402
+from gxcrawler.db.headlines import backfill_sql  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 YEARS = range(2019, 2026)
@@ -97,6 +98,7 @@ def generate(url: str, reports: int, seed: float = 0.42, log=print) -> dict[str,
     cur = conn.cursor()
     cur.execute("SET synchronous_commit TO OFF")
     cur.execute("SET maintenance_work_mem TO '512MB'")
+    cur.execute("SET work_mem TO '256MB'")
     cur.execute("SELECT setseed(%s)", (seed,))
     values_cols = _columns(cur, "report_values")
 
@@ -210,6 +212,8 @@ def generate(url: str, reports: int, seed: float = 0.42, log=print) -> dict[str,
         WHERE f.report_id = r.id
         """,
     )
+    if "s3_new" in _columns(cur, "reports"):  # headlines and check counts, as the loader stores them
+        step("headlines", backfill_sql())
     conn.autocommit = True
     t = time.perf_counter()
     cur.execute("VACUUM ANALYZE")

@@ -1,0 +1,225 @@
+"""Analyst query speed at scale: the README's worked queries and the common filters on every view.
+
+    python benchmarks/scale_data.py --reports 100000 --database gxc_scale_100k   # once
+    python benchmarks/query_speed.py --database gxc_scale_100k [--runs 5] [--explain]
+
+Times, on a database made by ``benchmarks/scale_data.py`` (goal, issue 12: every worked
+query and every common filter < 200 ms at 100,000 reports, < 1 s at 1,000,000):
+
+* the five worked queries of ``tests/analytics/queries/`` as an analyst runs them.
+  Query 1 names 仁和区, a county the generated data does not have: it is run with a
+  generated county in its place (the same shape of work: a county's townships);
+* every view of ``gxcrawler.db.views.VIEWS`` (and any other ``v_*`` view in the
+  database) filtered by county, by city, by year, by agency and by county and year,
+  where the view has those columns: the rows of a county, an agency or a county's year
+  are fetched (``SELECT *``); a city's or a year's rows — tens of thousands of reports,
+  millions of cells at 1M — are aggregated (``count(*)`` and a sum), as nobody reads
+  them row by row;
+* paired: the ``v_reports`` and ``v_s3_long`` county-and-year filters against the
+  same rows written by hand on the tables (goal: the view costs no more than that).
+
+Each query is run once to warm the cache, then ``--runs`` times; the figure is the
+median. ``server ms`` is PostgreSQL's own execution time (``EXPLAIN (ANALYZE, TIMING
+OFF)``: producing every row, not sending it); ``client ms`` is the wall time of
+``execute`` + ``fetchall`` through psycopg2 (rows converted to Python objects), which
+alternates with the server measurement. ``full scans`` names the big tables
+(``reports``, ``report_values``, ``check_results``) the plan reads whole: a filter that
+should use an index and does not shows up there. The filter values are picked from the
+data (a county and city of typical size, the latest complete year, an agency with
+reports). Server defaults (``work_mem``, parallel workers) are left as they are: they
+are what an analyst's session gets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gxcrawler.db.views import VIEWS  # noqa: E402
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+QUERIES = ROOT / "tests" / "analytics" / "queries"
+BIG_TABLES = ("reports", "report_values", "check_results")
+
+
+@dataclass
+class Query:
+    group: str
+    name: str
+    sql: str
+    params: dict
+
+
+def pick_values(cur) -> dict:
+    """Filter values of typical selectivity, chosen from the data itself."""
+    cur.execute(
+        "SELECT a.county, count(*) FROM reports r JOIN agencies a ON a.id = r.agency_id "
+        "WHERE a.county IS NOT NULL GROUP BY a.county ORDER BY count(*), a.county"
+    )
+    counties = cur.fetchall()
+    county = counties[len(counties) // 2][0]
+    cur.execute("SELECT city FROM agencies WHERE county = %s LIMIT 1", (county,))
+    city = cur.fetchone()[0]
+    cur.execute("SELECT max(year) FROM reports")
+    last = cur.fetchone()[0]
+    cur.execute("SELECT count(*) FILTER (WHERE year = %s), count(*) FILTER (WHERE year = %s - 1) FROM reports",
+                (last, last))
+    n_last, n_before = cur.fetchone()
+    year = last if n_last >= 0.8 * n_before else last - 1  # the latest year most agencies have reported
+    cur.execute(
+        "SELECT a.name FROM agencies a JOIN reports r ON r.agency_id = a.id WHERE a.county = %s "
+        "GROUP BY a.name ORDER BY count(*) DESC, a.name LIMIT 1",
+        (county,),
+    )
+    agency = cur.fetchone()[0]
+    return {"county": county, "city": city, "year": year, "agency": agency}
+
+
+def view_columns(cur) -> dict[str, set[str]]:
+    cur.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'public' AND table_name LIKE 'v\\_%%'"
+    )
+    out: dict[str, set[str]] = {}
+    for table, column in cur.fetchall():
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+#: filter name -> (columns the view needs, WHERE clause, fetch rows or aggregate)
+FILTERS = {
+    "county": (("county",), "county = %(county)s", "rows"),
+    "agency": (("agency",), "agency = %(agency)s", "rows"),
+    "county+year": (("county", "year"), "county = %(county)s AND year = %(year)s", "rows"),
+    "city": (("city",), "city = %(city)s", "aggregate"),
+    "year": (("year",), "year = %(year)s", "aggregate"),
+}
+
+
+def queries(cur, values: dict) -> list[Query]:
+    out = []
+    for path in sorted(QUERIES.glob("*.sql")):
+        sql = path.read_text().replace("%", "%%")
+        sql = sql.replace("'仁和区'", "%(county)s")
+        out.append(Query("worked query", path.stem, sql, values))
+    columns = view_columns(cur)
+    names = list(VIEWS) + sorted(set(columns) - set(VIEWS))
+    for view in names:
+        if view not in columns:
+            continue
+        cols = columns[view]
+        measure = next((c for c in ("value", "s3_new", "difference") if c in cols), None)
+        for name, (needs, where, kind) in FILTERS.items():
+            if not set(needs) <= cols:
+                continue
+            if kind == "rows":
+                sql = f"SELECT * FROM {view} WHERE {where}"
+            else:
+                agg = f", sum({measure})" if measure else ""
+                sql = f"SELECT count(*){agg} FROM {view} WHERE {where}"
+            out.append(Query(view, name, sql, values))
+    # paired: the same rows written by hand on the tables
+    out.append(Query("by hand", "v_reports county+year", """
+        SELECT r.id, a.id, a.name, a.kind, a.province, a.city, a.county, a.division_code, a.portal, r.year,
+               r.edition, r.published, r.title, COALESCE(r.document_url, r.page_url), r.page_url, r.source_type,
+               r.spider, r.status, r.checks, r.checks_failed, r.s3_new, r.s3_carried_in, r.s3_granted,
+               r.s3_partial, r.s3_denied, r.s3_unavailable, r.s3_rejected, r.s3_other, r.s3_total,
+               r.s3_carried_out, r.s4_review, r.s4_suit_direct, r.s4_suit_after_review, r.s4_suits
+        FROM agencies a JOIN reports r ON r.agency_id = a.id
+        WHERE a.county = %(county)s AND r.year = %(year)s""", values))
+    out.append(Query("by hand", "v_s3_long county+year", """
+        SELECT r.id, a.id, a.name, a.kind, a.province, a.city, a.county, a.division_code, r.year, r.edition,
+               v.key, m.table_code, m.table_label, m.row_key,
+               CASE WHEN r.edition = '2019' THEN m.row_label_2019 ELSE m.row_label END,
+               m.column_key,
+               CASE WHEN r.edition = '2019' THEN m.column_label_2019 ELSE m.column_label END,
+               m.ordinal, v.value
+        FROM agencies a JOIN reports r ON r.agency_id = a.id JOIN report_values v ON v.report_id = r.id
+        JOIN metrics m ON m.key = v.key
+        WHERE a.county = %(county)s AND r.year = %(year)s AND m.section = 's3'""", values))
+    return out
+
+
+def _plan_scans(plan: dict) -> set[str]:
+    found = set()
+    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in BIG_TABLES:
+        found.add(plan["Relation Name"])
+    for child in plan.get("Plans", []):
+        found |= _plan_scans(child)
+    return found
+
+
+def server_run(cur, q: Query) -> tuple[float, set[str]]:
+    cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + q.sql, q.params)
+    raw = cur.fetchone()[0]
+    plan = (raw if isinstance(raw, list) else json.loads(raw))[0]
+    return plan["Execution Time"] + plan.get("Planning Time", 0.0), _plan_scans(plan["Plan"])
+
+
+def client_run(cur, q: Query) -> tuple[float, int]:
+    started = time.perf_counter()
+    cur.execute(q.sql, q.params)
+    rows = cur.fetchall()
+    return 1000 * (time.perf_counter() - started), len(rows)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database", required=True)
+    ap.add_argument("--server", default=SERVER)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", help="regular expression on 'group name'")
+    ap.add_argument("--explain", action="store_true", help="print each query's plan once")
+    args = ap.parse_args()
+    conn = psycopg2.connect(f"{args.server}/{args.database}")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM reports")
+    n_reports = cur.fetchone()[0]
+    cur.execute("SELECT count(*) FROM report_values")
+    n_values = cur.fetchone()[0]
+    values = pick_values(cur)
+    print(f"{args.database}: {n_reports:,} reports, {n_values:,} cells; filters {values}; "
+          f"median of {args.runs} runs after one warm-up; load {os.getloadavg()[0]:.2f}", flush=True)
+    todo = [q for q in queries(cur, values) if not args.only or re.search(args.only, f"{q.group} {q.name}")]
+    print("| group | query | rows | server ms | client ms | full scans |")
+    print("|---|---|---:|---:|---:|---|")
+    results = {}
+    for q in todo:
+        if args.explain:
+            cur.execute("EXPLAIN " + q.sql, q.params)
+            print("\n".join(r[0] for r in cur.fetchall()), file=sys.stderr)
+        client_run(cur, q)  # warm the cache
+        server, client, scans, rows = [], [], set(), 0
+        for _ in range(args.runs):
+            ms, seq = server_run(cur, q)
+            server.append(ms)
+            scans |= seq
+            ms, rows = client_run(cur, q)
+            client.append(ms)
+        results[(q.group, q.name)] = statistics.median(server)
+        print(f"| {q.group} | {q.name} | {rows:,} | {statistics.median(server):.1f} | "
+              f"{statistics.median(client):.1f} | {', '.join(sorted(scans)) or '—'} |", flush=True)
+    for name in ("v_reports county+year", "v_s3_long county+year"):
+        view, hand = results.get((name.split()[0], "county+year")), results.get(("by hand", name))
+        if view and hand:
+            print(f"paired {name}: view {view:.1f} ms, by hand {hand:.1f} ms, ratio {view / hand:.2f}")
+    print(f"load after: {os.getloadavg()[0]:.2f}")
+    conn.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
