@@ -41,10 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reader.set_defaults(func=create_reader)
 
 
-def _engine(args: argparse.Namespace):  # noqa: ANN202
-    from gxcrawler.db import database_url, make_engine
+def _engine(args: argparse.Namespace, *, existing: bool = False):  # noqa: ANN202
+    """The database to act on; ``existing``: one that must be there already (never created)."""
+    from gxcrawler.db import check_connection, make_engine, open_existing
 
-    return make_engine(args.url or database_url())
+    return open_existing(args.url) if existing else check_connection(make_engine(args.url))
 
 
 def _where(engine) -> str:  # noqa: ANN001
@@ -65,7 +66,7 @@ def downgrade(args: argparse.Namespace) -> int:
     from gxcrawler.db import current_revision
     from gxcrawler.db.migrate import downgrade
 
-    engine = _engine(args)
+    engine = _engine(args, existing=True)
     before = current_revision(engine)
     downgrade(engine, args.revision)
     print(f"{_where(engine)}: {before or '(empty)'} -> {current_revision(engine) or '(empty)'}")
@@ -75,7 +76,7 @@ def downgrade(args: argparse.Namespace) -> int:
 def current(args: argparse.Namespace) -> int:
     from gxcrawler.db import current_revision, head_revision
 
-    engine = _engine(args)
+    engine = _engine(args, existing=True)
     rev, head = current_revision(engine), head_revision()
     state = "up to date" if rev == head else "needs `gxcrawler db upgrade`"
     print(f"{_where(engine)}\ndatabase revision: {rev or '(empty)'}\ncode revision:     {head}\n{state}")
@@ -83,9 +84,13 @@ def current(args: argparse.Namespace) -> int:
 
 
 def check_current(args: argparse.Namespace) -> int:
-    from gxcrawler.db import current_revision, head_revision
+    from gxcrawler.db import DatabaseUnavailable, current_revision, head_revision
 
-    engine = _engine(args)
+    try:
+        engine = _engine(args, existing=True)
+    except DatabaseUnavailable as exc:
+        print(exc)
+        return 1
     rev = current_revision(engine)
     if rev == head_revision():
         return 0
@@ -98,7 +103,7 @@ def info_counts(args: argparse.Namespace) -> int:
 
     from gxcrawler.db.models import metadata
 
-    engine = _engine(args)
+    engine = _engine(args, existing=True)
     existing = set(sa.inspect(engine).get_table_names())
     print(_where(engine))
     with engine.connect() as conn:
@@ -115,7 +120,7 @@ def create_reader(args: argparse.Namespace) -> int:
     from gxcrawler.db.roles import RoleError
     from gxcrawler.db.roles import create_reader as create
 
-    engine = _engine(args)
+    engine = _engine(args, existing=True)
     try:
         reader = create(engine, args.name, args.password)
     except RoleError as exc:

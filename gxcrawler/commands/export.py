@@ -36,14 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gxcrawler.db import current_revision, database_url, make_engine
+    from gxcrawler.db import describe, open_existing, require_current
     from gxcrawler.exports import export
 
-    engine = make_engine(args.url or database_url())
-    if current_revision(engine) is None:
-        where = engine.url.render_as_string(hide_password=True)
-        print(f"{where} holds no gxcrawler schema: run `gxcrawler db upgrade` and a crawl first")
-        return 1
+    engine = open_existing(args.url)
+    require_current(engine)
+    print(f"from {describe(engine.url)}")
     years = sorted({y for group in args.year for y in group})
     summary = export(engine, args.out, args.format, years=years or None, spiders=args.spider or None,
                      bom=args.bom)

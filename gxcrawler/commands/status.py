@@ -1,4 +1,8 @@
-"""``gxcrawler status``: the last run of each spider, and what the database covers."""
+"""``gxcrawler status``: the last run of each spider, and what the database covers.
+
+Read-only: it names the database it reads (``GXCRAWLER_DATABASE_URL`` or ``--url``, else
+``gxcrawler.sqlite3`` in the working directory) and never creates or migrates one.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__,
     )
     p.add_argument("--spider", help="only this spider/portal")
+    p.add_argument("--url", help="SQLAlchemy URL (default: GXCRAWLER_DATABASE_URL or the SQLite file)")
     p.add_argument("--missing-limit", type=int, default=50, metavar="N",
                    help="list at most N agencies missing the latest year [50]")
     p.add_argument("--failed-limit", type=int, default=100, metavar="N",
@@ -25,10 +30,11 @@ def _when(value) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gxcrawler.crawl import store
-    from gxcrawler.db import database_url, ensure_schema, make_engine
+    from gxcrawler.db import describe, open_existing, require_current
 
-    engine = make_engine(database_url())
-    ensure_schema(engine)
+    engine = open_existing(args.url)
+    require_current(engine)
+    print(f"Database {describe(engine.url)}\n")
     runs = [r for r in store.last_runs(engine) if not args.spider or r["spider"] == args.spider]
     print("Last runs")
     if not runs:

@@ -4,18 +4,23 @@ PostgreSQL in production and in the tests; an SQLite file when
 ``GXCRAWLER_DATABASE_URL`` is not set. See ``docs/notes/db.md``.
 """
 
-from .engine import database_url, make_engine
+from .engine import DatabaseUnavailable, check_connection, database_url, describe, make_engine, open_existing
 from .loader import Loader, LoadOutcome
-from .migrate import SchemaError, current_revision, ensure_schema, head_revision, upgrade
+from .migrate import SchemaError, current_revision, ensure_schema, head_revision, require_current, upgrade
 
 __all__ = [
+    "DatabaseUnavailable",
+    "check_connection",
     "LoadOutcome",
     "Loader",
     "SchemaError",
     "current_revision",
     "database_url",
+    "describe",
     "ensure_schema",
     "head_revision",
     "make_engine",
+    "open_existing",
+    "require_current",
     "upgrade",
 ]

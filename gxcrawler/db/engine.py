@@ -6,7 +6,11 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from ..errors import UserError
+from ..redact import redact
 
 ENV_VAR = "GXCRAWLER_DATABASE_URL"
 SQLITE_FILE = "gxcrawler.sqlite3"
@@ -28,9 +32,42 @@ def normalize_url(url: str) -> str:
     return url
 
 
+class DatabaseUnavailable(UserError):
+    """The configured database cannot be used: a bad URL, a missing database, a server that does not answer."""
+
+
+URL_FORMS = "postgresql://USER:PASSWORD@HOST:5432/DBNAME or sqlite:///PATH/TO/FILE.sqlite3"
+
+
+def describe(url: str | sa.URL) -> str:
+    """The URL as it may be printed: the password masked."""
+    if isinstance(url, sa.URL):
+        return url.render_as_string(hide_password=True)
+    return redact(url)
+
+
+def sqlite_path(url: sa.URL) -> Path | None:
+    """The file of an SQLite URL (None for in-memory databases)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    name = url.database
+    if name.startswith("file:"):  # sqlite:///file:x.sqlite3?mode=ro&uri=true
+        name = name[5:]
+    return Path(name)
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine safe to share between threads (the Scrapy pipeline writes off-reactor)."""
+    """An engine safe to share between threads (the Scrapy pipeline writes off-reactor).
+
+    A URL that is not a database URL raises :class:`DatabaseUnavailable` (one line, masked).
+    """
     url = normalize_url(url or database_url())
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise DatabaseUnavailable(
+            f"not a database URL: {describe(url)!r} (GXCRAWLER_DATABASE_URL or --url); use {URL_FORMS}"
+        ) from None
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 60}, pool_pre_ping=True
@@ -55,6 +92,55 @@ def make_engine(url: str | None = None) -> Engine:
     # a server that does not answer must fail a connection in seconds, not hang a writer for minutes
     connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg2") else {}
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
+
+
+def explain(url: str | sa.URL, exc: BaseException) -> str:
+    """One line for a failed connection: which database (masked), what the server said, the fix."""
+    where = describe(url)
+    u = make_url(url) if isinstance(url, str) else url
+    said = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+    first = said[0].strip() if said else type(exc).__name__
+    detail = " ".join(line.strip() for line in said)
+    host, port = u.host or "localhost", u.port or 5432
+    if "does not exist" in detail and "database" in detail:
+        fix = (f"create it (createdb -h {host} -p {port} -U {u.username or 'postgres'} {u.database}) "
+               "or point GXCRAWLER_DATABASE_URL at an existing one")
+    elif "password authentication failed" in detail or "no password supplied" in detail:
+        fix = "check the user and password in GXCRAWLER_DATABASE_URL"
+    elif any(s in detail for s in ("Connection refused", "could not connect", "timeout expired",
+                                   "could not translate host name", "Name or service not known")):
+        fix = f"is PostgreSQL running on {host}:{port}? (pg_isready -h {host} -p {port}); check GXCRAWLER_DATABASE_URL"
+    elif u.get_backend_name() == "sqlite":
+        fix = "check the path in GXCRAWLER_DATABASE_URL and that its directory exists and is writable"
+    else:
+        fix = "check GXCRAWLER_DATABASE_URL"
+    return f"cannot use the database {where}: {first} — {fix}"
+
+
+def check_connection(engine: Engine) -> Engine:
+    """Connect once, so a bad database fails here with one line instead of deep inside a crawl."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise DatabaseUnavailable(explain(engine.url, exc)) from None
+    return engine
+
+
+def open_existing(url: str | None = None) -> Engine:
+    """An engine on a database that must exist already (read-only commands): never creates one.
+
+    An SQLite file that is not there is reported, not created empty as SQLite would.
+    """
+    engine = make_engine(url)
+    path = sqlite_path(engine.url)
+    if path is not None and not path.exists():
+        engine.dispose()
+        raise DatabaseUnavailable(
+            f"no database at {describe(engine.url)}: the file {path} does not exist — run a crawl or "
+            "`gxcrawler db upgrade` to create it, or set GXCRAWLER_DATABASE_URL to your database"
+        )
+    return check_connection(engine)
 
 
 def as_engine(engine_or_url: Engine | str | None) -> Engine:

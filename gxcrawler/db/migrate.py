@@ -14,7 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from .. import catalog
-from .engine import as_engine
+from ..errors import UserError
+from .engine import as_engine, describe
 from .models import Metric
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ AUTO_MIGRATE_ENV = "GXCRAWLER_AUTO_MIGRATE"
 MIGRATION_LOCK = 0x67786462  # "gxdb": the advisory lock key of migrations
 
 
-class SchemaError(RuntimeError):
+class SchemaError(UserError, RuntimeError):
     """The database schema is not the one this code expects."""
 
 
@@ -98,6 +99,18 @@ def ensure_schema(engine: Engine, auto: bool | None = None) -> None:
         )
     log.warning("migrating database from %s to %s", current or "(empty)", head)
     upgrade(engine)
+
+
+def require_current(engine: Engine) -> None:
+    """For commands that only read: the schema must be this code's; never migrate silently."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaError(f"{describe(engine.url)} holds no gxcrawler tables — run a crawl or "
+                          "`gxcrawler db upgrade` first, or set GXCRAWLER_DATABASE_URL to your database")
+    raise SchemaError(f"{describe(engine.url)} is at schema revision {current}, this gxcrawler reads "
+                      f"{head} — run `gxcrawler db upgrade`")
 
 
 def metric_rows() -> list[dict[str, object]]:

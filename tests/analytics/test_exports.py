@@ -12,6 +12,7 @@ import pytest
 
 from gxcrawler import catalog
 from gxcrawler.cli import main
+from gxcrawler.db import make_engine
 from gxcrawler.exports import DICTIONARY_NAME, LONG_NAME, WIDE_NAME
 from tests.fixtures.analytics import Known
 
@@ -120,5 +121,9 @@ def test_csv_bom_for_excel(analytics_pg, tmp_path):
 
 def test_export_of_an_empty_database_says_what_to_do(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    assert main(["export", "--url", url, str(tmp_path / "out")]) == 1
-    assert "gxcrawler db upgrade" in capsys.readouterr().out
+    assert main(["export", "--url", url, str(tmp_path / "out")]) == 2  # missing: said, not created
+    assert "gxcrawler db upgrade" in capsys.readouterr().err
+    assert not (tmp_path / "empty.sqlite3").exists()
+    make_engine(url).connect().close()  # an existing, empty database
+    assert main(["export", "--url", url, str(tmp_path / "out")]) == 2
+    assert "holds no gxcrawler tables" in capsys.readouterr().err
