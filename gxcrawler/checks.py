@@ -119,3 +119,71 @@ def evaluate(
         right = sum(right_of(cells_of), ZERO)
         checks.append(Check(rule, left == right, left, right))
     return checks
+
+
+# ---------------------------------------------------------------- across years
+#: rule prefix of the checks that compare a report with the same agency's previous year
+YEARS_PREFIX = "years."
+
+
+@dataclass(frozen=True)
+class YearIdentity:
+    """``left`` = ``right``, each a signed sum of cells of the previous (``-1``) or this (``0``) year."""
+
+    rule: str
+    left: tuple[tuple[int, str, int], ...]  # (year offset, key, sign)
+    right: tuple[tuple[int, str, int], ...]
+
+
+def _year_identities() -> tuple[YearIdentity, ...]:
+    out = [
+        # what a report carried over into the next year is what the next year received
+        YearIdentity(f"years.carried.{c.key}", ((-1, f"s3.carried_out.{c.key}", 1),), ((0, f"s3.carried_in.{c.key}", 1),))
+        for c in S3_COLUMNS
+    ]
+    # 现行有效件数 rolls forward (2021 edition: 本年制发, 本年废止, 现行有效). The 2019
+    # edition's columns (本年新制作, 本年新公开, 对外公开总数量) have no 废止 and count what was
+    # published, not what is in force: a year of that edition has none of these keys, so
+    # the roll-forward is not evaluated across it.
+    for row in ("rules", "normative"):
+        key = f"s2.art20_1.{row}"
+        out.append(
+            YearIdentity(
+                f"years.in_force.{row}",
+                ((0, f"{key}.in_force", 1),),
+                ((-1, f"{key}.in_force", 1), (0, f"{key}.issued", 1), (0, f"{key}.repealed", -1)),
+            )
+        )
+    return tuple(out)
+
+
+YEAR_IDENTITIES: tuple[YearIdentity, ...] = _year_identities()
+#: every cell a check across years reads
+YEAR_KEYS: frozenset[str] = frozenset(k for i in YEAR_IDENTITIES for _, k, _ in i.left + i.right)
+
+
+def across_years(
+    previous: tuple[Mapping[str, Decimal], Iterable[str]],
+    current: tuple[Mapping[str, Decimal], Iterable[str]],
+) -> list[Check]:
+    """The checks between an agency's report of year N−1 and its report of year N.
+
+    Each side is (values, blank keys). As for :func:`evaluate`: a blank cell counts as 0,
+    a cell not read (neither) leaves its check out, and so do cells that are all blank.
+    """
+    sides = {-1: previous, 0: current}
+    known = {offset: set(values).union(blank) for offset, (values, blank) in sides.items()}
+    checks: list[Check] = []
+    for identity in YEAR_IDENTITIES:
+        terms = identity.left + identity.right
+        if any(key not in known[offset] for offset, key, _ in terms):
+            continue
+        if not any(key in sides[offset][0] for offset, key, _ in terms):
+            continue
+
+        def total(side: tuple[tuple[int, str, int], ...]) -> Decimal:
+            return sum((sign * sides[o][0].get(k, ZERO) for o, k, sign in side), ZERO)
+
+        left, right = total(identity.left), total(identity.right)
+        checks.append(Check(identity.rule, left == right, left, right))
+    return checks

@@ -105,6 +105,11 @@ class ParseResult:
     def failed_checks(self) -> list[Check]:
         return [c for c in self.checks if not c.ok]
 
+    @property
+    def stored_checks(self) -> list[Check]:
+        """What the database stores as the report's checks: the identities, then the narrative's."""
+        return self.checks + self.narrative if self.narrative else self.checks
+
 
 @dataclass(frozen=True)
 class Region:

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reader.add_argument("--password", help="its password (default: a random one, printed once)")
     reader.set_defaults(func=create_reader)
 
+    # recheck: owned by analysts (gxcrawler/db/years.py)
+    recheck = sub.add_parser(
+        "recheck", help="recompute every report's checks across years (the loader keeps them current)"
+    )
+    recheck.set_defaults(func=recheck_years)
+
 
 def _engine(args: argparse.Namespace, *, existing: bool = False):  # noqa: ANN202
     """The database to act on; ``existing``: one that must be there already (never created)."""
@@ -130,4 +136,20 @@ def create_reader(args: argparse.Namespace) -> int:
     print(f"{_where(engine)}: role {reader.name} {action}: LOGIN, SELECT on every table and view")
     if args.password is None and reader.password:
         print(f"password: {reader.password}")
+    return 0
+
+
+def recheck_years(args: argparse.Namespace) -> int:
+    from gxcrawler.db import SchemaError, ensure_schema
+    from gxcrawler.db.years import refresh_all
+
+    engine = _engine(args)
+    try:
+        ensure_schema(engine, auto=False)
+    except SchemaError as exc:
+        print(f"recheck: {exc}")
+        return 2
+    with engine.begin() as conn:
+        stored = refresh_all(conn)
+    print(f"{_where(engine)}: {stored} checks across years stored")
     return 0

@@ -86,7 +86,7 @@ def insert_reports_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]
 
 
 COPY_VALUES = "COPY report_values (report_id, key, value) FROM STDIN"
-COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right") FROM STDIN'
+COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right", sentence) FROM STDIN'
 
 
 def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
@@ -98,8 +98,9 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
             f"{rid}{_key_columns(key)}{_copy_number(value)}\n" for key, value in result.values.items()
         )
         checks.writelines(
-            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_number(c.left)}\t{_copy_number(c.right)}\n"
-            for c in result.checks
+            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_number(c.left)}\t{_copy_number(c.right)}"
+            f"\t{_copy_text(c.sentence)}\n"
+            for c in result.stored_checks
         )
     for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
         if buffer.tell():
@@ -118,6 +119,10 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def _escape(text: str) -> str:
     return text.translate(_COPY_ESCAPES)
+
+
+def _copy_text(text: str | None) -> str:
+    return "\\N" if text is None else _escape(text)
 
 
 def _copy_number(value: Any) -> str:

@@ -42,6 +42,7 @@ from .. import catalog
 from ..agencies import AgencyName, canonical_agency, division_code
 from ..model import Check, ParseResult, Provenance, Region
 from . import batch as pg_batch
+from . import years
 from .engine import is_postgres
 from .fetches import record_fetches
 from .headlines import headline_values
@@ -115,8 +116,35 @@ class Loader:
                 outcomes[i] = self._load_one(conn, *items[i], stored, insert_first)
             done = [o for o in outcomes if o is not None]
             assert len(done) == len(items)
+            self._refresh_years(conn, done)
             self._record_fetches(conn, items, done)
         return done
+
+    def _refresh_years(self, conn: Connection, outcomes: list[LoadOutcome]) -> None:
+        """The checks across years around each report inserted or replaced (``db/years.py``).
+
+        After the reports' own commits, in one transaction of their own: derived rows must
+        not fail a load. Two loaders refreshing the same pair may collide on its rows; the
+        loser tries once more (by then it reads what the other committed).
+        """
+        touched = {
+            (o.agency_id, o.year)
+            for o in outcomes
+            if o.status in ("inserted", "updated") and o.agency_id is not None and o.year is not None
+        }
+        if not touched:
+            return
+        for attempt in (1, 2):
+            try:
+                with conn.begin():
+                    years.refresh(conn, touched)
+                return
+            except Exception:  # noqa: BLE001 - the reports are stored; `gxcrawler db recheck` redoes this
+                with contextlib.suppress(Exception):
+                    if conn.in_transaction():
+                        conn.rollback()
+                if attempt == 2:
+                    log.exception("could not refresh the checks across years of %d reports", len(touched))
 
     def _load_batch(
         self,
@@ -453,8 +481,8 @@ class Loader:
             return
         values = [{"report_id": report_id, "key": key, "value": value} for key, value in result.values.items()]
         checks = [
-            {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right}
-            for c in result.checks
+            {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right, "sentence": c.sentence}
+            for c in result.stored_checks
         ]
         for table, rows in ((_values, values), (_checks, checks)):
             if rows:
@@ -551,7 +579,8 @@ def parse_fingerprint(result: ParseResult) -> str:
     The SHA-256 of ``json.dumps(payload, ensure_ascii=False, sort_keys=True)`` where the
     payload is values (sorted ``[key, normalized number]`` pairs), blank keys, checks
     (sorted ``[rule, ok, left, right]``), status, edition, title, agency, published,
-    source type and warnings. Stored fingerprints use that text, so it must not change;
+    source type and warnings; followed, when the parse has narrative checks, by their
+    sorted ``[rule, ok, left, right, sentence]`` rows. Stored fingerprints use that text, so it must not change;
     it is written here without the JSON encoder wherever nothing needs escaping
     (catalog keys, rule names, numbers, most titles): the same bytes, 3x faster — an
     unchanged report costs little more than this hash.
@@ -564,6 +593,10 @@ def parse_fingerprint(result: ParseResult) -> str:
         f'"status": {_text(result.status)}, "title": {_text(result.title)}, '
         f'"values": {_values_json(result.values)}, "warnings": {_json(list(result.warnings))}}}'
     )
+    if result.narrative:
+        # after the object, only when there are any: the fingerprints of parses without
+        # narrative checks (every one stored before they were) keep their bytes
+        text += _json(sorted((c.rule, c.ok, str(c.left), str(c.right), c.sentence or "") for c in result.narrative))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -677,9 +710,9 @@ _PG_VALUES = (
     "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[]) AS x"
 )
 _PG_CHECKS = (
-    'INSERT INTO check_results (report_id, rule, ok, "left", "right") '
+    'INSERT INTO check_results (report_id, rule, ok, "left", "right", sentence) '
     "SELECT {rid}, y.* FROM {src}unnest(%(c_rule)s::text[], %(c_ok)s::boolean[], "
-    "%(c_left)s::numeric[], %(c_right)s::numeric[]) AS y"
+    "%(c_left)s::numeric[], %(c_right)s::numeric[], %(c_sentence)s::text[]) AS y"
 )
 _PG_INSERT_CELLS = (
     f"WITH v AS ({_PG_VALUES.format(rid='%(report_id)s', src='')}) "
@@ -706,13 +739,15 @@ def _pg_report_params(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pg_cell_arrays(result: ParseResult) -> dict[str, list[Any]]:
+    checks = result.stored_checks
     return {
         "v_key": list(result.values),
         "v_value": list(result.values.values()),
-        "c_rule": [c.rule for c in result.checks],
-        "c_ok": [c.ok for c in result.checks],
-        "c_left": [c.left for c in result.checks],
-        "c_right": [c.right for c in result.checks],
+        "c_rule": [c.rule for c in checks],
+        "c_ok": [c.ok for c in checks],
+        "c_left": [c.left for c in checks],
+        "c_right": [c.right for c in checks],
+        "c_sentence": [c.sentence for c in checks],
     }
 
 

@@ -213,7 +213,14 @@ class ReportValue(Base):
 
 
 class CheckResult(Base):
-    """One identity (勾稽关系) of the spec on one report: ``left`` should equal ``right``."""
+    """One check on one report: ``left`` should equal ``right``.
+
+    The rule's prefix says its kind: an identity (勾稽关系) of the spec (``s3.``/``s4.``,
+    ``gxcrawler.checks``), a number the text states against its cell (``narrative.``,
+    ``gxcrawler.parsing.narrative``: ``left`` stated, ``right`` the table's, with the
+    ``sentence``), or a check across years (``years.``, ``gxcrawler.db.years``: stored on
+    the year-N report, naming the year-N−1 one in ``other_report_id``).
+    """
 
     __tablename__ = "check_results"
     __table_args__ = (
@@ -227,12 +234,23 @@ class CheckResult(Base):
             postgresql_where=sa.text("NOT ok"),
             sqlite_where=sa.text("NOT ok"),
         ),
+        # checks across years naming a report as the earlier year (cascading deletes)
+        sa.Index(
+            "ix_check_results_other_report_id",
+            "other_report_id",
+            postgresql_where=sa.text("other_report_id IS NOT NULL"),
+            sqlite_where=sa.text("other_report_id IS NOT NULL"),
+        ),
     )
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     rule: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     ok: Mapped[bool] = mapped_column(sa.Boolean)
     left: Mapped[Decimal] = mapped_column(ExactDecimal)
     right: Mapped[Decimal] = mapped_column(ExactDecimal)
+    #: the report's sentence a ``narrative.*`` check read its number from
+    sentence: Mapped[str | None] = mapped_column(sa.Text)
+    #: the other report a ``years.*`` check compares with (the same agency's year N−1)
+    other_report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
 
 
 class Fetch(Base):

@@ -196,6 +196,100 @@ JOIN agencies a ON a.id = r.agency_id
 WHERE NOT c.ok
 """
 
+#: rule pattern (SQL LIKE) -> what the check says, for people; the first that matches wins
+IDENTITY_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("s3.balance.%", "new + carried_in = total + carried_out"),
+    ("s3.row_total.%", "row total = sum of the six applicant columns"),
+    ("s3.outcomes.%", "total = sum of the outcome rows"),
+    ("s4.total.%", "total = upheld + corrected + other + pending"),
+)
+
+
+def rule_meanings() -> tuple[tuple[str, str], ...]:
+    """Every rule pattern with its meaning: the identities', then the narrative topics'.
+
+    Imported when a migration creates the view, not with this module (the parser
+    package takes a second to import; ``gxcrawler db`` should not pay for it).
+    """
+    from ..parsing import narrative
+
+    return (
+        *IDENTITY_MEANINGS,
+        *((f"{narrative.RULE_PREFIX}{topic}", meaning) for topic, meaning in narrative.MEANINGS.items()),
+    )
+
+
+#: rule pattern -> kind of check (``v_failed_checks.kind``); else ``identity``
+RULE_KINDS: tuple[tuple[str, str], ...] = (("narrative.%", "narrative"),)
+
+#: migration 0007: the checks across years (``gxcrawler.checks.YEAR_IDENTITIES``)
+YEARS_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("years.carried.%", "carried_out (year N-1) = carried_in (year N)"),
+    ("years.in_force.%", "in_force (N) = in_force (N-1) + issued (N) - repealed (N)"),
+)
+RULE_KINDS_0007: tuple[tuple[str, str], ...] = (*RULE_KINDS, ("years.%", "years"))
+
+
+def _case(column: str, cases: tuple[tuple[str, str], ...], default: str | None = None) -> str:
+    whens = " ".join(f"WHEN {column} LIKE '{pattern}' THEN '{text}'" for pattern, text in cases)
+    other = f" ELSE '{default}'" if default else ""
+    return f"CASE {whens}{other} END"
+
+
+def _failed_checks(
+    kinds: tuple[tuple[str, str], ...],
+    meanings: tuple[tuple[str, str], ...],
+    columns: str = "",
+    joins: str = "",
+) -> str:
+    """v_failed_checks: the report, the check's kind, rule, meaning and sides; then ``columns``."""
+    return f"""
+SELECT
+    r.id AS report_id,
+    a.id AS agency_id,
+    a.name AS agency,
+    a.province,
+    a.city,
+    a.county,
+    r.year,
+    r.edition,
+    COALESCE(r.document_url, r.page_url) AS url,
+    {_case("c.rule", kinds, "identity")} AS kind,
+    c.rule,
+    {_case("c.rule", meanings)} AS identity,
+    c."left",
+    c."right",
+    c."left" - c."right" AS difference,
+    c.sentence{columns}
+FROM check_results c
+JOIN reports r ON r.id = c.report_id
+JOIN agencies a ON a.id = r.agency_id{joins}
+WHERE NOT c.ok
+"""
+
+
+def failed_checks_0006(dialect: str) -> str:
+    """Migration 0006: the kind of each failed check, and a narrative check's sentence."""
+    return _failed_checks(RULE_KINDS, rule_meanings())
+
+
+#: the other report of a check across years (LEFT JOIN: NULL for the others)
+_OTHER_REPORT = """,
+    o.id AS other_report_id,
+    o.year AS other_year,
+    COALESCE(o.document_url, o.page_url) AS other_url"""
+
+
+def failed_checks_0007(dialect: str) -> str:
+    """Migration 0007: checks across years (kind ``years``) name the other report too."""
+    return _failed_checks(
+        RULE_KINDS_0007,
+        (*rule_meanings(), *YEARS_MEANINGS),
+        _OTHER_REPORT,
+        "\nLEFT JOIN reports o ON o.id = c.other_report_id",
+    )
+
+
 #: a view's SQL, or a function of the dialect name giving it
 ViewSQL = str | Callable[[str], str]
 
@@ -215,8 +309,14 @@ VIEWS_0005: dict[str, ViewSQL] = {
     "v_coverage": lambda dialect: V_COVERAGE_SQLITE if dialect == "sqlite" else V_COVERAGE_0005,
 }
 
+#: migration 0006: v_failed_checks shows narrative checks (kind, sentence)
+VIEWS_0006: dict[str, ViewSQL] = {**VIEWS_0005, "v_failed_checks": failed_checks_0006}
+
+#: migration 0007: v_failed_checks shows checks across years with their other report
+VIEWS_0007: dict[str, ViewSQL] = {**VIEWS_0006, "v_failed_checks": failed_checks_0007}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0005
+VIEWS: dict[str, ViewSQL] = VIEWS_0007
 
 
 def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:

@@ -77,3 +77,42 @@ def coverage(known: list[Known]) -> set[tuple]:
         for year in years
     }
     return grid | {(a, y, True, rid) for (a, y), rid in by_key.items() if y < min(national)}
+
+
+def years_checks(known: list[Known]) -> set[tuple]:
+    """(report_id, other_report_id, rule, ok, left, right) of every check across years the
+    known reports imply: consecutive years of one agency, cells read (blank = 0), not all blank."""
+    by_key = {(k.agency, k.year): k for k in known}
+    out = set()
+    for (agency, year), cur in by_key.items():
+        prev = by_key.get((agency, year - 1))
+        if prev is None:
+            continue
+
+        def cell(k: Known, key: str) -> Decimal | None:
+            if key in k.result.values:
+                return k.result.values[key]
+            return Decimal(0) if key in k.result.blank else None
+
+        def printed(k: Known, key: str) -> bool:
+            return key in k.result.values
+
+        pairs = [
+            (f"years.carried.{c.key}", [(prev, f"s3.carried_out.{c.key}", 1)], [(cur, f"s3.carried_in.{c.key}", 1)])
+            for c in catalog.S3_COLUMNS
+        ]
+        for row in ("rules", "normative"):
+            key = f"s2.art20_1.{row}"
+            pairs.append((
+                f"years.in_force.{row}",
+                [(cur, f"{key}.in_force", 1)],
+                [(prev, f"{key}.in_force", 1), (cur, f"{key}.issued", 1), (cur, f"{key}.repealed", -1)],
+            ))
+        for rule, left_terms, right_terms in pairs:
+            terms = left_terms + right_terms
+            if any(cell(k, key) is None for k, key, _ in terms) or not any(printed(k, key) for k, key, _ in terms):
+                continue
+            left = sum((s * cell(k, key) for k, key, s in left_terms), Decimal(0))
+            right = sum((s * cell(k, key) for k, key, s in right_terms), Decimal(0))
+            out.add((cur.report_id, prev.report_id, rule, left == right, left, right))
+    return out

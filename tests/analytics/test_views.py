@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from gxcrawler.agencies import division_code
 from gxcrawler.db.views import VIEWS
-from tests.analytics.expected import HEADLINES, coverage, failed_checks, headline, long_rows
+from tests.analytics.expected import HEADLINES, coverage, failed_checks, headline, long_rows, years_checks
 
 
 def query(engine, sql: str) -> list[dict]:
@@ -81,12 +81,36 @@ def test_v_coverage_is_every_agency_times_every_year(analytics_pg):
 def test_v_failed_checks_names_the_rule_and_the_difference(analytics_pg):
     engine, known = analytics_pg
     rows = query(engine, "SELECT * FROM v_failed_checks")
-    got = {(r["report_id"], r["rule"], r["left"], r["right"], r["difference"]) for r in rows}
+    got = {(r["report_id"], r["rule"], r["left"], r["right"], r["difference"]) for r in rows if r["kind"] == "identity"}
     expected = failed_checks(known)
     assert expected and got == expected
     assert all(r["identity"] for r in rows)
+    years = {
+        (r["report_id"], r["other_report_id"], r["rule"], False, r["left"], r["right"])
+        for r in rows
+        if r["kind"] == "years"
+    }
+    assert years == {c for c in years_checks(known) if not c[3]}
+    assert {r["kind"] for r in rows} == {"identity", "years"}
     agencies = {k.report_id: (k.agency, k.year) for k in known}
     assert all((r["agency"], r["year"]) == agencies[r["report_id"]] for r in rows)
+
+
+def test_checks_across_years_follow_the_known_reports(analytics_pg):
+    """Mixed editions (2019 → 2021 in 2020 → 2021), gaps (太平乡 2021, 区政府办 2018), a
+    neighbour without tables (平远镇 2021): computed here from the inputs."""
+    engine, known = analytics_pg
+    rows = query(
+        engine,
+        'SELECT report_id, other_report_id, rule, ok, "left", "right" FROM check_results WHERE rule LIKE \'years.%\'',
+    )
+    got = {(r["report_id"], r["other_report_id"], r["rule"], r["ok"], r["left"], r["right"]) for r in rows}
+    expected = years_checks(known)
+    assert expected and got == expected
+    by_id = {k.report_id: k for k in known}
+    assert any(by_id[o].result.edition == "2019" and by_id[r].result.edition == "2021" for r, o, *_ in got)
+    assert not any(rule.startswith("years.in_force") and by_id[o].result.edition == "2019" for _, o, rule, *_ in got)
+    assert any(rule.startswith("years.in_force") for _, _, rule, *_ in got)
 
 
 def test_the_views_work_on_sqlite_too(analytics_sqlite):
@@ -99,11 +123,19 @@ def test_the_views_work_on_sqlite_too(analytics_sqlite):
         for column in HEADLINES:
             assert num(rows[k.report_id][column]) == headline(k.result.values, column)
         assert rows[k.report_id]["checks_failed"] == len(k.result.failed_checks)
+    failed = query(engine, "SELECT * FROM v_failed_checks")
     got = {
         (r["report_id"], r["rule"], num(r["left"]), num(r["right"]), num(r["difference"]))
-        for r in query(engine, "SELECT * FROM v_failed_checks")
+        for r in failed
+        if r["kind"] == "identity"
     }
     assert got == failed_checks(known)
+    years = {
+        (r["report_id"], r["other_report_id"], r["rule"], False, num(r["left"]), num(r["right"]))
+        for r in failed
+        if r["kind"] == "years"
+    }
+    assert years == {c for c in years_checks(known) if not c[3]}
     cov = {
         (r["agency"], r["year"], bool(r["has_report"]), r["report_id"])
         for r in query(engine, "SELECT * FROM v_coverage")

@@ -2,5 +2,6 @@
 SELECT agency, year, count(*) AS identities_failed,
        string_agg(rule || ' ' || "left" || '≠' || "right", '; ' ORDER BY rule) AS details
 FROM v_failed_checks
+WHERE kind = 'identity'
 GROUP BY report_id, agency, year
 ORDER BY identities_failed DESC, agency, year;

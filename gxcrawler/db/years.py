@@ -1,0 +1,105 @@
+"""Checks across years, stored with the later report and recomputed when either report changes.
+
+A check across years (``gxcrawler.checks.across_years``) compares an agency's report of
+year N with its report of year N−1: it is stored as a ``check_results`` row of the
+year-N report whose ``other_report_id`` names the year-N−1 report. A missing
+neighbour means no row ("not evaluated"), never a failure.
+
+The loader calls :func:`refresh` after each batch with the (agency, year) of every
+report it inserted or replaced: the checks of that year (against N−1) and of the next
+year (N+1 against it) are computed again from the stored cells. Deleting a report
+deletes the checks that name it (``ON DELETE CASCADE``). :func:`refresh_all` recomputes
+every agency (the migration that adds them; ``gxcrawler db recheck``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..checks import YEAR_KEYS, YEARS_PREFIX, across_years
+from .models import CheckResult, Report, ReportValue
+
+_reports = Report.__table__
+_values = ReportValue.__table__
+_checks = CheckResult.__table__
+
+#: agencies per round of :func:`refresh_all`
+CHUNK = 500
+
+
+def refresh(conn: Connection, touched: Iterable[tuple[int, int]]) -> int:
+    """Recompute the checks across years around each (agency id, year) in ``touched``.
+
+    Runs in the caller's transaction; returns how many checks it stored.
+    """
+    later: set[tuple[int, int]] = set()
+    for agency_id, year in touched:
+        later.update(((agency_id, year), (agency_id, year + 1)))
+    if not later:
+        return 0
+    agencies = sorted({a for a, _ in later})
+    years = sorted({y for _, y in later} | {y - 1 for _, y in later})
+    reports: dict[tuple[int, int], Any] = {}
+    rows = conn.execute(
+        sa.select(_reports.c.id, _reports.c.agency_id, _reports.c.year, _reports.c.blank).where(
+            _reports.c.agency_id.in_(agencies), _reports.c.year.in_(years)
+        )
+    )
+    for row in rows:
+        reports[(row.agency_id, row.year)] = row
+    pairs = [
+        (reports[(a, y - 1)], reports[(a, y)])
+        for a, y in sorted(later)
+        if (a, y) in reports and (a, y - 1) in reports
+    ]
+    targets = [reports[k].id for k in sorted(later) if k in reports]
+    if targets:
+        conn.execute(
+            _checks.delete().where(_checks.c.report_id.in_(targets), _checks.c.rule.like(f"{YEARS_PREFIX}%"))
+        )
+    if not pairs:
+        return 0
+    ids = sorted({r.id for pair in pairs for r in pair})
+    cells: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for report_id, key, value in conn.execute(
+        sa.select(_values.c.report_id, _values.c.key, _values.c.value).where(
+            _values.c.report_id.in_(ids), _values.c.key.in_(sorted(YEAR_KEYS))
+        )
+    ):
+        cells[report_id][key] = value
+    out = []
+    for prev, cur in pairs:
+        for check in across_years((cells[prev.id], prev.blank or []), (cells[cur.id], cur.blank or [])):
+            out.append(
+                {
+                    "report_id": cur.id,
+                    "rule": check.rule,
+                    "ok": check.ok,
+                    "left": check.left,
+                    "right": check.right,
+                    "sentence": None,
+                    "other_report_id": prev.id,
+                }
+            )
+    if out:
+        conn.execute(_checks.insert(), out)
+    return len(out)
+
+
+def refresh_all(conn: Connection, chunk: int = CHUNK) -> int:
+    """Recompute every agency's checks across years (in the caller's transaction)."""
+    stored = 0
+    agencies = conn.execute(sa.select(_reports.c.agency_id).distinct().order_by(_reports.c.agency_id)).scalars().all()
+    for start in range(0, len(agencies), chunk):
+        part = agencies[start : start + chunk]
+        touched = conn.execute(
+            sa.select(_reports.c.agency_id, _reports.c.year).where(_reports.c.agency_id.in_(part))
+        ).all()
+        stored += refresh(conn, [(a, y) for a, y in touched])
+    return stored
