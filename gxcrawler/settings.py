@@ -122,3 +122,11 @@ GX_REVALIDATE_EVERY = 1  # documents with validators: a conditional request ever
 GX_REFETCH_EVERY = 7  # documents without validators: re-downloaded and compared by hash every N nights
 GX_LOAD_RETRY_SECONDS = 120  # database unreachable: retry a batch this long, then spool it to disk
 GX_HEARTBEAT_SECONDS = 60  # a running crawl stamps its run; a silent open run was killed
+
+# Distributed crawls (issue 16, docs/notes/distributed.md): several workers share one crawl
+# through Redis (scrapy-redis) when GXCRAWLER_REDIS_URL is set; off by default.
+ADDONS = {"gxcrawler.crawl.distributed.Distributed": 0}
+GXCRAWLER_REDIS_URL = os.environ.get("GXCRAWLER_REDIS_URL", "")
+GX_REDIS_PREFIX = os.environ.get("GXCRAWLER_REDIS_PREFIX", "gx")  # keys: <prefix>:<crawl id>:<spider>:…
+GX_LEASE_SECONDS = 30  # a worker silent this long is dead: its in-flight requests go back to the queue
+GX_WORKER_SPIDERS = 4  # portals one worker crawls at a time (crawl-all)

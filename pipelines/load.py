@@ -51,6 +51,7 @@ class LoadPipeline:
         self.retry_seconds = settings.getfloat("GX_LOAD_RETRY_SECONDS", 120.0)
         self.spool_base = spool_dir(settings)
         self.batch: list = []
+        self.batch_items: list = []  # the items of ``batch``: in distributed mode they hold their request's lease
         self.pending: defer.Deferred | None = None
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="gxcrawler-load")
         self.loader = None
@@ -59,7 +60,11 @@ class LoadPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        from scrapy import signals
+
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
 
     # ------------------------------------------------------------ on the writer thread
     def _connect(self, spider_name: str) -> None:
@@ -143,6 +148,8 @@ class LoadPipeline:
         if not isinstance(item, ReportItem) or item.parse_result is None:
             return item
         self.batch.append((item.parse_result, item.provenance(), item.region))
+        item._gx_batched = True  # released when written (gxcrawler.crawl.distributed), not when scraped
+        self.batch_items.append(item)
         if len(self.batch) >= self.batch_size:
             self._flush()
         return item
@@ -153,6 +160,7 @@ class LoadPipeline:
         from twisted.internet import reactor
 
         batch, self.batch = self.batch, []
+        items, self.batch_items = self.batch_items, []
 
         def write(_):
             return threads.deferToThreadPool(reactor, self.pool, self._write, batch)
@@ -160,6 +168,19 @@ class LoadPipeline:
         self.pending.addCallback(write)
         self.pending.addCallback(self._count, batch)
         self.pending.addErrback(self._failed, batch)
+        self.pending.addBoth(self._written, items)
+
+    def _written(self, result, items) -> None:
+        """A written batch's items no longer hold their requests' leases (distributed mode)."""
+        leases = getattr(self.crawler, "_gx_leases", None)
+        if leases is not None:
+            for item in items:
+                leases.release(item)
+        return result
+
+    def spider_idle(self, spider=None) -> None:
+        """Nothing else to do: write the partial batch now (its items may hold leases other workers wait on)."""
+        self._flush()
 
     def _count(self, outcomes, batch) -> None:
         ledger = Ledger.of(self.crawler)

@@ -32,7 +32,7 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.job import job_dir
 
-from . import monitors
+from . import distributed, monitors
 from .antibot import STATS_PAGES
 from .bounds import STATS_CAPPED
 from .incremental import IncrementalState, on_item_scraped
@@ -154,6 +154,7 @@ class NightlyExtension:
         ensure_schema(self.engine)  # before the pipelines' threads touch the schema
         self.state = IncrementalState.of(crawler)
         self.writer = SerialWriter.of(crawler)
+        self.distributed = distributed.enabled(settings)
         self.summary: RunSummary | None = None
         self.origin: datetime | None = None
         self.resumed = False
@@ -208,9 +209,30 @@ class NightlyExtension:
         closed = store.close_abandoned_runs(self.engine, spider, now if self.killed_before else now - self.silent_after)
         if closed:
             logger.warning("closed %d run(s) of %s left open by a killed crawl", closed, spider)
-        run_id = start_run(self.engine, spider, args, started_at=now)
+        if self.distributed:  # one run per portal per night, shared by the workers
+            run_id = self._join_shared_run(spider, args, now)
+        else:
+            run_id = start_run(self.engine, spider, args, started_at=now)
         known = store.known_fetches(self.engine, spider) if self.state.enabled else {}
         return run_id, known
+
+    def _join_shared_run(self, spider: str, args: dict[str, Any], now: datetime) -> int:
+        """On the writer thread: the spider's shared run (opened here if this worker is the first)."""
+        from gxcrawler.db.runs import start_run
+
+        leases = distributed.Leases.of(self.crawler)
+        run_id, origin, created = distributed.shared_run(
+            self.crawler, lambda: (start_run(self.engine, spider, {**args, "distributed": True}, started_at=now),
+                                   now.isoformat()))
+        self.origin = datetime.fromisoformat(origin)
+        seed = getattr(self.crawler, "gx_seed", None)
+        if seed is None:  # taking over, or a plain `scrapy crawl`: seed if nothing of the crawl is left
+            leases.reclaim_dead()
+            seed = created or not leases.work_left()
+        leases.seed = seed
+        logger.info("%s: %s shared run %s%s", spider, "opened" if created else "joined", run_id,
+                    " (seeding its start requests)" if seed else "")
+        return run_id
 
     def _beat(self):
         from . import store
@@ -246,6 +268,12 @@ class NightlyExtension:
         stats = dict(self.stats.get_stats())
         unwritten = await maybe_deferred_to_future(self.state.drain())
         complete = reason == "finished"
+        if self.distributed:
+            shared = await maybe_deferred_to_future(self.writer.submit(self._leave_shared_run, unwritten))
+            if shared is None:  # other workers are still in this crawl: the last one closes the run
+                self._close_own(spider.name, stats, reason)
+                return
+            stats = shared
         prior = 0
         if self.resumed and complete:
             prior = await maybe_deferred_to_future(self._quietly(self._prior_found, spider.name))
@@ -275,6 +303,31 @@ class NightlyExtension:
             logger.error("run of %s failed: %s", spider.name, verdict.reason)
         if self.jobdir is not None:
             (self.jobdir / RUNNING_MARKER).unlink(missing_ok=True)
+        if self.distributed and complete:
+            await maybe_deferred_to_future(self._quietly(lambda: self.crawler._gx_distributed.forget()))
+
+    def _leave_shared_run(self, unwritten: int) -> dict[str, Any] | None:
+        """On the writer thread: push this worker's stats and leave; the summed stats if it was the last."""
+        ext = self.crawler._gx_distributed
+        ext.stop()
+        if unwritten:
+            self.stats.inc_value("gx/distributed/unwritten", unwritten)
+        ext.push_stats(final=True)
+        if not ext.leases.leave():
+            return None
+        shared = ext.shared_stats()
+        logger.info("%s: last worker out; closing the shared run with every worker's totals", ext.leases.spider)
+        return shared
+
+    def _close_own(self, spider: str, stats: dict[str, Any], reason: str) -> None:
+        """This worker's part of a shared run is over (the run itself stays open for the others)."""
+        summary = self.summary or RunSummary(spider=spider)
+        summary.outcome, summary.close_reason = ("success" if reason == "finished" else "partial"), reason
+        summary.reason = "closed by the last worker of the shared run"
+        summary.requests = _count(stats, "downloader/request_count")
+        summary.bytes = _count(stats, "downloader/response_bytes")
+        summary.seconds = time.monotonic() - self._t0
+        summary.counts = run_counts(stats)
 
     def _prior_found(self, spider: str) -> int:
         from . import store
@@ -410,9 +463,6 @@ def crawl_all(
     if unknown:
         print(f"crawl-all: unknown spider(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    crawls_dir = project.get("GX_CRAWLS_DIR") or "crawls"
-    process = CrawlerProcess(project)
-    crawlers = []
     kwargs: dict[str, Any] = {}
     if year:
         kwargs["year"] = year
@@ -420,6 +470,11 @@ def crawl_all(
         kwargs["agency"] = agency
     if refresh:
         kwargs["refresh"] = "1"
+    if distributed.enabled(project):
+        return _crawl_all_distributed(project, names, kwargs, progress_every, out)
+    crawls_dir = project.get("GX_CRAWLS_DIR") or "crawls"
+    process = CrawlerProcess(project)
+    crawlers = []
     for name in names:
         crawler = process.create_crawler(name)
         if not crawler.settings.get("JOBDIR"):
@@ -429,6 +484,69 @@ def crawl_all(
     progress = _start_progress(crawlers, progress_every, out)
     started = time.monotonic()
     process.start()
+    if progress is not None and progress.running:
+        progress.stop()
+    summaries = [getattr(c, "gx_summary", None) or RunSummary(spider=c.spidercls.name, outcome="failed",
+                                                           reason="did not start") for c in crawlers]
+    print(summary_table(summaries, time.monotonic() - started), file=out)
+    code = exit_code(summaries)
+    print(f"crawl-all exit code: {code}", file=out)
+    out.flush()
+    return code
+
+
+def _crawl_all_distributed(project, names: list[str], kwargs: dict[str, Any], progress_every: float,
+                           out: TextIO) -> int:
+    """One worker of a shared crawl: claim portals one by one (``GX_WORKER_SPIDERS`` at a time), take over
+    those of workers that died, and return once every portal of the night is done."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.reactor import install_reactor
+
+    process = CrawlerProcess(project)
+    install_reactor(project["TWISTED_REACTOR"], project["ASYNCIO_EVENT_LOOP"])  # before Redis' alive beat
+    from twisted.internet import reactor
+
+    coord = distributed.Coordination.of(project)
+    night = distributed.Night(coord, names)
+    slots = max(project.getint("GX_WORKER_SPIDERS", 4), 1)
+    poll = project.getfloat("GX_WORKER_POLL_SECONDS", 2.0)
+    crawlers: list = []
+    running = {"slots": slots}
+    print(f"worker {coord.worker} in crawl {coord.crawl}: {len(names)} portals, {slots} at a time", file=out)
+
+    def next_crawl(_=None) -> None:
+        name, seed = (None, False) if running.get("stop") else night.next()
+        if name is None:
+            if seed:  # live workers still crawl portals that may yet need taking over
+                reactor.callLater(poll, next_crawl)
+                return
+            running["slots"] -= 1
+            if not running["slots"] and reactor.running:
+                reactor.stop()
+            return
+        crawler = process.create_crawler(name)
+        crawler.gx_seed = seed
+        crawlers.append(crawler)
+        d = process.crawl(crawler, **kwargs)
+
+        def finished(result):
+            if hasattr(result, "getTraceback"):
+                logger.error("crawl of %s failed: %s", name, result.getTraceback())
+            summary = getattr(crawler, "gx_summary", None)
+            if summary is not None and summary.close_reason == "finished":
+                night.mark_done(name)
+            else:  # shut down (SIGTERM, Ctrl-C) or failed to start: claim nothing more
+                running["stop"] = True
+            return result
+
+        d.addBoth(finished)
+        d.addBoth(lambda _: reactor.callLater(0, next_crawl))
+
+    for _ in range(slots):
+        reactor.callWhenRunning(next_crawl)
+    progress = _start_progress(crawlers, progress_every, out)
+    started = time.monotonic()
+    process.start(stop_after_crawl=False)
     if progress is not None and progress.running:
         progress.stop()
     summaries = [getattr(c, "gx_summary", None) or RunSummary(spider=c.spidercls.name, outcome="failed",
