@@ -222,12 +222,12 @@ def rule_meanings() -> tuple[tuple[str, str], ...]:
 #: rule pattern -> kind of check (``v_failed_checks.kind``); else ``identity``
 RULE_KINDS: tuple[tuple[str, str], ...] = (("narrative.%", "narrative"),)
 
-#: migration 0007: the checks across years (``gxcrawler.checks.YEAR_IDENTITIES``)
+#: migration 0008: the checks across years (``gxcrawler.checks.YEAR_IDENTITIES``)
 YEARS_MEANINGS: tuple[tuple[str, str], ...] = (
     ("years.carried.%", "carried_out (year N-1) = carried_in (year N)"),
     ("years.in_force.%", "in_force (N) = in_force (N-1) + issued (N) - repealed (N)"),
 )
-RULE_KINDS_0007: tuple[tuple[str, str], ...] = (*RULE_KINDS, ("years.%", "years"))
+RULE_KINDS_0008: tuple[tuple[str, str], ...] = (*RULE_KINDS, ("years.%", "years"))
 
 
 def _case(column: str, cases: tuple[tuple[str, str], ...], default: str | None = None) -> str:
@@ -268,8 +268,8 @@ WHERE NOT c.ok
 """
 
 
-def failed_checks_0006(dialect: str) -> str:
-    """Migration 0006: the kind of each failed check, and a narrative check's sentence."""
+def failed_checks_0007(dialect: str) -> str:
+    """Migration 0007: the kind of each failed check, and a narrative check's sentence."""
     return _failed_checks(RULE_KINDS, rule_meanings())
 
 
@@ -280,10 +280,10 @@ _OTHER_REPORT = """,
     COALESCE(o.document_url, o.page_url) AS other_url"""
 
 
-def failed_checks_0007(dialect: str) -> str:
-    """Migration 0007: checks across years (kind ``years``) name the other report too."""
+def failed_checks_0008(dialect: str) -> str:
+    """Migration 0008: checks across years (kind ``years``) name the other report too."""
     return _failed_checks(
-        RULE_KINDS_0007,
+        RULE_KINDS_0008,
         (*rule_meanings(), *YEARS_MEANINGS),
         _OTHER_REPORT,
         "\nLEFT JOIN reports o ON o.id = c.other_report_id",
@@ -309,14 +309,14 @@ VIEWS_0005: dict[str, ViewSQL] = {
     "v_coverage": lambda dialect: V_COVERAGE_SQLITE if dialect == "sqlite" else V_COVERAGE_0005,
 }
 
-#: migration 0006: v_failed_checks shows narrative checks (kind, sentence)
-VIEWS_0006: dict[str, ViewSQL] = {**VIEWS_0005, "v_failed_checks": failed_checks_0006}
+#: migration 0007: v_failed_checks shows narrative checks (kind, sentence)
+VIEWS_0007: dict[str, ViewSQL] = {**VIEWS_0005, "v_failed_checks": failed_checks_0007}
 
-#: migration 0007: v_failed_checks shows checks across years with their other report
-VIEWS_0007: dict[str, ViewSQL] = {**VIEWS_0006, "v_failed_checks": failed_checks_0007}
+#: migration 0008: v_failed_checks shows checks across years with their other report
+VIEWS_0008: dict[str, ViewSQL] = {**VIEWS_0007, "v_failed_checks": failed_checks_0008}
 
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0007
+VIEWS: dict[str, ViewSQL] = VIEWS_0008
 
 
 def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:

@@ -157,7 +157,7 @@ def test_the_migration_computes_the_checks_of_reports_already_stored(db_engine):
         _load(loader, year, values)
     want = expected_checks(plan)
     assert stored(db_engine) == want
-    downgrade(db_engine, "0006")
+    downgrade(db_engine, "0007")
     with db_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM check_results WHERE rule LIKE 'years.%'")).scalar_one() == 0
     upgrade(db_engine)
