@@ -29,4 +29,5 @@ pytest_plugins = [
     "tests.fixtures.nightly",
     "tests.fixtures.analytics",
     "tests.fixtures.faults",
+    "tests.fixtures.distributed",
 ]

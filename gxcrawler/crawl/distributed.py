@@ -470,15 +470,26 @@ class DistributedExtension:
         from twisted.internet import task
 
         self._loop = task.LoopingCall(self.tick)
-        self._loop.start(1.0, now=False)
+        self._loop.start(0.5, now=False)
 
     def tick(self) -> None:
         try:
             self.leases.sweep()
+            self.nudge()
             if time.monotonic() - getattr(self, "_last_push", 0.0) >= self.push_every:
                 self.push_stats()
         except Exception as exc:  # noqa: BLE001 - Redis away for a moment: try again next tick
             logger.warning("distributed: %s", exc)
+
+    def nudge(self) -> None:
+        """Ask the engine for requests now if others put some in the queue: an idle Scrapy engine only
+        looks at its scheduler every 5 s (its heartbeat), too slow for a queue other workers fill."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or slot.closing or engine.needs_backout():
+            return
+        if self.leases.coord.server.zcard(self.leases.queue):
+            slot.nextcall.schedule()
 
     def item_done(self, item, response=None, spider=None, **kwargs) -> None:
         """A scraped item not batched by the load pipeline, or a dropped one, no longer holds its lease."""
