@@ -95,3 +95,28 @@ def test_build_context_and_dockerfile_reference_real_files(compose):
 def test_dockerignore_keeps_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".git" in ignored and any(p.startswith("gxcrawler.sqlite3") for p in ignored)
+
+
+def test_redis_and_a_scalable_worker_service(compose):
+    """``docker compose up --scale worker=4``: workers without a container name or host port, sharing Redis."""
+    services = compose["services"]
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    worker = services["worker"]
+    assert "container_name" not in worker and "ports" not in worker  # a fixed name or port cannot scale
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    env = worker["environment"]
+    url = expand(env["GXCRAWLER_REDIS_URL"])
+    assert url.startswith("redis://redis:6379")
+    assert expand(env["GXCRAWLER_DATABASE_URL"]) == expand(services["crawler"]["environment"]["GXCRAWLER_DATABASE_URL"])
+    assert worker["command"][:2] == ["gxcrawler", "crawl-all"]
+    assert worker.get("restart") in (None, "no")  # a worker exits when the night's crawl is done
+    assert "redisdata" in compose["volumes"]
+
+
+def test_ci_starts_redis_when_it_is_down():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "redis-cli -h 127.0.0.1 -p 6379 ping" in script and "redis-server" in script
+    assert "--daemonize yes" in script
