@@ -38,6 +38,7 @@ _PUNCT_MAP = str.maketrans(
 )
 _STRIP = re.compile(r"[\"'“”‘’,.;:!?()（）<>《》\-—_|/\\*#]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACE_BY_CJK = re.compile(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])")
 
 
 @lru_cache(maxsize=8192)
@@ -61,6 +62,4 @@ def bare(text: str) -> str:
 
 def compact_title(text: str) -> str:
     """A title as printed, with the spaces that flatteners put between CJK and digits removed."""
-    s = _SPACE.sub(" ", text).strip()
-    s = re.sub(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])", "", s)
-    return s
+    return _SPACE_BY_CJK.sub("", _SPACE.sub(" ", text).strip())
