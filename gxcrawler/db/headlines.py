@@ -45,6 +45,9 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     "s4_suit_direct": ("s4.suit_direct.total",),
     "s4_suit_after_review": ("s4.suit_after_review.total",),
     "s4_suits": ("s4.suit_direct.total", "s4.suit_after_review.total"),
+    # the numerators of the correction rates (issue 15, migration 0009: gxcrawler.db.rates)
+    "s4_review_corrected": ("s4.review.corrected",),
+    "s4_suits_corrected": ("s4.suit_direct.corrected", "s4.suit_after_review.corrected"),
 }
 
 

@@ -186,10 +186,21 @@ class Report(Base):
     s4_suit_direct: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     s4_suit_after_review: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     s4_suits: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_review_corrected: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    s4_suits_corrected: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     listed: Mapped[bool] = mapped_column(sa.Boolean, default=True)  # still on its list page
     fingerprint: Mapped[str] = mapped_column(sa.String(64))  # hash of the stored parse
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class AnalyticsSetting(Base):
+    """A number the analyst views read (``rate_min_base``: the smallest base a rate is shown for)."""
+
+    __tablename__ = "analytics_settings"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(ExactDecimal)
+    note: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class ReportValue(Base):

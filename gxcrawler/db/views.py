@@ -315,8 +315,75 @@ VIEWS_0007: dict[str, ViewSQL] = {**VIEWS_0005, "v_failed_checks": failed_checks
 #: migration 0008: v_failed_checks shows checks across years with their other report
 VIEWS_0008: dict[str, ViewSQL] = {**VIEWS_0007, "v_failed_checks": failed_checks_0008}
 
+def _rates(name: str) -> ViewSQL:
+    """A view of ``gxcrawler.db.rates`` (imported when created)."""
+
+    def sql(dialect: str) -> str:
+        from . import rates
+
+        if name == "v_rates":
+            return rates.rates_sql(dialect)
+        if name == "v_rates_long":
+            return rates.rates_long_sql(dialect)
+        return rates.ranks_sql(dialect, name.rsplit("_", 1)[1])
+
+    return sql
+
+
+#: migration 0009: derived rates, their change from the previous year, rankings
+VIEWS_0009: dict[str, ViewSQL] = {
+    **VIEWS_0008,
+    **{name: _rates(name) for name in ("v_rates", "v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")},
+}
+
+def _regions(name: str) -> ViewSQL:
+    """A view of ``gxcrawler.db.regions`` (imported when created)."""
+
+    def sql(dialect: str) -> str:
+        from . import regions
+
+        if name == "v_region_tree":
+            return regions.tree_sql(dialect)
+        if name == "v_missing_reports":
+            return regions.missing_sql(dialect)
+        if name == "v_rollup_cells":
+            return regions.cells_sql(dialect)
+        return regions.rollup_sql(dialect, name.rsplit("_", 1)[1])
+
+    return sql
+
+
+#: migration 0010: the region tree, roll-ups per county and city, missing reports
+VIEWS_0010: dict[str, ViewSQL] = {
+    **VIEWS_0009,
+    **{
+        name: _regions(name)
+        for name in ("v_region_tree", "v_rollup_county", "v_rollup_city", "v_rollup_cells", "v_missing_reports")
+    },
+}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0008
+VIEWS: dict[str, ViewSQL] = VIEWS_0010
+
+#: views that rank or group across reports (a window, an aggregate or a subquery per row),
+#: with the columns a filter on which still reaches the tables first; a filter on anything
+#: else is applied after (tests/analytics/test_views.py)
+GROUPED_VIEWS: dict[str, tuple[str, ...]] = {
+    "v_rate_ranks_county": ("county", "year"),
+    "v_rate_ranks_city": ("city", "year"),
+    "v_region_tree": ("county",),
+    "v_rollup_county": ("county", "year"),
+    "v_rollup_city": ("city", "year"),
+    "v_rollup_cells": ("county", "year"),
+    "v_missing_reports": ("county", "year"),
+}
+
+
+def view_comments() -> dict[str, str]:
+    """COMMENT ON VIEW text (PostgreSQL), for the views whose meaning depends on a setting."""
+    from .rates import view_comment
+
+    return {name: view_comment() for name in ("v_rates", "v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")}
 
 
 def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:
@@ -326,10 +393,13 @@ def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> s
 
 def create_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:
     """Create (or replace) every view of ``views``, on PostgreSQL or SQLite."""
+    comments = view_comments() if conn.dialect.name == "postgresql" else {}
     for name in views:
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
         # text(): escapes the LIKE patterns' % for pyformat drivers (psycopg2)
         conn.execute(sa.text(f"CREATE VIEW {name} AS {view_sql(name, conn.dialect.name, views)}"))
+        if name in comments:
+            conn.execute(sa.text(f"COMMENT ON VIEW {name} IS :comment"), {"comment": comments[name]})
 
 
 def drop_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:

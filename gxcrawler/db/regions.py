@@ -1,0 +1,120 @@
+"""The region tree and roll-ups per county and city per year (issue 15).
+
+Regions come from the agencies' own columns (``province``, ``city``, ``county``) and GB/T
+2260 codes (``agencies.division_code``: the county's code, else the city's; a province's
+code is its first two digits + ``0000``, a city's its first four + ``00``). Agencies
+hang under their county, or under their city when they have none (city-level bodies);
+their ``kind`` (``gxcrawler.agencies.KINDS``) tells a county government, township or
+department apart.
+
+Roll-ups count *coverage*: an agency is **known** in year Y when the database holds a
+report of it for Y or for an earlier year; a known agency without a report for Y is
+**missing** (an agency first seen later is not counted in earlier years). Years are
+those of ``v_coverage``: from the first year of the national tables (2019) to the last
+in the database, plus any earlier year with a report.
+
+Each roll-up groups rows: a filter on its grouping columns (region, year) reaches the
+tables first (PostgreSQL pushes it below the GROUP BY; tested).
+"""
+
+from __future__ import annotations
+
+from .headlines import HEADLINES
+
+#: headline columns summed by the roll-ups, in ``reports`` order
+SUMMED: tuple[str, ...] = tuple(HEADLINES)
+
+
+def tree_sql(dialect: str) -> str:
+    """``v_region_tree``: one row per node — province, city, county, agency."""
+    return """
+SELECT 'province' AS level, a.province AS name, min(substr(a.division_code, 1, 2)) || '0000' AS code,
+       CAST(NULL AS TEXT) AS parent_level, CAST(NULL AS TEXT) AS parent, CAST(NULL AS TEXT) AS parent_code,
+       a.province, CAST(NULL AS TEXT) AS city, CAST(NULL AS TEXT) AS county, CAST(NULL AS INTEGER) AS agency_id,
+       CAST(NULL AS TEXT) AS agency_kind, count(*) AS agencies
+FROM agencies a
+WHERE a.province IS NOT NULL
+GROUP BY a.province
+UNION ALL
+SELECT 'city', a.city, min(substr(a.division_code, 1, 4)) || '00',
+       'province', a.province, min(substr(a.division_code, 1, 2)) || '0000',
+       a.province, a.city, NULL, NULL, NULL, count(*)
+FROM agencies a
+WHERE a.city IS NOT NULL
+GROUP BY a.province, a.city
+UNION ALL
+SELECT 'county', a.county, min(a.division_code),
+       'city', a.city, min(substr(a.division_code, 1, 4)) || '00',
+       a.province, a.city, a.county, NULL, NULL, count(*)
+FROM agencies a
+WHERE a.county IS NOT NULL
+GROUP BY a.province, a.city, a.county
+UNION ALL
+SELECT 'agency', a.name, NULL,
+       CASE WHEN a.county IS NOT NULL THEN 'county' ELSE 'city' END, COALESCE(a.county, a.city), a.division_code,
+       a.province, a.city, a.county, a.id, a.kind, 1
+FROM agencies a
+"""
+
+
+def _coverage(dialect: str) -> str:
+    """v_coverage's rows (its SQL as of migration 0005, inlined: a view on a view would
+    block later migrations from replacing v_coverage)."""
+    from .views import VIEWS_0005, view_sql
+
+    return view_sql("v_coverage", dialect, VIEWS_0005)
+
+
+def rollup_sql(dialect: str, scope: str) -> str:
+    """``v_rollup_{scope}``: per county (or city) and year, reports, coverage and sums."""
+    area = "c.province, c.city" + (", c.county" if scope == "county" else "")
+    sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
+    county_only = "c.county IS NOT NULL AND " if scope == "county" else ""
+    return f"""
+SELECT
+    {area},
+    max(c.division_code) AS division_code,
+    c.year,
+    count(r.id) AS reports,
+    count(*) AS agencies_known,
+    count(*) - count(r.id) AS agencies_missing,
+    sum(CASE WHEN r.id IS NULL AND c.agency_kind = 'township' THEN 1 ELSE 0 END) AS townships_missing,
+    sum(CASE WHEN r.id IS NULL AND c.agency_kind = 'department' THEN 1 ELSE 0 END) AS departments_missing,
+    sum(r.checks_failed) AS identities_failed,
+    {sums}
+FROM ({_coverage(dialect)}) AS c
+LEFT JOIN reports r ON r.id = c.report_id
+WHERE {county_only}(c.report_id IS NOT NULL
+       OR EXISTS (SELECT 1 FROM reports e WHERE e.agency_id = c.agency_id AND e.year < c.year))
+GROUP BY {area}, c.year
+"""
+
+
+def missing_sql(dialect: str) -> str:
+    """``v_missing_reports``: each known agency without a report for a year, and its last one."""
+    return f"""
+SELECT
+    c.agency_id, c.agency, c.agency_kind, c.province, c.city, c.county, c.division_code, c.portal,
+    c.year,
+    (SELECT max(e.year) FROM reports e WHERE e.agency_id = c.agency_id AND e.year < c.year) AS last_report_year
+FROM ({_coverage(dialect)}) AS c
+WHERE c.report_id IS NULL
+  AND EXISTS (SELECT 1 FROM reports e WHERE e.agency_id = c.agency_id AND e.year < c.year)
+"""
+
+
+def cells_sql(dialect: str) -> str:
+    """``v_rollup_cells``: every cell summed per county (city-level agencies: county NULL) and year."""
+    return """
+SELECT
+    a.province, a.city, a.county, r.year,
+    v.key, m.table_code, m.row_key, m.row_label, m.column_key, m.column_label, m.ordinal,
+    count(*) AS reports,
+    sum(v.value) AS value
+FROM report_values v
+JOIN reports r ON r.id = v.report_id
+JOIN agencies a ON a.id = r.agency_id
+JOIN metrics m ON m.key = v.key
+GROUP BY a.province, a.city, a.county, r.year, v.key, m.table_code, m.row_key, m.row_label,
+         m.column_key, m.column_label, m.ordinal
+"""
