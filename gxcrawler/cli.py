@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals")
+COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -171,3 +171,44 @@ def to_table(comparison: Comparison) -> str:
     lines.append("")
     lines.append(f"{len(body)} cells, {changed} changed")
     return "\n".join(lines) + "\n"
+
+
+def view_sql(dialect: str) -> str:
+    """``v_compare``: every cell of each report beside the same agency's previous year.
+
+    One row per report and key where either year has a value (a report without a
+    previous year shows its cells with ``prev_value`` NULL). Plain joins: a filter on
+    agency, region or year reaches the tables first. Blank cells have no value here, as in
+    the long views (``reports.blank`` lists them).
+    """
+    cast = "CAST({} AS REAL)" if dialect == "sqlite" else "{}"
+    value, prev = cast.format("v.value"), cast.format("pv.value")
+    return f"""
+SELECT
+    r.id AS report_id,
+    a.id AS agency_id, a.name AS agency, a.kind AS agency_kind,
+    a.province, a.city, a.county, a.division_code,
+    r.year,
+    r.edition,
+    p.id AS prev_report_id,
+    p.year AS prev_year,
+    p.edition AS prev_edition,
+    m.key,
+    m.table_code,
+    m.row_key,
+    CASE WHEN r.edition = '2019' THEN m.row_label_2019 ELSE m.row_label END AS row_label,
+    m.column_key,
+    CASE WHEN r.edition = '2019' THEN m.column_label_2019 ELSE m.column_label END AS column_label,
+    m.ordinal,
+    v.value,
+    pv.value AS prev_value,
+    {value} - {prev} AS change,
+    round(100.0 * ({value} - {prev}) / NULLIF({prev}, 0), 1) AS change_pct
+FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1
+CROSS JOIN metrics m
+LEFT JOIN report_values v ON v.report_id = r.id AND v.key = m.key
+LEFT JOIN report_values pv ON pv.report_id = p.id AND pv.key = m.key
+WHERE v.value IS NOT NULL OR pv.value IS NOT NULL
+"""

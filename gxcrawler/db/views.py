@@ -362,8 +362,17 @@ VIEWS_0010: dict[str, ViewSQL] = {
     },
 }
 
+def _compare(dialect: str) -> str:
+    from .compare import view_sql as compare_sql
+
+    return compare_sql(dialect)
+
+
+#: migration 0011: every cell beside the previous year's
+VIEWS_0011: dict[str, ViewSQL] = {**VIEWS_0010, "v_compare": _compare}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0010
+VIEWS: dict[str, ViewSQL] = VIEWS_0011
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
