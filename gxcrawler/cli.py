@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare")
+COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare", "review")
 
 
 def build_parser() -> argparse.ArgumentParser:

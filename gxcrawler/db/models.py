@@ -264,6 +264,31 @@ class CheckResult(Base):
     other_report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
 
 
+class CheckReview(Base):
+    """An analyst's mark on a failed check: ``confirmed`` (the report's own error) or
+    ``dismissed`` (our misreading, with a note).
+
+    Tied to the content of the report (``sha256``) — and of the other report, for a check
+    across years (``other_sha256``, ``''`` for the others) — not to the report row: the mark
+    survives re-parsing and re-crawls of the same bytes, and a changed report reopens its
+    checks (the old mark stays here, unseen, as history). Keyed by agency and year, as
+    reports are.
+    """
+
+    __tablename__ = "check_reviews"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "year", "rule", "sha256", "other_sha256"),)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    rule: Mapped[str] = mapped_column(sa.String(60))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    other_sha256: Mapped[str] = mapped_column(sa.String(64), server_default="")
+    status: Mapped[str] = mapped_column(sa.String(12))  # confirmed | dismissed
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    reviewer: Mapped[str | None] = mapped_column(sa.Text)
+    reviewed_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
 class Fetch(Base):
     """One URL the crawler has seen: what it held, when, and whether it is still listed."""
 

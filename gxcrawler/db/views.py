@@ -371,8 +371,33 @@ def _compare(dialect: str) -> str:
 #: migration 0011: every cell beside the previous year's
 VIEWS_0011: dict[str, ViewSQL] = {**VIEWS_0010, "v_compare": _compare}
 
+#: the review of a failed check, by the content of its report(s) (``gxcrawler.db.reviews``)
+_REVIEW = """,
+    COALESCE(rv.status, 'open') AS review,
+    rv.note AS review_note,
+    rv.reviewer,
+    rv.reviewed_at"""
+_REVIEW_JOIN = """
+LEFT JOIN check_reviews rv
+       ON rv.agency_id = r.agency_id AND rv.year = r.year AND rv.rule = c.rule
+      AND rv.sha256 = r.sha256 AND rv.other_sha256 = COALESCE(o.sha256, '')"""
+
+
+def failed_checks_0012(dialect: str) -> str:
+    """Migration 0012: each failed check's review (open, confirmed, dismissed) and its note."""
+    return _failed_checks(
+        RULE_KINDS_0008,
+        (*rule_meanings(), *YEARS_MEANINGS),
+        _OTHER_REPORT + _REVIEW,
+        "\nLEFT JOIN reports o ON o.id = c.other_report_id" + _REVIEW_JOIN,
+    )
+
+
+#: migration 0012: v_failed_checks shows reviews
+VIEWS_0012: dict[str, ViewSQL] = {**VIEWS_0011, "v_failed_checks": failed_checks_0012}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0011
+VIEWS: dict[str, ViewSQL] = VIEWS_0012
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

@@ -26,6 +26,7 @@ TABLES = {
     "fetches",
     "crawl_runs",
     "analytics_settings",
+    "check_reviews",
 }
 
 
