@@ -103,3 +103,51 @@ def test_5_failing_arithmetic(analytics_pg):
     for k, failed in failing:
         for c in failed:
             assert f"{c.rule} {c.left}≠{c.right}" in details[(k.agency, k.year)]
+
+
+def test_6_rate_ranking(analytics_pg):
+    from tests.analytics.test_rates import expected_rates
+
+    engine, known = analytics_pg
+    here = [k for k in known if k.region.county == "仁和区" and k.year == 2023]
+    prev = {(k.agency, k.year): k for k in known}
+    rates = {k.agency: expected_rates(k.result.values)["disclosure_rate"] for k in here}
+    ranked = [v for v in rates.values() if v is not None]
+    rows = []
+    for k in here:
+        value = rates[k.agency]
+        before = prev.get((k.agency, 2022))
+        old = expected_rates(before.result.values)["disclosure_rate"] if before else None
+        rows.append((
+            None if value is None else 1 + sum(v > value for v in ranked),
+            k.agency,
+            canonical_agency(k.result.agency, k.region).kind,
+            headline(k.result.values, "s3_granted"),
+            headline(k.result.values, "s3_total"),
+            value,
+            old,
+            None if value is None or old is None else value - old,
+        ))
+    expected = sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, r[1]))
+    assert len(expected) >= 3
+    assert run(engine, "6") == expected
+
+
+def test_7_cross_year_failures(analytics_pg):
+    from tests.analytics.expected import years_checks
+
+    engine, known = analytics_pg
+    by_id = {k.report_id: k for k in known}
+    groups: dict[tuple, list] = defaultdict(list)
+    for report_id, other_id, rule, ok, left, right in years_checks(known):
+        k = by_id[report_id]
+        if not ok and k.region.county == "仁和区":
+            groups[(k.agency, by_id[other_id].year, k.year)].append((rule, left, right))
+    expected = []
+    for (agency, first, last), failed in sorted(groups.items()):
+        shown = sorted(
+            (r, a, b) for r, a, b in failed if not r.startswith("years.carried.") or r == "years.carried.total"
+        )
+        details = "; ".join(f"{r} {a}≠{b}" for r, a, b in shown) or None
+        expected.append((agency, first, last, len(failed), details))
+    assert expected and run(engine, "7") == expected
