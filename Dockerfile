@@ -8,13 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# antiword reads legacy Word (.doc) reports; nothing else is needed from Debian
-# (psycopg2-binary, lxml and pdfplumber ship wheels). antiword loses vertically merged
+# antiword reads legacy Word (.doc) reports; libgl1 and libglib2.0-0 are what OpenCV (the OCR
+# reader's, from the rapidocr-onnxruntime wheel) links against; nothing else is needed from
+# Debian (psycopg2-binary, lxml, pdfplumber and onnxruntime ship wheels). antiword loses vertically merged
 # cells (most of section 三); build with --build-arg WITH_LIBREOFFICE=1 to read .doc
 # through LibreOffice headless instead (every cell; the image grows by ~400 MB).
 ARG WITH_LIBREOFFICE=0
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends antiword \
+    && apt-get install -y --no-install-recommends antiword libgl1 libglib2.0-0 \
     && if [ "$WITH_LIBREOFFICE" = 1 ]; then \
          apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
     && rm -rf /var/lib/apt/lists/*

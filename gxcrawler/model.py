@@ -17,7 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 STATUSES = ("ok", "partial", "no_tables", "not_a_report", "error")
-SOURCE_TYPES = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht")
+SOURCE_TYPES = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht", "ocr")
+
+
+@dataclass(frozen=True)
+class OcrCell:
+    """A number cell read by OCR: its best reading, the least sure character's probability,
+    and the other readings the recogniser found close (a doubtful ``0``/``6``/``8``)."""
+
+    text: str
+    confidence: float
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass
@@ -35,6 +45,9 @@ class ExtractedDocument:
     images: list[str] = field(default_factory=list)
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: documents read by OCR: the number cells' readings by (table, row, column); a doubtful
+    #: one stands in ``tables`` as the unread mark (``gxcrawler.formats.ocr.UNREAD``)
+    ocr: dict[tuple[int, int, int], OcrCell] | None = None
 
 
 @dataclass

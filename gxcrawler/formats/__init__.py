@@ -51,10 +51,17 @@ def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> E
     if actual and actual not in UNPROVEN and reader_kind(actual) != kind:
         warnings.append(f"file served as {source_type} is really {actual}")
         kind = reader_kind(actual)
-    if kind == "pdf":
+    if kind == "image":
+        from .ocr import read_image, usable
+
+        if not usable():
+            raise FormatError("a picture; OCR is off (GXCRAWLER_OCR=0) or not installed")
+        doc = read_image(content, limits)
+    elif kind == "pdf":
         from .pdf import read_pdf
 
         doc = read_pdf(content, limits)
+        doc = _with_ocr(content, doc, limits)
     elif kind == "docx":
         from .word import read_docx
 
@@ -75,3 +82,26 @@ def read(content: bytes, source_type: str, *, limits: Limits | None = None) -> E
         raise FormatError(f"unsupported document type {source_type!r}")
     doc.warnings[:0] = warnings
     return doc
+
+
+def _with_ocr(content: bytes, doc: ExtractedDocument, limits: Limits) -> ExtractedDocument:
+    """A PDF whose tables are pictures (a scan, or tables pasted as images): its pages read by OCR.
+
+    Only when the text layer gave no table and some page holds a picture; the text layer's
+    own text and title are kept, the OCR'd text is added after it.
+    """
+    if doc.tables or not doc.images:
+        return doc
+    from .ocr import pdf_pictures, read_pictures, usable
+
+    if not usable():
+        return doc
+    pages = sorted({int(name.split("/")[0][4:]) for name in doc.images if name.startswith("page")})
+    scanned = read_pictures(pdf_pictures(content, pages, limits), limits)
+    if not scanned.tables:
+        doc.warnings.append("OCR found no ruled table in the pictures")
+        return doc
+    scanned.text = "\n".join(t for t in (doc.text, scanned.text) if t.strip())
+    scanned.title = doc.title or scanned.title
+    scanned.warnings[:0] = doc.warnings
+    return scanned

@@ -21,6 +21,8 @@ class Limits:
     #: wall-clock budget of one page, enforced mid-page by an alarm on a process's main thread
     #: (the parse pool's workers); the page is left out with a warning
     page_seconds: float = 20.0
+    #: OCR of one page picture (tables and text); cells not read by then are left out with a warning
+    ocr_page_seconds: float = 30.0
     #: uncompressed size of a DOCX package (zip bombs)
     max_unzipped: int = 256 * 1024 * 1024
     #: antiword / LibreOffice subprocess timeout

@@ -240,7 +240,7 @@ def _page_text(page, exclude: list[tuple]) -> str:
     return "\n".join(out)
 
 
-def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
+def _join_across_pages(found: list[_PageTable], tol: float = 2.0) -> list[list[list[str]]]:
     """Join a table to its continuation on the next page.
 
     The two parts must share their left and right edges, and one part's column
@@ -251,7 +251,7 @@ def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
     tables: list[list[list[str]]] = []
     prev: _PageTable | None = None
     for t in found:
-        grid = _common_grid(prev, t) if prev is not None else None
+        grid = _common_grid(prev, t, tol) if prev is not None else None
         if (
             prev is not None
             and grid is not None
@@ -259,8 +259,8 @@ def _join_across_pages(found: list[_PageTable]) -> list[list[list[str]]]:
             and prev.last_on_page
             and t.first_on_page
         ):
-            tables[-1][:] = _spread(tables[-1], prev.columns, grid)
-            tables[-1].extend(_spread(t.rows, t.columns, grid))
+            tables[-1][:] = _spread(tables[-1], prev.columns, grid, tol)
+            tables[-1].extend(_spread(t.rows, t.columns, grid, tol))
             t = _PageTable(t.page, [], grid, t.right, t.first_on_page, t.last_on_page)
         else:
             tables.append(list(t.rows))

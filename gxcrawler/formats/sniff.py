@@ -33,6 +33,15 @@ _BY_EXTENSION = {
     ".ett": "et",
     ".mht": "mht",
     ".mhtml": "mht",
+    # pictures: a scanned page or a table pasted as an image (read by OCR)
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".gif": "image",
+    ".bmp": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".webp": "image",
 }
 _BY_CONTENT_TYPE = (
     ("pdf", "pdf"),
@@ -45,7 +54,10 @@ _BY_CONTENT_TYPE = (
     ("wps-office.et", "et"),
     ("multipart/related", "mht"),
     ("message/rfc822", "mht"),
+    ("image/", "image"),
 )
+#: the leading bytes of the picture formats OCR reads
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 #: kinds whose files portals often replace by a web page or web archive of the same content
 OFFICE_KINDS = frozenset({"doc", "wps", "docx", "xls", "et", "xlsx", "mht"})
 #: kinds read by another kind's reader (WPS's formats are Microsoft's layouts; LibreOffice reads RTF)
@@ -64,10 +76,14 @@ def reader_kind(kind: str) -> str:
 def sniff_binary(content: bytes) -> str | None:
     """The kind the bytes prove, else None.
 
-    ``pdf``, ``docx``, ``xlsx``, ``doc``, ``xls``, ``rtf``, ``mht``, ``html``; ``zip`` and ``ole2``
+    ``pdf``, ``docx``, ``xlsx``, ``doc``, ``xls``, ``rtf``, ``mht``, ``html``, ``image``; ``zip`` and ``ole2``
     for a package or compound file whose parts prove neither Word nor Excel (damaged, or
     another kind): the name decides which reader tries, and says why it fails.
     """
+    if content.startswith(_IMAGE_MAGIC) or (content[:4] == b"RIFF" and content[8:12] == b"WEBP"):
+        return "image"
+    if content.startswith(b"BM") and len(content) > 26 and int.from_bytes(content[2:6], "little") == len(content):
+        return "image"
     head = content[:1024].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"

@@ -24,11 +24,11 @@ from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
 #: what ``sniff_type`` returns: the reader a document goes to
-SOURCE_KINDS = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht")
+SOURCE_KINDS = ("html", "text", "pdf", "docx", "doc", "xlsx", "xls", "mht", "image")
 
 
 def sniff_type(content: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """html | text | pdf | docx | doc | xlsx | xls | mht, from the bytes first, then the header, then the name.
+    """html | text | pdf | docx | doc | xlsx | xls | mht | image, from the bytes first, then the header, then the name.
 
     A Word or Excel file that is really a web page or web archive (portals serve both as
     ``.doc``/``.xls``) is read as what it is.
@@ -136,7 +136,22 @@ def parse_html_text(text: str, *, source: str, hints: dict[str, str] | None = No
 def parse_extracted(
     doc: ExtractedDocument, *, source: str, hints: dict[str, str] | None = None
 ) -> ParseResult:
-    """The output of a format reader (PDF, DOCX, DOC): its tables first, its text as fallback."""
+    """The output of a format reader (PDF, DOCX, DOC): its tables first, its text as fallback.
+
+    A document read by OCR has its doubtful numbers settled by the identities or left out
+    (:mod:`.ocrproof`).
+    """
+    if doc.ocr is not None:
+        from .ocrproof import settle
+
+        try:
+            return settle(doc, lambda d: _parse_document(d, source=source, hints=hints))
+        except Exception as exc:  # noqa: BLE001 - the contract is: never raise
+            return _error(source, doc.source_type, f"{type(exc).__name__}: {exc}")
+    return _parse_document(doc, source=source, hints=hints)
+
+
+def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str] | None) -> ParseResult:
     source_type = getattr(doc, "source_type", None) or "pdf"
     try:
         lines = doc.text.splitlines()

@@ -29,6 +29,8 @@ class Token:
     empty: bool = False
 
 
+#: the text of a cell a reader saw but could not read (``gxcrawler.formats.ocr``)
+UNREAD = "\ufffd"
 ROW_END = Token(END)
 EMPTY = Token(BLANK, "", empty=True)
 
@@ -43,6 +45,8 @@ def _cell_token(text: str, may_split: bool) -> Token:
     s = text.strip()
     if not s:
         return EMPTY
+    if s == UNREAD:  # a number cell OCR could not read with certainty: left out, never blank
+        return Token(MALFORMED, s)
     r = read_number(s)
     if r.kind is Kind.VALUE:
         c = clean(s)

@@ -1,0 +1,386 @@
+"""Reports printed as pictures: scanned PDF pages, pictures inside PDF pages, image files.
+
+Each page picture is straightened and its ruled tables cut into cells (:mod:`.ocrgrid`);
+every text line is read by the recogniser (:mod:`.ocrengine`). The tables come out as the
+same grids the other readers produce (merged cells repeated over their span), so the
+aligner and the label rules apply unchanged; the text outside them becomes the page text.
+
+A number is written into the grid only when every one of its characters is sure
+(:data:`SURE`); a doubtful number cell holds :data:`UNREAD` (which the tokens read as a
+malformed cell: left out, never blank), and its readings go to ``ExtractedDocument.ocr``,
+so that the parser (:mod:`gxcrawler.parsing.ocrproof`) may settle it with the identities
+when exactly one reading satisfies them. Pages have a time budget (``Limits.ocr_page_seconds``);
+``GXCRAWLER_OCR=0`` turns the reader off (the document then reads as before: no tables).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+
+from ..model import ExtractedDocument, OcrCell
+from .errors import FormatError
+from .limits import Limits
+
+log = logging.getLogger(__name__)
+
+#: every character of a number cell at least this probable: written into the grid
+SURE = 0.97
+#: the mark of a number cell left out (a doubtful reading); tokens read it as malformed
+UNREAD = "\ufffd"  # = gxcrawler.parsing.tokens.UNREAD
+#: a page picture is read at this resolution at most (scanners write 300–600 dpi)
+MAX_DPI = 200
+#: column edges of a table's two parts on two pages agree within this (thousandths of its width)
+JOIN_TOLERANCE = 12.0
+IMAGE_KINDS = ("jpeg", "png", "gif", "bmp", "tiff", "webp")
+_NUMBERISH = re.compile(r"^[0-9０-９.,，．+\-]+$")
+_DASHES = re.compile(r"^[-—–一_~－ー]+$")
+_SLASH = re.compile(r"^[/／|丨l1I]$")
+
+
+def enabled() -> bool:
+    """Off with ``GXCRAWLER_OCR=0`` (Scrapy: ``-s GXCRAWLER_OCR=0``; the crawl exports it to the workers)."""
+    return os.environ.get("GXCRAWLER_OCR", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def usable() -> bool:
+    from .ocrengine import available
+
+    return enabled() and available()
+
+
+@dataclass
+class PageResult:
+    #: each table as rows of cell ids (a merged cell's id repeated over its span)
+    tables: list[list[list[str]]]
+    #: cell id -> the text for the grid and, for a number cell, its reading
+    cells: dict[str, tuple[str, OcrCell | None]]
+    #: each table's column boundaries, 0 at its left edge and 1000 at its right
+    columns: list[list[float]]
+    text: list[str]
+    title: str | None
+    warnings: list[str]
+
+
+def _load(content: bytes):
+    """A picture's bytes as a greyscale array (Pillow; the first frame of a GIF/TIFF)."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    try:
+        img = Image.open(io.BytesIO(content))
+        img.load()
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds
+        raise FormatError(f"unreadable image: {type(exc).__name__}: {exc}") from exc
+    if img.width * img.height > 60_000_000:
+        raise FormatError(f"image too large ({img.width}x{img.height})")
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("RGBA", "LA", "P"):
+        img = img.convert("RGBA")
+        bg = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(bg, img)
+    return np.asarray(img.convert("L"))
+
+
+def _scale_to(gray, dpi: float | None):
+    """Down to :data:`MAX_DPI` (a 600 dpi scan costs nine times the work and reads no better)."""
+    import cv2
+
+    if dpi and dpi > MAX_DPI * 1.1:
+        f = MAX_DPI / dpi
+        return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return gray
+
+
+def _crop(gray, box, pad: int):
+    """The box on a margin of plain paper: nothing of a neighbouring cell or line leaks in."""
+    import numpy as np
+
+    part = gray[box.y0 : box.y1, box.x0 : box.x1]
+    paper = int(np.percentile(part, 90)) if part.size else 255
+    out = np.full((part.shape[0] + 2 * pad, part.shape[1] + 2 * pad), paper, np.uint8)
+    out[pad : pad + part.shape[0], pad : pad + part.shape[1]] = part
+    return out
+
+
+def _cell_text(lines: list, pieces: list[str]) -> str:
+    from .cells import join_lines
+
+    return join_lines("\n".join(pieces))
+
+
+def _number_like(text: str) -> bool:
+    return bool(_NUMBERISH.match(text)) and any(ch.isdigit() for ch in text)
+
+
+def _blank_mark(text: str) -> str | None:
+    """A cell holding only a dash or a slash, read as one of the look-alikes OCR gives for them."""
+    t = text.strip()
+    if _DASHES.match(t):
+        return "—"
+    if len(t) == 1 and t in "/／":
+        return "/"
+    if t == "无":
+        return "无"
+    return None
+
+
+def _readings(line) -> list[str]:
+    """The line's text with any single doubtful digit swapped for a runner-up digit."""
+    from .ocrengine import Line
+
+    assert isinstance(line, Line)
+    out: list[str] = []
+    base = [g.char for g in line.glyphs]
+    for i, g in enumerate(line.glyphs):
+        if g.prob >= SURE:
+            continue
+        for alt, _p in g.alternatives:
+            if alt.isdigit() and g.char.isdigit():
+                out.append("".join(base[:i] + [alt] + base[i + 1 :]))
+            elif alt == "" or not alt.strip():
+                out.append("".join(base[:i] + base[i + 1 :]))
+    return out
+
+
+def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResult:
+    """One page picture: its ruled tables as grids with per-cell readings, and its text lines."""
+    from .ocrengine import recogniser
+    from .ocrgrid import layout
+
+    started = time.process_time()  # CPU time: a shared machine's load does not spend the budget
+    gray = _scale_to(gray, dpi)
+    lay = layout(gray)
+    rec = recogniser()
+    img = lay.image
+    pad = max(2, int(lay.unit * 0.2))
+    # short one-line cells of a table row are read together (numbers in context, one input);
+    # other lines one by one; long prose lines outside the tables are not read (cost), short
+    # ones (headings, the title block, closing lines) are
+    groups: list[list] = []
+    owners: list[list[tuple]] = []
+    for t_i, table in enumerate(lay.tables):
+        rows: dict[int, tuple[list, list]] = {}
+        for c_i, cell in enumerate(table.cells):
+            if len(cell.lines) == 1 and cell.lines[0].width < lay.unit * 7:
+                crops, who = rows.setdefault(cell.row, ([], []))
+                crops.append(_crop(img, cell.lines[0], pad))
+                who.append(("cell", t_i, c_i))
+            else:
+                for ln in cell.lines:
+                    for piece in _split_long(lay, ln):
+                        groups.append([_crop(img, piece, pad)])
+                        owners.append([("cell", t_i, c_i)])
+        for r in sorted(rows):
+            groups.append(rows[r][0])
+            owners.append(rows[r][1])
+    page_w = img.shape[1]
+    body = _body_height(lay)
+    for l_i, line in enumerate(lay.lines):
+        if line.box.width > page_w * 0.45 and line.box.height < body * 1.25 and not (page == 1 and l_i < 2):
+            continue
+        for p in line.pieces:
+            groups.append([_crop(img, q, pad) for q in _split_long(lay, p)])
+            owners.append([("text", l_i, 0)] * len(groups[-1]))
+    warnings: list[str] = []
+    read: list = []
+    crops = [c for g in owners for c in g]
+    flat_owners = crops
+    step = 24
+    for start in range(0, len(groups), step):
+        if time.process_time() - started > budget:
+            warnings.append(f"page {page}: OCR time budget ({budget:g} s) spent; the rest of the page left out")
+            break
+        for lines, who in zip(rec.read_rows(groups[start : start + step]), owners[start : start + step], strict=True):
+            read += list(zip(who, lines, strict=True))
+    cell_lines: dict[tuple[int, int], list] = {}
+    text_pieces: dict[int, list[str]] = {}
+    for owner, line in read:
+        kind, a, b = owner
+        if kind == "cell":
+            cell_lines.setdefault((a, b), []).append(line)
+        else:
+            text_pieces.setdefault(a, []).append(line.text)
+    text_pieces = {k: ["".join(v)] for k, v in text_pieces.items()}
+    complete = len(read) == len(flat_owners)
+    tables: list[list[list[str]]] = []
+    cells: dict[str, tuple[str, OcrCell | None]] = {}
+    columns: list[list[float]] = []
+    for t_i, table in enumerate(lay.tables):
+        grid = [[""] * table.cols for _ in range(table.rows)]
+        for c_i, cell in enumerate(table.cells):
+            lines = cell_lines.get((t_i, c_i), [])
+            if not complete and len(lines) < len(cell.lines):
+                cells[f"{page}/{t_i}/{c_i}"] = (UNREAD, OcrCell("", 0.0, ()))
+            else:
+                cells[f"{page}/{t_i}/{c_i}"] = _settle_cell(lines)
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, cell.col + cell.colspan):
+                    grid[r][c] = f"{page}/{t_i}/{c_i}"
+        tables.append(grid)
+        x0, x1 = table.columns[0], table.columns[-1]
+        columns.append([(x - x0) * 1000 / max(x1 - x0, 1) for x in table.columns[:-1]])
+    text = ["\t".join(text_pieces[i]) for i in sorted(text_pieces)]
+    title = _title(lay, text_pieces) if page == 1 else None
+    return PageResult(tables, cells, columns, text, title, warnings)
+
+
+def _settle_cell(lines: list) -> tuple[str, OcrCell | None]:
+    """The cell's text for the grid, and its number reading (``None`` for a label or a blank)."""
+    if not lines:
+        return "", None
+    text = _cell_text(lines, [ln.text for ln in lines]).strip()
+    conf = min(ln.confidence for ln in lines)
+    if not text:  # ink the recogniser made nothing of: not an empty cell
+        return UNREAD, OcrCell("", 0.0, ())
+    mark = _blank_mark(text)
+    if mark is not None and len(lines) == 1:
+        return mark, None
+    if len(lines) == 1 and _number_like(text):
+        digits = re.sub(r"[^0-9]", "", text)
+        alternatives = tuple(r for r in dict.fromkeys(_readings(lines[0])) if r != text and _number_like(r))
+        info = OcrCell(digits if digits == text else text, conf, alternatives)
+        return (text if conf >= SURE else UNREAD), info
+    if any(ch.isdigit() for ch in text) and not re.search(r"[\u4e00-\u9fff]", text):
+        # digits with something else (a stray mark, two lines): never a number we can prove
+        return UNREAD, OcrCell(text, 0.0, ())
+    return text, None
+
+
+def _split_long(lay, box) -> list:
+    """A line too wide for one cheap input cut at gaps between characters (about 12 a piece)."""
+    from .ocrengine import MAX_WIDTH
+    from .ocrgrid import Box
+
+    h = max(box.height + 2 * max(2, int(lay.unit * 0.2)), 1)
+    limit = int(MAX_WIDTH * h / 48 * 0.9)
+    if box.width <= limit:
+        return [box]
+    cols = lay.ink[box.y0 : box.y1, box.x0 : box.x1].sum(axis=0)
+    out = []
+    start = 0
+    while box.width - start > limit:
+        window = cols[start + limit // 2 : start + limit]
+        cut = start + limit // 2 + int(window.argmin()) if len(window) else start + limit
+        out.append(Box(box.x0 + start, box.y0, box.x0 + cut, box.y1))
+        start = cut
+    out.append(Box(box.x0 + start, box.y0, box.x1, box.y1))
+    return out
+
+
+def _body_height(lay) -> float:
+    heights = sorted(ln.box.height for ln in lay.lines)
+    return heights[len(heights) // 2] if heights else lay.unit
+
+
+def _title(lay, pieces: dict[int, list[str]]) -> str | None:
+    """The page's largest lines above the first body line: a report's title block."""
+    if not lay.lines:
+        return None
+    body = _body_height(lay)
+    out: list[str] = []
+    for i, ln in enumerate(lay.lines[:4]):
+        if ln.box.height >= body * 1.25 and i in pieces:
+            out.append("".join(pieces[i]))
+        elif out:
+            break
+    return "".join(out) or None
+
+
+def read_pictures(
+    pictures: list[tuple[object, float | None]], limits: Limits, source_type: str = "ocr"
+) -> ExtractedDocument:
+    """Page pictures (greyscale arrays with their dpi, when known) to one document.
+
+    A table cut by a page break is joined to its continuation as the PDF reader joins
+    them (same edges, one part's columns among the other's), with the columns measured
+    as shares of the table's width: a scan's pages are not placed to the point.
+    """
+    from .pdf import _join_across_pages, _PageTable
+
+    warnings: list[str] = []
+    texts: list[str] = []
+    found: list[_PageTable] = []
+    cells: dict[str, tuple[str, OcrCell | None]] = {}
+    title: str | None = None
+    started = time.monotonic()
+    for number, (gray, dpi) in enumerate(pictures, start=1):
+        if time.monotonic() - started > limits.pdf_seconds:
+            warnings.append(f"OCR time budget spent; pages from {number} on not read")
+            break
+        page = read_page(gray, dpi=dpi, budget=limits.ocr_page_seconds, page=number)
+        warnings += page.warnings
+        last = len(page.tables) - 1
+        for i, (grid, cols) in enumerate(zip(page.tables, page.columns, strict=True)):
+            found.append(_PageTable(number, grid, cols, 1000.0, i == 0, i == last))
+        cells.update(page.cells)
+        texts.append("\n".join(page.text))
+        title = title or page.title
+    tables: list[list[list[str]]] = []
+    ocr: dict[tuple[int, int, int], OcrCell] = {}
+    for t, grid in enumerate(_join_across_pages(found, tol=JOIN_TOLERANCE)):
+        seen: set[str] = set()
+        rows: list[list[str]] = []
+        for r, row in enumerate(grid):
+            out_row: list[str] = []
+            for c, cell_id in enumerate(row):
+                text, info = cells.get(cell_id, ("", None))
+                out_row.append(text)
+                if info is not None and cell_id not in seen:
+                    ocr[(t, r, c)] = info
+                seen.add(cell_id)
+            rows.append(out_row)
+        tables.append(rows)
+    doubtful = sum(1 for row in (r for t in tables for r in t) for x in row if x == UNREAD)
+    warnings.insert(0, f"read by OCR ({len(pictures)} page pictures)")
+    if doubtful:
+        warnings.append(f"OCR: {doubtful} cells not read with certainty, left out")
+    return ExtractedDocument(
+        source_type=source_type,
+        text="\n".join(texts),
+        tables=tables,
+        title=title,
+        warnings=warnings,
+        ocr=ocr,
+    )
+
+
+def read_image(content: bytes, limits: Limits | None = None) -> ExtractedDocument:
+    """An image file (a scanned page, an ``<img>`` table) read by OCR."""
+    limits = limits or Limits()
+    gray = _load(content)
+    return read_pictures([(gray, None)], limits)
+
+
+def pdf_pictures(content: bytes, pages: list[int], limits: Limits) -> list[tuple[object, float]]:
+    """PDF pages (1-based numbers) rendered by PDFium at the resolution of their pictures, at most 200 dpi."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(content)
+    except Exception as exc:  # noqa: BLE001
+        raise FormatError(f"unreadable PDF for OCR: {exc}") from exc
+    out: list[tuple[object, float]] = []
+    try:
+        for number in [n for n in pages if 1 <= n <= len(doc)][: limits.max_pages]:
+            page = doc[number - 1]
+            width_pt = page.get_width() or 595.0
+            dpi = float(MAX_DPI)
+            for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
+                try:
+                    px_w, _ = obj.get_px_size()
+                    left, _, right, _ = obj.get_bounds()
+                except Exception:  # noqa: BLE001
+                    continue
+                if right - left > width_pt * 0.5 and px_w:
+                    dpi = min(dpi, max(72.0, px_w / ((right - left) / 72)))
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            out.append((np.asarray(bitmap.to_pil().convert("L")), dpi))
+    finally:
+        doc.close()
+    return out

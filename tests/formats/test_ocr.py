@@ -1,0 +1,90 @@
+"""Reports printed as pictures, read by OCR (gxcrawler.formats.ocr), on generated scans.
+
+A handful of scans only (each costs seconds of CPU); precision and recall on a hundred and
+more are measured by benchmarks/ocr_accuracy.py (docs/notes/ocr.md).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from gxcrawler.formats import FormatError, read
+from gxcrawler.formats.ocrengine import available
+from gxcrawler.formats.sniff import sniff_binary
+from gxcrawler.parsing import parse_bytes
+from gxcrawler.parsing.api import sniff_type
+from gxcrawler.synthetic.accuracy import parse_case, score
+
+needs_ocr = pytest.mark.skipif(not available(), reason="OCR engine (rapidocr-onnxruntime, OpenCV) not installed")
+
+
+def _cjk_font() -> bool:
+    from pathlib import Path
+
+    return any(Path(p).exists() for p in ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",))
+
+
+needs_font = pytest.mark.skipif(not _cjk_font(), reason="fonts-wqy-zenhei not installed (scans need a CJK font)")
+
+
+def _picture(fmt: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (64, 32), 255).save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"])
+def test_pictures_are_known_by_their_bytes(fmt: str) -> None:
+    content = _picture(fmt)
+    assert sniff_binary(content) == "image"
+    assert sniff_type(content, "application/octet-stream", "download.jsp") == "image"
+
+
+def test_ocr_off_a_picture_is_an_error_and_a_scan_stays_without_tables(monkeypatch) -> None:
+    monkeypatch.setenv("GXCRAWLER_OCR", "0")
+    with pytest.raises(FormatError, match="OCR is off"):
+        read(_picture("PNG"), "image")
+    result = parse_bytes(_picture("PNG"), source="x.png", filename="x.png")
+    assert result.status == "error" and "OCR is off" in (result.message or "")
+
+
+@needs_ocr
+def test_a_blank_picture_has_no_numbers() -> None:
+    """Nothing on the page: nothing read, and nothing invented."""
+    result = parse_bytes(_picture("PNG"), source="x.png", filename="x.png")
+    assert not result.values
+    assert result.source_type == "ocr"
+
+
+@needs_ocr
+@needs_font
+@pytest.mark.parametrize("seed", [3, 8])
+def test_a_photographed_table_page_reads_right_or_leaves_out(seed: int) -> None:
+    """One picture of a table page (an ``<img>`` table, a phone photo): no wrong number, most read."""
+    from gxcrawler.synthetic.scans import make_scan
+
+    case = make_scan(seed, kind="jpeg", dpi=150)
+    result = parse_case(case)
+    assert result.source_type == "ocr"
+    s = score(case.report, result, metadata=False)
+    assert not s.wrong, s.wrong
+    assert len(result.values) + len(result.blank) >= 20
+
+
+@needs_ocr
+@needs_font
+def test_a_scanned_pdf_reads_its_title_and_its_tables() -> None:
+    from gxcrawler.synthetic.scans import make_scan
+
+    case = make_scan(1, kind="pdf", dpi=150)
+    result = parse_case(case)
+    assert result.source_type == "ocr"
+    assert result.status in ("ok", "partial")
+    s = score(case.report, result)
+    assert s.meta["agency"] and s.meta["year"]
+    assert not s.wrong, s.wrong
+    assert s.correct >= 0.8 * s.truth_cells, (s.correct, s.truth_cells, s.missing[:10])
