@@ -87,6 +87,9 @@ class ParseResult:
     #: numbers the text states compared with their cells (``gxcrawler.parsing.narrative``):
     #: ``left`` stated, ``right`` the table's; kept apart from the identities in ``checks``
     narrative: list[Check] = field(default_factory=list)
+    #: cells read by OCR, by key: ``read`` (every character sure) or ``settled`` (a doubtful
+    #: reading chosen because it alone satisfies the identities); stored per cell
+    ocr: dict[str, str] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object of ``docs/spec/metrics.md`` (plus ``message`` when there is one)."""
@@ -107,6 +110,8 @@ class ParseResult:
             out["message"] = self.message
         if self.images:
             out["images"] = list(self.images)
+        if self.ocr:
+            out["ocr"] = dict(self.ocr)
         if self.narrative:
             out["narrative"] = [c.to_json_dict() for c in self.narrative]
         return out

@@ -66,6 +66,10 @@ GXCRAWLER_PARSE_TIMEOUT = os.environ.get("GXCRAWLER_PARSE_TIMEOUT", "")
 GXCRAWLER_PARSE_MEMORY_MB = os.environ.get("GXCRAWLER_PARSE_MEMORY_MB", "")
 GXCRAWLER_PARSE_MAX_TASKS = os.environ.get("GXCRAWLER_PARSE_MAX_TASKS", "")
 GXCRAWLER_PARSE_TASK = os.environ.get("GXCRAWLER_PARSE_TASK", "")
+# Reports printed as pictures (scanned PDFs, image files) are read by OCR in the parse
+# workers (gxcrawler/formats/ocr.py, docs/notes/ocr.md); 0 turns it off (-s GXCRAWLER_OCR=0):
+# such reports then load as no_tables, as before.
+GXCRAWLER_OCR = os.environ.get("GXCRAWLER_OCR", "1")
 
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 300,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -21,6 +22,14 @@ from gxcrawler.parsing.pool import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def ocr_setting(settings) -> None:
+    """``-s GXCRAWLER_OCR=0``: the parse workers (started after this, they inherit the
+    environment) and an inline parse read no pictures (``gxcrawler.formats.ocr.enabled``)."""
+    value = settings.get("GXCRAWLER_OCR")
+    if value is not None and str(value).strip() != "":
+        os.environ["GXCRAWLER_OCR"] = str(value).strip()
 
 
 def task_of(item: ReportItem) -> ParseTask:
@@ -49,6 +58,7 @@ class ParsePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.config = PoolConfig.from_settings(crawler.settings)
+        ocr_setting(crawler.settings)
         self.max_recorded = crawler.settings.getint("GX_PARSE_MAX_RECORDED", 200)
         self.pool: ParsePool | None = None
 

@@ -85,7 +85,7 @@ def insert_reports_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]
     }
 
 
-COPY_VALUES = "COPY report_values (report_id, key, value) FROM STDIN"
+COPY_VALUES = "COPY report_values (report_id, key, value, ocr) FROM STDIN"
 COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right", sentence) FROM STDIN'
 
 
@@ -95,7 +95,8 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
     for report_id, result in reports:
         rid = f"{report_id}\t"
         values.writelines(
-            f"{rid}{_key_columns(key)}{_copy_number(value)}\n" for key, value in result.values.items()
+            f"{rid}{_key_columns(key)}{_copy_number(value)}\t{_copy_text(result.ocr.get(key))}\n"
+            for key, value in result.values.items()
         )
         checks.writelines(
             f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_number(c.left)}\t{_copy_number(c.right)}"

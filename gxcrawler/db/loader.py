@@ -479,7 +479,10 @@ class Loader:
         if self._postgres:
             conn.exec_driver_sql(_PG_INSERT_CELLS, {"report_id": report_id, **_pg_cell_arrays(result)})
             return
-        values = [{"report_id": report_id, "key": key, "value": value} for key, value in result.values.items()]
+        values = [
+            {"report_id": report_id, "key": key, "value": value, "ocr": result.ocr.get(key)}
+            for key, value in result.values.items()
+        ]
         checks = [
             {"report_id": report_id, "rule": c.rule, "ok": c.ok, "left": c.left, "right": c.right, "sentence": c.sentence}
             for c in result.stored_checks
@@ -706,8 +709,8 @@ def _raw_agency(result: ParseResult, prov: Provenance) -> str:
 # ~200 values, ~40 checks) is one statement and one round trip.
 
 _PG_VALUES = (
-    "INSERT INTO report_values (report_id, key, value) "
-    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[]) AS x"
+    "INSERT INTO report_values (report_id, key, value, ocr) "
+    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[], %(v_ocr)s::text[]) AS x"
 )
 _PG_CHECKS = (
     'INSERT INTO check_results (report_id, rule, ok, "left", "right", sentence) '
@@ -743,6 +746,7 @@ def _pg_cell_arrays(result: ParseResult) -> dict[str, list[Any]]:
     return {
         "v_key": list(result.values),
         "v_value": list(result.values.values()),
+        "v_ocr": [result.ocr.get(k) for k in result.values],
         "c_rule": [c.rule for c in checks],
         "c_ok": [c.ok for c in checks],
         "c_left": [c.left for c in checks],

@@ -221,6 +221,10 @@ class ReportValue(Base):
     # loading a report. The loader refuses keys that are not in the catalog instead.
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     value: Mapped[Decimal] = mapped_column(ExactDecimal)
+    #: NULL: printed text (markup, a text layer, a spreadsheet); ``read``: read by OCR, every
+    #: character sure; ``settled``: an OCR reading chosen because it alone satisfies the
+    #: identities (migration 0013). The report's ``source_type`` is then ``ocr``.
+    ocr: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class CheckResult(Base):

@@ -65,6 +65,7 @@ def settle(doc: ExtractedDocument, parse: Callable[[ExtractedDocument], ParseRes
     """Parse an OCR'd document, settling or leaving out its doubtful numbers (see the module doc)."""
     result = parse(doc)
     if not doc.ocr or not result.values:
+        result.ocr = {k: "read" for k in result.values}
         return _tidy(result)
     edition = result.edition or "2019"
     where = key_cells(doc, parse)
@@ -113,6 +114,8 @@ def settle(doc: ExtractedDocument, parse: Callable[[ExtractedDocument], ParseRes
     final = parse(_with(doc, {**chosen, **dropped})) if chosen or dropped else result
     final = _tidy(final)
     final.warnings += notes
+    settled = {k for k, pos in where.items() if pos in chosen}
+    final.ocr = {k: "settled" if k in settled else "read" for k in final.values}
     return final
 
 

@@ -88,3 +88,18 @@ def test_a_scanned_pdf_reads_its_title_and_its_tables() -> None:
     assert s.meta["agency"] and s.meta["year"]
     assert not s.wrong, s.wrong
     assert s.correct >= 0.8 * s.truth_cells, (s.correct, s.truth_cells, s.missing[:10])
+
+
+def test_the_crawl_setting_reaches_the_parse_workers(monkeypatch) -> None:
+    """``-s GXCRAWLER_OCR=0`` is put in the environment the parse workers inherit."""
+    from scrapy.settings import Settings
+
+    from gxcrawler.formats.ocr import enabled
+    from pipelines.parse import ocr_setting
+
+    monkeypatch.delenv("GXCRAWLER_OCR", raising=False)
+    assert enabled()
+    ocr_setting(Settings({"GXCRAWLER_OCR": "0"}))
+    assert not enabled()
+    ocr_setting(Settings({"GXCRAWLER_OCR": "1"}))
+    assert enabled()
