@@ -1,6 +1,6 @@
 """Loader speed against PostgreSQL's own COPY, in one run, on the same table.
 
-    python benchmarks/load_speed.py [--reports 10000] [--tiny-documents] [--server postgresql://postgres@127.0.0.1:5432]
+    python benchmarks/load_speed.py [--reports 10000] [--key-index covering|plain] [--tiny-documents] [--server postgresql://postgres@127.0.0.1:5432]
 
 Creates a throwaway database, migrates it, generates ``--reports`` reports of every
 2021-edition cell (200 values each) with their identity checks, each with a document
@@ -88,6 +88,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=20, help="reports per load_many call (the pipeline's)")
     ap.add_argument("--tiny-documents", action="store_true", help="50-byte documents (the figures before 2026-11-23)")
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    ap.add_argument("--key-index", choices=["covering", "plain"], default="covering",
+                    help="plain: report_values(key) as before migration 0006 (what the covering index costs)")
     args = ap.parse_args()
 
     name = f"gxc_bench_{uuid.uuid4().hex[:8]}"
@@ -98,6 +100,10 @@ def main() -> None:
     engine = make_engine(url)
     try:
         upgrade(engine)
+        if args.key_index == "plain":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP INDEX ix_report_values_key")
+                conn.exec_driver_sql("CREATE INDEX ix_report_values_key ON report_values (key)")
         t = time.perf_counter()
         reports = generate(args.reports, tiny=args.tiny_documents)
         rows = sum(len(r.values) for r, _, _ in reports)

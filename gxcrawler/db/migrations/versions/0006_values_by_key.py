@@ -11,7 +11,10 @@ why requests were refused (8 keys, every report), litigation outcomes, a year's 
 of one cell — reads those keys' entries from the index (an index-only scan) instead of
 every page of the table: the README's worked query 2 at 10,000 reports went from a
 full scan of ``report_values`` (673 ms) to 200 ms, under load. The index replaces the
-``(key)`` one (same uses), about 12 bytes wider per cell.
+``(key)`` one (same uses). It costs space: the ``(key)`` index was deduplicated by
+PostgreSQL (a key stored once per page with a list of row pointers: ~110 MB at 100,000
+reports), the covering one holds a full entry per cell (887 MB at 100,000 reports, next to
+a 1,001 MB table and a 792 MB primary key).
 
 On a large database the upgrade rebuilds the index (minutes at a million reports,
 writes blocked meanwhile): run ``gxcrawler db upgrade`` between crawls.
