@@ -1,6 +1,6 @@
 """Crawl throughput with and without the item pipelines, and the reactor's lag, paired.
 
-    python benchmarks/crawl_speed.py [--workload five|pdf ...] [--rounds 3] [--latency-ms 0]
+    python benchmarks/crawl_speed.py [--workload five|pdf ...] [--rounds 3] [--latency-ms 0] [--polite]
 
 Workloads: ``five`` — ``gxcrawler crawl-all`` of the five portal simulations, all years;
 ``pdf`` — the Luoning simulation with every report published as a PDF attachment.
@@ -17,6 +17,11 @@ Per crawl: seconds from the first spider opened to the last closed (``crawl_runs
 of the whole process, CPU seconds of the crawl and its parse workers, reports loaded, and the lateness of a 10 ms reactor timer
 (``benchmarks/reactor_lag.py``). Per variant: medians over the rounds and the median of
 the per-round throughput ratios to ``none`` (goal: pipelines ≥ 0.8 of ``none``).
+
+Politeness is off by default (``tests.fixtures.sim.FAST``): the simulations then answer as
+fast as the machine can ask, the worst case for the pipelines. ``--polite`` keeps the
+project's own delays (``gxcrawler/settings.py``: 1 s per host, AutoThrottle): the pace a
+real portal is crawled at.
 """
 
 from __future__ import annotations
@@ -68,11 +73,12 @@ def warm(sims) -> None:
                 sim.handle("GET", url, {})
 
 
-def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str], workers: str | None) -> dict:
+def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str], workers: str | None,
+          polite: bool = False) -> dict:
     db_url = create_database("gxc_bench_crawl")
     with tempfile.TemporaryDirectory(prefix="gxc-bench-") as tmp:
         lag_file = Path(tmp) / "lag.json"
-        merged = {**FAST, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(Path(tmp) / "crawls"),
+        merged = {**({} if polite else FAST), "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(Path(tmp) / "crawls"),
                   "EXTENSIONS": json.dumps(EXTENSIONS), "GX_LAG_FILE": str(lag_file), **settings}
         if workers is not None and "GXCRAWLER_PARSE_WORKERS" not in settings:
             merged["GXCRAWLER_PARSE_WORKERS"] = workers
@@ -120,9 +126,13 @@ def main() -> int:
     ap.add_argument("--variant", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--latency-ms", type=float, default=0.0, help="server delay per answer")
+    ap.add_argument("--polite", action="store_true",
+                    help="the project's own politeness (DOWNLOAD_DELAY 1 s per host, AutoThrottle) instead of "
+                         "none: how fast a real portal lets a crawl download")
     ap.add_argument("--workers", help="GXCRAWLER_PARSE_WORKERS for the pool variant (default: one per CPU)")
     args = ap.parse_args()
-    print(f"load before: {os.getloadavg()[0]:.2f}; latency {args.latency_ms:g} ms; rounds {args.rounds}",
+    print(f"load before: {os.getloadavg()[0]:.2f}; latency {args.latency_ms:g} ms; rounds {args.rounds}; "
+          f"{'polite (project defaults)' if args.polite else 'politeness off (FAST)'}",
           flush=True)
     for name in args.workload:
         sims, spiders = workload(name)
@@ -134,7 +144,7 @@ def main() -> int:
             for r in range(args.rounds):
                 order = args.variant[r % len(args.variant):] + args.variant[: r % len(args.variant)]
                 for variant in order:
-                    result = crawl(server, spiders, VARIANTS[variant], args.workers)
+                    result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite)
                     runs[variant].append(result)
                     print(f"  {name} round {r + 1} {variant:<6} crawl {result['secs']:6.1f} s  process "
                           f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
