@@ -16,6 +16,10 @@ PROJECT_URL = os.environ.get("GXCRAWLER_PROJECT_URL", "https://github.com/gxcraw
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` validates arguments and the database first and exits with the run's verdict;
+# `scrapy fetch/shell/view` record no crawl run (gxcrawler/scrapy_commands/: GX_RECORD_RUNS,
+# on unless a command turns it off — not set here, where it would override the command's default)
+COMMANDS_MODULE = "gxcrawler.scrapy_commands"
 
 # An honest User-Agent: who we are and where to read about it.
 USER_AGENT = f"gxcrawler/0.1 (+{PROJECT_URL}; open-government research)"
@@ -82,6 +86,13 @@ HTTPCACHE_ENABLED = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl NAME -O reports.jsonl|.json|.csv`: one record per report, never raw bytes
+FEED_EXPORTERS = {
+    "jsonlines": "gxcrawler.crawl.feeds.JsonLinesReportExporter",
+    "jsonl": "gxcrawler.crawl.feeds.JsonLinesReportExporter",
+    "json": "gxcrawler.crawl.feeds.JsonReportExporter",
+    "csv": "gxcrawler.crawl.feeds.CsvReportExporter",
+}
 
 # Retries wait 2 s, 4 s, 8 s … (capped) before going out again.
 DOWNLOADER_MIDDLEWARES = {

@@ -61,7 +61,10 @@ class LoadPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
+        from scrapy.exceptions import NotConfigured
 
+        if not crawler.settings.getbool("GX_RECORD_RUNS", True):  # scrapy fetch / shell / view write nothing
+            raise NotConfigured("GX_RECORD_RUNS is off")
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
@@ -206,4 +209,5 @@ class LoadPipeline:
         if pending:
             self.stats.set_value("gx/load/spool_dir", str(self.spool.root))
         counts = {k: self.stats.get_value(f"gx/reports/{k}", 0) for k in ("found", *OUTCOMES)}
-        logger.info("gxcrawler load summary: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
+        # DEBUG: the run's summary (NightlyExtension, "run N of SPIDER: …") is the one to read
+        logger.debug("load pipeline outcomes: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))

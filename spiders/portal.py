@@ -72,6 +72,8 @@ class PortalSpider(ReportSpider):
         self.columns = tuple(Column(url=u, extra={"depth": 0, "start": True, "reports": urlsplit(u).path not in ("", "/")})
                              for u in urls)
         self.allowed_domains = sorted({d for u in urls for d in discovery.allowed_domains_for(u)})
+        if not str(depth).strip().isdigit():
+            raise ValueError(f"depth={depth!r} is not a number of link levels (e.g. -a depth=3)")
         self.max_depth = int(depth)
         self.sites = {discovery.site_domain(u) for u in urls}
         self._posts_seen: set[tuple[str, ...]] = set()

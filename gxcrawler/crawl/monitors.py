@@ -63,6 +63,22 @@ def network_errors(stats: Mapping[str, Any]) -> dict[str, int]:
     return {c: n for c in NETWORK if (n := _count(stats, f"gx/failed/{c}"))}
 
 
+#: where a user without network can watch a crawl work (README, docs/user-guide.md)
+OFFLINE_HINT = ("to try gxcrawler without network, run the offline simulation: "
+                "python -m tests.simulations serve --port 8808, then GXCRAWLER_SIMULATION_URL=http://127.0.0.1:8808")
+
+
+def offline_reason(stats: Mapping[str, Any]) -> str | None:
+    """Why a run got nothing when no host name could be resolved at all (no network, no DNS)."""
+    dns = _count(stats, "gx/failed/dns") + sum(
+        int(v) for k, v in stats.items()
+        if k.startswith("downloader/exception_type_count/") and k.endswith(("DNSLookupError", "CannotResolveHostError"))
+    )
+    if dns and not _count(stats, "downloader/response_count"):
+        return f"no host name could be resolved and no server answered — is this machine offline? ({OFFLINE_HINT})"
+    return None
+
+
 def _requests_base(stats: Mapping[str, Any]) -> int:
     """Responses, requests lost on the network, and the known documents a re-crawl did not request.
 
@@ -94,7 +110,8 @@ def evaluate(stats: Mapping[str, Any], limits: Mapping[str, Any] | None = None) 
             "reports_found",
             found + earlier >= int(t["GX_MONITOR_MIN_REPORTS"]),
             f"{found} reports found (minimum {t['GX_MONITOR_MIN_REPORTS']})"
-            + (f", {earlier} by the runs it resumed" if earlier else ""),
+            + (f", {earlier} by the runs it resumed" if earlier else "")
+            + (f": {offline}" if (offline := offline_reason(stats)) else ""),
         )
     )
 

@@ -32,6 +32,8 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.job import job_dir
 
+from gxcrawler.errors import UserError
+
 from . import distributed, monitors
 from .antibot import STATS_PAGES
 from .bounds import STATS_CAPPED
@@ -168,6 +170,10 @@ class NightlyExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("GX_RECORD_RUNS", True):  # scrapy fetch / shell / view
+            raise NotConfigured("GX_RECORD_RUNS is off")
         return cls(crawler)
 
     # ------------------------------------------------------------ start
@@ -299,8 +305,9 @@ class NightlyExtension:
             if not await maybe_deferred_to_future(self._quietly_d(d, default=False, ok=True)):
                 self._spool_run(spider.name, summary.run_id, values)
         self.stats.set_value("gx/run/outcome", verdict.outcome)
-        if verdict.outcome == "failed":
-            logger.error("run of %s failed: %s", spider.name, verdict.reason)
+        # the one end-of-crawl summary, made of exactly what the crawl_runs row holds
+        logger.log(logging.ERROR if verdict.outcome == "failed" else logging.INFO, "%s",
+                   run_line(spider.name, summary))
         if self.jobdir is not None:
             (self.jobdir / RUNNING_MARKER).unlink(missing_ok=True)
         if self.distributed and complete:
@@ -365,6 +372,17 @@ class NightlyExtension:
             shutil.rmtree(self.jobdir, ignore_errors=True)
         self.writer.stop()
         self.engine.dispose()
+
+
+def run_line(spider: str, s: RunSummary) -> str:
+    """The end-of-crawl summary line: the ``crawl_runs`` row's numbers, in its column names."""
+    c = s.counts
+    line = (f"run {s.run_id if s.run_id is not None else '(not recorded)'} of {spider}: {s.outcome}; "
+            f"requests {s.requests}, bytes {s.bytes}, reports_found {c.get('reports_found', 0)}, "
+            f"reports_new {c.get('reports_new', 0)}, reports_changed {c.get('reports_changed', 0)}, "
+            f"reports_unchanged {c.get('reports_unchanged', 0)}, reports_skipped {c.get('reports_skipped', 0)}, "
+            f"reports_failed {c.get('reports_failed', 0)}")
+    return line + (f"; reason: {s.reason}" if s.reason else "")
 
 
 def store_mark_unlisted(engine, spider: str, since: datetime | None, years) -> dict[str, int]:
@@ -470,6 +488,19 @@ def crawl_all(
         kwargs["agency"] = agency
     if refresh:
         kwargs["refresh"] = "1"
+    try:  # before any request: the arguments for every spider, then the database
+        from scrapy.spiderloader import SpiderLoader
+
+        from gxcrawler.crawl.arguments import validate
+        from gxcrawler.scrapy_commands.crawl import check_database
+
+        loader = SpiderLoader.from_settings(project)
+        for name in names:
+            validate(loader.load(name), kwargs)
+        check_database(project)
+    except UserError as exc:
+        print(f"crawl-all: {exc}", file=sys.stderr)
+        return exc.exit_code
     if distributed.enabled(project):
         return _crawl_all_distributed(project, names, kwargs, progress_every, out)
     crawls_dir = project.get("GX_CRAWLS_DIR") or "crawls"

@@ -105,7 +105,8 @@ def explain(url: str | sa.URL, exc: BaseException) -> str:
     if "does not exist" in detail and "database" in detail:
         fix = (f"create it (createdb -h {host} -p {port} -U {u.username or 'postgres'} {u.database}) "
                "or point GXCRAWLER_DATABASE_URL at an existing one")
-    elif "password authentication failed" in detail or "no password supplied" in detail:
+    elif ("password authentication failed" in detail or "no password supplied" in detail
+          or ("role" in detail and "does not exist" in detail)):
         fix = "check the user and password in GXCRAWLER_DATABASE_URL"
     elif any(s in detail for s in ("Connection refused", "could not connect", "timeout expired",
                                    "could not translate host name", "Name or service not known")):

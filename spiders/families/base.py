@@ -31,6 +31,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
 from gxcrawler import discovery, pagekind
+from gxcrawler.crawl.arguments import parse_years
 from gxcrawler.crawl.items import ReportItem
 from gxcrawler.model import Region
 
@@ -85,13 +86,15 @@ class ReportSpider(scrapy.Spider):
     columns: tuple[Column | str, ...] = ()
     #: follow attachments when a report page has no statistics tables itself
     follow_attachments: bool = True
+    #: ``-a`` arguments read as attributes rather than by ``__init__`` (gxcrawler.crawl.arguments)
+    arguments: tuple[str, ...] = ("refresh",)
 
     def __init__(self, year: str | None = None, agency: str | None = None, *args, start_url: str | None = None,
                  **kwargs):
         super().__init__(*args, **kwargs)
         if start_url:  # -a start_url=…: start from other pages than the configured columns
             self.columns = tuple(Column(url=u.strip()) for u in start_url.split(",") if u.strip())
-        self.years = discovery.parse_year_filter(year)
+        self.years = parse_years(year)
         self.agency_filter = discovery.normalize_title(agency) if agency else None
         self._seen_documents: set[str] = set()
 
