@@ -11,7 +11,8 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare", "review")
+COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare", "review",
+                   "new_portal")
 
 
 def build_parser() -> argparse.ArgumentParser:
