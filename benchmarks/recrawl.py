@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.pg import create_database, drop_database  # noqa: E402
-from tests.fixtures.sim import FAST  # noqa: E402
+from tests.fixtures.sim import DEFAULT_NIGHTS, FAST  # noqa: E402
 from tests.simulations.registry import all_simulations  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
 
@@ -38,7 +38,8 @@ def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str |
         cmd += ["--spider", name]
     if year:
         cmd += ["--year", year]
-    for key, value in {**FAST, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls), **(extra or {})}.items():
+    settings = {**FAST, **DEFAULT_NIGHTS, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls), **(extra or {})}
+    for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url}
     t0 = time.perf_counter()
@@ -53,9 +54,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spider", action="append", help="only this spider (repeatable; default: all simulated)")
     parser.add_argument("--year", help="report year or range (default: all years)")
-    parser.add_argument("--revalidate-every", type=int, default=1, metavar="N",
-                        help="GX_REVALIDATE_EVERY for the re-crawl (1: conditional request for every document)")
+    parser.add_argument("--revalidate-every", type=int, default=28, metavar="N",
+                        help="GX_REVALIDATE_EVERY for the re-crawl (the default 28; 1: every document every night)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for both crawls (repeatable), e.g. GX_LIST_REVISIT_EVERY=1")
     args = parser.parse_args()
+    both = dict(item.split("=", 1) for item in args.set)
 
     sims = all_simulations()
     spiders = args.spider or [s.name for s in sims]
@@ -72,7 +76,7 @@ def main() -> int:
     crawls = Path(os.environ.get("TMPDIR", "/tmp")) / f"gxc-bench-crawls-{os.getpid()}"
     try:
         walls, logs = [], []
-        for extra in ({}, {"GX_REVALIDATE_EVERY": str(args.revalidate_every)}):
+        for extra in (both, {**both, "GX_REVALIDATE_EVERY": str(args.revalidate_every)}):
             server.reset_counts()
             walls.append(crawl(server, db_url, spiders, args.year, crawls, extra))
             logs.append(list(server.log))

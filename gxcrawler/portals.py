@@ -10,6 +10,7 @@ a county is one line.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -71,9 +72,14 @@ def read(path: str | Path | None = None) -> list[Portal]:
     ]
 
 
+#: a registry file to use instead of the packaged one (a private list of portals, a generated benchmark)
+REGISTRY_ENV = "GXCRAWLER_PORTALS"
+
+
 @cache
 def registry() -> tuple[Portal, ...]:
-    return tuple(read())
+
+    return tuple(read(os.environ.get(REGISTRY_ENV) or None))
 
 
 def find(key: str) -> Portal | None:

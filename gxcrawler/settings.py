@@ -127,14 +127,20 @@ DOWNLOADER_MIDDLEWARES.update({
     "gxcrawler.crawl.guards.CappedDecompressionMiddleware": 590,
 })
 SPIDER_MIDDLEWARES["gxcrawler.crawl.bounds.ListBoundsMiddleware"] = 820
+# an unchanged list page's sub-lists are not requested (gxcrawler/crawl/lists.py, issue 16)
+SPIDER_MIDDLEWARES["gxcrawler.crawl.lists.UnchangedListMiddleware"] = 810
 TWISTED_DNS_RESOLVER = "gxcrawler.crawl.guards.GuardedResolver"  # no private addresses, even by name
 GX_ALLOW_PRIVATE_ADDRESSES = False
 GX_MAX_PAGES_PER_LIST = 200
 GX_MAX_LIST_DEPTH = 6
 CLOSESPIDER_TIMEOUT = 6 * 3600  # the nightly time budget per portal (seconds); resumed by the next run
 RETRY_AFTER_MAX = 120  # a Retry-After is honoured up to this many seconds
-GX_REVALIDATE_EVERY = 1  # documents with validators: a conditional request every N nights
-GX_REFETCH_EVERY = 7  # documents without validators: re-downloaded and compared by hash every N nights
+# The cost of a night (issue 16, gxcrawler/crawl/lists.py): known documents are re-checked on a
+# rolling schedule (1/N of them a night, each within N nights); a list page linking the same pages
+# as last time leads to no further list requests; its sub-lists are read within N nights.
+GX_REVALIDATE_EVERY = 28  # documents with validators: a conditional request every N nights
+GX_REFETCH_EVERY = 28  # documents without validators: re-downloaded and compared by hash every N nights
+GX_LIST_REVISIT_EVERY = 7  # a list page whose parent is unchanged is read at least every N nights
 GX_LOAD_RETRY_SECONDS = 120  # database unreachable: retry a batch this long, then spool it to disk
 GX_HEARTBEAT_SECONDS = 60  # a running crawl stamps its run; a silent open run was killed
 

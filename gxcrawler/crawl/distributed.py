@@ -15,9 +15,9 @@ Switched on by ``GXCRAWLER_REDIS_URL`` (setting or environment); the add-on
   again.
 * **Idle close** — a worker closes a spider when the shared queue is empty and no live
   worker holds a lease of it (checked on Scrapy's ``spider_idle``, every 5 s).
-* **Politeness per host across workers** (:class:`SharedPolitenessMiddleware`) — before a
-  request goes out it reserves the host's next free instant in Redis (one atomic
-  script: ``next = max(now, stored); stored = next + delay``) and waits until then. The
+* **Politeness per host across workers** (:class:`SharedPolitenessMiddleware`) — a request
+  leaves only through its host's gate in Redis (one atomic script: go if the host's last
+  request left ``delay`` ago and stamp now, else wait what is left and ask again). The
   delay is ``DOWNLOAD_DELAY`` (±``DOWNLOAD_DELAY_JITTER``) whatever the number of
   workers; local delays and AutoThrottle are turned off in this mode (they are per
   process and would not bound the host's total rate).
@@ -93,14 +93,18 @@ redis.call('SREM', KEYS[3], ARGV[1])
 return #all / 2
 """
 
-#: reserve a host's next free instant: KEYS host key; ARGV delay ms, ttl ms → wait ms
-_RESERVE = """
+#: a host's gate: go now (0) if its last request left ``delay`` ms ago, else the ms still to wait.
+#: KEYS host key; ARGV delay ms, ttl ms. Checked when the request is about to leave, so a late timer
+#: in one worker can never bring two requests closer than the delay.
+_GATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, stored)
-redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', tonumber(ARGV[2]))
-return at - now
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if last >= 0 and now - last < tonumber(ARGV[1]) then
+  return tonumber(ARGV[1]) - (now - last)
+end
+redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[2]))
+return 0
 """
 
 #: claim a portal if nobody has, or if its owner is ARGV[2] (dead): KEYS claim; ARGV me, dead-or-''
@@ -131,7 +135,7 @@ class Coordination:
         self.lease_seconds = lease_seconds
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._scripts = {name: self.server.register_script(src) for name, src in
-                         (("pop", _POP), ("reclaim", _RECLAIM), ("reserve", _RESERVE), ("claim", _CLAIM))}
+                         (("pop", _POP), ("reclaim", _RECLAIM), ("gate", _GATE), ("claim", _CLAIM))}
         self._crawl: str | None = None
         self._beat = None
         self.alive()
@@ -597,10 +601,10 @@ class SharedPolitenessMiddleware:
         return cls(crawler)
 
     def wait_for(self, host: str) -> float:
-        """Reserve ``host``'s next free instant; the seconds to wait for it."""
+        """Pass ``host``'s gate now (0) or the seconds to wait before asking again."""
         delay = self.delay * (1 + random.uniform(-self.jitter, self.jitter)) if self.jitter else self.delay
         ms = int(delay * 1000)
-        wait = self.coord.script("reserve", [f"{self.coord.prefix}:host:{host}"], [ms, ms * 4 + 60_000])
+        wait = self.coord.script("gate", [f"{self.coord.prefix}:host:{host}"], [ms, ms * 4 + 60_000])
         return int(wait) / 1000
 
     async def process_request(self, request, spider=None):
@@ -608,10 +612,12 @@ class SharedPolitenessMiddleware:
         from twisted.internet import reactor, task
 
         host = urlparse_cached(request).hostname or ""
-        wait = self.wait_for(host)
-        if wait > 0:
-            self.stats.inc_value("gx/distributed/host_wait_ms", int(wait * 1000))
+        started = time.monotonic()
+        while (wait := self.wait_for(host)) > 0:
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        waited = time.monotonic() - started
+        if waited > 0:
+            self.stats.inc_value("gx/distributed/host_wait_ms", int(waited * 1000))
         return None
 
 

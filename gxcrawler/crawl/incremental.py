@@ -122,6 +122,9 @@ class IncrementalState:
         self.refresh = False
         self.run_id: int | None = None
         self.known: dict[str, store.Known] = {}
+        self.lists: dict[str, store.KnownList] = {}  # list pages as last read (gxcrawler.crawl.lists)
+        self._lists: dict[str, dict[str, Any]] = {}
+        self._lists_seen: list[str] = []
         self._records: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, dict[str, Any]] = {}
         self._seen: list[str] = []
@@ -135,7 +138,8 @@ class IncrementalState:
             crawler._gx_incremental_state = state
         return state
 
-    def open(self, engine, spider, run_id: int | None, known: dict[str, store.Known]) -> None:
+    def open(self, engine, spider, run_id: int | None, known: dict[str, store.Known],
+             lists: dict[str, store.KnownList] | None = None) -> None:
         """Start recording for ``spider`` (``known``: ``store.known_fetches``, read off the reactor)."""
         self.engine = engine
         self.spider_name = spider.name
@@ -148,10 +152,30 @@ class IncrementalState:
             self._timer.start(self.flush_seconds, now=False)
         if self.enabled:
             self.known = known
+            self.lists = lists or {}
             logger.info("incremental: %d known documents for %s%s", len(self.known), spider.name,
                         " (refresh: fetching all)" if self.refresh else "")
 
     # -- decisions ---------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """Whether known pages may be left out tonight (incremental, not a refresh)."""
+        return self.enabled and not self.refresh and self.engine is not None
+
+    def record_list(self, response: Response, sha256: str, children: list[str]) -> None:
+        """A list page read tonight: the fingerprint of the requests it led to, and their URLs."""
+        if self.engine is None or not self.enabled:
+            return
+        self._lists[response.url] = {"url": response.url, "spider": self.spider_name,
+                                     "kind": response.meta.get("gx_kind"), "sha256": sha256,
+                                     "children": children, "status_code": response.status}
+        self._maybe_flush()
+
+    def list_seen(self, url: str) -> None:
+        """A list page not read tonight because the page linking it is unchanged: still listed."""
+        self._lists_seen.append(url)
+        self._maybe_flush()
+
     def settled(self, url: str) -> store.Known | None:
         if not self.enabled or self.refresh:
             return None
@@ -187,7 +211,8 @@ class IncrementalState:
         self._maybe_flush()
 
     def pending(self) -> int:
-        return len(self._records) + len(self._failures) + len(self._seen) + len(self._checked)
+        return (len(self._records) + len(self._failures) + len(self._seen) + len(self._checked)
+                + len(self._lists) + len(self._lists_seen))
 
     def _maybe_flush(self) -> None:
         if self.pending() >= self.flush_every:
@@ -199,8 +224,10 @@ class IncrementalState:
             return self._flushing or defer.succeed(None)
         if self._flushing is not None:  # the next flush starts when this one ends
             return self._flushing
-        snapshot = (list(self._records.values()), list(self._failures.values()), self._seen, self._checked)
+        snapshot = (list(self._records.values()), list(self._failures.values()), self._seen, self._checked,
+                    list(self._lists.values()), self._lists_seen)
         self._records, self._failures, self._seen, self._checked = {}, {}, [], []
+        self._lists, self._lists_seen = {}, []
         d = self.writer.submit(self._write, snapshot, self.run_id)
         d.addErrback(self._write_failed, snapshot)
         d.addBoth(self._flushed)
@@ -208,7 +235,11 @@ class IncrementalState:
         return d
 
     def _write(self, snapshot, run_id) -> None:
-        records, failures, seen, checked = snapshot
+        records, failures, seen, checked, lists, lists_seen = snapshot
+        if lists:
+            store.record_lists(self.engine, lists, run_id)
+        if lists_seen:
+            store.mark_seen(self.engine, lists_seen, run_id)
         if records:
             store.record_fetches(self.engine, records, run_id)
         if failures:
@@ -220,7 +251,10 @@ class IncrementalState:
 
     def _write_failed(self, failure, snapshot) -> None:
         """Keep what could not be written; the next flush (or the spool at the end) takes it."""
-        records, failures, seen, checked = snapshot
+        records, failures, seen, checked, lists, lists_seen = snapshot
+        for row in lists:
+            self._lists.setdefault(row["url"], row)
+        self._lists_seen[:0] = lists_seen
         for row in records:
             self._records.setdefault(row["url"], row)
         for row in failures:
@@ -258,7 +292,7 @@ class IncrementalState:
     def unwritten(self) -> dict[str, list]:
         """What is still buffered, by kind (for the spool)."""
         return {"fetches": list(self._records.values()), "failures": list(self._failures.values()),
-                "seen": list(self._seen), "checked": list(self._checked)}
+                "seen": list(self._seen), "checked": list(self._checked)}  # list rows: re-read next run
 
     def stop_timer(self) -> None:
         if self._timer is not None and self._timer.running:

@@ -93,6 +93,63 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     }
 
 
+@dataclass(frozen=True)
+class KnownList:
+    """A list page as last read: the fingerprint of the requests it led to, and their URLs."""
+
+    url: str
+    sha256: str | None
+    children: tuple[str, ...]
+    checked_at: datetime | None
+    failed: bool  # its last fetch failed: read again, whatever the rotation says
+
+
+LIST_KINDS = ("list", "json", "script")
+
+
+def known_lists(engine: Engine, spider: str) -> dict[str, KnownList]:
+    """Every list page of ``spider`` read before (``gxcrawler.crawl.lists``)."""
+    cols = [_fetches.c[c] for c in ("url", "sha256", "hints", "checked_at", "outcome")]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*cols).where(_fetches.c.spider == spider, _fetches.c.kind.in_(LIST_KINDS))
+        ).all()
+    return {
+        r.url: KnownList(url=r.url, sha256=r.sha256, children=tuple((r.hints or {}).get("children") or ()),
+                         checked_at=_aware(r.checked_at), failed=r.outcome in UNSETTLED_OUTCOMES)
+        for r in rows
+    }
+
+
+def record_lists(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | None) -> int:
+    """Upsert list pages read: url, spider, kind, sha256 (fingerprint of their links), children, status_code."""
+    now = datetime.now(UTC)
+    batch = [
+        {
+            "url": r["url"], "spider": r.get("spider"), "kind": r.get("kind") or "list", "parent_url": None,
+            "sha256": r.get("sha256"), "status_code": r.get("status_code"), "etag": None, "last_modified": None,
+            "outcome": None, "hints": {"children": list(r.get("children") or ())}, "region": {},
+            "first_seen": now, "last_seen": now, "last_run_id": run_id, "listed": True, "checked_at": now,
+        }
+        for r in rows
+    ]
+    if not batch:
+        return 0
+    with engine.begin() as conn:
+        stmt = _insert(conn)
+        ex = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["url"],
+            set_={"spider": ex.spider, "kind": ex.kind, "sha256": ex.sha256, "status_code": ex.status_code,
+                  "outcome": sa.null(), "message": sa.null(), "hints": ex.hints, "last_seen": ex.last_seen,
+                  "last_run_id": ex.last_run_id, "listed": True, "checked_at": ex.checked_at},
+            # a page that is also a document (a channel rendering its only report) keeps its document row
+            where=_is_list_row(),
+        )
+        conn.execute(stmt, batch)
+    return len(batch)
+
+
 def _aware(when: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; every time the store writes is UTC."""
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
@@ -102,6 +159,12 @@ def _was_failing() -> sa.ColumnElement[bool]:
     """The stored row's last *fetch* failed (the ledger's ``failed``; the loader's ``refused`` is about
     content and stays until the loader says otherwise). A constant inline: executemany upserts."""
     return _fetches.c.outcome == sa.literal_column("'failed'")
+
+
+def _is_list_row() -> sa.ColumnElement[bool]:
+    """The stored row is a list page's. Constants inline, like :func:`_was_failing` (executemany upserts)."""
+    kinds = ", ".join(f"'{k}'" for k in LIST_KINDS)  # the module's own constants, never crawled data
+    return sa.literal_column(f"fetches.kind IN ({kinds})", sa.Boolean)
 
 
 def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
@@ -159,6 +222,9 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
                 "etag": ex.etag,
                 "last_modified": ex.last_modified,
                 "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
+                # a URL read as a list page first and now fetched as a document becomes the document's row
+                "kind": sa.case((_is_list_row(), ex.kind), else_=_fetches.c.kind),
+                "hints": sa.case((_is_list_row(), ex.hints), else_=_fetches.c.hints),
                 "outcome": sa.case(
                     (ex.outcome.is_not(None), ex.outcome),
                     (changed, sa.null()),

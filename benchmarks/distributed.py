@@ -1,0 +1,235 @@
+"""One night of a large registry with 1, 2 and 4 distributed workers: requests, seconds, memory, database growth.
+
+    python benchmarks/distributed.py [--portals 1000] [--workers 1 2 4] [--latency-ms 100]
+                                     [--delay 0.5] [--spiders-per-worker 8] [--year 2023]
+                                     [--agency 人民政府]
+
+The registry: ``--portals`` portals generated from the seven CMS-family simulations
+(``tests/simulations/family.py``): portal *i* is family *i mod 7* served under its own
+host names (``p0042-www.yj.gov.cn`` …), its pages rewritten to link its own hosts, one
+registry row each (``GXCRAWLER_PORTALS``, family ``auto``: the generic spider finds the
+report column from the home page). Every answer waits ``--latency-ms`` (a distant
+server), so the crawl is latency-bound and CPU stays low; a host gets one request per
+``--delay`` seconds across all workers (``DOWNLOAD_DELAY``, shared through Redis).
+``--year``/``--agency`` keep a night short (the lists are read in full; only the
+matching reports are fetched and parsed).
+
+For each worker count: a fresh PostgreSQL database and Redis key space, the workers
+started together (``gxcrawler crawl-all`` with ``GXCRAWLER_REDIS_URL``), and measured:
+wall seconds until the last worker exits, requests (the server's log), requests per
+second, peak RSS per worker (``/proc``), database growth (``pg_database_size``, rows),
+the shortest gap between two requests to one host (politeness), the work per worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.pg import create_database, drop_database  # noqa: E402
+from tests.simulations.base import SimResponse  # noqa: E402
+from tests.simulations.registry import FAMILIES, simulation  # noqa: E402
+from tests.simulations.server import SimulationServer  # noqa: E402
+
+REDIS_URL = os.environ.get("GXCRAWLER_TEST_REDIS", "redis://127.0.0.1:6379/0")
+TEXT_TYPES = ("text/", "json", "javascript", "xml")
+
+
+class Clone:
+    """A family simulation answering under other host names: ``p0042-<host>`` for each of its hosts."""
+
+    def __init__(self, sim, index: int, times: dict[str, list[float]], lock: threading.Lock) -> None:
+        self.sim = sim
+        self.name = f"p{index:04d}"
+        self.to_clone = {h: f"{self.name}-{h}" for h in sim.hosts}
+        self.to_real = {v: k for k, v in self.to_clone.items()}
+        self.hosts = tuple(self.to_clone.values())
+        self.start_url = self._rewrite_url(sim.start_url, self.to_clone)
+        self.times, self.lock = times, lock
+
+    @staticmethod
+    def _rewrite_url(url: str, mapping: dict[str, str]) -> str:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if host not in mapping:
+            return url
+        netloc = parts.netloc.replace(host, mapping[host])
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
+        with self.lock:
+            self.times[urlsplit(url).hostname or ""].append((time.monotonic(), url))
+        response = self.sim.handle(method, self._rewrite_url(url, self.to_real), headers, body=body)
+        ctype = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
+        if response.body and any(t in ctype for t in TEXT_TYPES):
+            data = response.body
+            for real, clone in self.to_clone.items():
+                data = data.replace(real.encode(), clone.encode())
+            headers_out = {k: v for k, v in response.headers.items() if k.lower() != "etag"}
+            response = SimResponse(response.status, data, headers_out)
+        elif response.status in (301, 302, 303, 307, 308):
+            hdrs = dict(response.headers)
+            for k, v in hdrs.items():
+                if k.lower() == "location":
+                    hdrs[k] = self._rewrite_url(v, self.to_clone)
+            response = SimResponse(response.status, response.body, hdrs)
+        return response
+
+
+def registry(clones: list[Clone], path: Path) -> None:
+    lines = ["\t".join(("id", "name", "province", "city", "county", "code", "family", "spider", "start_urls",
+                        "notes"))]
+    for c in clones:
+        region = getattr(c.sim, "region", None) or getattr(c.sim, "REGION", None)
+        province = getattr(region, "province", None) or "某省"
+        lines.append("\t".join((c.name, f"{c.sim.name} clone {c.name}", province, "", "", "", "auto", "",
+                                c.start_url, f"benchmark clone of {c.sim.name}")))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg: Path, args) -> dict:
+    db_url = create_database("gxc_bench_dist")
+    prefix = f"gxbench-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": str(args.delay), "DOWNLOAD_DELAY_JITTER": "0",
+        "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "RETRY_BACKOFF_BASE": "0",
+        "GX_REDIS_PREFIX": prefix, "GX_WORKER_SPIDERS": str(args.spiders_per_worker),
+        "GX_HEARTBEAT_SECONDS": "0", "TELNETCONSOLE_ENABLED": "False", "LOGSTATS_INTERVAL": "0",
+    }
+    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0"]
+    if args.year:
+        cmd += ["--year", args.year]
+    if args.agency:
+        cmd += ["--agency", args.agency]
+    for c in clones:
+        cmd += ["--spider", c.name]
+    for k, v in settings.items():
+        cmd += ["-s", f"{k}={v}"]
+    env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
+           "GXCRAWLER_REDIS_URL": REDIS_URL, "GXCRAWLER_PORTALS": str(reg), "GXCRAWLER_PARSE_WORKERS": "0",
+           "PYTHONPATH": str(ROOT)}
+    from gxcrawler.db import ensure_schema
+
+    engine = sa.create_engine(db_url)
+    ensure_schema(engine)  # the schema before the night, so growth is the night's data
+    with engine.connect() as conn:
+        size0 = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+    server.reset_counts()
+    logs = [tempfile.NamedTemporaryFile("w+", suffix=f"-w{i}.log", delete=False)  # noqa: SIM115 - closed below
+            for i in range(n_workers)]
+    t0 = time.monotonic()
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[i], stderr=subprocess.STDOUT)
+             for i in range(n_workers)]
+    peaks = [0.0] * n_workers
+    while any(p.poll() is None for p in procs):
+        for i, p in enumerate(procs):
+            if p.poll() is None:
+                peaks[i] = max(peaks[i], peak_rss_mb(p.pid))
+        time.sleep(0.5)
+    seconds = time.monotonic() - t0
+    codes = [p.returncode for p in procs]
+    with engine.connect() as conn:
+        size1 = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+        rows = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("reports", "report_values", "documents", "fetches", "crawl_runs")}
+        runs = conn.execute(sa.text("SELECT outcome, count(*) FROM crawl_runs GROUP BY outcome")).all()
+    engine.dispose()
+    drop_database(db_url)
+    per_worker = []
+    for log in logs:
+        log.seek(0)
+        text = log.read()
+        per_worker.append(sum(1 for line in text.splitlines() if re.match(r"p\d{4}\s", line)))
+        log.close()
+        os.unlink(log.name)
+    return {"workers": n_workers, "codes": codes, "seconds": seconds, "requests": len(server.log),
+            "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
+            "runs": dict(runs), "portals_per_worker": per_worker}
+
+
+def politeness(times: dict[str, list[tuple[float, str]]]) -> tuple[float, float, list]:
+    """The 1st percentile and the smallest gap between two requests to one host, and the closest pairs."""
+    pairs = []
+    for ts in times.values():
+        ts = sorted(ts)
+        pairs += [(b[0] - a[0], a[1], b[1]) for a, b in zip(ts, ts[1:], strict=False)]
+    if not pairs:
+        return float("nan"), float("nan"), []
+    pairs.sort()
+    return pairs[len(pairs) // 100][0], pairs[0][0], pairs[:3]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--portals", type=int, default=1000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--delay", type=float, default=0.5, help="DOWNLOAD_DELAY per host, shared [0.5]")
+    parser.add_argument("--spiders-per-worker", type=int, default=8, help="GX_WORKER_SPIDERS [8]")
+    parser.add_argument("--year", default="2023")
+    parser.add_argument("--agency", default="人民政府", help="only these agencies' reports ('' for all)")
+    args = parser.parse_args()
+
+    times: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    lock = threading.Lock()
+    sims = [simulation(n) for n in FAMILIES]
+    clones = [Clone(sims[i % len(sims)], i, times, lock) for i in range(args.portals)]
+    server = SimulationServer(clones, latency=args.latency_ms / 1000, backlog=512)
+    server.start()
+    reg = Path(tempfile.mkdtemp()) / "portals.tsv"
+    registry(clones, reg)
+    results = []
+    try:
+        for n in args.workers:
+            times.clear()
+            r = run_night(n, clones, server, reg, args)
+            r["p1_gap_s"], r["min_gap_s"], r["closest"] = politeness(times)
+            r["hosts"] = len(times)
+            results.append(r)
+            print(r, flush=True)
+    finally:
+        server.stop()
+    base = results[0]["seconds"] if results else 1
+    print()
+    print(f"{args.portals} portals, latency {args.latency_ms:g} ms, DOWNLOAD_DELAY {args.delay:g} s per host, "
+          f"{args.spiders_per_worker} portals at a time per worker, year {args.year or 'all'}, "
+          f"agency {args.agency or 'all'}")
+    print(f"{'workers':>7} {'exit':>8} {'seconds':>8} {'speed-up':>8} {'requests':>8} {'req/s':>6} "
+          f"{'peak RSS MB':>14} {'DB MB':>6} {'reports':>7} {'fetches':>7} {'runs':>14} {'gap p1/min s':>12}")
+    for r in results:
+        rss = "/".join(f"{m:.0f}" for m in r["peak_rss_mb"])
+        runs = ",".join(f"{k}:{v}" for k, v in r["runs"].items())
+        print(f"{r['workers']:>7} {','.join(map(str, r['codes'])):>8} {r['seconds']:>8.1f} "
+              f"{base / r['seconds']:>8.2f} {r['requests']:>8} {r['requests'] / r['seconds']:>6.1f} {rss:>14} "
+              f"{r['db_growth_mb']:>6.1f} {r['rows']['reports']:>7} {r['rows']['fetches']:>7} {runs:>14} "
+              f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
