@@ -162,13 +162,13 @@ class IncrementalState:
         """Whether known pages may be left out tonight (incremental, not a refresh)."""
         return self.enabled and not self.refresh and self.engine is not None
 
-    def record_list(self, response: Response, sha256: str, children: list[str]) -> None:
-        """A list page read tonight: the fingerprint of the requests it led to, and their URLs."""
+    def record_list(self, response: Response, sha256: str, children: list[str], request: str | None = None) -> None:
+        """A list page read tonight: the fingerprint of the requests it led to, their URLs, its own request."""
         if self.engine is None or not self.enabled:
             return
         self._lists[response.url] = {"url": response.url, "spider": self.spider_name,
                                      "kind": response.meta.get("gx_kind"), "sha256": sha256,
-                                     "children": children, "status_code": response.status}
+                                     "children": children, "status_code": response.status, "request": request}
         self._maybe_flush()
 
     def list_seen(self, url: str) -> None:

@@ -16,10 +16,12 @@ requested whatever the rotation says.
 
 What this keeps (docs/reliability.md):
 
-* a new report on a list's first page changes that page's links: found the first night;
-* a new report further down (an oldest-first list, a sub-column) is found when its list
-  is read: within ``GX_LIST_REVISIT_EVERY`` nights per level below the last changed
-  page (a sub-list not read for N nights is overdue and read the next time its parent is);
+* a new report on a page read tonight (a start page, a page below a changed one) changes
+  that page's links: found the first night;
+* a new report further down (an oldest-first list, a sub-column below unchanged pages) is
+  found when its list is read: within ``GX_LIST_REVISIT_EVERY`` nights at any depth — a
+  list page keeps its own request (``hints["request"]``, JSON as in the distributed
+  queue), so a sub-list due tonight below an unchanged page is asked for directly;
 * a changed report or attachment behind unchanged lists: within ``GX_REVALIDATE_EVERY``
   / ``GX_REFETCH_EVERY`` nights, as before;
 * a report withdrawn from a list changes that list's links, so the list is read and
@@ -38,9 +40,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.http import Request, Response
+from scrapy.utils.request import request_from_dict
 
 from gxcrawler.model import Region
 
+from . import codec
 from .bounds import LIST_KINDS
 from .incremental import DOCUMENT_KINDS, IncrementalState, due_for_revalidation
 
@@ -109,7 +113,7 @@ class UnchangedListMiddleware:
         if response.url in state.known or response.url in children:
             return out  # the page is also a document (a channel rendering its only report): judged as one
         known = state.lists.get(response.url) if state.active else None
-        state.record_list(response, print_, children)
+        state.record_list(response, print_, children, self._encode(response.request))
         if not state.active or known is None or known.sha256 != print_ or known.failed:
             if known is not None and known.sha256 != print_:
                 self.stats.inc_value(f"{STATS}/changed")
@@ -124,6 +128,27 @@ class UnchangedListMiddleware:
                 continue
             kept.append(obj)
         return kept
+
+    def _encode(self, request: Request | None) -> str | None:
+        """The list page's own request, to ask for it again when it is due below an unchanged page."""
+        if request is None or self.crawler.spider is None:
+            return None
+        data = request.to_dict(spider=self.crawler.spider)
+        data["meta"] = {k: v for k, v in data.get("meta", {}).items()
+                        if k.startswith("gx_") and k not in ("gx_lease", "gx_fetch_chain")}
+        try:
+            return codec.dumps(data)
+        except (TypeError, ValueError):
+            return None
+
+    def _decode(self, data: str | None) -> Request | None:
+        if not data:
+            return None
+        try:
+            return request_from_dict(codec.loads(data), spider=self.crawler.spider)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a spider that changed its callbacks
+            logger.debug("stored list request not usable: %s", exc)
+            return None
 
     def _attached(self) -> set[str]:
         """Documents some other page links (a page that is its own document is a top-level one)."""
@@ -146,7 +171,12 @@ class UnchangedListMiddleware:
         found: list[Request] = []
         for child in known.children if known is not None else ():
             if child in state.lists:
-                found.extend(self._below(child, seen))
+                sub = state.lists[child]
+                if list_due(sub, self.every) and (again := self._decode(sub.request)) is not None:
+                    self.stats.inc_value(f"{STATS}/due_below")
+                    found.append(again)  # read tonight on its own rotation, wherever it sits
+                else:
+                    found.extend(self._below(child, seen))
                 continue
             doc = state.known.get(child)
             if doc is None or doc.kind not in DOCUMENT_KINDS or callback is None:

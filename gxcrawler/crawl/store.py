@@ -102,6 +102,7 @@ class KnownList:
     children: tuple[str, ...]
     checked_at: datetime | None
     failed: bool  # its last fetch failed: read again, whatever the rotation says
+    request: str | None = None  # its own request (gxcrawler.crawl.codec JSON), to ask for it again
 
 
 LIST_KINDS = ("list", "json", "script")
@@ -116,7 +117,8 @@ def known_lists(engine: Engine, spider: str) -> dict[str, KnownList]:
         ).all()
     return {
         r.url: KnownList(url=r.url, sha256=r.sha256, children=tuple((r.hints or {}).get("children") or ()),
-                         checked_at=_aware(r.checked_at), failed=r.outcome in UNSETTLED_OUTCOMES)
+                         checked_at=_aware(r.checked_at), failed=r.outcome in UNSETTLED_OUTCOMES,
+                         request=(r.hints or {}).get("request"))
         for r in rows
     }
 
@@ -128,7 +130,8 @@ def record_lists(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | N
         {
             "url": r["url"], "spider": r.get("spider"), "kind": r.get("kind") or "list", "parent_url": None,
             "sha256": r.get("sha256"), "status_code": r.get("status_code"), "etag": None, "last_modified": None,
-            "outcome": None, "hints": {"children": list(r.get("children") or ())}, "region": {},
+            "outcome": None, "hints": {"children": list(r.get("children") or ()), "request": r.get("request")},
+            "region": {},
             "first_seen": now, "last_seen": now, "last_run_id": run_id, "listed": True, "checked_at": now,
         }
         for r in rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -37,7 +38,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
+    """The code's newest revision (read once per process: a crawl of many portals asks per portal)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 

@@ -103,3 +103,33 @@ def test_a_worker_killed_mid_crawl_loses_nothing(server, pg_url, redis_prefix, t
     assert run.outcome == "success", run.reason
     assert "last worker out" in text
     assert re.search(r"\d+ request\(s\) of dead worker \S+ back in the queue", text)
+
+
+def test_two_crawl_all_workers_share_the_nights_portals(pg_url, redis_prefix, tmp_path):
+    """``gxcrawler crawl-all`` as workers: portals claimed one by one, each crawled once, the night ends."""
+    names = ["xinye", "zbjkq"]
+    srv = SimulationServer([simulation(n) for n in names], latency=LATENCY)
+    srv.start()
+    try:
+        logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+        command = ["gxcrawler", "crawl-all", "--progress", "0", "--log-level", "INFO"]
+        for name in names:
+            command += ["--spider", name]
+        workers = [start_worker(command, sim_url=srv.url, db_url=pg_url, prefix=redis_prefix, log=log,
+                                settings={"GX_WORKER_SPIDERS": "1"}) for log in logs]
+        codes = [w.wait(timeout=600) for w in workers]
+        texts = [log.read_text() for log in logs]
+        assert codes == [0, 0], texts[0][-3000:] + texts[1][-3000:]
+        counts = Counter(url for _, url, _ in srv.log)
+    finally:
+        srv.stop()
+    crawled = [sorted(n for n in names if re.search(rf"^{n}\s+success", t, re.M)) for t in texts]
+    assert sorted(c for cs in crawled for c in cs) == names and all(crawled)  # each portal once, both worked
+    expected = [e.page_url for n in names for e in simulation(n).expected_reports()]
+    rows = query(pg_url, "SELECT page_url FROM reports")
+    assert Counter(r.page_url for r in rows) == Counter(expected)
+    # zbjkq asks for one channel page twice on purpose (as a list, then as its own report: dont_filter)
+    twice = {url: n for url, n in counts.items() if n > 1 and not url.endswith("/robots.txt")}
+    assert all("zbjkq" in url for url in twice) and len(twice) <= 1, twice
+    runs = query(pg_url, "SELECT spider, outcome FROM crawl_runs ORDER BY spider")
+    assert [(r.spider, r.outcome) for r in runs] == [("xinye", "success"), ("zbjkq", "success")]
