@@ -37,6 +37,7 @@ MAX_DPI = 200
 #: column edges of a table's two parts on two pages agree within this (thousandths of its width)
 JOIN_TOLERANCE = 12.0
 IMAGE_KINDS = ("jpeg", "png", "gif", "bmp", "tiff", "webp")
+_THOUSANDS_LIKE = re.compile(r"\.\d{3}(?!\d)")
 _NUMBERISH = re.compile(r"^[0-9０-９.,，．+\-]+$")
 _DASHES = re.compile(r"^[-—–一_~－ー]+$")
 _SLASH = re.compile(r"^[/／|丨l1I]$")
@@ -217,7 +218,10 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
             if not complete and len(lines) < len(cell.lines):
                 cells[f"{page}/{t_i}/{c_i}"] = (UNREAD, OcrCell("", 0.0, ()))
             else:
-                cells[f"{page}/{t_i}/{c_i}"] = _settle_cell(lines)
+                text, info = _settle_cell(lines)
+                if text in ("1", "/", "—") and len(cell.lines) == 1:
+                    text, info = _stroke(lay, cell.lines[0], text, info)
+                cells[f"{page}/{t_i}/{c_i}"] = (text, info)
             for r in range(cell.row, cell.row + cell.rowspan):
                 for c in range(cell.col, cell.col + cell.colspan):
                     grid[r][c] = f"{page}/{t_i}/{c_i}"
@@ -227,6 +231,24 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
     text = ["\t".join(text_pieces[i]) for i in sorted(text_pieces)]
     title = _title(lay, text_pieces) if page == 1 else None
     return PageResult(tables, cells, columns, text, title, warnings)
+
+
+def _stroke(lay, box, text: str, info: OcrCell | None) -> tuple[str, OcrCell | None]:
+    """A lone upright stroke is a 1, a slanted one a slash (a blank mark): the recogniser
+    confuses them, the ink's slant does not. A dash read as 1 is flat: left out."""
+    import numpy as np
+
+    ys, xs = np.nonzero(lay.ink[box.y0 : box.y1, box.x0 : box.x1])
+    if len(ys) < 4 or np.ptp(ys) < 3:
+        return (text, info) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
+    slope = abs(np.polyfit(ys, xs, 1)[0])  # horizontal shift per row: 0 upright, ~0.4 a slash
+    if box.width > box.height * 1.5:
+        return ("—", None) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
+    if slope >= 0.25:
+        return "/", None
+    if slope <= 0.12 and text == "1":
+        return text, info
+    return UNREAD, OcrCell(text if text == "1" else "", 0.0, ())
 
 
 def _settle_cell(lines: list) -> tuple[str, OcrCell | None]:
@@ -243,6 +265,11 @@ def _settle_cell(lines: list) -> tuple[str, OcrCell | None]:
     if len(lines) == 1 and _number_like(text):
         digits = re.sub(r"[^0-9]", "", text)
         alternatives = tuple(r for r in dict.fromkeys(_readings(lines[0])) if r != text and _number_like(r))
+        if _THOUSANDS_LIKE.search(text):
+            # "13.004" in a count is "13,004" printed with a comma the recogniser took for a point:
+            # never written as it is; the comma reading may be proven by the identities
+            conf = 0.0
+            alternatives = (text.replace(".", ","), *alternatives)
         info = OcrCell(digits if digits == text else text, conf, alternatives)
         return (text if conf >= SURE else UNREAD), info
     if any(ch.isdigit() for ch in text) and not re.search(r"[\u4e00-\u9fff]", text):

@@ -39,6 +39,8 @@ class Glyph:
 @dataclass(frozen=True)
 class Line:
     glyphs: tuple[Glyph, ...]
+    #: the most probable character the model saw but did not emit (a digit maybe missed)
+    missed: float = 0.0
 
     @property
     def text(self) -> str:
@@ -46,8 +48,8 @@ class Line:
 
     @property
     def confidence(self) -> float:
-        """The least sure character's probability (1.0 for an empty line)."""
-        return min((g.prob for g in self.glyphs), default=1.0)
+        """The least sure character's probability, and the doubt that a character was missed."""
+        return min(min((g.prob for g in self.glyphs), default=1.0), 1.0 - self.missed)
 
 
 class EngineMissing(RuntimeError):
@@ -128,13 +130,13 @@ class Recogniser:
             with self.lock:
                 probs = self.session.run(None, {self.input: batch})[0]
             step = width / probs.shape[1]
-            free = self._assign(self._decode(probs[0]), spans, step)
-            digits = self._assign(self._decode(self._numeric(probs[0])), spans, step)
+            free = self._assign(*self._decode(probs[0]), spans, step)
+            digits = self._assign(*self._decode(self._numeric(probs[0])), spans, step)
             for f, d in zip(free, digits, strict=True):
                 # a cell without ideographs is a number or a blank mark: read it with the
                 # number alphabet (the model's "o" for a lone 0 is not a reading of a number)
-                wordy = any(_IDEOGRAPH.match(g.char) and g.char != "无" for g in f)
-                out[r].append(Line(tuple(f if wordy else d)))
+                wordy = any(_IDEOGRAPH.match(g.char) and g.char != "无" for g in f.glyphs)
+                out[r].append(f if wordy else d)
         return out
 
     def _numeric(self, probs):
@@ -147,20 +149,34 @@ class Recogniser:
         return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-9)
 
     @staticmethod
-    def _assign(glyphs: list[tuple[Glyph, int]], spans: list[tuple[int, int]], step: float) -> list[list[Glyph]]:
-        """Characters back to the crop they were read in, by the position of their peak."""
+    def _assign(
+        glyphs: list[tuple[Glyph, int]], missed: list[tuple[float, int]], spans: list[tuple[int, int]], step: float
+    ) -> list[Line]:
+        """Characters (and near-misses) back to the crop they were read in, by their position."""
         per: list[list[Glyph]] = [[] for _ in spans]
-        for g, t in glyphs:
-            x = (t + 0.5) * step
-            k = min(range(len(spans)), key=lambda n: _distance(spans[n], x))
-            per[k].append(g)
-        return per
+        doubt = [0.0] * len(spans)
 
-    def _decode(self, probs) -> list[tuple[Glyph, int]]:
+        def crop_at(t: int) -> int:
+            x = (t + 0.5) * step
+            return min(range(len(spans)), key=lambda n: _distance(spans[n], x))
+
+        for g, t in glyphs:
+            per[crop_at(t)].append(g)
+        for p, t in missed:
+            k = crop_at(t)
+            if _distance(spans[k], (t + 0.5) * step) <= step:  # not in the paper between two cells
+                doubt[k] = max(doubt[k], p)
+        return [Line(tuple(g), m) for g, m in zip(per, doubt, strict=True)]
+
+    def _decode(self, probs) -> tuple[list[tuple[Glyph, int]], list[tuple[float, int]]]:
+        """Greedy CTC decoding. A character's probability is its share of the non-blank mass at
+        its peak (which character, not whether one: a lone digit's peak is shared with the
+        blank); the non-blank mass where the blank won is kept as the doubt of a missed one."""
         import numpy as np
 
         best = probs.argmax(axis=1)
         glyphs: list[tuple[Glyph, int]] = []
+        missed: list[tuple[float, int]] = []
         t, n = 0, len(best)
         while t < n:
             k = int(best[t])
@@ -184,9 +200,14 @@ class Recogniser:
                     if a < len(self.chars)
                 )
                 char = self.chars[k] if k < len(self.chars) else ""
-                glyphs.append((Glyph(char, float(row[k]), alts), peak))
+                share = float(row[k]) / max(1.0 - float(row[0]), 1e-9)
+                glyphs.append((Glyph(char, min(share, 1.0), alts), peak))
+            else:
+                for u in range(t, end + 1):
+                    if probs[u, 0] < 0.95:
+                        missed.append((1.0 - float(probs[u, 0]), u))
             t = end + 1
-        return glyphs
+        return glyphs, missed
 
 
 def _distance(span: tuple[int, int], x: float) -> float:

@@ -5,9 +5,13 @@ cell stands as the unread mark with its readings (``ExtractedDocument.ocr``). He
 
 1. Which key each number cell became: one parse of the grid with every number cell
    replaced by a unique tag (the aligner places cells by labels and position, not value).
-2. A doubtful cell is settled only when exactly one of its readings (``0``/``6``/``8`` …)
-   satisfies every identity it takes part in, and at least one such identity can be
-   evaluated. Otherwise it stays out, named in ``warnings``.
+2. The doubtful cells of an identity (all its other cells read) are settled only when
+   exactly one combination of their readings (``0``/``6``/``8`` …) satisfies it and every
+   other identity they take part in that can be evaluated. Otherwise they stay out, named
+   in ``warnings``. Why this proves: the printed number is among a doubtful cell's readings
+   (measured: docs/notes/ocr.md), so the printed combination always passes; when it is the
+   only one that does, it is the one chosen. A cell whose readings may miss the printed
+   number (nothing read, a point that may be a comma) has none or says so.
 3. An identity that fails on OCR'd numbers although one close reading of one of its cells
    would pass it (the printed report probably passes): the cells with close readings are
    left out, named in ``warnings``. An identity no single close reading repairs is kept as
@@ -16,6 +20,7 @@ cell stands as the unread mark with its readings (``ExtractedDocument.ocr``). He
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -25,6 +30,8 @@ from ..model import ExtractedDocument, OcrCell, ParseResult
 from .tokens import UNREAD
 
 _TAG_BASE = 7_100_000
+#: readings tried together for the doubtful cells of one identity, at most
+MAX_COMBINATIONS = 256
 _LEFT_OUT = f"malformed number {UNREAD!r} left out"
 
 
@@ -51,13 +58,15 @@ def key_cells(doc: ExtractedDocument, parse: Callable[[ExtractedDocument], Parse
     return {k: by_tag[v] for k, v in tagged.values.items() if v in by_tag}
 
 
-def _rules_of(edition: str, key: str) -> set[str]:
-    return {i.rule for i in identities(edition) if key in i.left or key in i.right}
+def _rules_of(edition: str, keys) -> set[str]:
+    return {i.rule for i in identities(edition) if any(k in i.left or k in i.right for k in keys)}
 
 
-def _satisfies(values: dict, blank: list[str], edition: str, key: str) -> bool:
-    rules = _rules_of(edition, key)
-    checks = [c for c in evaluate(values, blank, edition) if c.rule in rules]
+def _all_pass(values: dict, blank: list[str], edition: str, trial: dict[str, str]) -> bool:
+    """Every identity that the trial readings take part in and that can be evaluated passes."""
+    rules = _rules_of(edition, trial)
+    merged = {**values, **{k: _number(v) for k, v in trial.items()}}
+    checks = [c for c in evaluate(merged, blank, edition) if c.rule in rules]
     return bool(checks) and all(c.ok for c in checks)
 
 
@@ -77,19 +86,31 @@ def settle(doc: ExtractedDocument, parse: Callable[[ExtractedDocument], ParseRes
     doubtful = {
         k for k, pos in where.items() if doc.tables[pos[0]][pos[1]][pos[2]] == UNREAD and k not in values
     }
+    readings = {
+        k: [r for r in dict.fromkeys((info[k].text, *info[k].alternatives)) if _number(r) is not None]
+        for k in doubtful
+    }
     changed = True
     while changed and doubtful:
         changed = False
-        for key in sorted(doubtful):
-            cell = info[key]
-            readings = [r for r in dict.fromkeys((cell.text, *cell.alternatives)) if _number(r) is not None]
-            passing = [r for r in readings if _satisfies({**values, key: _number(r)}, blank, edition, key)]
-            if len(passing) == 1:
-                values[key] = _number(passing[0])  # type: ignore[assignment]
-                chosen[where[key]] = passing[0]
+        for ident in identities(edition):
+            keys = [k for k in (*ident.left, *ident.right) if k in doubtful]
+            if not keys or any(k not in values and k not in blank and k not in doubtful for k in (*ident.left, *ident.right)):
+                continue  # nothing doubtful here, or a cell not read at all: the identity proves nothing
+            combos = list(itertools.product(*(readings[k] for k in keys)))
+            if not combos or len(combos) > MAX_COMBINATIONS:
+                continue
+            passing = [c for c in combos if _all_pass(values, blank, edition, dict(zip(keys, c, strict=True)))]
+            if len(passing) != 1:
+                continue  # none, or several readings satisfy the identities: nothing is proven
+            for key, reading in zip(keys, passing[0], strict=True):
+                values[key] = _number(reading)  # type: ignore[assignment]
+                chosen[where[key]] = reading
                 doubtful.discard(key)
-                changed = True
-                notes.append(f"{key}: OCR reading {passing[0]} chosen by the identities (readings: {', '.join(readings)})")
+                notes.append(
+                    f"{key}: OCR reading {reading} chosen by the identities (readings: {', '.join(readings[key])})"
+                )
+            changed = True
     # identities failing where one close reading would pass them: leave their doubtful cells out
     dropped: dict[tuple, str] = {}
     for check in evaluate(values, blank, edition):
