@@ -21,13 +21,19 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-# Dependencies first, so code edits do not re-download them.
-COPY pyproject.toml README.md scrapy.cfg ./
+# Dependencies first, from pyproject.toml alone: a code edit rebuilds only the layers below,
+# never re-downloads the dependencies.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && useradd --create-home --uid 1000 gx
+# Then the code (the scheduler, `gxcrawler nightly`, is part of the package: nothing is bind-mounted).
+COPY README.md scrapy.cfg ./
 COPY gxcrawler ./gxcrawler
 COPY spiders ./spiders
 COPY pipelines ./pipelines
-RUN pip install . \
-    && useradd --create-home --uid 1000 gx \
+RUN pip install --no-deps . \
     && mkdir -p /app/crawls \
     && chown -R gx /app
 USER gx

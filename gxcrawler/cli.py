@@ -12,7 +12,7 @@ import importlib
 import sys
 
 COMMAND_MODULES = ("parse", "db", "reparse", "crawl_all", "status", "export", "portals", "compare", "review",
-                   "new_portal")
+                   "new_portal", "nightly")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -88,7 +88,11 @@ def test_build_context_and_dockerfile_reference_real_files(compose):
     for needed in ("pyproject.toml", "scrapy.cfg", "gxcrawler", "spiders", "pipelines"):
         assert needed in sources
     text = "\n".join(lines)
-    assert "antiword" in text and re.search(r"pip install \.", text)
+    assert "antiword" in text and re.search(r"pip install --no-deps \.", text)
+    # dependencies come from pyproject.toml alone, before any code is copied (a code edit reinstalls nothing)
+    deps = next(i for i, ln in enumerate(lines) if "pip install -r" in ln)
+    first_code = next(i for i, ln in enumerate(lines) if ln.startswith("COPY ") and "gxcrawler" in ln)
+    assert copies[0] == ["pyproject.toml"] and deps < first_code
     assert any(ln.startswith("FROM python:3.11") for ln in lines)
 
 
