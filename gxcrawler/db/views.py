@@ -12,7 +12,9 @@ on the ``reports`` row by the loader (``gxcrawler.db.headlines``) rather than co
 inside the view; measured in docs/notes/db-performance.md. A new view should follow
 the same rule: join tables keyed by report or agency; put a per-report aggregate in
 a maintained column; leave cross-report roll-ups to the query (or a materialized
-table), never inside a view others filter.
+table), never inside a view others filter. The exceptions are the views that rank or
+roll up by nature (:data:`GROUPED_VIEWS`): they group by region and year columns only,
+so a filter on those still reaches the tables first (tested per view).
 
 Portability: PostgreSQL is the target; the same SQL creates the views on the embedded
 SQLite database, except ``v_coverage``'s years (``generate_series`` on PostgreSQL, a
@@ -315,8 +317,8 @@ VIEWS_0007: dict[str, ViewSQL] = {**VIEWS_0005, "v_failed_checks": failed_checks
 #: migration 0008: v_failed_checks shows checks across years with their other report
 VIEWS_0008: dict[str, ViewSQL] = {**VIEWS_0007, "v_failed_checks": failed_checks_0008}
 
-def _rates(name: str) -> ViewSQL:
-    """A view of ``gxcrawler.db.rates`` (imported when created)."""
+def _rates(name: str, revision: str = "0009") -> ViewSQL:
+    """A view of ``gxcrawler.db.rates`` (imported when created), as of ``revision``."""
 
     def sql(dialect: str) -> str:
         from . import rates
@@ -325,7 +327,7 @@ def _rates(name: str) -> ViewSQL:
             return rates.rates_sql(dialect)
         if name == "v_rates_long":
             return rates.rates_long_sql(dialect)
-        return rates.ranks_sql(dialect, name.rsplit("_", 1)[1])
+        return rates.ranks_sql(dialect, name.rsplit("_", 1)[1], previous=revision == "0009")
 
     return sql
 
@@ -396,8 +398,14 @@ def failed_checks_0012(dialect: str) -> str:
 #: migration 0012: v_failed_checks shows reviews
 VIEWS_0012: dict[str, ViewSQL] = {**VIEWS_0011, "v_failed_checks": failed_checks_0012}
 
+#: migration 0013: the rank views without the previous year (its join read every report)
+VIEWS_0013: dict[str, ViewSQL] = {
+    **VIEWS_0012,
+    **{name: _rates(name, "0013") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
+}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0012
+VIEWS: dict[str, ViewSQL] = VIEWS_0013
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
