@@ -175,7 +175,7 @@ def ranks_sql(dialect: str, scope: str, previous: bool = False) -> str:
     columns (province, city[, county]), year or rate reaches the tables before ranking;
     a filter on the agency alone ranks every report first (tens of seconds at 100,000
     reports): filter on its county or city too. ``previous``: migration 0009's version,
-    with the previous year's value (a join over every report: 0013 dropped it).
+    with the previous year's value (a join over every report: 0014 dropped it).
     """
     partition = "l.rate, l.province, l.city, l.year" if scope == "city" else "l.rate, l.province, l.city, l.county, l.year"
     where = "" if scope == "city" else "\nWHERE l.county IS NOT NULL"

@@ -398,14 +398,14 @@ def failed_checks_0012(dialect: str) -> str:
 #: migration 0012: v_failed_checks shows reviews
 VIEWS_0012: dict[str, ViewSQL] = {**VIEWS_0011, "v_failed_checks": failed_checks_0012}
 
-#: migration 0013: the rank views without the previous year (its join read every report)
-VIEWS_0013: dict[str, ViewSQL] = {
+#: migration 0014: the rank views without the previous year (its join read every report)
+VIEWS_0014: dict[str, ViewSQL] = {
     **VIEWS_0012,
-    **{name: _rates(name, "0013") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
+    **{name: _rates(name, "0014") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
 }
 
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0013
+VIEWS: dict[str, ViewSQL] = VIEWS_0014
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
