@@ -1,4 +1,4 @@
-"""Migration 0014: the planner's count of reports in report_values and check_results is stated, not sampled."""
+"""Migration 0015: the planner's count of reports in report_values and check_results is stated, not sampled."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def test_cells_per_report_is_stated_and_reset_on_downgrade(pg_url):
         # distinct report ids as a fraction of rows: one report per ~160 cells, per ~50 checks
         assert _n_distinct(engine) == {"report_values": -0.00625, "check_results": -0.02}
         with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0013")
-        assert current_revision(engine) == "0013"
+            command.downgrade(alembic_config(conn), "0014")
+        assert current_revision(engine) == "0014"
         assert _n_distinct(engine) == {"report_values": None, "check_results": None}
     finally:
         engine.dispose()

@@ -1,7 +1,7 @@
 """the planner told how many cells and checks a report has
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30
 
 Issue 12, measured with ``benchmarks/query_speed.py`` (docs/notes/performance.md).
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
