@@ -23,10 +23,24 @@ echo "crawl-all output"
 if [ "$FAKE_MODE" = "wait" ]; then
   trap 'echo terminated >> "$FAKE_DIR/calls"; exit 3' TERM
   touch "$FAKE_DIR/started"
-  while :; do sleep 0.1; done
+  for _ in $(seq 1 1200); do sleep 0.1; done  # never outlives a broken test by more than 2 minutes
 fi
 exit 1
 """
+
+
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_scheduler_left_behind():
+    """A failed test must not leave a scheduler (and its stand-in crawl) running."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _start(tmp_path: Path, mode: str, at: str = "03:00", run_now: bool = True,
@@ -55,6 +69,7 @@ def _start(tmp_path: Path, mode: str, at: str = "03:00", run_now: bool = True,
     proc = subprocess.Popen([sys.executable, "-m", "gxcrawler", "nightly"], env=env,
                             stdout=out.open("w"), stderr=subprocess.STDOUT, text=True)  # noqa: SIM115
     proc.out = out
+    _STARTED.append(proc)
     return proc
 
 
