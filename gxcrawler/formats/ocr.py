@@ -219,8 +219,9 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
                 cells[f"{page}/{t_i}/{c_i}"] = (UNREAD, OcrCell("", 0.0, ()))
             else:
                 text, info = _settle_cell(lines)
-                if text in ("1", "/", "—") and len(cell.lines) == 1:
-                    text, info = _stroke(lay, cell.lines[0], text, info)
+                reading = info.text if info is not None and text == UNREAD else text
+                if reading in ("1", "/", "—") and len(cell.lines) == 1:
+                    text, info = _stroke(lay, cell.lines[0], reading, info)
                 cells[f"{page}/{t_i}/{c_i}"] = (text, info)
             for r in range(cell.row, cell.row + cell.rowspan):
                 for c in range(cell.col, cell.col + cell.colspan):
@@ -246,7 +247,7 @@ def _stroke(lay, box, text: str, info: OcrCell | None) -> tuple[str, OcrCell | N
         return ("—", None) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
     if slope >= 0.25:
         return "/", None
-    if slope <= 0.12 and text == "1":
+    if slope <= 0.12 and text == "1" and info is not None and info.confidence >= SURE:
         return text, info
     return UNREAD, OcrCell(text if text == "1" else "", 0.0, ())
 
