@@ -3,7 +3,7 @@
 ``v_reports`` shows them; storing them (instead of pivoting ``report_values`` inside the
 view) is what lets a filter on agency, region or year use indexes: the view is a plain
 join, so PostgreSQL filters first and reads only the matching rows. Measured at 100,000
-reports: a county-and-year filter 11.7 s → 2 ms (docs/notes/db-performance.md).
+reports: a county-and-year filter 11.7 s → 2 ms (docs/notes/performance.md).
 
 Every headline is the sum of the cells of its keys that have a value, NULL when none
 has (a blank cell has no value: absent is not zero). One definition, :data:`HEADLINES`,

@@ -9,7 +9,7 @@ and applies a filter on agency, region, year or rule *before* joining: an index 
 the few matching agencies/reports, and only their rows are read. Per-report
 aggregates that a view shows (``v_reports``' headlines and check counts) are stored
 on the ``reports`` row by the loader (``gxcrawler.db.headlines``) rather than computed
-inside the view; measured in docs/notes/db-performance.md. A new view should follow
+inside the view; measured in docs/notes/performance.md. A new view should follow
 the same rule: join tables keyed by report or agency; put a per-report aggregate in
 a maintained column; leave cross-report roll-ups to the query (or a materialized
 table), never inside a view others filter. The exceptions are the views that rank or

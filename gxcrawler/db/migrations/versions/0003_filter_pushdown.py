@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23
 
-Issue 12 (docs/notes/db-performance.md):
+Issue 12 (docs/notes/performance.md):
 
 * ``reports`` gains ``checks`` and the headline columns of ``v_reports``
   (``gxcrawler.db.headlines``), filled here from the stored cells and from then on by

@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29
 
-Issue 12, measured at 100,000 reports (docs/notes/db-performance.md):
+Issue 12, measured at 100,000 reports (docs/notes/performance.md):
 
 * ``report_years()`` (PostgreSQL): the statistics years from the first report to the
   last, planned as 20 rows; ``v_coverage`` takes its years from it
