@@ -103,3 +103,22 @@ def test_the_crawl_setting_reaches_the_parse_workers(monkeypatch) -> None:
     assert not enabled()
     ocr_setting(Settings({"GXCRAWLER_OCR": "1"}))
     assert enabled()
+
+
+@needs_ocr
+@needs_font
+def test_ocr_runs_in_the_parse_pool_under_its_memory_cap() -> None:
+    """Off the reactor: a worker process with the pool's address-space cap reads a scan."""
+    from gxcrawler.parsing.pool import ParsePool, ParseTask, PoolConfig
+    from gxcrawler.synthetic.scans import make_scan
+
+    case = make_scan(2, kind="jpeg", dpi=120)
+    pool = ParsePool(PoolConfig(workers=1))
+    try:
+        task = ParseTask(content=case.content, source="t.jpg", content_type="image/jpeg", filename="t.jpg")
+        result = pool.submit(task).result(timeout=600)
+    finally:
+        pool.close()
+    assert result.status in ("ok", "partial"), result.message
+    assert result.source_type == "ocr" and result.values
+    assert set(result.ocr) == set(result.values)
