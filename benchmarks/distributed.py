@@ -60,6 +60,9 @@ class Clone:
         self.to_real = {v: k for k, v in self.to_clone.items()}
         self.hosts = tuple(self.to_clone.values())
         self.start_url = self._rewrite_url(sim.start_url, self.to_clone)
+        # one pass, longest host first, not inside a longer name: file.xczw.gov.cn is not xczw.gov.cn
+        alternatives = b"|".join(re.escape(h.encode()) for h in sorted(sim.hosts, key=len, reverse=True))
+        self._hosts = re.compile(rb"(?<![\w.-])(?:" + alternatives + rb")(?![\w-])")
         self.times, self.lock = times, lock
 
     @staticmethod
@@ -77,9 +80,7 @@ class Clone:
         response = self.sim.handle(method, self._rewrite_url(url, self.to_real), headers, body=body)
         ctype = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
         if response.body and any(t in ctype for t in TEXT_TYPES):
-            data = response.body
-            for real, clone in self.to_clone.items():
-                data = data.replace(real.encode(), clone.encode())
+            data = self._hosts.sub(lambda m: self.to_clone[m.group(0).decode()].encode(), response.body)
             headers_out = {k: v for k, v in response.headers.items() if k.lower() != "etag"}
             response = SimResponse(response.status, data, headers_out)
         elif response.status in (301, 302, 303, 307, 308):
@@ -116,13 +117,13 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     db_url = create_database("gxc_bench_dist")
     prefix = f"gxbench-{uuid.uuid4().hex[:8]}"
     settings = {
-        "LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": str(args.delay), "DOWNLOAD_DELAY_JITTER": "0",
+        "LOG_LEVEL": args.log_level, "DOWNLOAD_DELAY": str(args.delay), "DOWNLOAD_DELAY_JITTER": "0",
         "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "RETRY_BACKOFF_BASE": "0",
         "GX_REDIS_PREFIX": prefix, "GX_WORKER_SPIDERS": str(args.spiders_per_worker),
         "GX_HEARTBEAT_SECONDS": "0", "TELNETCONSOLE_ENABLED": "False", "LOGSTATS_INTERVAL": "0",
         "GX_MONITOR_MIN_REPORTS": "0",  # a clone whose family has no report of the filter is not a failure
     }
-    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0"]
+    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0", "--log-level", args.log_level]
     if args.year:
         cmd += ["--year", args.year]
     if args.agency:
@@ -159,6 +160,8 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
         rows = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
                 for t in ("reports", "report_values", "documents", "fetches", "crawl_runs")}
         runs = conn.execute(sa.text("SELECT outcome, count(*) FROM crawl_runs GROUP BY outcome")).all()
+        reasons = conn.execute(sa.text("SELECT left(reason, 120), count(*) FROM crawl_runs WHERE outcome <> 'success' "
+                                       "GROUP BY 1 ORDER BY 2 DESC LIMIT 5")).all()
     engine.dispose()
     drop_database(db_url)
     per_worker = []
@@ -167,10 +170,13 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
         text = log.read()
         per_worker.append(sum(1 for line in text.splitlines() if re.match(r"p\d{4}\s", line)))
         log.close()
-        os.unlink(log.name)
+        if args.keep_logs:
+            print(f"worker log: {log.name}")
+        else:
+            os.unlink(log.name)
     return {"workers": n_workers, "codes": codes, "seconds": seconds, "requests": len(server.log),
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
-            "runs": dict(runs), "portals_per_worker": per_worker}
+            "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker}
 
 
 def politeness(times: dict[str, list[tuple[float, str]]]) -> tuple[float, float, list]:
@@ -194,6 +200,8 @@ def main() -> int:
     parser.add_argument("--spiders-per-worker", type=int, default=8, help="GX_WORKER_SPIDERS [8]")
     parser.add_argument("--year", default="2023")
     parser.add_argument("--agency", default="人民政府", help="only these agencies' reports ('' for all)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs (paths printed)")
+    parser.add_argument("--log-level", default="WARNING", help="the workers' log level [WARNING]")
     args = parser.parse_args()
 
     times: dict[str, list[tuple[float, str]]] = defaultdict(list)

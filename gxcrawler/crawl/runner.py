@@ -565,10 +565,10 @@ def _crawl_all_distributed(project, names: list[str], kwargs: dict[str, Any], pr
             if hasattr(result, "getTraceback"):
                 logger.error("crawl of %s failed: %s", name, result.getTraceback())
             summary = getattr(crawler, "gx_summary", None)
-            if summary is not None and summary.close_reason == "finished":
+            if summary is not None and summary.close_reason in ("shutdown", "cancelled"):
+                running["stop"] = True  # SIGTERM, Ctrl-C: claim nothing more; the queue waits in Redis
+            else:  # finished, out of time, or did not start: done for tonight (its run says which)
                 night.mark_done(name)
-            else:  # shut down (SIGTERM, Ctrl-C) or failed to start: claim nothing more
-                running["stop"] = True
             return result
 
         d.addBoth(finished)
