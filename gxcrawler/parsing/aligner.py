@@ -16,10 +16,13 @@ from functools import cache, lru_cache
 
 from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
 from ..checks import identities
+from .columns import ColumnMap, complete, from_grid, from_lines, from_sequence
 from .labels import RowMatch, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
 from .splits import TooMany, candidates
-from .tokens import BLANK, END, MALFORMED, TEXT, VALUE, Token
+from .tokens import BLANK, END, GRID, HSPAN, LINE, MALFORMED, TEXT, VALUE, VSPAN, Token
+
+_SPANS = (HSPAN, VSPAN)
 
 _TABLES = {t.code: t for t in S2_TABLES}
 _S3_ROW_KEYS = [r.key for r in S3_ROWS]
@@ -31,6 +34,8 @@ _AMBIGUOUS_WORDS = frozenset({"总计", "合计", "其他", "總計", "合計"})
 _COLUMN = {k: m.column for k, m in METRICS.items()}
 _TABLE_OF = {k: m.table for k, m in METRICS.items()}
 _S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果", "总计")
+#: every column a table has in any edition (a header may print the other edition's)
+_ALL_COLUMNS = {t.code: frozenset(c.key for c in t.columns) for t in (*S2_TABLES,)} | {"s3": frozenset(_S3_COLS)}
 
 
 @dataclass
@@ -39,6 +44,17 @@ class RowRead:
     row: str
     tokens: list[Token] = field(default_factory=list)
     header: str = ""
+    #: the table's columns as its header labels prove them (None: not proven)
+    cmap: ColumnMap | None = None
+    #: grid position of ``tokens[0]`` (positions count only in a real grid)
+    pos0: int = 0
+    #: a tab or ``|`` text row: positions are the cells' places in the line
+    line: bool = False
+
+    @property
+    def cells(self) -> list[Token]:
+        """The row's cells without the places merged cells cover."""
+        return [t for t in self.tokens if t.kind not in _SPANS]
 
 
 @dataclass
@@ -85,6 +101,15 @@ class _Walker:
         self.s4_grid_rows: list[list[Token]] = []
         self.orphans = 0
         self.labels_seen = 0
+        # where the current token sits: a real grid row (GRID), a tab/| text row (LINE)
+        self.pos = 0
+        self.rowno = 0
+        self.grid = False
+        self.line = False
+        #: header cells of the current header block: [row, position, width, bare text]
+        self.hcells: list[list] = []
+        self.headers: dict[str, ColumnMap] = {}
+        self.label_k = 0
 
     # ------------------------------------------------------------ stream
     def feed(self, tok: Token) -> None:
@@ -101,6 +126,7 @@ class _Walker:
             self._finalize()
             self.label_buf.clear()
             self.header_buf.clear()
+            self.hcells.clear()
             if self.s4_state == "values":
                 self.s4_state = "done"
             self.section = h
@@ -111,6 +137,7 @@ class _Walker:
             self._finalize()
             self.label_buf.clear()
             self.header_buf.clear()
+            self.hcells.clear()
             self.section, self.table_hint = "s2", (c or None)
             return
         if self.s4_state == "values":
@@ -128,7 +155,22 @@ class _Walker:
         self.label_buf.append(text)
         del self.label_buf[:-4]
         self.header_buf.append(b)
-        del self.header_buf[:-12]
+        del self.header_buf[:-40]
+        if self.grid or self.line:
+            self.hcells.append([self.rowno, self.pos, 1, b])
+            if len(self.hcells) > 120:  # a header block is a few rows: this is page text
+                del self.hcells[:-60]
+
+    def span(self, tok: Token) -> None:
+        """A merged cell's further place: widens a header cell, keeps an open row's positions."""
+        if tok.kind == HSPAN and self.hcells:
+            last = self.hcells[-1]
+            if last[0] == self.rowno and last[1] + last[2] == self.pos:
+                last[2] += 1
+        if self.current is not None and not self.label_buf:
+            self.current.tokens.append(tok)
+        elif self.label_buf:
+            self._value(tok)
 
     def _value(self, tok: Token) -> None:
         if self.label_buf:
@@ -139,6 +181,8 @@ class _Walker:
                 self._open(match)
             else:
                 self.current = None
+        if tok.kind in _SPANS and self.current is None:
+            return
         if self.current is None and self.s4_state in ("header", "values"):
             self.s4_row.append(tok)
             if self.s4_state == "header" and tok.empty:
@@ -159,6 +203,7 @@ class _Walker:
             m = self._special(text) if k == 1 else None
             m = m or match_row(text)
             if m is not None:
+                self.label_k = k
                 return m
         return None
 
@@ -185,14 +230,42 @@ class _Walker:
             self.section = "s2"
             if not m.extra:
                 self.table_hint = m.table
-        self.current = RowRead(m.table, m.row, header="".join(self.header_buf))
+        cmap = None
+        if not m.extra:
+            cmap = self._columns(m.table)
+            # a header that proves nothing does not undo one that did (a group label 其他处理)
+            if cmap is not None and (cmap.names or m.table not in self.headers):
+                self.headers[m.table] = cmap
+            cmap = self.headers.get(m.table)
+        self.current = RowRead(
+            m.table, m.row, header="".join(self.header_buf), cmap=cmap, pos0=self.pos, line=self.line
+        )
+
+    def _columns(self, code: str) -> ColumnMap | None:
+        """The column map the header block above this row proves, if it names any column."""
+        cells = [c for c in self.hcells if c[0] != self.rowno]
+        if self.grid and cells:
+            found = from_grid(code, [(r, p, w, b) for r, p, w, b in cells])
+            if found is not None:
+                return found
+        texts = self.header_buf[: len(self.header_buf) - self.label_k] if self.label_k else self.header_buf
+        if not self.grid and cells:
+            found = from_lines(code, [(r, p, b) for r, p, _w, b in cells])
+            if complete(code, found):
+                return found
+            seq = from_sequence(code, texts)
+            return seq if seq is not None and seq.order else found if found is not None and found.order else seq
+        return from_sequence(code, texts)
 
     def _end(self) -> None:
         """A grid row ended: its cells are exactly the row's, empty ones included."""
+        self.rowno += 1
+        self.grid = self.line = False
         cur = self.current
         if cur is not None and cur.tokens:
             self.rows.append(cur)
             self.header_buf.clear()
+            self.hcells.clear()
         self.current = None
         self.label_buf.clear()
         if any(not t.empty for t in self.s4_row):
@@ -201,26 +274,44 @@ class _Walker:
 
     def _finalize(self) -> None:
         cur = self.current
-        if cur is not None and any(not t.empty for t in cur.tokens):
+        if cur is not None and any(not t.empty and t.kind not in _SPANS for t in cur.tokens):
             self.rows.append(cur)
             self.header_buf.clear()
+            self.hcells.clear()
         self.current = None
 
 
 def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment:
     """Read every template cell the token stream holds."""
     w = _Walker()
-    text, value, end = w._text, w._value, w._end
+    text, value, end, span = w._text, w._value, w._end, w.span
+    pos = 0
     for tok in tokens:  # feed(), inlined: this loop runs once per cell of every page
         kind = tok.kind
         if kind == TEXT:
+            w.pos = pos
             text(tok.text)
         elif kind == END:
             end()
+            pos = 0
+            continue
+        elif kind == GRID:
+            w.grid = True
+            pos = 0
+            continue
+        elif kind == LINE:
+            w.line = True
+            pos = 0
+            continue
         elif w.current is not None and not w.label_buf:  # _value's common case: a cell of an open row
             w.current.tokens.append(tok)
+        elif kind in _SPANS:
+            w.pos = pos
+            span(tok)
         else:
+            w.pos = pos
             value(tok)
+        pos += 1
     w._finalize()
     return _Resolver(w, year_hint).run()
 
@@ -240,7 +331,7 @@ def _table_keys(code: str, edition: str | None) -> tuple[str, ...]:
 
 def _table_edition(code: str, header: str, rows: Sequence[RowRead]) -> str | None:
     h = header
-    counts = [sum(1 for t in r.tokens if not t.empty) for r in rows]
+    counts = [sum(1 for t in r.cells if not t.empty) for r in rows]
     widest = max(counts, default=0)
     if code == "s2.art20_1":
         new = any(k in h for k in ("制发", "废止", "现行有效"))
@@ -269,9 +360,9 @@ def _columns(code: str, edition: str | None) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _row_keys(code: str, row: str, cols: tuple[str, ...]) -> list[str]:
-    """Cell keys of one row (shared list: do not mutate)."""
-    return [f"{code}.{row}.{c}" for c in cols]
+def _row_keys(code: str, row: str, cols: tuple[str | None, ...]) -> list[str]:
+    """Cell keys of one row (shared list: do not mutate); "" for a column no label names."""
+    return [f"{code}.{row}.{c}" if c else "" for c in cols]
 
 
 def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
@@ -287,7 +378,7 @@ def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
         solid = [t for t in toks if not t.empty]
         if len(solid) == n:
             return solid, None
-        return toks[-n:], f"{len(toks)} cells for {n} columns; read the last {n}"
+        return None, f"{len(toks)} cells for {n} columns; row left out"
     return None, None
 
 
@@ -298,6 +389,9 @@ class _Resolver:
         self.out = Alignment()
         self.blanked: set[str] = set()  # out.blank as a set: a membership test per cell
         self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], object]] = {}
+        #: tables with cells whose column no header label proves (left out)
+        self.unproven: set[str] = set()
+        self.table_rows: list[RowRead] = []
 
     def warn(self, msg: str) -> None:
         if msg not in self.out.warnings:
@@ -345,6 +439,7 @@ class _Resolver:
                     self.warn(f"row {r.row} is not in the template; its cells ({shown}) are not keyed")
                 continue
             ed = editions.get(code) or report
+            self.table_rows = rows
             for r in self._pick(code, rows, ed):
                 if code == "s3":
                     self._row(code, r, _S3_COLS, ed)
@@ -379,36 +474,94 @@ class _Resolver:
         chosen: dict[str, RowRead] = {}
         for r in rows:
             prev = chosen.get(r.row)
-            if prev is None or _fit(prev.tokens, n)[0] is None and _fit(r.tokens, n)[0] is not None:
+            if prev is None or _fit(prev.cells, n)[0] is None and _fit(r.cells, n)[0] is not None:
                 chosen[r.row] = r
             else:
                 self.warn(f"{code}.{r.row}: printed twice; kept the first")
         return list(chosen.values())
 
     def _row(self, code: str, r: RowRead, cols: Sequence[str], edition: str | None) -> None:
-        keys = _row_keys(code, r.row, tuple(cols))
+        row_id = f"{code}.{r.row}"
+        tokens = r.cells
         if code == "s3" and edition and r.row in _EDITION_ROWS:
             expected = edition == "2021"
             if (r.row in _NEW_ONLY_S3) != expected:
                 self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
-        if all(t.empty for t in r.tokens) and code == "s3" and edition and not _row_in(r.row, edition):
+        if all(t.empty for t in tokens) and code == "s3" and edition and not _row_in(r.row, edition):
             return  # a group label of the other edition's layout (2021 (六)) with empty cells
-        cells, note = _fit(r.tokens, len(keys))
-        row_id = f"{code}.{r.row}"
+        cmap = r.cmap
+        if cmap is not None and cmap.at is not None:
+            self._row_at(code, r, cmap.at)
+            return
+        if cmap is not None and cmap.order and set(cmap.order) - {None} <= _ALL_COLUMNS[code]:
+            cols = cmap.order
+        elif len(cols) != 1 or code == "s3":
+            if any(not t.empty for t in tokens):
+                self.unproven.add(code)
+                self.warn(f"{code}: column order not proven by its header labels; cells left out")
+            return
+        keys = _row_keys(code, r.row, tuple(cols))
+        if None in cols and any(not t.empty for t in tokens):
+            self.unproven.add(code)
+            self.warn(f"{code}: a column header names no column; its cells left out")
+        cells, note = _fit(tokens, len(keys))
+        if cells is None and note:
+            cells = self._aligned_tail(r, len(keys))
+            if cells is not None:
+                note = f"{len(tokens)} cells for {len(keys)} columns; read the {len(keys)} under the other rows' values"
         if note:
             self.warn(f"{row_id}: {note}")
         if cells is not None:
             self._store(keys, cells)
             return
-        solid = [t for t in r.tokens if not t.empty]
+        solid = [t for t in tokens if not t.empty]
         if solid and all(t.kind in (VALUE, BLANK) for t in solid) and any(t.splittable for t in solid):
-            self._split(row_id, keys, solid, self._row_rule(code, len(keys)))
+            self._split(row_id, keys, solid, self._row_rule(code, keys))
             return
         self.warn(f"{row_id}: {len(solid)} cells for {len(keys)} columns; row left out")
 
-    def _row_rule(self, code: str, n: int):
-        if code == "s3" and n == 7:
-            return lambda c: sum(v or 0 for v in c[:6]) == (c[6] or 0)
+    def _aligned_tail(self, r: RowRead, n: int) -> list[Token] | None:
+        """A text row with extra cells: its last n, if they sit exactly where every other row
+        of the table has its n values (a label column printed as a number in one row)."""
+        if not r.line:
+            return None
+        end = r.pos0 + len(r.tokens)
+        others = [o for o in self.table_rows if o is not r and o.line and len(o.cells) == n]
+        if not others or any(o.pos0 + len(o.tokens) != end or o.pos0 < end - n for o in others):
+            return None
+        return r.tokens[-n:]
+
+    def _row_at(self, code: str, r: RowRead, at: dict[int, str | None]) -> None:
+        """A grid row: each cell takes the column its position's header names, or is left out."""
+        keys: list[str] = []
+        cells: list[Token] = []
+        unproven = 0
+        toks = r.tokens
+        for i, t in enumerate(toks):
+            if t.kind in _SPANS:
+                continue
+            col = at.get(r.pos0 + i)
+            wide = i + 1 < len(toks) and toks[i + 1].kind == HSPAN
+            if wide and not t.empty:  # one cell across several columns: whose is it?
+                j = i + 1
+                while j < len(toks) and toks[j].kind == HSPAN:
+                    j += 1
+                if len({at.get(r.pos0 + k) for k in range(i, j)}) > 1:
+                    col = None
+            if col is None:
+                unproven += not t.empty
+                continue
+            keys.append(f"{code}.{r.row}.{col}")
+            cells.append(t)
+        if unproven:
+            self.unproven.add(code)
+            self.warn(f"{code}.{r.row}: {unproven} cells under no provable column header; left out")
+        self._store(keys, cells)
+
+    def _row_rule(self, code: str, keys: Sequence[str]):
+        if code == "s3" and len(keys) == 7:
+            t = next(i for i, k in enumerate(keys) if k.endswith(".total"))
+            return lambda c: sum(v or 0 for i, v in enumerate(c) if i != t) == (c[t] or 0)
         return None
 
     def _split(self, row_id: str, keys: list[str], toks: list[Token], rule) -> None:
@@ -425,6 +578,8 @@ class _Resolver:
 
     def _put_cut(self, keys: list[str], cut: tuple[Decimal | None, ...]) -> None:
         for k, v in zip(keys, cut, strict=True):
+            if not k:
+                continue
             if v is None:
                 if k not in self.blanked:
                     self.blanked.add(k)
@@ -435,6 +590,8 @@ class _Resolver:
     def _store(self, keys: list[str], cells: list[Token]) -> None:
         values, blanked = self.out.values, self.blanked
         for key, tok in zip(keys, cells, strict=True):
+            if not key:
+                continue
             kind = tok.kind
             if kind == VALUE:
                 if key in _COLUMN and tok.text.isdigit():  # plain count: nothing to check

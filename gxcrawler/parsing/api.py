@@ -19,7 +19,7 @@ from .htmldoc import decode, parse_html
 from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
 from .narrative import narrative_checks
-from .tokens import ROW_END, TEXT, Token, cell_token, text_tokens
+from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, TEXT, Token, cell_token, text_tokens
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
@@ -182,17 +182,22 @@ def parse_path(path: str | Path, hints: dict[str, str] | None = None) -> ParseRe
 
 # ------------------------------------------------------------------ helpers
 def _grid_tokens(tables: Iterable[list[list[str]]]) -> list[Token]:
-    """Tokens of reader grids, where a merged cell's text repeats in every position it covers."""
+    """Tokens of reader grids, where a merged cell's text repeats in every position it covers:
+    a repeated label is a span (its position kept, its text not read twice)."""
     out: list[Token] = []
     for table in tables:
         prev: list[str] = []
         for row in table:
+            out.append(GRID_ROW)
             for c, cell in enumerate(row):
                 tok = cell_token(cell or "")
-                if tok.kind == TEXT and (
-                    (c > 0 and row[c - 1] == cell) or (c < len(prev) and prev[c] == cell)
-                ):
-                    continue  # a span copy of a label
+                if tok.kind == TEXT:
+                    if c > 0 and row[c - 1] == cell:
+                        out.append(SPAN_ACROSS)
+                        continue
+                    if c < len(prev) and prev[c] == cell:
+                        out.append(SPAN_DOWN)
+                        continue
                 out.append(tok)
             out.append(ROW_END)
             prev = list(row)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from .tokens import ROW_END, Token, _cell_token, text_tokens
+from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, Token, _cell_token, text_tokens
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "iframe", "svg"})
 _BLOCK = frozenset(
@@ -251,17 +251,53 @@ class _Walk:
         out = self.doc.tokens
         lines = self.doc.lines
         cells = _CELLS
+        down: dict[int, int] = {}  # column -> rows a rowspan above still covers
+        budget = _SPAN_BUDGET  # merged places a table may add (junk spans must not blow up a page)
         for tr in table.iter("tr"):
+            if budget <= 0 and down:
+                down.clear()
             row = []
+            out.append(GRID_ROW)
+            col = 0
             for td in tr.iterchildren("td", "th"):  # the tag test in C: no tag string per cell
+                while down.get(col):
+                    down[col] -= 1
+                    out.append(SPAN_DOWN)
+                    col += 1
                 raw = _text_content(td) if len(td) else td.text or ""
-                row.append(cells.get(raw) or _cell(raw))
-            out.extend([c[1] for c in row])
+                cell = cells.get(raw) or _cell(raw)
+                row.append(cell)
+                out.append(cell[1])
+                cs, rs = td.get("colspan"), td.get("rowspan")
+                across = _span(cs) if cs and budget > 0 else 1
+                if across > 1:
+                    out.extend([SPAN_ACROSS] * (across - 1))
+                    budget -= across
+                if rs and budget > 0 and (below := _span(rs)) > 1:
+                    budget -= across * below
+                    for k in range(across):
+                        down[col + k] = below - 1
+                col += across
+            while down.get(col):  # merged cells from above at the row's end
+                down[col] -= 1
+                out.append(SPAN_DOWN)
+                col += 1
             out.append(ROW_END)
             if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
                 line = " | ".join([c[0] for c in row if c[0]])
                 if line:
                     lines.append(line)
+
+
+_SPAN_BUDGET = 3000
+
+
+def _span(attr: str) -> int:
+    """A colspan/rowspan attribute as a count (junk or huge values: 1 / capped)."""
+    try:
+        return max(1, min(int(attr.strip()), 60))
+    except ValueError:
+        return 1
 
 
 _LINE_SPACE = " \r\f\v\u00a0\u3000"  # what _read_line removes from a line's ends

@@ -16,6 +16,11 @@ from functools import lru_cache
 from .numbers import Kind, clean, read_number
 
 TEXT, VALUE, BLANK, MALFORMED, END = "text", "value", "blank", "malformed", "end"
+#: grid structure: a row of a real grid starts (its tokens' positions are columns), and the
+#: places a merged cell covers beyond its first (across: HSPAN, down from the row above: VSPAN)
+GRID, HSPAN, VSPAN = "grid", "hspan", "vspan"
+#: a text row whose empty cells keep their places (tab or ``|`` separated): positions give an order
+LINE = "line"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,10 @@ class Token:
 #: the text of a cell a reader saw but could not read (``gxcrawler.formats.ocr``)
 UNREAD = "\ufffd"
 ROW_END = Token(END)
+GRID_ROW = Token(GRID)
+SPAN_ACROSS = Token(HSPAN)
+SPAN_DOWN = Token(VSPAN)
+LINE_ROW = Token(LINE)
 EMPTY = Token(BLANK, "", empty=True)
 
 
@@ -123,6 +132,8 @@ def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
         if not line:
             continue
         cells, is_row = line_cells(line)
+        if is_row and ("\t" in line or "|" in line):
+            yield LINE_ROW
         for cell in cells:
             if not cell.strip():
                 yield EMPTY

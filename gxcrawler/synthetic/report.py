@@ -429,6 +429,14 @@ def _apply_deviations(rng: random.Random, report: SyntheticReport, builder: _Val
     if pick(0.2):
         report.labels["s2.art20_1.cols"] = "本年新"  # truncated column headers (2019 only)
         applied.append("truncated_header")
+        # 本年新 | 本年新: 新制作 or 新公开? The printed labels cannot tell these two columns
+        # apart, so their cells are not provable (issue 11: the truth was "read by position").
+        for key in [k for k in (*report.values, *report.blank) if k.startswith("s2.art20_1.")]:
+            if key.rsplit(".", 1)[1] in ("new_made", "new_published"):
+                report.values.pop(key, None)
+                if key in report.blank:
+                    report.blank.remove(key)
+                report.absent.append(key)
     if report.edition == "2021" and pick(0.4):
         report.labels["s2.art20_1.normative"] = "规范性文件"
         applied.append("2019_label_in_2021")

@@ -9,7 +9,9 @@ from gxcrawler.parsing import parse_bytes, parse_text
 
 from .truth import DATA, STEMS, load
 
-S3_2019_ZERO_ROWS = """三、收到和处理政府信息公开申请情况
+S3_HEADER = "申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计"
+S3_2019_ZERO_ROWS = f"""三、收到和处理政府信息公开申请情况
+{S3_HEADER}
 一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1
 二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0
 (七)总计\t1\t0\t0\t0\t0\t0\t1
@@ -90,10 +92,20 @@ def test_extra_rows_are_read_past_and_reported_not_keyed():
 
 
 def test_truncated_captions_and_headers_still_map():
-    text = "第二十条第\n信息内容\t本年新\t本年新\t对外公开总数量\n规章\t0\t1\t2\n规范性文件\t3\t4\t5\n"
+    text = "第二十条第\n信息内容\t本年新制作\t本年新公开\t对外公开总数量\n规章\t0\t1\t2\n规范性文件\t3\t4\t5\n"
     r = parse_text(text, source="t")
     assert r.values["s2.art20_1.rules.total_published"] == 2
     assert r.values["s2.art20_1.normative.new_made"] == 3
+
+
+def test_headers_truncated_past_telling_apart_leave_their_cells_out():
+    """本年新 / 本年新: 新制作 or 新公开? The labels do not say, so nothing of the table is guessed."""
+    text = "第二十条第\n信息内容\t本年新\t本年新\t对外公开总数量\n规章\t0\t1\t2\n规范性文件\t3\t4\t5\n"
+    r = parse_text(text, source="t")
+    assert not any(k.endswith(("new_made", "new_published")) for k in r.values)
+    assert r.values["s2.art20_1.rules.total_published"] == 2
+    assert r.values["s2.art20_1.normative.total_published"] == 5
+    assert r.status != "ok" and any("names no column" in w for w in r.warnings)
 
 
 def test_blanks_and_malformed_numbers():
@@ -111,7 +123,8 @@ def test_blanks_and_malformed_numbers():
 
 
 def test_only_totals_filled_in_html_gives_blanks_and_checks_pass():
-    rows = [["一、本年新收政府信息公开申请数量", "", "", "", "", "", "", "5"]]
+    rows = [S3_HEADER.split("\t")]
+    rows.append(["一、本年新收政府信息公开申请数量", "", "", "", "", "", "", "5"])
     rows.append(["二、上年结转政府信息公开申请数量", "", "", "", "", "", "", "1"])
     rows.append(["（七）总计", "", "", "", "", "", "", "6"])
     rows.append(["四、结转下年度继续办理", "", "", "", "", "", "", "0"])
@@ -122,6 +135,13 @@ def test_only_totals_filled_in_html_gives_blanks_and_checks_pass():
     assert balance["s3.balance.total"] is True
     assert "s3.balance.natural" not in balance  # all blank: says nothing
     assert r.status == "partial"  # most of the tables are missing
+
+
+def test_section_3_without_column_headers_is_not_read_by_position():
+    text = S3_2019_ZERO_ROWS.replace(S3_HEADER + "\n", "")
+    r = parse_text(text, source="t")
+    assert not any(k.startswith("s3.") for k in r.values)
+    assert any("not proven" in w for w in r.warnings)
 
 
 def test_failing_identity_keeps_printed_numbers():

@@ -1,0 +1,341 @@
+"""Which column a value is in, proven by the header labels printed above it (issue 11).
+
+A table's value columns are never assumed to be in the template's order. They are read
+from the header: in a real grid (HTML, a reader's table) each value's column position has
+a path of header cells above it, and the one column word on that path names it; in a text
+flattening the column words come in reading order and their order is the column order
+only where that order cannot mean anything else. What cannot be proven returns ``None``
+and the caller leaves the cells out with a warning.
+
+Keys: a section-二 or 三 column key (``issued``, ``natural``); for section 四 ``row.col``
+(``review.upheld``), or ``.col`` when the header names the result but not the body (the
+row label then does, as in a 3 × 5 grid).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache, lru_cache
+
+from ..catalog import S2_TABLES
+from .normalize import bare
+
+_ITEMS = (("上一年项目数量", "prev_items"), ("上一年", "prev_items"), ("上年项目", "prev_items"),
+          ("增减", "change"), ("处理决定", "decisions"))  # fmt: skip
+#: table -> (keyword in ``bare`` form, column word); longest keywords win at a position
+WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "s2.art20_1": (
+        ("新制作", "new_made"), ("新公开", "new_published"), ("公开总数", "total_published"),
+        ("制发", "issued"), ("废止", "repealed"), ("现行有效", "in_force"),
+    ),
+    "s2.art20_5": _ITEMS,
+    "s2.art20_6": _ITEMS,
+    "s2.art20_8": (*_ITEMS[:4], ("收费金额", "amount"), ("金额", "amount")),
+    "s2.art20_9": (("采购项目", "projects"), ("项目数量", "projects"), ("总金额", "amount"), ("金额", "amount")),
+    "s3": (
+        ("自然人", "natural"), ("商业企业", "commercial"), ("科研机构", "research"),
+        ("社会公益组织", "nonprofit"), ("公益组织", "nonprofit"), ("法律服务机构", "legal"),
+        ("其他", "other"), ("总计", "total"), ("合计", "total"),
+        ("法人或其他组织", "@orgs"), ("申请人情况", "@applicants"),
+    ),
+    "s4": (
+        ("结果维持", "upheld"), ("维持", "upheld"), ("结果纠正", "corrected"), ("纠正", "corrected"),
+        ("其他结果", "other"), ("尚未审结", "pending"), ("未审结", "pending"), ("总计", "total"),
+        ("合计", "total"), ("行政复议", "@review"), ("未经复议直接起诉", "@suit_direct"),
+        ("直接起诉", "@suit_direct"), ("复议后起诉", "@suit_after_review"), ("行政诉讼", "@suit"),
+    ),
+}  # fmt: skip
+#: per section-二 table, the column sets its editions print
+_EDITION_COLUMNS = {
+    t.code: [{c.key for c in t.columns if e in c.editions} for e in t.editions] for t in S2_TABLES
+}
+_S3_PARTS = ("commercial", "research", "nonprofit", "legal", "other")
+_S4_LEAVES = ("upheld", "corrected", "other", "pending", "total")
+_S4_BODIES = ("@review", "@suit_direct", "@suit_after_review")
+
+
+@cache
+def _pattern(code: str) -> re.Pattern[str]:
+    words = sorted(WORDS[code], key=lambda kv: -len(kv[0]))
+    return re.compile("|".join(re.escape(k) for k, _ in words))
+
+
+@cache
+def _meaning(code: str) -> dict[str, str]:
+    return dict(WORDS[code])
+
+
+@lru_cache(maxsize=8192)
+def words_in(code: str, text: str) -> tuple[str, ...]:
+    """The column words of table ``code`` in one header text (``bare`` form), in order."""
+    meaning = _meaning(code)
+    return tuple(meaning[m.group(0)] for m in _pattern(code).finditer(text))
+
+
+def family(code: str) -> str:
+    return code if code in WORDS else ""
+
+
+class ColumnMap:
+    """How a table's value cells map to columns: by position in a grid, or by order."""
+
+    __slots__ = ("_at", "_cells", "code", "order")
+
+    def __init__(
+        self,
+        order: tuple[str | None, ...] | None = None,
+        *,
+        code: str = "",
+        cells: Sequence[tuple[int, int, int, str]] = (),
+    ) -> None:
+            #: the keys of a row's value cells, in order (text flattenings); None: a column no label names
+        self.order = order
+        self.code = code
+        self._cells = cells
+        self._at: dict[int, str | None] | None = None
+
+    @property
+    def at(self) -> dict[int, str | None] | None:
+        """Grid column -> key (None: the header there names no single column); computed on use."""
+        if not self._cells:
+            return None
+        if self._at is None:
+            self._at = _positions(self.code, self._cells)
+        return self._at
+
+    @property
+    def names(self) -> bool:
+        """The header named columns (an order, or header cells in a grid)."""
+        return bool(self.order) or bool(self._cells)
+
+    def __repr__(self) -> str:
+        return f"ColumnMap(order={self.order}, at={self.at})"
+
+
+# ----------------------------------------------------------------- grids
+def from_grid(code: str, cells: Sequence[tuple[int, int, int, str]]) -> ColumnMap | None:
+    """``cells``: header cells (row, first column, width, bare text) of a real grid; None when
+    no header cell names a column of this table."""
+    if not any(words_in(code, text) for _r, _s, _w, text in cells):
+        return None
+    return ColumnMap(code=code, cells=tuple(cells))
+
+
+def _positions(code: str, cells: Sequence[tuple[int, int, int, str]]) -> dict[int, str | None]:
+    paths: dict[int, list[tuple[int, int, int, str]]] = {}
+    for cell in sorted(cells):
+        if cell[3]:
+            for c in range(cell[1], cell[1] + cell[2]):
+                paths.setdefault(c, []).append(cell)
+    at: dict[int, str | None] = {}
+    named: dict[str, set[tuple]] = {}  # key -> the header paths naming it (one merged cell = one path)
+    for c, path in paths.items():
+        words = words_in(code, "".join(cell[3] for cell in path))
+        if words:
+            k = at[c] = _key(code, words)
+            if k is not None:
+                named.setdefault(k, set()).add(tuple(path))
+    return {c: (k if k is not None and len(named[k]) == 1 else None) for c, k in at.items()}
+
+
+def _key(code: str, words: tuple[str, ...]) -> str | None:
+    """The one column a header path names (its groups and its leaf), else None."""
+    leaves = [w for w in words if not w.startswith("@")]
+    if len(set(leaves)) != 1:
+        return None
+    leaf = leaves[0]
+    if code != "s4":
+        return leaf
+    bodies = {w for w in words if w in _S4_BODIES}
+    if len(bodies) > 1:
+        return None
+    if bodies:
+        return f"{bodies.pop()[1:]}.{leaf}"
+    return None if "@suit" in words else f".{leaf}"
+
+
+# ----------------------------------------------------------------- text
+def from_lines(code: str, cells: Sequence[tuple[int, int, str]]) -> ColumnMap | None:
+    """Header cells (line, index in the line, bare text) of tab or ``|`` rows, where empty
+    cells keep their places: the column order is the order of the column words' places."""
+    by_place: dict[int, list[str]] = {}
+    for _line, index, text in sorted(cells):
+        if text:
+            by_place.setdefault(index, []).append(text)
+    placed: list[tuple[int, str]] = []
+    for index, texts in sorted(by_place.items()):
+        leaves = [w for w in words_in(code, "".join(texts)) if not w.startswith("@")]
+        if len(leaves) > 1:
+            return _NONE  # two column words at one place
+        if leaves:
+            placed.append((index, leaves[0]))
+    if not placed:
+        return None
+    if code == "s4":
+        return None  # bodies and results both span: the order alone proves nothing
+    words = [w for _, w in placed]
+    if len(set(words)) != len(words):
+        return _NONE
+    found = ColumnMap(order=tuple(words))
+    return found if complete(code, found) else _NONE  # an unnamed place would shift the rest
+
+
+_NONE = ColumnMap()
+
+
+def complete(code: str, cmap: ColumnMap | None) -> bool:
+    """The map names every column of the table in some edition."""
+    if cmap is None or not cmap.order:
+        return False
+    if code in _EDITION_COLUMNS:
+        return set(cmap.order) in _EDITION_COLUMNS[code]
+    if code == "s3":
+        return set(cmap.order) == {"natural", *_S3_PARTS, "total"} and len(cmap.order) == 7
+    return None not in cmap.order
+
+
+def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
+    """Header texts in reading order, no positions (one cell per line, run-together rows)."""
+    words = list(words_in(code, "".join(texts)))
+    if not words:
+        return None
+    if code == "s3":
+        order = _s3_order(words)
+        if order is None:
+            order = _s3_order(_rejoined(texts))
+    elif code == "s4":
+        order = _s4_order(words)
+    else:
+        # the words alone must name a whole edition's columns: a column whose header is
+        # not a word (cut, blank) would be invisible and shift the others
+        whole = tuple(words) if len(set(words)) == len(words) else None
+        if whole is None or set(whole) not in _EDITION_COLUMNS[code]:
+            whole = _s2_cells(code, texts)
+        order = whole
+    return ColumnMap(order=order) if order else _NONE
+
+
+def _s2_cells(code: str, texts: Sequence[str]) -> tuple[str | None, ...] | None:
+    """Header cells after 信息内容, one column each: a cell naming no column (``本年新``, cut)
+    leaves its column unproven (None) while the others are read."""
+    starts = [i for i, t in enumerate(texts) if t == "信息内容"]
+    if not starts:
+        return None
+    cells = [t for t in texts[starts[-1] + 1 :] if t]
+    found = [words_in(code, t) for t in cells]
+    if not cells or any(len(f) > 1 for f in found) or not any(found):
+        return None
+    order = [f[0] if f else None for f in found]
+    named = [k for k in order if k]
+    if len(named) != len(set(named)):
+        return None
+    return tuple(order)
+
+
+def _s3_order(words: list[str]) -> tuple[str, ...] | None:
+    """申请人情况 over 自然人 / 法人或其他组织 / 总计 over the five parts, read row by row.
+
+    ``申请人情况 总计 自然人 法人…`` is the template (总计 beside 申请人情况, spanning its rows)
+    or a 申请人情况 spanning 总计 too with 总计 first: not provable without positions.
+    """
+    if "@applicants" in words:
+        i = words.index("@applicants")
+        if i + 1 < len(words) and words[i + 1] == "total":
+            return None
+        words = [w for w in words if w != "@applicants"]
+    parts = [w for w in words if w in _S3_PARTS]
+    if len(parts) != len(set(parts)) or words.count("natural") != 1 or words.count("total") != 1:
+        return None
+    orgs = words.count("@orgs")
+    if orgs == 0:
+        tops = [i for i, w in enumerate(words) if w in ("natural", "total")]
+        subs = [i for i, w in enumerate(words) if w in _S3_PARTS]
+        if not subs or min(subs) > max(tops) or max(subs) < min(tops):
+            return None  # one level above the other: a lost group label, order unknown
+        return tuple(words) if len(parts) == 5 else None
+    if orgs > 1 or len(parts) != 5:
+        return None
+    first = next(i for i, w in enumerate(words) if w in _S3_PARTS)
+    top, below = words[:first], words[first:]
+    if any(w not in _S3_PARTS for w in below) or "@orgs" not in top:
+        return None
+    out: list[str] = []
+    for w in top:
+        out.extend(below if w == "@orgs" else [w])
+    return tuple(out)
+
+
+_S3_LABELS = {"商业企业": "commercial", "科研机构": "research", "社会公益组织": "nonprofit",
+              "法律服务机构": "legal", "其他": "other"}  # fmt: skip
+
+
+def _rejoined(texts: Sequence[str]) -> list[str]:
+    """Section 三's words with the part labels broken over two header rows put back together
+    (``商业 科研 社会 法律 其他`` / ``企业 机构 公益组织 服务机构``): the first row's pieces, in
+    order, each completed by the next pieces of the second; only a unique way counts."""
+    first = len(texts)
+    while first > 0 and (not texts[first - 1] or any(texts[first - 1] in lab for lab in _S3_LABELS)):
+        first -= 1
+    words = list(words_in("s3", "".join(texts[:first])))
+    pieces = [t for t in texts[first:] if t]
+    if not 5 < len(pieces) <= 15:
+        return []
+    found_ways = []
+    for k in range(1, len(pieces)):
+        parts = _pair(pieces[:k], pieces[k:])
+        if parts is not None:
+            found_ways.append(parts)
+    return words + found_ways[0] if len(found_ways) == 1 else []
+
+
+def _pair(tops: list[str], rest: list[str]) -> list[str] | None:
+    out: list[str] = []
+    j = 0
+    for top in tops:
+        acc = top
+        while acc not in _S3_LABELS and j < len(rest) and any(lab.startswith(acc) for lab in _S3_LABELS):
+            acc += rest[j]
+            j += 1
+        if acc not in _S3_LABELS:
+            return None
+        out.append(_S3_LABELS[acc])
+    return out if j == len(rest) and len(set(out)) == len(out) == 5 else None
+
+
+def _s4_order(words: list[str]) -> tuple[str, ...] | None:
+    """Bodies over results, read row by row (breadth first); one results row = a 3 × 5 grid."""
+    if not any(w.startswith("@") for w in words):
+        return tuple(f".{w}" for w in words) if len(set(words)) == len(words) == 5 else None
+    queue: list[str] = []
+    i = 0
+    while i < len(words) and words[i] in ("@review", "@suit"):
+        queue.append(words[i])
+        i += 1
+    if not queue:
+        return None
+    out: list[str] = []
+    while queue:
+        group = queue.pop(0)
+        taken: list[str] = []
+        if group == "@suit":
+            while i < len(words) and words[i] in ("@suit_direct", "@suit_after_review") and words[i] not in taken:
+                taken.append(words[i])
+                i += 1
+            if not taken:
+                return None
+            queue.extend(taken)
+            continue
+        while i < len(words) and words[i] in _S4_LEAVES and words[i] not in taken:
+            taken.append(words[i])
+            i += 1
+        if sorted(taken) != sorted(_S4_LEAVES):
+            return None
+        out.extend(f"{group[1:]}.{leaf}" for leaf in taken)
+    if i != len(words) or len(out) != 15:
+        return None
+    return tuple(out)
+
+
+def bare_text(text: str) -> str:
+    return bare(text) if len(text) < 300 else ""
