@@ -6,7 +6,9 @@ writes ``Request.to_dict()`` as JSON, with tagged values for what JSON lacks (by
 tuples, dates, decimals, dicts with non-text keys) and for dataclasses of the
 ``gxcrawler`` and ``spiders`` packages (``Region``, ``Column`` …), rebuilt by name from
 those packages only. Anything else in a request's meta is an error at enqueue time,
-not a surprise in another worker.
+not a surprise in another worker. Credential headers (``Proxy-Authorization``,
+``Authorization``, ``Cookie``) are never written: the proxy middleware and the cookie jar
+of the worker that sends the request add them again.
 """
 
 from __future__ import annotations
@@ -91,9 +93,22 @@ def _dec(value: Any) -> Any:
     return {k: _dec(v) for k, v in value.items()}
 
 
+#: headers never written to the queue (or the store): credentials a middleware adds again on the way out
+SECRET_HEADERS = (b"proxy-authorization", b"authorization", b"cookie")
+
+
+def without_secrets(obj: Any) -> Any:
+    """A request dict without credential headers (HttpProxyMiddleware and the cookie jar add them again)."""
+    if isinstance(obj, dict) and isinstance(obj.get("headers"), dict):
+        headers = {k: v for k, v in obj["headers"].items()
+                   if (k.lower() if isinstance(k, bytes) else str(k).lower().encode()) not in SECRET_HEADERS}
+        obj = {**obj, "headers": headers}
+    return obj
+
+
 def dumps(obj: Any) -> str:
-    """A request dict (``Request.to_dict()``) as compact JSON text."""
-    return json.dumps(_enc(obj), ensure_ascii=False, separators=(",", ":"))
+    """A request dict (``Request.to_dict()``) as compact JSON text, without credential headers."""
+    return json.dumps(_enc(without_secrets(obj)), ensure_ascii=False, separators=(",", ":"))
 
 
 def loads(data: str | bytes) -> Any:

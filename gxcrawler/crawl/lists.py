@@ -136,6 +136,9 @@ class UnchangedListMiddleware:
         data = request.to_dict(spider=self.crawler.spider)
         data["meta"] = {k: v for k, v in data.get("meta", {}).items()
                         if k.startswith("gx_") and k not in ("gx_lease", "gx_fetch_chain")}
+        # only what the request needs to be made again (a form's content type), never credentials
+        data["headers"] = {k: v for k, v in (data.get("headers") or {}).items() if k.lower() == b"content-type"}
+        data["cookies"] = {}
         try:
             return codec.dumps(data)
         except (TypeError, ValueError):

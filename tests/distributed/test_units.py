@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from scrapy.http import FormRequest
+from scrapy.http import FormRequest, Request
 from scrapy.settings import Settings
 
 from gxcrawler.crawl import codec
@@ -46,6 +46,15 @@ def test_a_request_survives_the_queue_as_json_with_the_projects_dataclasses():
     assert isinstance(again, FormRequest) and again.body == request.body and again.priority == 3
     assert again.meta == meta  # dataclasses, tuples, dates and decimals come back as they were
     assert again.headers == request.headers
+
+
+def test_credentials_never_reach_the_queue():
+    spider = _Spider()
+    request = Request("http://a.gov.cn/l/", callback=spider.parse_list,
+                      headers={"Proxy-Authorization": "Basic c2VjcmV0", "Cookie": "sid=secret", "Referer": "http://a/"})
+    headers = {k.lower() for k in codec.loads(codec.dumps(request.to_dict(spider=spider)))["headers"]}
+    assert b"proxy-authorization" not in headers and b"cookie" not in headers
+    assert b"referer" in headers
 
 
 def test_the_queue_refuses_objects_it_cannot_rebuild_safely():
