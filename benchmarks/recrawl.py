@@ -107,6 +107,10 @@ def main() -> int:
     print(f"total re-crawl: {s['requests']:>6} requests {s['bytes'] / 1e6:>7.2f} MB {walls[1]:>6.1f} s (process)")
     print(f"re-crawl / first: requests {s['requests'] / f['requests']:.1%}, bytes {s['bytes'] / f['bytes']:.1%}, "
           f"seconds {walls[1] / walls[0]:.1%}")
+    robots = sum(1 for _, url, _ in logs[1] if url.endswith("/robots.txt"))
+    others = len(logs[1]) - robots - sum(1 for _, url, _ in logs[1] if url in documents)
+    print(f"re-crawl requests: {len(logs[1])} = robots.txt {robots} + report pages/attachments "
+          f"{len(logs[1]) - robots - others} + list pages and other {others}")
     statuses = Counter(status for _, url, status in logs[1] if url in documents)
     downloaded = sum(1 for _, url, status in logs[1] if url in documents and status == 200)
     print(f"re-crawl answers for report pages/attachments: {dict(statuses)}; downloaded again: {downloaded}")
