@@ -164,6 +164,12 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
                                        "GROUP BY 1 ORDER BY 2 DESC LIMIT 5")).all()
     engine.dispose()
     drop_database(db_url)
+    import redis
+
+    server_r = redis.Redis.from_url(REDIS_URL)
+    keys = list(server_r.scan_iter(f"{prefix}:*"))
+    if keys:
+        server_r.delete(*keys)  # this night's keys only
     per_worker = []
     for log in logs:
         log.seek(0)
