@@ -50,6 +50,8 @@ class RowRead:
     pos0: int = 0
     #: a tab or ``|`` text row: positions are the cells' places in the line
     line: bool = False
+    #: the grid row it was read in (-1: not a grid row)
+    rowno: int = -1
 
     @property
     def cells(self) -> list[Token]:
@@ -99,6 +101,7 @@ class _Walker:
         self.s4_tokens: list[Token] = []
         self.s4_row: list[Token] = []  # this grid row's section-四 cells, empty ones too
         self.s4_grid_rows: list[list[Token]] = []
+        self.s4_texts: list[str] = []  # section 四's header and row labels, in reading order
         self.orphans = 0
         self.labels_seen = 0
         # where the current token sits: a real grid row (GRID), a tab/| text row (LINE)
@@ -110,6 +113,8 @@ class _Walker:
         self.hcells: list[list] = []
         self.headers: dict[str, ColumnMap] = {}
         self.label_k = 0
+        self.last_table: str | None = None
+        self.suspect: set[str] = set()
 
     # ------------------------------------------------------------ stream
     def feed(self, tok: Token) -> None:
@@ -127,6 +132,7 @@ class _Walker:
             self.label_buf.clear()
             self.header_buf.clear()
             self.hcells.clear()
+            self.last_table = None
             if self.s4_state == "values":
                 self.s4_state = "done"
             self.section = h
@@ -138,17 +144,21 @@ class _Walker:
             self.label_buf.clear()
             self.header_buf.clear()
             self.hcells.clear()
+            self.last_table = None
             self.section, self.table_hint = "s2", (c or None)
             return
         if self.s4_state == "values":
             if s4_word:
+                self.s4_texts.append(b)
                 return
             self.s4_state = "done"
         if self.section == "s4" and self.s4_state == "header":
+            self.s4_texts.append(b)
             return
         if review and self.s4_state == "off":
             self._finalize()
             self.section, self.s4_state = "s4", "header"
+            self.s4_texts.append(b)
             return
         if self.current is not None and self.current.tokens:
             self._finalize()
@@ -193,6 +203,8 @@ class _Walker:
         if self.current is None:
             if not tok.empty:
                 self.orphans += 1
+                if self.grid and self.last_table and self.rows and self.rows[-1].table == self.last_table:
+                    self.suspect.add(self.last_table)  # a row of numbers with no label inside a table
             return
         self.current.tokens.append(tok)
 
@@ -222,6 +234,7 @@ class _Walker:
 
     def _open(self, m: RowMatch) -> None:
         self.labels_seen += 1
+        self.last_table = None if m.extra else m.table
         if m.table == "s3":
             self.section = "s3"
             self.s3_started = True
@@ -238,7 +251,13 @@ class _Walker:
                 self.headers[m.table] = cmap
             cmap = self.headers.get(m.table)
         self.current = RowRead(
-            m.table, m.row, header="".join(self.header_buf), cmap=cmap, pos0=self.pos, line=self.line
+            m.table,
+            m.row,
+            header="".join(self.header_buf),
+            cmap=cmap,
+            pos0=self.pos,
+            line=self.line,
+            rowno=self.rowno if self.grid else -1,
         )
 
     def _columns(self, code: str) -> ColumnMap | None:
@@ -391,6 +410,8 @@ class _Resolver:
         self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], object]] = {}
         #: tables with cells whose column no header label proves (left out)
         self.unproven: set[str] = set()
+        #: tables whose labels do not fit their cells (a header lost, a row label twice): left out whole
+        self.suspect: set[str] = set()
         self.table_rows: list[RowRead] = []
 
     def warn(self, msg: str) -> None:
@@ -449,11 +470,16 @@ class _Resolver:
                         self.warn(f"{code}: edition unknown; {r.row} not read")
                         continue
                     self._row(code, r, cols, ed)
-        full = [r for r in w.s4_grid_rows if len(r) == 15]
-        if full:
-            self._store(_S4_KEYS, full[-1])
+        full = [[t for t in r if t.kind not in _SPANS] for r in w.s4_grid_rows]
+        full = [r for r in full if len(r) == 15]
+        s4_keys = self._s4_keys() if (full or w.s4_tokens) else None
+        if s4_keys is None:
+            if full or any(not t.empty for t in w.s4_tokens):
+                self.warn("s4: column order not proven by its header labels; cells left out")
+        elif full:
+            self._store(s4_keys, full[-1])
         elif w.s4_tokens:
-            self._s4(w.s4_tokens)
+            self._s4([t for t in w.s4_tokens if t.kind not in _SPANS], s4_keys)
         if self.ambiguous:
             self._settle()
         for row_id, (_keys, cands, _rule) in self.ambiguous.items():
@@ -464,6 +490,8 @@ class _Resolver:
             )
         if w.orphans and not out.values:
             self.warn(f"{w.orphans} numbers found with no template label")
+        for code in self.suspect | w.suspect:
+            self._drop(code)
         self._coverage(editions, by_table, report)
         return out
 
@@ -472,12 +500,25 @@ class _Resolver:
         """One read per template row: the first that fits its columns (menus may repeat a label)."""
         n = 7 if code == "s3" else len(_columns(code, ed))
         chosen: dict[str, RowRead] = {}
+        twice: set[str] = set()
         for r in rows:
             prev = chosen.get(r.row)
-            if prev is None or _fit(prev.cells, n)[0] is None and _fit(r.cells, n)[0] is not None:
+            if (
+                prev is not None
+                and prev.cmap is not None
+                and prev.cmap is r.cmap
+                and prev.rowno >= 0
+                and 0 < r.rowno - prev.rowno < 40
+            ):
+                twice.add(r.row)  # one label on two rows of one table: which row is it?
+            elif prev is None or _fit(prev.cells, n)[0] is None and _fit(r.cells, n)[0] is not None:
                 chosen[r.row] = r
             else:
                 self.warn(f"{code}.{r.row}: printed twice; kept the first")
+        for row in twice:
+            del chosen[row]
+            self.suspect.add(code)
+            self.warn(f"{code}.{row}: one row label on two rows of a table; the table's rows are not proven")
         return list(chosen.values())
 
     def _row(self, code: str, r: RowRead, cols: Sequence[str], edition: str | None) -> None:
@@ -550,13 +591,28 @@ class _Resolver:
                     col = None
             if col is None:
                 unproven += not t.empty
+                if not t.empty and r.pos0 + i not in at:
+                    self.suspect.add(code)  # a value with no header above: the headers moved
                 continue
             keys.append(f"{code}.{r.row}.{col}")
             cells.append(t)
+        if len(set(keys)) != len(keys):  # one header over two cells of a row: whose is which?
+            self.suspect.add(code)
+            return
         if unproven:
             self.unproven.add(code)
             self.warn(f"{code}.{r.row}: {unproven} cells under no provable column header; left out")
         self._store(keys, cells)
+
+    def _drop(self, code: str) -> None:
+        """Leave a whole table out: its labels do not match its cells, so no cell is proven."""
+        out = self.out
+        gone = [k for k in out.values if _TABLE_OF.get(k) == code]
+        for k in gone:
+            del out.values[k]
+        out.blank[:] = [k for k in out.blank if _TABLE_OF.get(k) != code]
+        self.blanked = set(out.blank)
+        self.warn(f"{code}: its header or row labels do not match its cells; table left out")
 
     def _row_rule(self, code: str, keys: Sequence[str]):
         if code == "s3" and len(keys) == 7:
@@ -616,20 +672,35 @@ class _Resolver:
             self.warn(f"{key}: negative count {value}")
         self.out.values[key] = value
 
-    def _s4(self, tokens: list[Token]) -> None:
+    def _s4_keys(self) -> list[str] | None:
+        """Section 四's 15 keys in printed order, as its header (and row) labels prove them."""
+        found = from_sequence("s4", self.w.s4_texts)
+        if found is None or not found.order:
+            # not proven from the reading order (results broken over two header rows in a grid):
+            # the template's order, said in a warning — section 四's grid places are not yet read
+            self.warn("s4: column order not proven by the header's reading order; read in the template's order")
+            return list(_S4_KEYS)
+        return [f"s4.{k}" for k in found.order]
+
+    def _s4(self, tokens: list[Token], keys: list[str]) -> None:
         cells, note = _fit(tokens, 15)
         if note:
             self.warn(f"s4: {note}")
         if cells is not None:
-            self._store(_S4_KEYS, cells)
+            self._store(keys, cells)
             return
         solid = [t for t in tokens if not t.empty]
         if solid and all(t.kind in (VALUE, BLANK) for t in solid) and any(t.splittable for t in solid):
 
             def rule(c: tuple[Decimal | None, ...]) -> bool:
-                return all(sum(v or 0 for v in c[i : i + 4]) == (c[i + 4] or 0) for i in (0, 5, 10))
+                got = dict(zip(keys, c, strict=True))
+                return all(
+                    sum(got[f"s4.{b}.{x}"] or 0 for x in ("upheld", "corrected", "other", "pending"))
+                    == (got[f"s4.{b}.total"] or 0)
+                    for b in ("review", "suit_direct", "suit_after_review")
+                )
 
-            self._split("s4 (s4.review, s4.suit_direct, s4.suit_after_review)", _S4_KEYS, solid, rule)
+            self._split("s4 (s4.review, s4.suit_direct, s4.suit_after_review)", keys, solid, rule)
             return
         self.warn(f"s4: {len(solid)} cells for 15 columns; table left out")
 

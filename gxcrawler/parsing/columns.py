@@ -41,7 +41,7 @@ WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "s4": (
         ("结果维持", "upheld"), ("维持", "upheld"), ("结果纠正", "corrected"), ("纠正", "corrected"),
-        ("其他结果", "other"), ("尚未审结", "pending"), ("未审结", "pending"), ("总计", "total"),
+        ("其他结果", "other"), ("尚未审结", "pending"), ("未审结", "pending"), ("尚未审", "pending"), ("总计", "total"),
         ("合计", "total"), ("行政复议", "@review"), ("未经复议直接起诉", "@suit_direct"),
         ("直接起诉", "@suit_direct"), ("复议后起诉", "@suit_after_review"), ("行政诉讼", "@suit"),
     ),
@@ -132,6 +132,7 @@ def _positions(code: str, cells: Sequence[tuple[int, int, int, str]]) -> dict[in
     named: dict[str, set[tuple]] = {}  # key -> the header paths naming it (one merged cell = one path)
     for c, path in paths.items():
         words = words_in(code, "".join(cell[3] for cell in path))
+        at[c] = None  # a header is there, naming no column (cut): unproven, not a moved header
         if words:
             k = at[c] = _key(code, words)
             if k is not None:
@@ -304,35 +305,40 @@ def _pair(tops: list[str], rest: list[str]) -> list[str] | None:
 
 
 def _s4_order(words: list[str]) -> tuple[str, ...] | None:
-    """Bodies over results, read row by row (breadth first); one results row = a 3 × 5 grid."""
-    if not any(w.startswith("@") for w in words):
-        return tuple(f".{w}" for w in words) if len(set(words)) == len(words) == 5 else None
-    queue: list[str] = []
-    i = 0
-    while i < len(words) and words[i] in ("@review", "@suit"):
-        queue.append(words[i])
-        i += 1
-    if not queue:
+    """Bodies over results, read row by row (breadth first), one table or one per body; or one
+    results row over rows labelled by body (a 3 × 5 grid)."""
+    if len(words) >= 5 and all(w in _S4_LEAVES for w in words[:5]) and len(set(words[:5])) == 5:
+        bodies = [w for w in words[5:] if w != "@suit"]
+        if sorted(bodies) == sorted(_S4_BODIES) and len(words) - 5 <= 6:
+            return tuple(f"{b[1:]}.{leaf}" for b in bodies for leaf in words[:5])
         return None
     out: list[str] = []
-    while queue:
-        group = queue.pop(0)
-        taken: list[str] = []
-        if group == "@suit":
-            while i < len(words) and words[i] in ("@suit_direct", "@suit_after_review") and words[i] not in taken:
+    i = 0
+    while i < len(words):
+        queue: list[str] = []
+        while i < len(words) and words[i] in ("@review", "@suit"):
+            queue.append(words[i])
+            i += 1
+        if not queue:
+            return None
+        while queue:
+            group = queue.pop(0)
+            taken: list[str] = []
+            if group == "@suit":
+                while i < len(words) and words[i] in ("@suit_direct", "@suit_after_review") and words[i] not in taken:
+                    taken.append(words[i])
+                    i += 1
+                if not taken:
+                    return None
+                queue.extend(taken)
+                continue
+            while i < len(words) and words[i] in _S4_LEAVES and words[i] not in taken:
                 taken.append(words[i])
                 i += 1
-            if not taken:
+            if sorted(taken) != sorted(_S4_LEAVES):
                 return None
-            queue.extend(taken)
-            continue
-        while i < len(words) and words[i] in _S4_LEAVES and words[i] not in taken:
-            taken.append(words[i])
-            i += 1
-        if sorted(taken) != sorted(_S4_LEAVES):
-            return None
-        out.extend(f"{group[1:]}.{leaf}" for leaf in taken)
-    if i != len(words) or len(out) != 15:
+            out.extend(f"{group[1:]}.{leaf}" for leaf in taken)
+    if len(out) != 15 or len(set(out)) != 15:
         return None
     return tuple(out)
 

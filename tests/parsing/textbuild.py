@@ -71,6 +71,7 @@ def render_text(edition: str, rows: dict[str, list[Decimal | None]], layout: str
     out.append("四、政府信息公开行政复议、行政诉讼情况")
     row("行政复议", ["行政诉讼"])
     row("", S4_HEAD + ["未经复议直接起诉", "复议后起诉"])
+    row("", S4_HEAD + S4_HEAD)  # the results under each kind of suit, as the template prints them
     s4 = [_cell(v) for r in ("review", "suit_direct", "suit_after_review") for v in rows[f"s4.{r}"]]
     if layout == "one_per_line":
         out.extend(s4)
