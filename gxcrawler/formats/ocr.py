@@ -220,7 +220,7 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
             else:
                 text, info = _settle_cell(lines)
                 reading = info.text if info is not None and text == UNREAD else text
-                if reading in ("1", "/", "—") and len(cell.lines) == 1:
+                if reading in ("1", "7", "/", "—") and len(cell.lines) == 1:
                     text, info = _stroke(lay, cell.lines[0], reading, info)
                 cells[f"{page}/{t_i}/{c_i}"] = (text, info)
             for r in range(cell.row, cell.row + cell.rowspan):
@@ -243,6 +243,11 @@ def _stroke(lay, box, text: str, info: OcrCell | None) -> tuple[str, OcrCell | N
     if len(ys) < 4 or np.ptp(ys) < 3:
         return (text, info) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
     slope = abs(np.polyfit(ys, xs, 1)[0])  # horizontal shift per row: 0 upright, ~0.4 a slash
+    if text == "7":
+        top = xs[ys <= ys.min() + max(1, np.ptp(ys) // 5)]
+        if len(np.unique(top)) >= 0.6 * (np.ptp(xs) + 1) and info is not None and info.confidence >= SURE:
+            return text, info  # a bar on top, and sure: a 7
+        return ("/", None) if slope >= 0.25 else (UNREAD, OcrCell(text, 0.0, ()))
     if box.width > box.height * 1.5:
         return ("—", None) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
     if slope >= 0.25:
