@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
 from ..checks import identities
-from .columns import ColumnMap, complete, from_grid, from_lines, from_sequence
+from .columns import ColumnMap, complete, cut_bodies, from_grid, from_lines, from_sequence
 from .labels import RowMatch, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
 from .splits import TooMany, candidates
@@ -675,6 +675,8 @@ class _Resolver:
     def _s4_keys(self) -> list[str] | None:
         """Section 四's 15 keys in printed order, as its header (and row) labels prove them."""
         found = from_sequence("s4", self.w.s4_texts)
+        if (found is None or not found.order) and cut_bodies(self.w.s4_texts):
+            return None
         if found is None or not found.order:
             # not proven from the reading order (results broken over two header rows in a grid):
             # the template's order, said in a warning — section 四's grid places are not yet read

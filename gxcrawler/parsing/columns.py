@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from ..catalog import S2_TABLES
-from .normalize import bare
 
 _ITEMS = (("上一年项目数量", "prev_items"), ("上一年", "prev_items"), ("上年项目", "prev_items"),
           ("增减", "change"), ("处理决定", "decisions"))  # fmt: skip
@@ -312,6 +311,8 @@ def _s4_order(words: list[str]) -> tuple[str, ...] | None:
         if sorted(bodies) == sorted(_S4_BODIES) and len(words) - 5 <= 6:
             return tuple(f"{b[1:]}.{leaf}" for b in bodies for leaf in words[:5])
         return None
+    if any(words.count(b) > 1 for b in ("@review", "@suit", *_S4_BODIES)):
+        return None  # a body's header cut into pieces: how many results under each is not read
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -343,5 +344,7 @@ def _s4_order(words: list[str]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def bare_text(text: str) -> str:
-    return bare(text) if len(text) < 300 else ""
+def cut_bodies(texts: Sequence[str]) -> bool:
+    """Section 四's header names a body more than once (its columns moved apart)."""
+    words = words_in("s4", "".join(texts))
+    return any(words.count(b) > 1 for b in ("@review", *_S4_BODIES)) or words.count("@suit") > 2
