@@ -596,9 +596,15 @@ class _Resolver:
                 continue
             keys.append(f"{code}.{r.row}.{col}")
             cells.append(t)
-        if len(set(keys)) != len(keys):  # one header over two cells of a row: whose is which?
-            self.suspect.add(code)
-            return
+        if len(set(keys)) != len(keys):
+            # one header over several cells of a row: a merged cell a reader repeated in each
+            # place (all equal) is one cell; different cells under one header: whose is which?
+            by_key: dict[str, Token] = {}
+            for k, t in zip(keys, cells, strict=True):
+                if by_key.setdefault(k, t) != t:
+                    self.suspect.add(code)
+                    return
+            keys, cells = list(by_key), list(by_key.values())
         if unproven:
             self.unproven.add(code)
             self.warn(f"{code}.{r.row}: {unproven} cells under no provable column header; left out")
