@@ -598,13 +598,13 @@ class _Resolver:
             cells.append(t)
         if len(set(keys)) != len(keys):
             # one header over several cells of a row: a merged cell a reader repeated in each
-            # place (all equal) is one cell; different cells under one header: whose is which?
-            by_key: dict[str, Token] = {}
-            for k, t in zip(keys, cells, strict=True):
-                if by_key.setdefault(k, t) != t:
-                    self.suspect.add(code)
-                    return
-            keys, cells = list(by_key), list(by_key.values())
+            # place (all equal) is one cell; else whose is which?
+            # (only where the one header is the table's only column: a header copied over a
+            # neighbour's column may sit over two equal numbers too)
+            if len(set(keys)) > 1 or any(t != cells[0] for t in cells):
+                self.suspect.add(code)
+                return
+            keys, cells = keys[:1], cells[:1]
         if unproven:
             self.unproven.add(code)
             self.warn(f"{code}.{r.row}: {unproven} cells under no provable column header; left out")
