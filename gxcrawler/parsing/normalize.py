@@ -54,10 +54,16 @@ def fold(text: str) -> str:
     return s.translate(_PUNCT_MAP)
 
 
+#: OCR look-alikes in labels (自然入, 尚末审结, 公幵): matched as the characters they stand for.
+#: Only the matching form changes; no label keyword contains 入, 末 or 幵.
+_OCR = str.maketrans({"入": "人", "末": "未", "幵": "开"})
+
+
 @lru_cache(maxsize=8192)
 def bare(text: str) -> str:
-    """``fold`` without any punctuation: the form keywords are matched against."""
-    return _STRIP.sub("", fold(text))
+    """``fold`` without any punctuation, OCR look-alikes read as meant: the form keywords are
+    matched against."""
+    return _STRIP.sub("", fold(text)).translate(_OCR)
 
 
 def compact_title(text: str) -> str:
