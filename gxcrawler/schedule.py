@@ -177,8 +177,12 @@ def serve(plan: Plan) -> int:
         run_crawl_all(**job.kwargs)
 
     def show_next(event=None) -> None:  # noqa: ANN001
-        if (nxt := scheduler.get_job(JOB_ID)) is not None and nxt.next_run_time is not None:
-            say(f"next crawl at {nxt.next_run_time:%Y-%m-%d %H:%M %Z}")
+        # from the trigger, not the stored job: right after resume() a missed run's stale due time
+        # may still be stored while the scheduler thread skips or runs it
+        if (nxt := scheduler.get_job(JOB_ID)) is not None:
+            when = nxt.trigger.get_next_fire_time(None, datetime.now(nxt.trigger.timezone))
+            if when is not None:
+                say(f"next crawl at {when:%Y-%m-%d %H:%M %Z}")
 
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 
