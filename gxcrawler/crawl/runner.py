@@ -513,18 +513,7 @@ def crawl_all(
             crawler.settings.set("JOBDIR", str(jobdir_for(crawls_dir, name, year, agency)), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, **kwargs)
-    progress = _start_progress(crawlers, progress_every, out)
-    started = time.monotonic()
-    process.start()
-    if progress is not None and progress.running:
-        progress.stop()
-    summaries = [getattr(c, "gx_summary", None) or RunSummary(spider=c.spidercls.name, outcome="failed",
-                                                           reason="did not start") for c in crawlers]
-    print(summary_table(summaries, time.monotonic() - started), file=out)
-    code = exit_code(summaries)
-    print(f"crawl-all exit code: {code}", file=out)
-    out.flush()
-    return code
+    return _run_and_summarise(process, crawlers, progress_every, out)
 
 
 def _crawl_all_distributed(project, names: list[str], kwargs: dict[str, Any], progress_every: float,
@@ -576,9 +565,15 @@ def _crawl_all_distributed(project, names: list[str], kwargs: dict[str, Any], pr
 
     for _ in range(slots):
         reactor.callWhenRunning(next_crawl)
+    return _run_and_summarise(process, crawlers, progress_every, out, stop_after_crawl=False)
+
+
+
+def _run_and_summarise(process, crawlers: list, progress_every: float, out, **start) -> int:
+    """Run the reactor with progress lines, print the summary table, return crawl-all's exit code."""
     progress = _start_progress(crawlers, progress_every, out)
     started = time.monotonic()
-    process.start(stop_after_crawl=False)
+    process.start(**start)
     if progress is not None and progress.running:
         progress.stop()
     summaries = [getattr(c, "gx_summary", None) or RunSummary(spider=c.spidercls.name, outcome="failed",
