@@ -209,14 +209,23 @@ class _Walker:
         self.current.tokens.append(tok)
 
     def _resolve(self) -> RowMatch | None:
+        """The row the last label texts name. A label broken over lines is joined; a keyword
+        beats a similarity guess (``政府信息公开/申请数量`` of ``二、上年结转…`` resembles the
+        ``本年新收…`` row, the whole label names 上年结转)."""
         buf = self.label_buf
+        guess: tuple[int, RowMatch] | None = None
         for k in range(1, min(3, len(buf)) + 1):
             text = "".join(buf[-k:])
             m = self._special(text) if k == 1 else None
             m = m or match_row(text)
-            if m is not None:
+            if m is not None and m.how != "fuzzy":
                 self.label_k = k
                 return m
+            if m is not None and guess is None:
+                guess = (k, m)
+        if guess is not None:
+            self.label_k = guess[0]
+            return guess[1]
         return None
 
     def _special(self, text: str) -> RowMatch | None:

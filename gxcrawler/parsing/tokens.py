@@ -126,10 +126,24 @@ def split_run(cell: str) -> list[str]:
     return [head, *pieces]
 
 
+#: page furniture a text layer leaves wherever a page ends (``- 2 -``, ``— 2 —``, ``第 2 页``,
+#: ``第2页 共5页``, ``Page 2``, ``P. 2``): never a cell, or a table's rows would shift
+_FURNITURE = re.compile(
+    r"^\s*(?:[-—–－]{1,2}\s*\d{1,3}\s*[-—–－]{1,2}"
+    r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|共\s*\d{1,3}\s*页\s*第\s*\d{1,3}\s*页"
+    r"|(?:Page|PAGE|page)\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?|P\.\s*\d{1,3})\s*$"
+)
+
+
+def is_furniture(line: str) -> bool:
+    """A page number line (never a lone number: in a dump that is a cell)."""
+    return len(line) < 24 and _FURNITURE.match(line) is not None
+
+
 def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
-    """Tokens of a plain-text flattening, line by line."""
+    """Tokens of a plain-text flattening, line by line; page furniture skipped."""
     for line in lines:
-        if not line:
+        if not line or is_furniture(line):
             continue
         cells, is_row = line_cells(line)
         if is_row and ("\t" in line or "|" in line):

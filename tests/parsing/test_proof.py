@@ -69,3 +69,37 @@ def test_headers_moved_without_their_columns_never_give_a_wrong_value(mode: str,
             moved = with_shuffled_headers(report, code, random.Random(rng.random()), mode, axis=axis)
             s = score(moved, _read(moved))
             assert not s.wrong, (code, axis, s.wrong[:3])
+
+
+# ---------------------------------------------------------------- text dumps (issue 11)
+from gxcrawler.parsing import parse_text  # noqa: E402
+from gxcrawler.parsing.tokens import is_furniture  # noqa: E402
+
+
+@pytest.mark.parametrize("line", ["- 2 -", "— 3 —", "-2-", "第 2 页", "第2页 共5页", "Page 2", "P. 2"])
+def test_page_furniture_is_never_a_cell(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize("line", ["2", "338", "-1", "1.属于国家", "第二十条第（", "+326"])
+def test_a_cell_is_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_a_page_number_inside_a_row_and_a_label_over_three_lines() -> None:
+    head = ["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人", "法人或其他组织", "总计",
+            "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]  # fmt: skip
+    rows = ["一、本年新收", "政府信息公开", "申请数量", "338", "0", "8", "17", "— 3 —", "0", "0", "363",
+            "二、上年结转", "政府信息公开", "申请数量", "29", "5", "5", "4", "0", "0", "43"]  # fmt: skip
+    got = parse_text("\n".join(head + rows), source="t.txt").values
+    assert [got[f"s3.new.{c}"] for c in ("natural", "commercial", "research", "total")] == [338, 0, 8, 363]
+    # 政府信息公开/申请数量 alone resembles the 本年新收 row: the whole label names 上年结转
+    assert [got[f"s3.carried_in.{c}"] for c in ("natural", "total")] == [29, 43]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_row_dumps_with_furniture_are_never_wrong(seed: int) -> None:
+    case = make_unseen_case("dump/rows", seed)
+    s = score(case.report, parse_case(case))
+    assert not s.wrong
+    assert s.correct >= 0.85 * s.truth_cells
