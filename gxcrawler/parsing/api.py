@@ -20,6 +20,7 @@ from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
 from .narrative import narrative_checks
 from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, TEXT, Token, cell_token, text_tokens
+from .transpose import turn
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
@@ -119,7 +120,7 @@ def _parse_html(
 ) -> ParseResult:
     doc = parse_html(text, raw_utf8)
     md = extract(doc.lines, title_candidates=doc.title_candidates, hints=hints, url=source, page_meta=doc.page_meta)
-    alignment = align(doc.tokens, year_hint=md.year)
+    alignment = _align_grids(doc.tokens, md.year)
     result = _finish(source, source_type, md, alignment, doc.images, doc.lines)
     result.warnings[:0] = doc.warnings
     return result
@@ -159,7 +160,7 @@ def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str
         md = extract(
             head, title_candidates=[doc.title] if doc.title else (), hints=hints, url=source, split_title=True
         )
-        best = align(_grid_tokens(doc.tables), year_hint=md.year) if doc.tables else None
+        best = _align_grids(_grid_tokens(doc.tables), md.year) if doc.tables else None
         if best is None or best.missing or not best.cells:
             from_text = align(text_tokens(lines), year_hint=md.year)
             if best is None or from_text.cells > best.cells:
@@ -181,6 +182,14 @@ def parse_path(path: str | Path, hints: dict[str, str] | None = None) -> ParseRe
 
 
 # ------------------------------------------------------------------ helpers
+def _align_grids(tokens: list[Token], year: int | None) -> Alignment:
+    """Align tokens that hold real grids; a transposed section 三 is turned back first."""
+    turned, notes = turn(tokens)
+    alignment = align(turned, year_hint=year)
+    alignment.warnings[:0] = notes
+    return alignment
+
+
 def _grid_tokens(tables: Iterable[list[list[str]]]) -> list[Token]:
     """Tokens of reader grids, where a merged cell's text repeats in every position it covers:
     a repeated label is a span (its position kept, its text not read twice)."""

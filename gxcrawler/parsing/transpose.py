@@ -1,0 +1,218 @@
+"""Section 三 printed transposed — applicant types as rows, outcomes as columns — turned back.
+
+Some agencies print section 三 the other way round: one row per applicant type (自然人,
+法人或其他组织 × 5, 总计) and one column per outcome (本年新收…, 上年结转…, 予以公开, … 结转下年度继续
+办理), the outcomes under a header of up to three rows with merged cells. The aligner reads
+rows by their outcome labels and columns by their applicant headers, so a grid whose
+orientation is *proven by its labels* is turned back here, merged cells and all, and the
+aligner's proof by labels then applies to it unchanged (a label it cannot read still leaves
+its cells out).
+
+Proven means: a run of grid rows each labelled with exactly one applicant type (nothing else
+in the label but the 法人或其他组织 group), no two alike, every cell after the labels a value
+or blank; above them header rows without values that name section-三 outcomes over the value
+columns and no applicant type there. Anything else is left as printed (the aligner then
+leaves the table out), with a warning where the table looked transposed but could not be
+turned safely (ragged rows, a merged cell crossing the table's edge).
+
+Works on the token stream (``GRID`` rows with ``HSPAN``/``VSPAN`` places), so HTML tables and
+the PDF/DOCX/spreadsheet readers' grids are turned alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .labels import match_row, strip_enumerator
+from .normalize import bare, fold
+from .tokens import END, GRID, HSPAN, SPAN_ACROSS, SPAN_DOWN, TEXT, VSPAN, Token
+
+#: an applicant type as a row label prints it (``bare`` form) -> its column key
+APPLICANTS = {
+    "自然人": "natural", "商业企业": "commercial", "科研机构": "research", "社会公益组织": "nonprofit",
+    "公益组织": "nonprofit", "法律服务机构": "legal", "其他": "other", "总计": "total", "合计": "total",
+}  # fmt: skip
+_GROUP = "法人或其他组织"
+_GROUPS = ("申请人情况", "申请人类型", _GROUP)
+#: applicant words that name nothing else (其他 and 总计 are outcome labels too)
+_TYPES = (_GROUP, "自然人", "商业企业", "科研机构", "公益组织", "法律服务机构")
+_OUTCOMES_NEEDED = 3  # distinct section-三 outcome labels a header must name
+
+
+@dataclass
+class _Cell:
+    token: Token
+    row: int
+    col: int
+
+
+def applicant(label: str) -> str | None:
+    """The applicant type a row label names, or None (anything else in it: not proven)."""
+    _enum, rest = strip_enumerator(fold(label))
+    b = bare(rest)
+    for group in _GROUPS:  # the group labels a row label may carry before the type
+        if b.startswith(group) and b != group:
+            b = b[len(group) :]
+    return APPLICANTS.get(b)
+
+
+def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
+    """The token stream with every proven transposed section 三 turned back; plus warnings."""
+    if not any("自然" in t.text for t in tokens):  # no applicant row anywhere: the common page, fast
+        return list(tokens), []
+    out: list[Token] = []
+    notes: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if tokens[i].kind != GRID:
+            out.append(tokens[i])
+            i += 1
+            continue
+        rows: list[list[Token]] = []
+        while i < n and tokens[i].kind == GRID:  # a block: grid rows one after another
+            j = i + 1
+            while j < n and tokens[j].kind != END:
+                j += 1
+            rows.append(list(tokens[i + 1 : j]))
+            i = j + 1
+        out.extend(_block(rows, notes))
+    return out, notes
+
+
+def _emit(rows: Sequence[Sequence[Token]]) -> list[Token]:
+    out: list[Token] = []
+    for row in rows:
+        out.append(Token(GRID))
+        out.extend(row)
+        out.append(Token(END))
+    return out
+
+
+def _places(rows: Sequence[Sequence[Token]]) -> list[list[_Cell]] | None:
+    """Each place of the block -> the cell whose text covers it (a merged cell's origin)."""
+    grid: list[list[_Cell]] = []
+    for r, row in enumerate(rows):
+        line: list[_Cell] = []
+        for c, tok in enumerate(row):
+            if tok.kind == HSPAN:
+                if not line:
+                    return None
+                line.append(line[-1])
+            elif tok.kind == VSPAN:
+                if r == 0 or c >= len(grid[r - 1]):
+                    return None
+                line.append(grid[r - 1][c])
+            else:
+                line.append(_Cell(tok, r, c))
+        grid.append(line)
+    return grid
+
+
+def _label_width(line: list[_Cell]) -> int:
+    k = 0
+    while k < len(line) and line[k].token.kind == TEXT:
+        k += 1
+    return k
+
+
+def _row_applicant(line: list[_Cell]) -> str | None:
+    k = _label_width(line)
+    if k == 0 or k == len(line) or any(p.token.kind == TEXT for p in line[k:]):
+        return None
+    seen: list[_Cell] = []
+    for p in line[:k]:
+        if p not in seen:
+            seen.append(p)
+    return applicant("".join(p.token.text for p in seen))
+
+
+def _valued(p: _Cell) -> bool:
+    return p.token.kind != TEXT and not p.token.empty
+
+
+def _block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
+    grid = _places(rows)
+    if grid is None or len(rows) < 4:
+        return _emit(rows)
+    kinds = [_row_applicant(line) for line in grid]
+    r = 0
+    while r < len(rows):
+        if kinds[r] is None:
+            r += 1
+            continue
+        end = r
+        while end < len(rows) and kinds[end] is not None:
+            end += 1
+        found = _region(grid, rows, r, end, kinds)
+        if found is not None:
+            start, stop, why = found
+            if why:
+                notes.append(f"s3: applicant types as rows, but {why}; not turned (left out)")
+                r = end
+                continue
+            turned = _turned(grid, start, stop)
+            notes.append("s3: printed with applicant types as rows; read turned back")
+            return _emit(rows[:start]) + _emit(turned) + _block(rows[stop:], notes)
+        r = end
+    return _emit(rows)
+
+
+def _region(
+    grid: list[list[_Cell]], rows: list[list[Token]], body: int, end: int, kinds: list[str | None]
+) -> tuple[int, int, str] | None:
+    """(first row, end row, why not) of a transposed section 三 whose body rows are
+    ``body:end``; None when the rows are not one (not a table this module turns)."""
+    found = kinds[body:end]
+    if len(found) < 3 or len(set(found)) != len(found):
+        return None
+    width = max(len(line) for line in grid[body:end])
+    start = body
+    while start > 0 and len(grid[start - 1]) == width and not any(_valued(p) for p in grid[start - 1]):
+        start -= 1  # header rows: as wide as the body, no values (a table above ends here)
+    while start < body and len({id(p) for p in grid[start]}) == 1 and grid[start][0].row == start:
+        start += 1  # a caption row across the table stays above it
+    if start == body:
+        return None
+    labels = min(_label_width(line) for line in grid[body:end])
+    outcomes: set[str] = set()
+    for line in grid[start:body]:
+        for p in line[labels:]:
+            if p.token.kind != TEXT or p.col < labels:
+                continue
+            if any(w in bare(p.token.text) for w in _TYPES):
+                return None  # applicant types over the values too: not this layout
+            m = match_row(p.token.text)
+            if m is not None and m.table == "s3":
+                outcomes.add(m.row)
+    if len(outcomes) < _OUTCOMES_NEEDED:
+        return None
+    if any(len(line) != width for line in grid[start:end]):
+        return start, end, "its rows have different numbers of cells"
+    inside = range(start, end)
+    for line in grid[start:end]:
+        if any(p.row not in inside for p in line):
+            return start, end, "a merged cell crosses its top edge"
+    for line in grid[end:]:
+        if any(p.row in inside for p in line):
+            return start, end, "a merged cell crosses its bottom edge"
+    return start, end, ""
+
+
+def _turned(grid: list[list[_Cell]], start: int, stop: int) -> list[list[Token]]:
+    """Rows ``start:stop`` transposed: place (r, c) goes to (c, r); a merged cell keeps its
+    text at its origin and becomes spans elsewhere (across in its own new row, down below)."""
+    width = len(grid[start])
+    out: list[list[Token]] = []
+    for c in range(width):
+        line: list[Token] = []
+        for r in range(start, stop):
+            p = grid[r][c]
+            if p.row == r and p.col == c:
+                line.append(p.token)
+            elif p.col == c:
+                line.append(SPAN_ACROSS)
+            else:
+                line.append(SPAN_DOWN)
+        out.append(line)
+    return out
