@@ -15,6 +15,7 @@ from ..formats.sniff import OFFICE_KINDS, UNPROVEN, claimed_type, reader_kind, s
 from ..formats.webarchive import web_archive_html
 from ..model import Check, ExtractedDocument, ParseResult
 from .aligner import Alignment, align
+from .coldump import rebuild
 from .htmldoc import decode, parse_html
 from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
@@ -104,7 +105,7 @@ def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -
     try:
         lines = text.splitlines()
         md = extract([ln.strip() for ln in lines if ln.strip()], hints=hints, url=source, split_title=True)
-        alignment = align(text_tokens(lines), year_hint=md.year)
+        alignment = align(text_tokens(rebuild(lines)), year_hint=md.year)
         return _finish(source, "text", md, alignment, [], lines)
     except Exception as exc:  # noqa: BLE001
         return _error(source, "text", f"{type(exc).__name__}: {exc}")
@@ -162,7 +163,7 @@ def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str
         )
         best = _align_grids(_grid_tokens(doc.tables), md.year) if doc.tables else None
         if best is None or best.missing or not best.cells:
-            from_text = align(text_tokens(lines), year_hint=md.year)
+            from_text = align(text_tokens(rebuild(lines)), year_hint=md.year)
             if best is None or from_text.cells > best.cells:
                 best = from_text
         result = _finish(source, source_type, md, best, list(doc.images), lines)

@@ -1,0 +1,346 @@
+"""Text that reads a table column by column, rebuilt as rows where its labels prove the grid.
+
+Flipbook text layers and pdftotext on narrow columns give a table one column after the
+other: the row-label column(s) first (one label a line, long labels broken by hard line
+breaks), then each value column as its header text followed by its values top to bottom,
+with page furniture (``- 2 -``, ``第 2 页``) wherever a page ended. This module turns such a
+table back into tab-separated rows (label, then one cell per column, under a header line
+naming the columns), so the aligner's proof by labels reads it like any tab table.
+
+The grid is rebuilt only where the labels prove it:
+
+* the rows are the row labels, segmented into labels that each name a template row of the
+  table (section 二), or, for section 三, nested by their enumerators (一、 / （一） / 1.) the
+  way a column-by-column reading prints merged label cells: every level in order, a group
+  taking the next level's entries (三、本年度办理结果 takes every （…） entry; each group of those
+  one run of ``1.``-numbered items, whose labels must name rows of that group);
+* a column is the header text read before a run of values, named by its **last** column word
+  (a column whose only cell was empty left its header and nothing else);
+* a column is read only when its run has **exactly** one value per row: an empty cell
+  leaves no trace in such text, so a short run cannot be placed and is left out (its cells
+  become unreadable marks, never blanks); the other columns are unaffected, since their
+  runs are delimited by their own headers.
+
+Anything else — labels that do not segment one way, a group without its items, a header
+naming no column or two columns named alike — leaves the table's lines as they were
+(the aligner then proves what it can, which for such text is nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .columns import words_in
+from .labels import _KEYWORDS, caption, heading, match_row, strip_enumerator
+from .normalize import bare, fold
+from .numbers import Kind, read_number
+from .tokens import UNREAD, is_furniture
+
+_LEVEL0 = re.compile(r"^[一二三四五六七八九十]+[、,，.．]")
+_LEVEL1 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_LEVEL2 = re.compile(r"^[0-9０-９]{1,2}\s*[.．、]")
+_PROSE = 60  # a longer line is a sentence, not a cell
+_TOTAL = ("总计", "合计")
+#: section 三's label groups: a group label (bare) -> the row-key prefix its items must have
+_S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予处理": "rejected", "其他处理": "other"}
+_S4_BODIES = ("review", "suit_direct", "suit_after_review")
+
+
+def rebuild(lines: Sequence[str]) -> list[str]:
+    """``lines`` with every table read column by column that its labels prove rewritten as
+    tab rows; all other lines unchanged (the same list when nothing was rebuilt)."""
+    marks = [_mark(ln) for ln in lines]
+    if not any(m for m in marks):
+        return list(lines)
+    for k in range(len(lines) - 1):  # a caption broken over two lines: 第二十条第（ / 一）项
+        if marks[k] == "-" and not marks[k + 1] and caption(lines[k].strip()) == "":
+            joined = _mark(lines[k].strip() + lines[k + 1].strip())
+            if joined.startswith("s2."):
+                marks[k + 1] = joined  # the first half stays a mark: the table above ends there
+    out: list[str] = []
+    i, n = 0, len(lines)
+    changed = False
+    while i < n:
+        code = marks[i]
+        out.append(lines[i])
+        i += 1
+        if not code:
+            continue
+        j = i
+        while j < n and not marks[j] and len(lines[j].strip()) <= _PROSE:
+            j += 1
+        cells = [ln.strip() for ln in lines[i:j] if ln.strip() and not is_furniture(ln.strip())]
+        rows = _table(code, cells)
+        if rows is not None:
+            out.extend(rows)
+            out.append("")
+            changed = True
+            i = j
+    return out if changed else list(lines)
+
+
+def _mark(line: str) -> str:
+    """The table a caption or heading line opens (``s2.art20_1``, ``s3``, ``s4``), ``-`` for
+    any other heading (a table ends there), else ``""``."""
+    s = line.strip()
+    if not s or len(s) > 80:
+        return ""
+    h = heading(s)
+    if h:
+        return h if h in ("s3", "s4") else "-"
+    c = caption(s)
+    return c or ("-" if c == "" else "")
+
+
+def _number(text: str) -> bool:
+    return read_number(text).kind in (Kind.VALUE, Kind.BLANK)
+
+
+def _runs(cells: list[str]) -> tuple[list[str], list[tuple[list[str], list[str]]]] | None:
+    """(text before the first value, [(header texts, values)]) of one table's cells."""
+    first = next((k for k, c in enumerate(cells) if _number(c)), None)
+    if first is None:
+        return None
+    runs: list[tuple[list[str], list[str]]] = []
+    head: list[str] = []
+    k = first
+    while k < len(cells):
+        if _number(cells[k]):
+            values = []
+            while k < len(cells) and _number(cells[k]):
+                values.append(cells[k])
+                k += 1
+            runs.append((head, values))
+            head = []
+        else:
+            head.append(cells[k])
+            k += 1
+    if head:
+        return None  # text after the last values: not one table
+    return cells[:first], runs
+
+
+def _header_split(code: str, before: list[str]) -> tuple[list[str], list[str]]:
+    """The text before the first values: the label column(s), then the first column's header —
+    the shortest tail naming a column (a broken header joined: 社会公益组 / 织), with the group
+    labels printed above it (申请人情况, 法人或其他组织)."""
+    k = len(before) - 1
+    while k >= 0 and not _leaves(code, before[k:]):
+        k -= 1
+    if k < 0:
+        return before, []
+    while k > 0 and _group_only(code, before[k - 1]):
+        k -= 1
+    return before[:k], before[k:]
+
+
+def _group_only(code: str, text: str) -> bool:
+    words = words_in(code, bare(text))
+    return bool(words) and all(w.startswith("@") for w in words)
+
+
+def _leaves(code: str, texts: Sequence[str]) -> int:
+    return sum(1 for w in words_in(code, bare("".join(texts))) if not w.startswith("@"))
+
+
+def _column(code: str, texts: Sequence[str]) -> str | None:
+    """The column a run's header names: its last column word (earlier ones lost their cells)."""
+    leaves = [w for w in words_in(code, bare("".join(texts))) if not w.startswith("@")]
+    return leaves[-1] if leaves else None
+
+
+def _table(code: str, cells: list[str]) -> list[str] | None:
+    if len(cells) < 3 or code == "-":
+        return None
+    if code == "s4":
+        return _s4(cells)
+    family = "s3" if code == "s3" else code
+    found = _runs(cells)
+    if found is None:
+        return None
+    before, runs = found
+    labels_part, first_head = _header_split(family, before)
+    if not first_head:
+        return None
+    runs[0] = (first_head + runs[0][0], runs[0][1])
+    rows = _s3_rows(labels_part) if code == "s3" else _s2_rows(code, labels_part)
+    if not rows:
+        return None
+    columns: list[tuple[str, str, list[str] | None]] = []  # (key, header text, values or None)
+    for head, values in runs:
+        key = _column(family, head)
+        if key is None:
+            return None  # values under a header that names no column
+        columns.append((key, "".join(head), values if len(values) == len(rows) else None))
+    keys = [c[0] for c in columns]
+    if len(set(keys)) != len(keys) or all(v is None for _k, _h, v in columns):
+        return None
+    lead = "信息内容" if code != "s3" else ""
+    out = ["\t".join([lead, *(_header_text(family, k, h) for k, h, _v in columns)])]
+    for r, label in enumerate(rows):
+        out.append("\t".join([label, *((v[r] if v is not None else UNREAD) for _k, _h, v in columns)]))
+    return out
+
+
+def _header_text(code: str, key: str, printed: str) -> str:
+    """A column's header as one cell: the printed text when it names only that column."""
+    words = [w for w in words_in(code, bare(printed)) if not w.startswith("@")]
+    if words == [key]:
+        return printed
+    for word, k in _word_of(code):
+        if k == key:
+            return word
+    return printed
+
+
+def _word_of(code: str) -> tuple[tuple[str, str], ...]:
+    from .columns import WORDS
+
+    return WORDS[code]
+
+
+# ---------------------------------------------------------------- row labels
+def _s2_rows(code: str, texts: list[str]) -> list[str] | None:
+    """Section 二's label column: 信息内容, then labels (maybe broken over lines) that each name a
+    row of this table (or a known extra row); only one way to cut the lines may fit."""
+    texts = [t for t in texts if bare(t) != "信息内容"]
+    if not texts or len(texts) > 24:
+        return None
+    ways: list[list[str]] = []
+
+    def walk(k: int, acc: list[str]) -> None:
+        if len(ways) > 1:
+            return
+        if k == len(texts):
+            ways.append(list(acc))
+            return
+        for e in range(k + 1, min(len(texts), k + 4) + 1):
+            label = "".join(texts[k:e])
+            m = match_row(label)
+            if m is not None and (m.table == code or m.extra) and m.how == "keyword" and _one_row(label):
+                walk(e, [*acc, label])
+
+    walk(0, [])
+    if len(ways) != 1:
+        return None
+    named = [match_row(x).row for x in ways[0]]  # type: ignore[union-attr]
+    return ways[0] if len(set(named)) == len(named) else None
+
+
+def _one_row(label: str) -> bool:
+    """The label names one row only (``规章`` and ``规范性文件`` joined name two: two labels)."""
+    b = bare(label)
+    return len({(m.table, m.row) for kw, m in _KEYWORDS if kw in b}) == 1
+
+
+def _entries(texts: list[str]) -> list[tuple[int, str]] | None:
+    """Label lines joined into entries, each starting at its enumerator: (level, text)."""
+    out: list[tuple[int, str]] = []
+    for t in texts:
+        f = fold(t)
+        level = 0 if _LEVEL0.match(f) else 1 if _LEVEL1.match(f) else 2 if _LEVEL2.match(f) else -1
+        if level >= 0:
+            out.append((level, t))
+        elif out:
+            out[-1] = (out[-1][0], out[-1][1] + t)
+        # lines before the first enumerator: the corner note (勾稽关系), read past
+    return out or None
+
+
+def _rest(text: str) -> str:
+    return bare(strip_enumerator(fold(text))[1])
+
+
+def _s3_rows(texts: list[str]) -> list[str] | None:
+    """Section 三's outcome rows in printed order, from its label columns read one after the other."""
+    entries = _entries(texts)
+    if entries is None or [lv for lv, _ in entries] != sorted(lv for lv, _ in entries):
+        return None  # not level by level: not a column-by-column reading
+    levels = [[t for lv, t in entries if lv == k] for k in range(3)]
+    # level 0: leaves and the one group that takes every level-1 entry
+    top_groups = [t for t in levels[0] if match_row(t) is None]
+    if len(top_groups) != 1 or not levels[1]:
+        return None
+    items: list[list[str]] = []  # level 2 in runs, each numbered from 1
+    for t in levels[2]:
+        num = re.match(r"[0-9]+", fold(t))
+        if num and num.group(0) == "1":
+            items.append([])
+        if not items:
+            return None
+        items[-1].append(t)
+    firm = [t for t in levels[1] if _rest(t) in _S3_GROUPS and _rest(t) != "其他处理"]
+    other = [t for t in levels[1] if _rest(t) == "其他处理"]
+    if len(items) == len(firm):
+        groups = firm
+    elif len(items) == len(firm) + 1 and len(other) == 1:
+        groups = [t for t in levels[1] if t in firm or t in other]
+    else:
+        return None
+    runs = dict(zip(groups, items, strict=True))
+    rows: list[str] = []
+    for t in levels[0]:
+        if t not in top_groups:
+            rows.append(t)
+            continue
+        for e in levels[1]:
+            if e not in runs:
+                rows.append(e)
+                continue
+            prefix = _S3_GROUPS[_rest(e)]
+            for item in runs[e]:
+                m = match_row(item)
+                if not (m is not None and m.table == "s3" and m.row.startswith(prefix + ".")) and not (
+                    prefix == "other" and _rest(item) == "其他"
+                ):
+                    return None  # an item that does not belong to its group
+                rows.append(item)
+    named = [_s3_key(r) for r in rows]
+    if None in named or len(set(named)) != len(named):
+        return None
+    return rows
+
+
+def _s3_key(label: str) -> str | None:
+    if _rest(label) in _TOTAL:
+        return "total"
+    if _rest(label) == "其他":
+        return "other.other"
+    m = match_row(label)
+    return m.row if m is not None and m.table == "s3" else None
+
+
+# ---------------------------------------------------------------- section 四
+def _s4(cells: list[str]) -> list[str] | None:
+    """Section 四 read column by column: each column its header path and its one value; the
+    body a column belongs to is the last body named (a merged body header prints once, at its
+    first column). Each body must get its five results exactly once."""
+    body: str | None = None
+    got: dict[str, dict[str, str]] = {}
+    head: list[str] = []
+    for c in cells:
+        if not _number(c):
+            head.append(c)
+            continue
+        words = words_in("s4", bare("".join(head)))
+        bodies = [w[1:] for w in words if w[1:] in _S4_BODIES]
+        if bodies:
+            body = bodies[-1]
+        leaves = [w for w in words if not w.startswith("@")]
+        if body is None or not leaves or len(head) == 0:
+            return None
+        leaf = leaves[-1]
+        if leaf in got.setdefault(body, {}):
+            return None
+        got[body][leaf] = c
+        head = []
+    if head or sorted(got) != sorted(_S4_BODIES) or any(len(v) != 5 for v in got.values()):
+        return None
+    names = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+    labels = {"review": "行政复议", "suit_direct": "行政诉讼(未经复议直接起诉)", "suit_after_review": "行政诉讼(复议后起诉)"}
+    leaves = list(names)
+    out = ["\t".join(["", *(names[k] for k in leaves)])]
+    for b in _S4_BODIES:
+        out.append("\t".join([labels[b], *(got[b][k] for k in leaves)]))
+    return out
