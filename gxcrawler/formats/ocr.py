@@ -278,8 +278,10 @@ def _settle_cell(lines: list) -> tuple[str, OcrCell | None]:
             alternatives = (text.replace(".", ","), *alternatives)
         info = OcrCell(digits if digits == text else text, conf, alternatives)
         return (text if conf >= SURE else UNREAD), info
-    if any(ch.isdigit() for ch in text) and not re.search(r"[\u4e00-\u9fff]", text):
-        # digits with something else (a stray mark, two lines): never a number we can prove
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        # digits with something else (a stray mark, two lines), or a speck read as a point: never
+        # a number we can prove, and never a label either (a "." in a row of numbers would stand
+        # as a row label no template row matches, and the aligner would drop the whole table)
         return UNREAD, OcrCell(text, 0.0, ())
     return text, None
 

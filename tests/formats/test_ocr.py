@@ -60,6 +60,21 @@ def test_a_blank_picture_has_no_numbers() -> None:
     assert result.source_type == "ocr"
 
 
+@pytest.mark.parametrize("text", [".", "，", "'", "o", "·."])
+def test_a_mark_without_digits_or_ideographs_is_unread_never_a_label(text: str) -> None:
+    """A speck in a number cell read as "." (or any mark with no digit and no ideograph) is
+    not a label: as text it stood as a row label no template row matches, and the aligner
+    left the whole table out. It is the unread mark: that cell alone is left out."""
+    from gxcrawler.formats.ocr import UNREAD, _settle_cell
+    from gxcrawler.formats.ocrengine import Glyph, Line
+
+    line = Line(tuple(Glyph(ch, 0.99) for ch in text))
+    cell, info = _settle_cell([line])
+    assert cell == UNREAD and info is not None and info.confidence == 0.0
+    label, none = _settle_cell([Line(tuple(Glyph(ch, 0.99) for ch in "1.属于国家秘密"))])
+    assert label == "1.属于国家秘密" and none is None
+
+
 def _photographed(seed: int):
     from gxcrawler.synthetic.scans import make_scan
 
@@ -80,12 +95,14 @@ def test_a_photographed_table_page_reads_right_or_leaves_out(seed: int) -> None:
 
 @needs_ocr
 @needs_font
-@pytest.mark.parametrize("seed", [3, pytest.param(8, marks=pytest.mark.xfail(
-    strict=True, reason="known recall loss (issue 13): since the aligner proves tables by their labels, "
-                        "section 三 of this scan is left out whole (its labels do not fit its cells)"))])
+@pytest.mark.parametrize("seed", [3, 8])
 def test_a_photographed_table_page_reads_most_cells(seed: int) -> None:
-    _, result = _photographed(seed)
-    assert len(result.values) + len(result.blank) >= 20
+    """Seed 8 once lost section 三 whole: a speck in a number cell read as "." stood as a row
+    label no template row matches, so the aligner's proof by labels refused the table."""
+    case, result = _photographed(seed)
+    on_page = [k for k in (*case.report.values, *case.report.blank) if k.startswith(("s3.", "s4."))]
+    read = [k for k in (*result.values, *result.blank) if k.startswith(("s3.", "s4."))]
+    assert len(read) >= 0.8 * len(on_page), (len(read), len(on_page), result.warnings[:6])
 
 
 @needs_ocr

@@ -32,3 +32,25 @@ def test_traditional_and_taiwan_wording():
     assert fold("規範性檔案") == "规范性文件"
     assert fold("主動公開政府資訊情況") == "主动公开政府信息情况"
     assert match_row("(三)不予公開 1.屬於國家秘密").row == "denied.state_secret"
+
+
+@pytest.mark.parametrize(
+    "ocrd,row",
+    [("（一）子以公开", "granted"), ("自然入", None), ("（三）不子公开 1.属于国家秘密", "denied.state_secret")],
+)
+def test_ocr_look_alikes_in_labels_read_as_meant(ocrd, row):
+    """OCR reads 予 as 子 (and 人 as 入): the label matches the row it names (seed 1100's
+    section 三 was left out whole when 子以公开 matched no row)."""
+    m = match_row(ocrd)
+    assert (m.row if m else None) == row
+    assert bare(ocrd).count("子") == 0
+
+
+def test_an_enumerator_whose_point_ocr_lost_is_still_an_enumerator():
+    """``3其他`` (OCR dropped the point of 3.其他): the row 其他 of (六), not a column header
+    (seed 1116's section 三 was left out whole); a year is not an enumerator."""
+    from gxcrawler.parsing.labels import strip_enumerator
+
+    assert strip_enumerator("3其他") == ("3", "其他")
+    assert strip_enumerator("其他") == ("", "其他")
+    assert strip_enumerator("2021年") == ("", "2021年")
