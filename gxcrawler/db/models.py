@@ -212,9 +212,9 @@ class ReportValue(Base):
     """
 
     __tablename__ = "report_values"
-    # cells of a few keys over many reports (a reason's share, a year's sum) are read from
-    # this index alone on PostgreSQL, without the table's pages (migration 0006)
-    __table_args__ = (sa.Index("ix_report_values_key", "key", "report_id", postgresql_include=["value"]),)
+    # No index by key (migration 0017): a key's cells over many reports — a reason's share,
+    # a year's sum — are summed already in ``cell_sums`` (0016); a report's cells are
+    # found by the primary key. Every loaded cell used to update that index too.
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     # A key of ``metrics``, but deliberately not a FOREIGN KEY: PostgreSQL would lock the
     # metrics row for every inserted cell (a WAL record each), which doubled the cost of
@@ -225,6 +225,30 @@ class ReportValue(Base):
     #: character sure; ``settled``: an OCR reading chosen because it alone satisfies the
     #: identities (migration 0013). The report's ``source_type`` is then ``ocr``.
     ocr: Mapped[str | None] = mapped_column(sa.String(8))
+
+
+#: every cell summed per region, year and edition; PostgreSQL only, kept current by triggers
+#: (``gxcrawler.db.cellsums``, migration 0016). No primary key: the unique index is the key
+#: (NULLS NOT DISTINCT: a city-level agency's county is NULL).
+cell_sums = sa.Table(
+    "cell_sums",
+    Base.metadata,
+    sa.Column("key", sa.String(80), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("province", sa.Text),
+    sa.Column("city", sa.Text),
+    sa.Column("county", sa.Text),
+    sa.Column("edition", sa.String(4)),
+    sa.Column("reports", sa.Integer, nullable=False),  # reports with this cell
+    sa.Column("value", ExactDecimal, nullable=False),  # the sum of their values
+    sa.Index(
+        "ux_cell_sums_group", "key", "year", "province", "city", "county", "edition",
+        unique=True, postgresql_nulls_not_distinct=True,
+    ),
+    sa.Index("ix_cell_sums_county", "county", "year"),
+    sa.Index("ix_cell_sums_city", "city", "year"),
+    postgresql_with={"fillfactor": "80"},
+)
 
 
 class CheckResult(Base):

@@ -70,6 +70,11 @@ JOIN agencies a ON a.id = r.agency_id
 """
 
 
+def edition_label(column: str, edition: str) -> str:
+    """``metrics.{column}`` as the edition ``edition`` prints it (the 2019 tables' wording differs)."""
+    return f"CASE WHEN {edition} = '2019' THEN m.{column}_2019 ELSE m.{column} END AS {column}"
+
+
 def _long(section: str) -> str:
     """One row per stored cell of ``section``, with the labels the report's edition prints.
 
@@ -87,9 +92,9 @@ SELECT
     m.table_code,
     m.table_label,
     m.row_key,
-    CASE WHEN r.edition = '2019' THEN m.row_label_2019 ELSE m.row_label END AS row_label,
+    {edition_label("row_label", "r.edition")},
     m.column_key,
-    CASE WHEN r.edition = '2019' THEN m.column_label_2019 ELSE m.column_label END AS column_label,
+    {edition_label("column_label", "r.edition")},
     m.ordinal,
     v.value
 FROM report_values v
@@ -404,8 +409,23 @@ VIEWS_0014: dict[str, ViewSQL] = {
     **{name: _rates(name, "0014") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
 }
 
+def _cell_sums(name: str) -> ViewSQL:
+    """A view of ``gxcrawler.db.cellsums`` (imported when created)."""
+
+    def sql(dialect: str) -> str:
+        from . import cellsums
+
+        return cellsums.view_sql(dialect) if name == "v_cell_sums" else cellsums.rollup_cells_sql(dialect)
+
+    return sql
+
+
+#: migration 0016: every cell summed per region, year and edition (``cell_sums``), and
+#: ``v_rollup_cells`` reading those sums
+VIEWS_0016: dict[str, ViewSQL] = {**VIEWS_0014, **{name: _cell_sums(name) for name in ("v_cell_sums", "v_rollup_cells")}}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0014
+VIEWS: dict[str, ViewSQL] = VIEWS_0016
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
@@ -417,6 +437,7 @@ GROUPED_VIEWS: dict[str, tuple[str, ...]] = {
     "v_rollup_county": ("county", "year"),
     "v_rollup_city": ("city", "year"),
     "v_rollup_cells": ("county", "year"),
+    "v_cell_sums": ("county", "year"),
     "v_missing_reports": ("county", "year"),
 }
 

@@ -1,0 +1,204 @@
+"""Every cell summed per county (or city), year and edition, kept current by the database.
+
+Questions over many reports — why requests were refused (eight keys, every report), a
+county's litigation outcomes over four years, a whole year's or city's cells — read
+hundreds of thousands to millions of ``report_values`` rows: seconds at 100,000 reports
+(docs/notes/performance.md). ``cell_sums`` holds those sums already made, one row per
+(province, city, county, year, edition, key) with the number of reports that have the
+cell and the sum of their values; ``v_cell_sums`` labels it, and the worked queries and
+``v_rollup_cells`` read it (a few thousand rows instead of millions of cells).
+
+**Maintained by triggers, in the writing transaction** (PostgreSQL). Whatever writes
+cells — the loader's batch COPY, its one-report statements, a replacement (delete, then
+insert), a re-parse, a hand-made DELETE — the same transaction adds or subtracts the
+cells' sums, so the table is never stale and never counts a rolled-back load:
+
+* ``report_values`` INSERT / DELETE / UPDATE: one statement-level trigger each, reading
+  the rows the statement wrote (transition tables) grouped by region, year and edition;
+* ``reports`` DELETE: its cells are subtracted *before* the row goes (the cascade that
+  deletes them afterwards finds no report any more, so nothing is subtracted twice);
+  ``reports`` UPDATE of agency, year or edition and ``agencies`` UPDATE of the region
+  move the report's (agency's) cells from the old group to the new one;
+* TRUNCATE of ``report_values`` empties the table.
+
+An unchanged reload writes no cell and so costs nothing here. A group whose last report
+goes is deleted (``v_cell_sums`` shows exactly the groups the cells make). Deltas are
+applied in one ``INSERT … ON CONFLICT DO UPDATE`` per statement, in key order, so two
+loaders writing the same county take the row locks in the same order.
+
+Sums are exact NUMERIC and equal to summing the cells; after a cell is subtracted the
+printed scale may keep the removed cell's decimals (``1.50`` for ``1.5``: the same number).
+
+SQLite (small, embedded databases): no table; ``v_cell_sums`` computes the same rows
+from the cells when read. :func:`rebuild` refills the table from the cells (the
+migration, a bulk restore with triggers off: ``benchmarks/scale_data.py``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+#: the grouping columns, in the unique index's order (key first: the worked queries ask
+#: for a few keys across every region)
+GROUP = ("key", "year", "province", "city", "county", "edition")
+
+
+def delta_sql(cells: str, reports: str = "reports", agencies: str = "agencies", sign: str = "") -> str:
+    """Sums of the ``cells`` rows per group, their reports' region from ``reports``/``agencies``.
+
+    Each argument is a table name or a parenthesized query with the same columns; ``sign``
+    ``-`` gives the amounts to subtract.
+    """
+    return (
+        f"SELECT v.key, r.year, a.province, a.city, a.county, r.edition, "
+        f"{sign}CAST(count(*) AS INTEGER) AS reports, {sign}sum(v.value) AS value "
+        f"FROM {cells} v JOIN {reports} r ON r.id = v.report_id JOIN {agencies} a ON a.id = r.agency_id "
+        f"GROUP BY v.key, r.year, a.province, a.city, a.county, r.edition"
+    )
+
+
+#: every group from the stored cells: what the table must equal at any time
+LIVE_SQL = delta_sql("report_values")
+
+_COLUMNS = ", ".join(GROUP)
+
+
+def _apply(delta: str) -> str:
+    """PL/pgSQL: add the ``delta`` rows to ``cell_sums``, then delete the groups left empty."""
+    return f"""
+    WITH up AS (
+        INSERT INTO cell_sums AS s ({_COLUMNS}, reports, value)
+        SELECT * FROM ({delta}) d ORDER BY {_COLUMNS}
+        ON CONFLICT ({_COLUMNS}) DO UPDATE SET reports = s.reports + excluded.reports, value = s.value + excluded.value
+        RETURNING s.ctid, s.reports
+    )
+    SELECT array_agg(ctid) FILTER (WHERE reports <= 0) INTO gone FROM up;
+    IF gone IS NOT NULL THEN
+        DELETE FROM cell_sums WHERE ctid = ANY(gone);
+    END IF;"""
+
+
+#: a report's row as it was / is, for the triggers on ``reports``
+_OLD_REPORT = "(SELECT OLD.id AS id, OLD.agency_id AS agency_id, OLD.year AS year, OLD.edition AS edition)"
+_NEW_REPORT = "(SELECT NEW.id AS id, NEW.agency_id AS agency_id, NEW.year AS year, NEW.edition AS edition)"
+_OLD_AGENCY = "(SELECT OLD.id AS id, OLD.province AS province, OLD.city AS city, OLD.county AS county)"
+_OLD_CELLS = "(SELECT * FROM report_values WHERE report_id = OLD.id)"
+_AGENCY_CELLS = "(SELECT c.* FROM report_values c JOIN reports e ON e.id = c.report_id WHERE e.agency_id = OLD.id)"
+
+#: function name -> body (PL/pgSQL statements)
+FUNCTIONS: dict[str, str] = {
+    "cell_sums_insert": _apply(delta_sql("new_cells")),
+    "cell_sums_delete": _apply(delta_sql("old_cells", sign="-")),
+    "cell_sums_update": _apply(delta_sql("old_cells", sign="-")) + _apply(delta_sql("new_cells")),
+    "cell_sums_truncate": "\n    TRUNCATE cell_sums;",
+    # BEFORE DELETE: returns OLD so that the row is deleted
+    "cell_sums_report_delete": _apply(delta_sql(_OLD_CELLS, _OLD_REPORT, sign="-")),
+    "cell_sums_report_move": _apply(delta_sql(_OLD_CELLS, _OLD_REPORT, sign="-"))
+    + _apply(delta_sql(_OLD_CELLS, _NEW_REPORT)),
+    "cell_sums_agency_move": _apply(delta_sql(_AGENCY_CELLS, agencies=_OLD_AGENCY, sign="-"))
+    + _apply(delta_sql(_AGENCY_CELLS)),
+}
+
+#: trigger name -> its definition (without CREATE TRIGGER name)
+TRIGGERS: dict[str, str] = {
+    "cell_sums_insert": "AFTER INSERT ON report_values REFERENCING NEW TABLE AS new_cells "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cell_sums_insert()",
+    "cell_sums_delete": "AFTER DELETE ON report_values REFERENCING OLD TABLE AS old_cells "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cell_sums_delete()",
+    "cell_sums_update": "AFTER UPDATE ON report_values REFERENCING OLD TABLE AS old_cells NEW TABLE AS new_cells "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cell_sums_update()",
+    "cell_sums_truncate": "AFTER TRUNCATE ON report_values FOR EACH STATEMENT EXECUTE FUNCTION cell_sums_truncate()",
+    "cell_sums_report_delete": "BEFORE DELETE ON reports FOR EACH ROW EXECUTE FUNCTION cell_sums_report_delete()",
+    "cell_sums_report_move": "AFTER UPDATE OF agency_id, year, edition ON reports FOR EACH ROW "
+    "WHEN (OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.year IS DISTINCT FROM NEW.year "
+    "OR OLD.edition IS DISTINCT FROM NEW.edition) EXECUTE FUNCTION cell_sums_report_move()",
+    "cell_sums_agency_move": "AFTER UPDATE OF province, city, county ON agencies FOR EACH ROW "
+    "WHEN (OLD.province IS DISTINCT FROM NEW.province OR OLD.city IS DISTINCT FROM NEW.city "
+    "OR OLD.county IS DISTINCT FROM NEW.county) EXECUTE FUNCTION cell_sums_agency_move()",
+}
+
+#: the table each trigger is on
+_TRIGGER_TABLES = {name: definition.split(" ON ", 1)[1].split()[0] for name, definition in TRIGGERS.items()}
+
+
+def _function_sql(name: str) -> str:
+    # a BEFORE trigger returns the row to go on with; the others' result is ignored
+    returned = "OLD" if TRIGGERS[name].startswith("BEFORE") else "NULL"
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    gone tid[];
+BEGIN{FUNCTIONS[name]}
+    RETURN {returned};
+END
+$$"""
+
+
+def create_triggers(conn: Connection) -> None:
+    """The functions and triggers that keep ``cell_sums`` current (PostgreSQL)."""
+    for name in FUNCTIONS:
+        conn.exec_driver_sql(_function_sql(name))
+    for name, definition in TRIGGERS.items():
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {_TRIGGER_TABLES[name]}")
+        conn.exec_driver_sql(f"CREATE TRIGGER {name} {definition}")
+
+
+def drop_triggers(conn: Connection) -> None:
+    for name in TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {_TRIGGER_TABLES[name]}")
+    for name in FUNCTIONS:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+#: refill ``cell_sums`` from the stored cells, in one transaction (no cell written meanwhile)
+REBUILD: tuple[str, ...] = (
+    "LOCK TABLE report_values IN SHARE MODE",
+    "DELETE FROM cell_sums",
+    f"INSERT INTO cell_sums ({_COLUMNS}, reports, value) {LIVE_SQL}",
+)
+
+
+def rebuild(conn: Connection) -> None:
+    """Refill ``cell_sums`` from the stored cells (PostgreSQL; the caller's transaction)."""
+    for statement in REBUILD:
+        conn.exec_driver_sql(statement)
+
+
+def view_sql(dialect: str) -> str:
+    """``v_cell_sums``: the sums with their labels (the report edition's wording, as the
+    long views print them); on SQLite computed from the cells when read."""
+    from .views import edition_label
+
+    source = "cell_sums" if dialect == "postgresql" else f"({LIVE_SQL})"
+    return f"""
+SELECT
+    s.province, s.city, s.county, s.year, s.edition,
+    s.key, m.section, m.table_code, m.table_label,
+    m.row_key, {edition_label("row_label", "s.edition")},
+    m.column_key, {edition_label("column_label", "s.edition")},
+    m.ordinal,
+    s.reports,
+    s.value
+FROM {source} s
+JOIN metrics m ON m.key = s.key
+"""
+
+
+def rollup_cells_sql(dialect: str) -> str:
+    """``v_rollup_cells`` (migration 0016): its rows (issue 15, ``regions.cells_sql``) from
+    ``cell_sums``, both editions together; SQLite keeps computing them from the cells."""
+    if dialect != "postgresql":
+        from .regions import cells_sql
+
+        return cells_sql(dialect)
+    labels = "m.table_code, m.row_key, m.row_label, m.column_key, m.column_label, m.ordinal"
+    return f"""
+SELECT
+    s.province, s.city, s.county, s.year,
+    s.key, {labels},
+    sum(s.reports) AS reports,
+    sum(s.value) AS value
+FROM cell_sums s
+JOIN metrics m ON m.key = s.key
+GROUP BY s.province, s.city, s.county, s.year, s.key, {labels}
+"""
