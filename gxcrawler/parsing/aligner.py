@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from ..catalog import METRICS, S2_TABLES, S3_COLUMNS, S3_ROWS, S4_COLUMNS, S4_ROWS, is_key
 from ..checks import identities
-from .columns import ColumnMap, complete, cut_bodies, from_grid, from_lines, from_sequence
+from .columns import ColumnMap, complete, from_grid, from_lines, from_sequence, words_in
 from .labels import RowMatch, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
 from .splits import TooMany, candidates
@@ -33,6 +33,7 @@ _EDITION_ROWS = _NEW_ONLY_S3 | {"other"}
 _AMBIGUOUS_WORDS = frozenset({"总计", "合计", "其他", "總計", "合計"})
 _COLUMN = {k: m.column for k, m in METRICS.items()}
 _TABLE_OF = {k: m.table for k, m in METRICS.items()}
+_S4_BODY_WORDS = frozenset({"@review", "@suit_direct", "@suit_after_review"})
 _S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果", "总计")
 #: every column a table has in any edition (a header may print the other edition's)
 _ALL_COLUMNS = {t.code: frozenset(c.key for c in t.columns) for t in (*S2_TABLES,)} | {"s3": frozenset(_S3_COLS)}
@@ -102,6 +103,10 @@ class _Walker:
         self.s4_row: list[Token] = []  # this grid row's section-四 cells, empty ones too
         self.s4_grid_rows: list[list[Token]] = []
         self.s4_texts: list[str] = []  # section 四's header and row labels, in reading order
+        #: section 四 in a real grid: its text cells [row, position, width, bare text] and its
+        #: value cells (row, position, token), merged places included
+        self.s4_cells: list[list] = []
+        self.s4_places: list[tuple[int, int, Token]] = []
         self.orphans = 0
         self.labels_seen = 0
         # where the current token sits: a real grid row (GRID), a tab/| text row (LINE)
@@ -149,16 +154,16 @@ class _Walker:
             return
         if self.s4_state == "values":
             if s4_word:
-                self.s4_texts.append(b)
+                self._s4_text(b)
                 return
             self.s4_state = "done"
         if self.section == "s4" and self.s4_state == "header":
-            self.s4_texts.append(b)
+            self._s4_text(b)
             return
         if review and self.s4_state == "off":
             self._finalize()
             self.section, self.s4_state = "s4", "header"
-            self.s4_texts.append(b)
+            self._s4_text(b)
             return
         if self.current is not None and self.current.tokens:
             self._finalize()
@@ -171,12 +176,20 @@ class _Walker:
             if len(self.hcells) > 120:  # a header block is a few rows: this is page text
                 del self.hcells[:-60]
 
+    def _s4_text(self, b: str) -> None:
+        self.s4_texts.append(b)
+        if self.grid:
+            self.s4_cells.append([self.rowno, self.pos, 1, b])
+
     def span(self, tok: Token) -> None:
         """A merged cell's further place: widens a header cell, keeps an open row's positions."""
-        if tok.kind == HSPAN and self.hcells:
-            last = self.hcells[-1]
-            if last[0] == self.rowno and last[1] + last[2] == self.pos:
-                last[2] += 1
+        if tok.kind == HSPAN:
+            for cells in (self.hcells, self.s4_cells):
+                last = cells[-1] if cells else None
+                if last is not None and last[0] == self.rowno and last[1] + last[2] == self.pos:
+                    last[2] += 1
+        if self.grid and self.current is None and self.s4_state in ("header", "values"):
+            self.s4_places.append((self.rowno, self.pos, tok))
         if self.current is not None and not self.label_buf:
             self.current.tokens.append(tok)
         elif self.label_buf:
@@ -194,6 +207,8 @@ class _Walker:
         if tok.kind in _SPANS and self.current is None:
             return
         if self.current is None and self.s4_state in ("header", "values"):
+            if self.grid:
+                self.s4_places.append((self.rowno, self.pos, tok))
             self.s4_row.append(tok)
             if self.s4_state == "header" and tok.empty:
                 return
@@ -479,16 +494,20 @@ class _Resolver:
                         self.warn(f"{code}: edition unknown; {r.row} not read")
                         continue
                     self._row(code, r, cols, ed)
-        full = [[t for t in r if t.kind not in _SPANS] for r in w.s4_grid_rows]
-        full = [r for r in full if len(r) == 15]
-        s4_keys = self._s4_keys() if (full or w.s4_tokens) else None
-        if s4_keys is None:
-            if full or any(not t.empty for t in w.s4_tokens):
-                self.warn("s4: column order not proven by its header labels; cells left out")
-        elif full:
-            self._store(s4_keys, full[-1])
-        elif w.s4_tokens:
-            self._s4([t for t in w.s4_tokens if t.kind not in _SPANS], s4_keys)
+        placed = self._s4_grid() if any(not t.empty for _r, _p, t in w.s4_places) else None
+        if placed is not None:
+            self._store(*placed)
+        else:
+            full = [[t for t in r if t.kind not in _SPANS] for r in w.s4_grid_rows]
+            full = [r for r in full if len(r) == 15]
+            s4_keys = self._s4_keys() if (full or w.s4_tokens) else None
+            if s4_keys is None:
+                if full or any(not t.empty for t in w.s4_tokens):
+                    self.warn("s4: column order not proven by its header labels; cells left out")
+            elif full:
+                self._store(s4_keys, full[-1])
+            elif w.s4_tokens:
+                self._s4([t for t in w.s4_tokens if t.kind not in _SPANS], s4_keys)
         if self.ambiguous:
             self._settle()
         for row_id, (_keys, cands, _rule) in self.ambiguous.items():
@@ -690,14 +709,69 @@ class _Resolver:
     def _s4_keys(self) -> list[str] | None:
         """Section 四's 15 keys in printed order, as its header (and row) labels prove them."""
         found = from_sequence("s4", self.w.s4_texts)
-        if (found is None or not found.order) and cut_bodies(self.w.s4_texts):
-            return None
         if found is None or not found.order:
-            # not proven from the reading order (results broken over two header rows in a grid):
-            # the template's order, said in a warning — section 四's grid places are not yet read
-            self.warn("s4: column order not proven by the header's reading order; read in the template's order")
-            return list(_S4_KEYS)
+            return None
         return [f"s4.{k}" for k in found.order]
+
+    def _s4_grid(self) -> tuple[list[str], list[Token]] | None:
+        """Section 四 in a real grid: each value takes the column its header path names (a
+        3 × 5 grid: the result above, the body from its row's label). None when the header
+        names no column of section 四 (the reading order is tried then); a value under no
+        header, a row of values without its body, or one key twice leaves the table out."""
+        w = self.w
+        value_rows = sorted({r for r, _p, t in w.s4_places if t.kind not in _SPANS and not t.empty})
+        texts: dict[int, list[list]] = {}
+        for cell in w.s4_cells:
+            texts.setdefault(cell[0], []).append(cell)
+        keys: list[str] = []
+        cells: list[Token] = []
+        unproven = 0
+        block: list[tuple[int, int, int, str]] = []
+        prev = -1
+        for vr in value_rows:
+            above = [tuple(c) for r in range(prev + 1, vr) for c in texts.get(r, ())]
+            if above:
+                block = above
+            prev = vr
+            cmap = from_grid("s4", block) if block else None
+            at = cmap.at if cmap is not None else None
+            if not at:
+                return None
+            row_words = words_in("s4", "".join(c[3] for c in texts.get(vr, ())))
+            bodies = {b for b in row_words if b in _S4_BODY_WORDS}
+            places = sorted((p, t) for r, p, t in w.s4_places if r == vr)
+            for i, (p, t) in enumerate(places):
+                if t.kind in _SPANS or t.empty:
+                    continue
+                if p not in at:
+                    self.suspect.add("s4")  # a value with no header above: the headers moved
+                    return [], []
+                col = at[p]
+                j = i + 1
+                while j < len(places) and places[j][1].kind == HSPAN:
+                    j += 1
+                if j > i + 1 and len({at.get(q) for q, _t in places[i:j]}) > 1:
+                    col = None  # one value across columns of different keys
+                if col is not None and col.startswith("."):
+                    if len(bodies) != 1:
+                        self.suspect.add("s4")  # a row of values whose body no label names
+                        return [], []
+                    col = f"{next(iter(bodies))[1:]}{col}"
+                elif col is not None and bodies and {f"@{col.split('.')[0]}"} != bodies:
+                    self.suspect.add("s4")  # the row label names another body than the header
+                    return [], []
+                if col is None:
+                    unproven += 1
+                    continue
+                keys.append(f"s4.{col}")
+                cells.append(t)
+        if len(set(keys)) != len(keys):
+            self.suspect.add("s4")
+            return [], []
+        if unproven:
+            self.unproven.add("s4")
+            self.warn(f"s4: {unproven} cells under no provable column header; left out")
+        return keys, cells
 
     def _s4(self, tokens: list[Token], keys: list[str]) -> None:
         cells, note = _fit(tokens, 15)

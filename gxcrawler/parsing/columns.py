@@ -41,7 +41,7 @@ WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "s4": (
         ("结果维持", "upheld"), ("维持", "upheld"), ("结果纠正", "corrected"), ("纠正", "corrected"),
         ("其他结果", "other"), ("尚未审结", "pending"), ("未审结", "pending"), ("尚未审", "pending"), ("总计", "total"),
-        ("合计", "total"), ("行政复议", "@review"), ("未经复议直接起诉", "@suit_direct"),
+        ("合计", "total"), ("行政复议", "@review"), ("未经复议直接起诉", "@suit_direct"), ("未经复议", "@suit_direct"),
         ("直接起诉", "@suit_direct"), ("复议后起诉", "@suit_after_review"), ("行政诉讼", "@suit"),
     ),
 }  # fmt: skip
@@ -205,7 +205,7 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
         if order is None:
             order = _s3_order(_rejoined(texts))
     elif code == "s4":
-        order = _s4_order(words)
+        order = _s4_order(words) or _s4_rejoined(texts)
     else:
         # the words alone must name a whole edition's columns: a column whose header is
         # not a word (cut, blank) would be invisible and shift the others
@@ -342,6 +342,63 @@ def _s4_order(words: list[str]) -> tuple[str, ...] | None:
     if len(out) != 15 or len(set(out)) != 15:
         return None
     return tuple(out)
+
+
+#: section 四's result labels printed over two header rows (``结果`` / ``维持``): the first
+#: row's halves and the second's
+_S4_TOPS = {"结果": ("维持", "纠正"), "其他": ("结果",), "尚未": ("审结",)}
+_S4_HALVES = frozenset({*_S4_TOPS, "维持", "纠正", "审结"})
+_S4_ENDS = frozenset({"维持", "纠正", "结果", "审结"})
+#: whole labels a hard line break may cut into pieces (``行政`` / ``复议``)
+_S4_LABELS = frozenset({"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正",
+                        "其他结果", "尚未审结", "总计"})  # fmt: skip
+_S4_PIECE = re.compile("未经复议直接起诉|复议后起诉|行政复议|行政诉讼|直接起诉|结果维持|结果纠正|其他结果|尚未审结"
+                       "|结果|其他|尚未|维持|纠正|审结|总计|合计")
+
+
+def _s4_rejoined(texts: Sequence[str]) -> tuple[str, ...] | None:
+    """Section 四's order where its labels are broken: a label cut by a line break into
+    adjacent pieces (``行政``/``复议``), or result labels printed over two header rows — each
+    second-row half completes the oldest open first-row half (columns keep their order left
+    to right) or is a whole label itself (``维持``). Only a unique valid reading counts."""
+    items: list[str] = []
+    for t in texts:
+        pieces = _S4_PIECE.findall(t)
+        if len(pieces) > 1 and "".join(pieces) == t:  # labels run together, halves too
+            items.extend(pieces)
+        elif t and (t in _S4_HALVES or words_in("s4", t) or len(t) <= 4):
+            items.append(t)
+    orders: set[tuple[str, ...]] = set()
+    budget = [40000]
+    ends_after = [0] * (len(items) + 1)
+    for i in range(len(items) - 1, -1, -1):
+        ends_after[i] = ends_after[i + 1] + (items[i] in _S4_ENDS)
+
+    def walk(i: int, queue: tuple[tuple[str, int], ...], words: tuple[str, ...]) -> None:
+        budget[0] -= 1
+        if budget[0] < 0 or len(orders) > 1 or len(queue) > ends_after[i]:
+            return
+        if i == len(items):
+            if not queue and (order := _s4_order(list(words))):
+                orders.add(order)
+            return
+        item = items[i]
+        for k in (2, 3):  # a label cut into adjacent pieces
+            if i + k <= len(items) and (joined := "".join(items[i : i + k])) in _S4_LABELS:
+                walk(i + k, queue, (*words, *words_in("s4", joined)))
+        if item not in _S4_HALVES:
+            walk(i + 1, queue, (*words, *words_in("s4", item)))
+            return
+        if queue and item in _S4_TOPS[queue[0][0]]:  # completes the oldest open half, in its place
+            top, at = queue[0]
+            walk(i + 1, queue[1:], (*words[:at], *words_in("s4", top + item), *words[at + 1 :]))
+        if item in _S4_TOPS:  # opens a label
+            walk(i + 1, (*queue, (item, len(words))), (*words, "?"))
+        if item in ("维持", "纠正") and all(top != "结果" for top, _ in queue):  # a whole label
+            walk(i + 1, queue, (*words, *words_in("s4", item)))
+
+    walk(0, (), ())
+    return orders.pop() if len(orders) == 1 and budget[0] >= 0 else None
 
 
 def cut_bodies(texts: Sequence[str]) -> bool:

@@ -49,12 +49,9 @@ def test_permuting_any_table_with_its_headers_never_changes_a_value(seed: int) -
     moved = with_permuted_table(report, code, rng, rows=seed % 2 == 0)
     before, after = _read(report), _read(moved)
     assert not score(moved, after).wrong
-    # what is read is read the same; section 四 cut into pieces is left out (its grid places
-    # are not read yet), every other table is read whole
-    assert all(before.values[k] == v for k, v in after.values.items())
-    if code != "s4":
-        assert after.values == before.values
-        assert set(after.blank) == set(before.blank)
+    # every table is read the same, section 四 cut into pieces too (its grid places are read)
+    assert after.values == before.values
+    assert set(after.blank) == set(before.blank)
 
 
 @pytest.mark.parametrize("mode", ["shift", "duplicate", "swap"])
@@ -62,7 +59,7 @@ def test_permuting_any_table_with_its_headers_never_changes_a_value(seed: int) -
 def test_headers_moved_without_their_columns_never_give_a_wrong_value(mode: str, seed: int) -> None:
     report = make_report(seed, activity="busy")
     rng = random.Random(seed)
-    for code in ("s3", "s2.art20_1", "s2.art20_5"):
+    for code in ("s3", "s2.art20_1", "s2.art20_5", "s4"):
         if code not in table_codes(report):
             continue
         for axis in ("columns", "rows"):
@@ -103,3 +100,40 @@ def test_row_dumps_with_furniture_are_never_wrong(seed: int) -> None:
     s = score(case.report, parse_case(case))
     assert not s.wrong
     assert s.correct >= 0.85 * s.truth_cells
+
+
+# ---------------------------------------------------------------- section 四 (issue 11)
+from gxcrawler.parsing.columns import from_sequence  # noqa: E402
+
+_S4_TWO_ROWS = ["行政复议", "行政诉讼", "结果", "结果", "其他", "尚未", "总计", "未经复议直接起诉", "复议后起诉",
+                "维持", "纠正", "结果", "审结", *["结果", "结果", "其他", "尚未", "总计"] * 2,
+                *["维持", "纠正", "结果", "审结"] * 2]  # fmt: skip
+
+
+def test_section_4_results_over_two_header_rows_are_paired_in_column_order() -> None:
+    order = from_sequence("s4", _S4_TWO_ROWS).order
+    bodies = ("review", "suit_direct", "suit_after_review")
+    leaves = ("upheld", "corrected", "other", "pending", "total")
+    assert order == tuple(f"{b}.{x}" for b in bodies for x in leaves)
+    # a label cut by a line break (行政/复议, 未经复议/直接起诉) is put back together
+    cut = ["行政", "复议", *_S4_TWO_ROWS[1:7], "未经复议", "直接起诉", *_S4_TWO_ROWS[8:]]
+    assert from_sequence("s4", cut).order == order
+
+
+@pytest.mark.parametrize("drop", [9, 11, 3])
+def test_section_4_with_a_half_label_lost_is_not_proven(drop: int) -> None:
+    texts = _S4_TWO_ROWS[:drop] + _S4_TWO_ROWS[drop + 1 :]
+    assert not from_sequence("s4", texts).order
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_section_4_permuted_with_its_headers_reads_the_same(seed: int) -> None:
+    report = make_report(seed, activity="busy")
+    moved = with_permuted_table(report, "s4", random.Random(seed), rows=seed % 2 == 1)
+    after = _read(moved)
+    assert not score(moved, after).wrong
+    got = {k for k in (*after.values, *after.blank) if k.startswith("s4.")}
+    assert len(got) == 15
+    assert {k: v for k, v in after.values.items() if k.startswith("s4.")} == {
+        k: v for k, v in _read(report).values.items() if k.startswith("s4.")
+    }
