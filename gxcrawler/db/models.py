@@ -265,11 +265,12 @@ class CheckResult(Base):
     __table_args__ = (
         sa.Index("ix_check_results_rule_ok", "rule", "ok"),
         # the few failed identities (v_failed_checks), read from the index alone (PostgreSQL)
-        # without visiting the pages of the many that hold
+        # without visiting the pages of the many that hold; other_report_id since 0018
+        # (v_failed_checks joins on it, so without it every failed check visited its page)
         sa.Index(
             "ix_check_results_failed",
             "report_id",
-            postgresql_include=["rule", "left", "right"],
+            postgresql_include=["rule", "left", "right", "other_report_id"],
             postgresql_where=sa.text("NOT ok"),
             sqlite_where=sa.text("NOT ok"),
         ),
