@@ -105,7 +105,7 @@ def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -
     try:
         lines = text.splitlines()
         md = extract([ln.strip() for ln in lines if ln.strip()], hints=hints, url=source, split_title=True)
-        alignment = align(text_tokens(rebuild(lines)), year_hint=md.year)
+        alignment = _align_text(lines, md.year)
         return _finish(source, "text", md, alignment, [], lines)
     except Exception as exc:  # noqa: BLE001
         return _error(source, "text", f"{type(exc).__name__}: {exc}")
@@ -163,7 +163,7 @@ def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str
         )
         best = _align_grids(_grid_tokens(doc.tables), md.year) if doc.tables else None
         if best is None or best.missing or not best.cells:
-            from_text = align(text_tokens(rebuild(lines)), year_hint=md.year)
+            from_text = _align_text(lines, md.year)
             if best is None or from_text.cells > best.cells:
                 best = from_text
         result = _finish(source, source_type, md, best, list(doc.images), lines)
@@ -183,6 +183,14 @@ def parse_path(path: str | Path, hints: dict[str, str] | None = None) -> ParseRe
 
 
 # ------------------------------------------------------------------ helpers
+def _align_text(lines: list[str], year: int | None) -> Alignment:
+    """Align a text flattening; tables read column by column are rebuilt as rows first."""
+    notes: list[str] = []
+    alignment = align(text_tokens(rebuild(lines, notes)), year_hint=year)
+    alignment.warnings[:0] = notes
+    return alignment
+
+
 def _align_grids(tokens: list[Token], year: int | None) -> Alignment:
     """Align tokens that hold real grids; a transposed section 三 is turned back first."""
     turned, notes = turn(tokens)

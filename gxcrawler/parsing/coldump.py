@@ -47,9 +47,9 @@ _S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予�
 _S4_BODIES = ("review", "suit_direct", "suit_after_review")
 
 
-def rebuild(lines: Sequence[str]) -> list[str]:
+def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
     """``lines`` with every table read column by column that its labels prove rewritten as
-    tab rows; all other lines unchanged (the same list when nothing was rebuilt)."""
+    tab rows; all other lines unchanged. What was left out is said in ``notes``."""
     marks = [_mark(ln) for ln in lines]
     if not any(m for m in marks):
         return list(lines)
@@ -65,19 +65,60 @@ def rebuild(lines: Sequence[str]) -> list[str]:
         code = marks[i]
         out.append(lines[i])
         i += 1
-        if not code:
+        if not code or code == "-":
             continue
         j = i
         while j < n and not marks[j] and len(lines[j].strip()) <= _PROSE:
             j += 1
-        cells = [ln.strip() for ln in lines[i:j] if ln.strip() and not is_furniture(ln.strip())]
-        rows = _table(code, cells)
+        rows = _paged(code, [ln.strip() for ln in lines[i:j] if ln.strip()], notes)
         if rows is not None:
             out.extend(rows)
-            out.append("")
             changed = True
             i = j
     return out if changed else list(lines)
+
+
+def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | None:
+    """A table's lines cut at its page ends: text layers come page by page, so each page's
+    rows are a column-by-column reading of their own. A page that repeats the header is read
+    like the first; a page read column by column whose header does not name its columns (the
+    header on the page before) is left out. None: no page of it is a column-by-column reading."""
+    parts: list[list[str]] = [[]]
+    for c in cells:
+        if is_furniture(c):
+            parts.append([])
+        else:
+            parts[-1].append(c)
+    out: list[str] = []
+    claimed = lost = 0
+    seen = False
+    for part in parts:
+        if not any(_number(c) for c in part):
+            out += part  # text only (a header before a page end): the aligner may use it
+            continue
+        rows = _table(code, part, continued=seen)
+        seen = True
+        if rows is not None:
+            claimed += 1
+            out += ["", *rows, ""]
+        elif _shaped(code, part):
+            claimed += 1
+            lost += 1
+        else:
+            out += part
+    if not claimed:
+        return None
+    if lost and notes is not None:
+        notes.append(f"{code}: {lost} page(s) of a table read column by column do not name their columns; left out")
+    return out
+
+
+def _shaped(code: str, cells: list[str]) -> bool:
+    """Cells in the shape of a column-by-column reading: every run of values after a header
+    that names a column (a row-by-row reading has row labels there)."""
+    found = _runs(cells)
+    family = "s3" if code == "s3" else code
+    return found is not None and len(found[1]) >= 2 and all(_column(family, h) for h, _v in found[1][1:])
 
 
 def _mark(line: str) -> str:
@@ -127,12 +168,19 @@ def _header_split(code: str, before: list[str]) -> tuple[list[str], list[str]]:
     labels printed above it (申请人情况, 法人或其他组织)."""
     k = len(before) - 1
     while k >= 0 and not _leaves(code, before[k:]):
+        if _enumerated(before[k]):
+            return before, []  # a row label (（六）其他处理) before any column word: no header here
         k -= 1
-    if k < 0:
+    if k < 0 or _enumerated(before[k]):
         return before, []
     while k > 0 and _group_only(code, before[k - 1]):
         k -= 1
     return before[:k], before[k:]
+
+
+def _enumerated(text: str) -> bool:
+    f = fold(text)
+    return bool(_LEVEL0.match(f) or _LEVEL1.match(f) or _LEVEL2.match(f))
 
 
 def _group_only(code: str, text: str) -> bool:
@@ -150,7 +198,7 @@ def _column(code: str, texts: Sequence[str]) -> str | None:
     return leaves[-1] if leaves else None
 
 
-def _table(code: str, cells: list[str]) -> list[str] | None:
+def _table(code: str, cells: list[str], *, continued: bool = False) -> list[str] | None:
     if len(cells) < 3 or code == "-":
         return None
     if code == "s4":
@@ -164,7 +212,7 @@ def _table(code: str, cells: list[str]) -> list[str] | None:
     if not first_head:
         return None
     runs[0] = (first_head + runs[0][0], runs[0][1])
-    rows = _s3_rows(labels_part) if code == "s3" else _s2_rows(code, labels_part)
+    rows = _s3_rows(labels_part, continued) if code == "s3" else _s2_rows(code, labels_part)
     if not rows:
         return None
     columns: list[tuple[str, str, list[str] | None]] = []  # (key, header text, values or None)
@@ -252,24 +300,29 @@ def _rest(text: str) -> str:
     return bare(strip_enumerator(fold(text))[1])
 
 
-def _s3_rows(texts: list[str]) -> list[str] | None:
-    """Section 三's outcome rows in printed order, from its label columns read one after the other."""
+def _s3_rows(texts: list[str], continued: bool = False) -> list[str] | None:
+    """Section 三's outcome rows in printed order, from its label columns read one after the other.
+
+    On a page continuing the table (``continued``), the first items may belong to a group
+    whose label was printed on the page before (numbered from 6., say): they come first, and
+    the （…） entries belong to 三、本年度办理结果 of that page when this page prints none.
+    """
     entries = _entries(texts)
     if entries is None or [lv for lv, _ in entries] != sorted(lv for lv, _ in entries):
         return None  # not level by level: not a column-by-column reading
     levels = [[t for lv, t in entries if lv == k] for k in range(3)]
-    # level 0: leaves and the one group that takes every level-1 entry
     top_groups = [t for t in levels[0] if match_row(t) is None]
-    if len(top_groups) != 1 or not levels[1]:
-        return None
+    orphans: list[str] = []
     items: list[list[str]] = []  # level 2 in runs, each numbered from 1
     for t in levels[2]:
         num = re.match(r"[0-9]+", fold(t))
         if num and num.group(0) == "1":
             items.append([])
-        if not items:
-            return None
-        items[-1].append(t)
+        (items[-1] if items else orphans).append(t)
+    if len(top_groups) > 1 or (top_groups or not continued) and orphans:
+        return None
+    if levels[1] and not top_groups and not continued:
+        return None  # （…） entries with no 三、 to belong to
     firm = [t for t in levels[1] if _rest(t) in _S3_GROUPS and _rest(t) != "其他处理"]
     other = [t for t in levels[1] if _rest(t) == "其他处理"]
     if len(items) == len(firm):
@@ -279,27 +332,39 @@ def _s3_rows(texts: list[str]) -> list[str] | None:
     else:
         return None
     runs = dict(zip(groups, items, strict=True))
-    rows: list[str] = []
-    for t in levels[0]:
-        if t not in top_groups:
-            rows.append(t)
+    middle: list[str] = []  # the rows of 三、本年度办理结果 on this page
+    for e in levels[1]:
+        if e not in runs:
+            middle.append(e)
             continue
-        for e in levels[1]:
-            if e not in runs:
-                rows.append(e)
-                continue
-            prefix = _S3_GROUPS[_rest(e)]
-            for item in runs[e]:
-                m = match_row(item)
-                if not (m is not None and m.table == "s3" and m.row.startswith(prefix + ".")) and not (
-                    prefix == "other" and _rest(item) == "其他"
-                ):
-                    return None  # an item that does not belong to its group
-                rows.append(item)
+        if not _belong(_S3_GROUPS[_rest(e)], runs[e]):
+            return None
+        middle += runs[e]
+    if orphans:
+        prefixes = {(_s3_key(t) or "").split(".")[0] for t in orphans}
+        if len(prefixes) != 1 or not _belong(prefixes.pop(), orphans):
+            return None
+    rows = list(orphans)
+    if not top_groups:
+        rows += middle
+    for t in levels[0]:
+        rows += middle if t in top_groups else [t]
     named = [_s3_key(r) for r in rows]
-    if None in named or len(set(named)) != len(named):
+    if not rows or None in named or len(set(named)) != len(named):
         return None
     return rows
+
+
+def _belong(prefix: str, items: list[str]) -> bool:
+    """Every item names a row of its group (不予公开's items are denied.*, and so on)."""
+    for item in items:
+        m = match_row(item)
+        if m is not None and m.table == "s3" and m.row.startswith(prefix + "."):
+            continue
+        if prefix == "other" and _rest(item) == "其他":
+            continue
+        return False
+    return True
 
 
 def _s3_key(label: str) -> str | None:

@@ -2,7 +2,9 @@
 
 * :func:`render_column_dump` — every table read **column by column** (the text layer of
   a flipbook, pdftotext on narrow columns): all of a column's cells top to bottom, then
-  the next column. A merged cell appears once, in its first column.
+  the next column. A merged cell appears once, in its first column. Text layers come page
+  by page, so a table running over a page end is read as two: its rows on each page column
+  by column (the header rows repeated on the next page in half the reports).
 * :func:`render_row_dump` — one cell per line, row by row (as the seeds), but with page
   furniture between the lines of a table and labels broken by hard line breaks.
 * :func:`render_ocr` — an OCR engine's text: one line per printed line, cells separated
@@ -11,7 +13,8 @@
   stray spaces. Numbers are exact.
 
 Page furniture (``- 2 -``, ``第 2 页``, ``第2页 共5页``, ``Page 2``, ``P. 2``) falls wherever a
-page ends, tables included. An empty value cell leaves no trace in these texts; when the
+page ends, tables included (in a column dump between the rows of two pages, never inside
+one column's run: a page's text cannot hold the next page's cells). An empty value cell leaves no trace in these texts; when the
 report prints its blanks as empty cells, the cells whose place can then no longer be
 proven (the whole column, or the whole row) are moved to ``absent`` in the truth:
 a reader must leave them out. Each renderer returns ``(text, truth)``; the truth is a
@@ -25,6 +28,7 @@ import random
 from collections.abc import Iterator
 
 from .html import publication_line
+from .regrid import coverage
 from .report import EPILOGUE, SyntheticReport, expected_failing
 from .tables import Cell, Grid, expand, sections
 
@@ -89,8 +93,14 @@ def _head(report: SyntheticReport, rng: random.Random, truth: SyntheticReport) -
     return lines
 
 
-def _document(report: SyntheticReport, rng: random.Random, table_lines) -> tuple[str, SyntheticReport]:
-    """Title, prose, every section's tables (as ``table_lines`` prints them), epilogue, paged."""
+def _document(
+    report: SyntheticReport, rng: random.Random, table_lines, *, paged: bool = False
+) -> tuple[str, SyntheticReport]:
+    """Title, prose, every section's tables (as ``table_lines`` prints them), epilogue, paged.
+
+    ``paged``: ``table_lines(grid, pages)`` pages the table itself (where its rows break
+    across pages) and returns lines with the furniture already in them.
+    """
     truth = copy.deepcopy(report)
     lost: set[str] = set()
     pages = _Pages(rng)
@@ -98,14 +108,18 @@ def _document(report: SyntheticReport, rng: random.Random, table_lines) -> tuple
     for section in sections(report, split_headers=rng.random() < 0.2):
         out += list(pages.feed([section.heading, ""]))
         for grid in section.tables:
-            lines, gone = table_lines(grid)
+            if paged:
+                lines, gone = table_lines(grid, pages)
+                out += [*lines, ""]
+            else:
+                lines, gone = table_lines(grid)
+                out += list(pages.feed([*lines, ""]))
             lost |= gone
-            out += list(pages.feed([*lines, ""]))
     out += list(pages.feed([p for para in EPILOGUE for p in (para, "")]))
     out += list(pages.turn())
     if lost:
         _lose(truth, lost)
-        truth.deviations.append(f"invisible_blanks({len(lost)} cells absent)")
+        truth.deviations.append(f"invisible_blanks_or_headless_pages({len(lost)} cells absent)")
     truth.failing_rules = expected_failing(truth)
     return "\n".join(out), truth
 
@@ -115,17 +129,77 @@ def _label_width(rng: random.Random) -> int:
 
 
 def render_column_dump(report: SyntheticReport) -> tuple[str, SyntheticReport]:
-    """The report with every table read column by column."""
+    """The report with every table read column by column, page by page.
+
+    A text layer is extracted page by page, so a table that runs over a page end is two
+    tables in the text: the rows on the first page read column by column, the furniture,
+    then the rows on the next page read column by column. A merged label cell is printed
+    where it starts. The next page repeats the header rows when the document says so (Word's
+    "repeat as header row", half the reports); where it does not, nothing on that page names
+    the columns of its rows, and their cells are ``absent``.
+    """
     rng = random.Random(report.seed * 41 + 3)
     shown_blanks = rng.random() < 0.5
     width = _label_width(rng)
+    repeat = rng.random() < 0.5
 
-    def table_lines(grid: Grid) -> tuple[list[str], set[str]]:
+    def table_lines(grid: Grid, pages: _Pages) -> tuple[list[str], set[str]]:
         matrix = expand(grid)
-        runs = [[row[c] for row in matrix if row[c] is not None] for c in range(len(matrix[0]))]
-        return _runs_as_lines(runs, shown_blanks, width, gap=False)
+        depth = next((r for r, row in enumerate(matrix) if any(c and c.kind == "value" for c in row)), 0)
+        cost = [
+            max([1, *(len(break_label(c.text, width)) for c in row if c is not None and c.kind != "value")])
+            for row in matrix
+        ]
+        out: list[str] = []
+        lost: set[str] = set()
+        start = 0
+        while start < len(matrix):
+            end, used = start, 0
+            while end < len(matrix) and (end == start or used + cost[end] <= pages.room):
+                used += cost[end]
+                end += 1
+            rows = list(range(start, end))
+            repeated = start > 0 and repeat and start >= depth
+            if repeated:
+                rows = list(range(depth)) + rows
+            runs = [[matrix[r][c] for r in rows if matrix[r][c] is not None] for c in range(len(matrix[0]))]
+            lines, gone = _runs_as_lines(runs, shown_blanks, width, gap=False)
+            if start > 0 and not repeated:
+                gone |= _unnamed(grid, depth, start, end)
+            lost |= gone
+            out += lines
+            pages.room -= used
+            if end < len(matrix):
+                out += list(pages.turn())
+            start = end
+        return out, lost
 
-    return _document(report, rng, table_lines)
+    return _document(report, rng, table_lines, paged=True)
+
+
+def _unnamed(grid: Grid, depth: int, start: int, end: int) -> set[str]:
+    """Keys of the value cells in rows ``start:end`` printed on a page that does not name their
+    column: the header cells of their column printed on that page (those starting there) must
+    not all sit over another column as well (结果维持 alone, its body on the page before, could
+    be any body's)."""
+    cover = coverage(grid)
+    width = len(cover[0])
+    paths: list[list[tuple[int, Cell]]] = []  # per column: (origin row, cell) of its header cells
+    for c in range(width):
+        path: list[tuple[int, Cell]] = []
+        for r in range(depth):
+            cell = cover[r][c]
+            if cell.text and all(cell is not other for _, other in path):
+                path.append((r, cell))
+        paths.append(path)
+    full = [{cell.text for _, cell in path} for path in paths]
+    lost: set[str] = set()
+    for c in range(width):
+        printed = {cell.text for r, cell in paths[c] if start <= r < end}
+        named = bool(printed) and not any(printed <= full[d] for d in range(width) if d != c and full[d] != full[c])
+        if not named:
+            lost |= {cover[r][c].key for r in range(max(start, depth), end) if cover[r][c].key}
+    return lost
 
 
 def render_row_dump(report: SyntheticReport) -> tuple[str, SyntheticReport]:
