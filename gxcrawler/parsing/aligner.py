@@ -233,7 +233,7 @@ class _Walker:
             text = "".join(buf[-k:])
             m = self._special(text) if k == 1 else None
             m = m or match_row(text)
-            if m is not None and m.how != "fuzzy":
+            if m is not None and m.how not in ("fuzzy", "prefix"):
                 self.label_k = k
                 return m
             if m is not None and guess is None:
@@ -245,7 +245,7 @@ class _Walker:
 
     def _special(self, text: str) -> RowMatch | None:
         """总计 and 其他 are both row and column labels: the context decides."""
-        if text.rstrip()[-2:] not in _AMBIGUOUS_WORDS:
+        if "".join(text.split())[-2:] not in _AMBIGUOUS_WORDS:  # stray spaces: 总 计
             return None
         enum, rest = strip_enumerator(fold(text))
         b = bare(rest)

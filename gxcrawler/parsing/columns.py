@@ -207,6 +207,11 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
     elif code == "s4":
         order = _s4_order(words) or _s4_rejoined(texts)
     else:
+        joined = "".join(texts)
+        if (at := joined.find("信息内容")) > 0 and words_in(code, joined[:at]):
+            # a column word before the label column's header: the header is wrapped over
+            # lines (OCR, tall cells) and its reading order is not its column order
+            return _NONE
         # the words alone must name a whole edition's columns: a column whose header is
         # not a word (cut, blank) would be invisible and shift the others
         whole = tuple(words) if len(set(words)) == len(words) else None

@@ -89,7 +89,7 @@ MAX_LABEL_LEN = 90
 class RowMatch:
     table: str  # "s2.art20_1" ... "s3"; "s2.extra" for rows outside the template
     row: str  # row key, or the printed label of an extra row
-    how: str  # "keyword" | "fuzzy" | "context"
+    how: str  # "keyword" | "fuzzy" | "prefix" | "context"
 
     @property
     def extra(self) -> bool:
@@ -161,7 +161,27 @@ def match_row(text: str) -> RowMatch | None:
             m = _match_bare(bare(without))
             if m is not None:
                 return m
-    return _match_bare(bare(text))
+    return _match_bare(bare(text)) or _prefix(folded)
+
+
+_LAST_ENUM = re.compile(r"(?:(?<![0-9A-Za-z])[0-9l]{1,2}[.,]|\([一二三四五六七八九十0-9]{1,2}\)|[一二三四五六七八九十]{1,2},)")
+_PREFIX_MIN = 4
+
+
+def _prefix(folded: str) -> RowMatch | None:
+    """A numbered label cut short (its end on a later line: OCR, narrow columns): the words
+    after its enumerator (``5.要求行政机关确认``) begin exactly one row's label."""
+    ends = [m.end() for m in _LAST_ENUM.finditer(folded)]
+    if not ends:
+        return None
+    b = bare(folded[ends[-1] :])
+    if len(b) < _PREFIX_MIN or any(w in b for w in HEADER_WORDS):
+        return None
+    found = {m for full, _g, m in _FULL if full.startswith(b)}
+    if len(found) != 1:
+        return None
+    m = found.pop()
+    return RowMatch(m.table, m.row, "prefix")
 
 
 def _match_bare(b: str) -> RowMatch | None:

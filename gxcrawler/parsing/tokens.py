@@ -93,12 +93,26 @@ def line_cells(line: str) -> tuple[list[str], bool]:
         return [line], False
     parts = [p for p in _WS_SPLIT.split(stripped) if p]
     if len(parts) >= 2 and any(read_number(p).kind is not Kind.TEXT for p in parts[1:]):
-        return parts, True
+        return [q for i, p in enumerate(parts) for q in (_spaced_cells(p) if i else [p])], True
     m = _TAIL.search(stripped, max(0, len(stripped) - 600))
     if m and m.start() > 0:
         head = stripped[: m.start()].strip()
         return [head, *m.group(0).split()], True
     return [stripped], False
+
+
+_SPACED = re.compile(r"(?:[-+]?[0-9]+(?:[.,][0-9]+)?|[-/—无])(?: (?:[-+]?[0-9]+(?:[.,][0-9]+)?|[-/—无]))+")
+
+
+def _spaced_cells(part: str) -> list[str]:
+    """``0 0 1`` between wider gaps is three cells (OCR, pdftotext), unless it can be one
+    number grouped by spaces (``33 764``: every later group three digits)."""
+    if " " not in part or not _SPACED.fullmatch(part):
+        return [part]
+    pieces = part.split(" ")
+    if all(len(q) == 3 and q.isdigit() for q in pieces[1:]) and pieces[0].lstrip("-+").isdigit():
+        return [part]
+    return pieces
 
 
 _TAIL_CHARS = frozenset("0123456789０１２３４５６７８９,，.．-+减增无/／—")

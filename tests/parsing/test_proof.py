@@ -137,3 +137,37 @@ def test_section_4_permuted_with_its_headers_reads_the_same(seed: int) -> None:
     assert {k: v for k, v in after.values.items() if k.startswith("s4.")} == {
         k: v for k, v in _read(report).values.items() if k.startswith("s4.")
     }
+
+
+# ---------------------------------------------------------------- OCR'd text (issue 11)
+from gxcrawler.parsing.labels import match_row  # noqa: E402
+from gxcrawler.parsing.tokens import line_cells  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("label", "row"),
+    [("5.要求行政机关确认", "rejected.confirmation"), ("l.本机关不掌", "unavailable.not_held"),
+     ("（五）不予处理 3.要求提供公开出版", "rejected.publication"), ("2.其他法 律行", "denied.prohibited")],
+)  # fmt: skip
+def test_a_numbered_label_cut_short_names_the_one_row_it_begins(label: str, row: str) -> None:
+    m = match_row(label)
+    assert m is not None and m.row == row
+
+
+@pytest.mark.parametrize("label", ["1.属于行政", "2.属于", "3.其他"])
+def test_a_cut_label_that_begins_two_rows_names_none(label: str) -> None:
+    m = match_row(label)
+    assert m is None or m.how != "prefix"
+
+
+def test_single_spaced_numbers_between_wide_gaps_are_cells_unless_one_grouped_number() -> None:
+    assert line_cells("7.属于行政执法案  0 0 0 1 0 0 1")[0] == ["7.属于行政执法案", *"0001001"]
+    assert line_cells("政府集中采购  33 764  12")[0] == ["政府集中采购", "33 764", "12"]
+
+
+def test_a_header_wrapped_over_lines_does_not_give_its_reading_order() -> None:
+    # 采购总金额 printed on the line above 信息内容 (a tall cell): its place is not proven
+    text = "\n".join(["二、主动公开政府信息情况", "第二十条第（九）项", "采购总金额（ 万",
+                      "信息内 容 采购 项目数量 元，保留四位小数", "）", "政府 集中采购    2    11"])  # fmt: skip
+    got = parse_text(text, source="t.txt").values
+    assert "s2.art20_9.procurement.amount" not in got
