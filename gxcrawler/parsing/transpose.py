@@ -59,7 +59,7 @@ def applicant(label: str) -> str | None:
 
 def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
     """The token stream with every proven transposed section 三 turned back; plus warnings."""
-    if not any("自然" in t.text for t in tokens):  # no applicant row anywhere: the common page, fast
+    if not _applicant_row(tokens):  # the common page: 自然人 only as a column header, fast
         return list(tokens), []
     out: list[Token] = []
     notes: list[str] = []
@@ -78,6 +78,20 @@ def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
             i = j + 1
         out.extend(_block(rows, notes))
     return out, notes
+
+
+def _applicant_row(tokens: Sequence[Token]) -> bool:
+    """Some 自然人 label has a value (or blank) after it in its row: a row, not a header."""
+    n = len(tokens)
+    for i in [i for i, t in enumerate(tokens) if "自然" in t.text]:
+        j = i + 1
+        while j < n and tokens[j].kind in (HSPAN, VSPAN, TEXT) and "自然" not in tokens[j].text:
+            if tokens[j].kind == TEXT and tokens[j].text:
+                break
+            j += 1
+        if j < n and tokens[j].kind not in (TEXT, END, GRID, HSPAN, VSPAN):
+            return True
+    return False
 
 
 def _emit(rows: Sequence[Sequence[Token]]) -> list[Token]:
