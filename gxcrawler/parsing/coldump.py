@@ -116,9 +116,15 @@ def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | 
 def _shaped(code: str, cells: list[str]) -> bool:
     """Cells in the shape of a column-by-column reading: every run of values after a header
     that names a column (a row-by-row reading has row labels there)."""
+    if any("\t" in c or "|" in c or "  " in c for c in cells):
+        return False  # cells side by side: rows, not a column reading
     found = _runs(cells)
     family = "s3" if code == "s3" else code
-    return found is not None and len(found[1]) >= 2 and all(_column(family, h) for h, _v in found[1][1:])
+    return (
+        found is not None
+        and len(found[1]) >= (3 if code == "s3" else 2)
+        and all(_column(family, h) and not any(map(_enumerated, h)) for h, _v in found[1][1:])
+    )
 
 
 def _mark(line: str) -> str:
