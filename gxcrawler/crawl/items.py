@@ -26,6 +26,11 @@ class ReportItem:
     etag: str | None = None
     last_modified: str | None = None
     status: int = 200
+    #: pictures in the page's body that may be its tables (``discovery.table_images``): fetched by
+    #: the parse pipeline and read by OCR with the page when the page has no tables of its own
+    image_urls: list[str] = field(default_factory=list)
+    #: (url, bytes) of those pictures, once fetched
+    images: list[tuple[str, bytes]] = field(default_factory=list)
     parse_result: ParseResult | None = None
 
     @property

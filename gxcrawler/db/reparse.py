@@ -7,6 +7,7 @@ into ``unchanged``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -55,11 +56,21 @@ def reparse(
             name = PurePosixPath(urlsplit(url).path).name or None
             yield ParseTask(content, url, prov.content_type, name, dict(prov.hints))
 
+    with engine.connect() as conn:
+        pictured = set(conn.execute(sa.select(_reports.c.sha256).where(_reports.c.source_type == "ocr")).scalars())
     out: list[tuple[str, LoadOutcome]] = []
     for result in pool.map(tasks()):
         url, prov, region = origins.popleft()
+        if result.source_type in ("html", "mht") and hashlib.sha256(prov.content).hexdigest() in pictured:
+            # a report page whose tables were pictures: the store keeps the page, not its pictures,
+            # so a re-parse would lose the tables; a re-crawl (-a refresh=1) reads them again
+            out.append((url, LoadOutcome("skipped", message=PICTURES_NOT_KEPT)))
+            continue
         out.append((url, loader.load(result, prov, region)))
     return out
+
+
+PICTURES_NOT_KEPT = "tables read by OCR from the page's pictures, which are not stored: re-crawl to read them again"
 
 
 def _targets(

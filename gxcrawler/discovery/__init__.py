@@ -33,6 +33,7 @@ from .pages import (
     page_agency,
     page_heading,
     page_title,
+    table_images,
 )
 from .titles import (
     DECOY_WORDS,
@@ -52,5 +53,5 @@ __all__ = [
     "ATTACHMENT_EXTENSIONS", "CLONE_HOSTS", "DECOY_WORDS", "Link", "allowed_domains_for", "attachment_links",
     "fold_title", "has_statistics_tables", "host_of", "is_annual_report", "is_government_host", "is_mirror",
     "metadata_table", "normalize_title", "page_agency", "page_heading", "pagination_links", "parse_year_filter",
-    "report_links", "report_year", "site_domain", "title_agency",
+    "report_links", "report_year", "site_domain", "table_images", "title_agency",
 ]

@@ -98,3 +98,55 @@ def has_statistics_tables(html: str) -> bool:
         return False
     text = fold_title(Selector(text=html).xpath("string(//body)").get() or "")
     return "信息公开申请" in text or "第二十条" in text
+
+
+#: page chrome that is never a table: logos, icons, share buttons, QR codes … (the HTML parser's list)
+_CHROME_IMG = re.compile(r"logo|icon|banner|share|qr|ewm|gh\.png|jiucuo|search|btn|button|dzjg|arrow|bg[_.]", re.I)
+#: interpretation graphics (一图读懂 / 图解 / 解读): pictures about a report, never the report's tables
+_GRAPHIC_WORDS = ("一图读懂", "一图看懂", "一图了解", "图解", "解读", "读懂", "看懂", "漫画", "海报", "长图")
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp")  # a link to the full-size picture
+#: an <img> smaller than this (declared width or height, pixels) is an icon, not a table
+_MIN_SIDE = 120
+
+
+def table_images(html: str | Selector, base_url: str, *, limit: int = 12) -> list[str]:
+    """Absolute URLs of the pictures in a report page's body that may be its statistics tables.
+
+    A township office often pastes its tables into the page as pictures; the crawl fetches
+    them and the parser reads them by OCR with the page. Not taken: page chrome (by name or
+    a declared size under :data:`_MIN_SIDE`), inline ``data:`` pictures, and interpretation
+    graphics — an ``<img>`` whose alt/title, enclosing link's text or nearest caption says
+    一图读懂 / 图解 / 解读, or any picture of a page whose own title says so.
+    """
+    from urllib.parse import urljoin
+
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    title = fold_title(page_title(sel) or "")
+    if any(w in title for w in _GRAPHIC_WORDS):
+        return []
+    out: list[str] = []
+    for img in sel.xpath("//body//img"):
+        src = (img.attrib.get("src") or img.attrib.get("data-src") or "").strip()
+        if not src or src.startswith("data:") or _CHROME_IMG.search(src):
+            continue
+        if img.xpath("ancestor::*[self::header or self::footer or self::nav]"):
+            continue
+        sizes = [img.attrib.get(k, "") for k in ("width", "height")]
+        if any(s.strip().isdigit() and int(s) < _MIN_SIDE for s in sizes):
+            continue
+        before = " ".join(img.xpath("ancestor::p[1]/preceding-sibling::*[1]//text()").getall())
+        words = " ".join(
+            [img.attrib.get("alt", ""), img.attrib.get("title", "")]
+            + img.xpath("ancestor::a[1]//text() | ancestor::a[1]/@title").getall()
+            + img.xpath("ancestor::figure[1]/figcaption//text()").getall()
+            + ([before] if len(before.strip()) <= 30 else [])  # a caption line, not a paragraph
+        )
+        if any(w in fold_title(words) for w in _GRAPHIC_WORDS):
+            continue
+        linked = (img.xpath("ancestor::a[1]/@href").get() or "").strip()
+        if linked and not linked.split("?")[0].lower().endswith(_IMAGE_EXTENSIONS):
+            continue  # a picture linking to another page: a banner or a news item, not a table
+        url = urljoin(base_url, src)
+        if url not in out:
+            out.append(url)
+    return out[:limit]

@@ -391,6 +391,24 @@ def read_image(content: bytes, limits: Limits | None = None) -> ExtractedDocumen
     return read_pictures([(gray, None)], limits)
 
 
+def read_images(images: list[tuple[str, bytes]], limits: Limits | None = None) -> ExtractedDocument:
+    """A web page's table pictures, in page order, as one document (a table cut over two
+    pictures is joined as over two pages); an unreadable picture is skipped with a warning."""
+    limits = limits or Limits()
+    pictures: list[tuple[object, float | None]] = []
+    skipped: list[str] = []
+    for url, content in images:
+        try:
+            if len(content) > limits.max_bytes:
+                raise FormatError(f"picture too large ({len(content)} bytes)")
+            pictures.append((_load(content), None))
+        except FormatError as exc:
+            skipped.append(f"picture {url} not read: {exc}")
+    doc = read_pictures(pictures, limits)
+    doc.warnings += skipped
+    return doc
+
+
 def pdf_pictures(content: bytes, pages: list[int], limits: Limits) -> list[tuple[object, float]]:
     """PDF pages (1-based numbers) rendered by PDFium at the resolution of their pictures, at most 200 dpi."""
     import numpy as np

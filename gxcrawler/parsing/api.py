@@ -60,7 +60,10 @@ def parse_bytes(
     content_type: str | None = None,
     filename: str | None = None,
     hints: dict[str, str] | None = None,
+    images: tuple[tuple[str, bytes], ...] | list[tuple[str, bytes]] = (),
 ) -> ParseResult:
+    """Any document the crawl fetched; ``images``: a web page's table pictures, (url, bytes) in
+    page order, read by OCR with the page when the page has no statistics tables of its own."""
     source_type = "text"
     try:
         source_type = sniff_type(content, content_type, filename)
@@ -84,6 +87,8 @@ def parse_bytes(
                 text, raw = rendered, None  # a JavaScript shell: the article is JSON in its script (gkmlpt)
             result = _parse_html(text, source=source, hints=hints, raw_utf8=raw, source_type=source_type)
             result.warnings[:0] = mislabel
+            if images and result.status in ("no_tables", "not_a_report"):
+                result = _with_pictures(result, text, list(images), source=source, hints=hints)
             return result
         if source_type == "text":
             text, _ = decode(content, content_type)
@@ -98,6 +103,41 @@ def parse_bytes(
     except Exception as exc:  # noqa: BLE001 - the contract is: never raise
         own = type(exc).__module__.startswith(("gxcrawler.formats", "gxcrawler.parsing"))  # for users
         return _error(source, source_type, str(exc) if own else f"{type(exc).__name__}: {exc}")
+
+
+def _with_pictures(
+    page: ParseResult, html: str, images: list[tuple[str, bytes]], *, source: str, hints: dict[str, str] | None
+) -> ParseResult:
+    """A report page whose tables are pictures: the pictures read by OCR (their tables, their
+    doubtful cells proven or left out as for a scan), the page's text and metadata kept.
+
+    The page stays the report (its URL, title, agency, date); ``source_type`` is ``ocr``.
+    Without OCR, or when no picture holds a ruled table, the page's own result stands.
+    """
+    from ..formats.ocr import read_images, usable
+
+    if not usable():
+        page.warnings.append(f"{len(images)} table pictures not read: OCR is off or not installed")
+        return page
+    scanned = read_images(images)
+    if not scanned.tables:
+        page.warnings.append(f"OCR found no ruled table in the page's {len(images)} pictures")
+        return page
+    doc = parse_html(html)
+    scanned.text = "\n".join([*doc.lines, scanned.text])
+    scanned.title = page.title or scanned.title
+    known = {"title": page.title, "agency": page.agency, "year": str(page.year) if page.year else None}
+    merged = {**(hints or {}), **{k: v for k, v in known.items() if v}}
+    result = parse_extracted(scanned, source=source, hints=merged)
+    if result.status == "error":
+        page.warnings.append(f"table pictures not read: {result.message}")
+        return page
+    result.title = page.title or result.title
+    result.agency = page.agency or result.agency
+    result.year = page.year or result.year
+    result.published = page.published or result.published
+    result.warnings.insert(0, f"tables read by OCR from {len(images)} pictures in the page")
+    return result
 
 
 def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:

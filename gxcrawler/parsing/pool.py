@@ -49,6 +49,8 @@ class ParseTask:
     content_type: str | None = None
     filename: str | None = None
     hints: Mapping[str, str] = field(default_factory=dict)
+    #: pictures of a web page's tables, (url, bytes) in page order: read by OCR with the page
+    images: tuple[tuple[str, bytes], ...] = ()
 
 
 TaskFunction = Callable[[ParseTask], ParseResult]
@@ -64,6 +66,7 @@ def parse_task(task: ParseTask) -> ParseResult:
         content_type=task.content_type,
         filename=task.filename,
         hints=dict(task.hints),
+        images=task.images,
     )
 
 

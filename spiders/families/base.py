@@ -313,7 +313,11 @@ class ReportSpider(scrapy.Spider):
                 for link in attachments:
                     yield self.attachment_request(link.url, response, hints)
                 return
-        yield self.make_item(response, page_url=response.url, hints=hints)
+        item = self.make_item(response, page_url=response.url, hints=hints)
+        if not discovery.has_statistics_tables(response.text):
+            # tables pasted as pictures: fetched and read by OCR with the page (pipelines.parse)
+            item.image_urls = discovery.table_images(response.selector, response.url)
+        yield item
 
     def parse_attachment(self, response: Response) -> Iterator[ReportItem]:
         if self.not_a_document(response):

@@ -95,3 +95,20 @@ def test_reparse_command(pg_url):
     assert "updated 1" in done.stdout and RENHE_URL in done.stdout
     done = subprocess.run([*cmd[:4], "--all"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and "unchanged 1" in done.stdout
+
+
+def test_reparse_leaves_a_report_read_from_a_pages_pictures_alone(db_engine):
+    """A report page whose tables were pictures (OCR'd by the crawl): the store has the page,
+    not its pictures, so re-parsing would lose its numbers; it is skipped, its values kept."""
+    prov = seed("001", RENHE_URL, "panzhihua")
+    page = Provenance(content="<html><body><h1>2021年政府信息公开工作年度报告</h1><img src='t.jpg'></body></html>".encode(),
+                      page_url=RENHE_URL, content_type="text/html; charset=utf-8", spider="panzhihua")
+    from_pictures = replace(parsed(prov), source_type="ocr")
+    first = Loader(db_engine).load(from_pictures, page, RENHE)
+    assert first.status == "inserted"
+    before = values_of(db_engine, first.report_id)
+    assert before
+
+    (outcome,) = reparse(db_engine, report_ids=[first.report_id])
+    assert outcome[1].status == "skipped" and "pictures" in outcome[1].message
+    assert values_of(db_engine, first.report_id) == before
