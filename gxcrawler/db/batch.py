@@ -131,9 +131,12 @@ def _copy_number(value: Any) -> str:
     return "\\N" if value is None else str(value)
 
 
+#: the stored versions of (agency, year) pairs, then (id NULL) the documents stored
+#: already: one round trip settles a batch of unchanged reports
 STORED_SQL = (
     "SELECT id, agency_id, year, sha256, fingerprint FROM reports "
-    "WHERE (agency_id, year) IN (SELECT * FROM unnest(%(agency_id)s::int[], %(year)s::int[]))"
+    "WHERE (agency_id, year) IN (SELECT * FROM unnest(%(agency_id)s::int[], %(year)s::int[])) "
+    "UNION ALL SELECT NULL, NULL, NULL, sha256, NULL FROM documents WHERE sha256 = ANY(%(sha256)s::text[])"
 )
 
 

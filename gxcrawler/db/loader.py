@@ -107,11 +107,13 @@ class Loader:
             return []
         with self.engine.connect() as conn:
             self._tune(conn)
-            stored = self._store_documents(conn, [prov for _, prov, _ in items])
             outcomes: list[LoadOutcome | None] = [None] * len(items)
             one_by_one: list[tuple[int, bool | None]] = [(i, None) for i in range(len(items))]
-            if self._postgres and self.before_commit is None and stored:
-                one_by_one = self._load_batch(conn, items, outcomes)
+            if self._postgres and self.before_commit is None:
+                # the documents go in there, after one query told which are stored already
+                one_by_one, stored = self._load_batch(conn, items, outcomes)
+            else:
+                stored = self._store_documents(conn, [prov for _, prov, _ in items])
             for i, insert_first in one_by_one:
                 outcomes[i] = self._load_one(conn, *items[i], stored, insert_first)
             done = [o for o in outcomes if o is not None]
@@ -151,15 +153,19 @@ class Loader:
         conn: Connection,
         items: list[tuple[ParseResult, Provenance, Region]],
         outcomes: list[LoadOutcome | None],
-    ) -> list[tuple[int, bool | None]]:
+    ) -> tuple[list[tuple[int, bool | None]], bool]:
         """PostgreSQL: settle what one batch can in a few statements; return the rest.
 
-        One query finds the stored versions (equal hash and fingerprint: ``unchanged``),
-        one transaction inserts every new report. A changed report, a second copy of an
+        One query finds the stored versions (equal hash and fingerprint: ``unchanged``)
+        and which documents are stored already — a batch of unchanged reports costs that
+        query and the fetch rows, nothing else; the missing documents go in next, then one
+        transaction inserts every new report. A changed report, a second copy of an
         (agency, year) in the batch, one a concurrent loader stored first, and — if the
         batch transaction fails — every new report go back to the caller, to be loaded one
-        by one in their own transactions: ``(index, insert_first)``.
+        by one in their own transactions: ``(index, insert_first)``; with whether the
+        documents are stored (else each report's transaction stores its own).
         """
+        provs = [prov for _, prov, _ in items]
         rest: list[tuple[int, bool | None]] = []
         candidates: list[int] = []
         for i, (result, prov, _region) in enumerate(items):
@@ -170,14 +176,14 @@ class Loader:
             else:
                 candidates.append(i)
         if not candidates:
-            return rest
+            return rest, self._store_documents(conn, provs)
         try:
             found = self._agencies_many(conn, [(_raw_agency(*items[i][:2]), items[i][2]) for i in candidates])
         except Exception as exc:  # noqa: BLE001 - each report retries its own agency
             with contextlib.suppress(Exception):
                 conn.rollback()
             log.warning("could not resolve the agencies of %d reports at once: %s", len(candidates), exc)
-            return sorted(rest + [(i, None) for i in candidates])
+            return sorted(rest + [(i, None) for i in candidates]), self._store_documents(conn, provs)
         agency_of = dict(zip(candidates, found, strict=True))
         firsts: dict[tuple[int, int], int] = {}
         for i in candidates:
@@ -195,6 +201,7 @@ class Loader:
             return LoadOutcome(status, report_id, agency_id, None, name, result.year, prov.sha256)
 
         dbapi = conn.connection.driver_connection
+        documents_stored = False
         try:
             dbapi.autocommit = True  # a lone SELECT: no BEGIN/COMMIT round trips
             try:
@@ -202,11 +209,20 @@ class Loader:
                     keys = list(firsts)
                     cursor.execute(
                         pg_batch.STORED_SQL,
-                        {"agency_id": [k[0] for k in keys], "year": [k[1] for k in keys]},
+                        {
+                            "agency_id": [k[0] for k in keys],
+                            "year": [k[1] for k in keys],
+                            "sha256": sorted({p.sha256 for p in provs}),
+                        },
                     )
                     current = cursor.fetchall()
             finally:
                 dbapi.autocommit = False
+            have = {sha for report_id, _, _, sha, _ in current if report_id is None}
+            current = [row for row in current if row[0] is not None]
+            documents_stored = self._store_documents(conn, provs, have)
+            if not documents_stored:
+                return sorted(rest + [(i, None) for i in firsts.values()]), False
             new = dict(firsts)
             for report_id, agency_id, year, sha, fingerprint in current:
                 i = new.pop((agency_id, year))
@@ -244,7 +260,7 @@ class Loader:
             log.warning("batch of %d reports failed, loading them one by one: %s", len(firsts), exc)
             settled = {i for i, _ in rest}
             rest += [(i, None) for i in firsts.values() if outcomes[i] is None and i not in settled]
-        return sorted(rest)
+        return sorted(rest), documents_stored
 
     def _agencies_many(self, conn: Connection, wanted: list[tuple[str, Region]]) -> list[tuple[int, str]]:
         """(id, name) for each (raw spelling, region): cached, else resolved/created in one transaction."""
@@ -354,10 +370,13 @@ class Loader:
             return None
         return LoadOutcome("inserted", report_id, agency_id, None, agency_name, result.year, prov.sha256)
 
-    def _store_documents(self, conn: Connection, provs: list[Provenance]) -> bool:
+    def _store_documents(self, conn: Connection, provs: list[Provenance], have: set[str] | None = None) -> bool:
+        """Store the documents not stored yet (``have``: those known to be); False if that failed."""
+        if have is not None and all(p.sha256 in have for p in provs):
+            return True  # a re-crawl: no statement at all
         try:
             with _statement_by_statement(conn):  # content-addressed: each insert stands alone
-                _store_documents(conn, provs)
+                _store_documents(conn, provs, have)
             return True
         except Exception:  # noqa: BLE001 - each report's transaction retries its own
             log.exception("could not store %d documents in one statement", len(provs))
@@ -763,17 +782,22 @@ def _upsert(conn: Connection, table: sa.Table):  # noqa: ANN202 - dialect-specif
     return insert(table)
 
 
-def _store_documents(conn: Connection, provs: list[Provenance], chunk_bytes: int = 8 << 20) -> None:
+def _store_documents(
+    conn: Connection, provs: list[Provenance], have: set[str] | None = None, chunk_bytes: int = 8 << 20
+) -> None:
     """Insert documents not stored yet (content-addressed: a conflict means already there).
 
-    One query first finds those stored already, so a re-crawl ships no bytes at all; the
-    rest go in with one cached statement (an executemany that RETURNING turns into one
-    multi-row INSERT), never compiled per batch.
+    The documents stored already (``have``, else one query finds them) are not sent, so a
+    re-crawl ships no bytes at all; the rest go in with one cached statement (an
+    executemany that RETURNING turns into one multi-row INSERT), never compiled per batch.
     """
     docs = {p.sha256: p for p in provs}
-    have = conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256.in_(list(docs)))).scalars()
+    if have is None:
+        have = set(
+            conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256.in_(list(docs)))).scalars()
+        )
     for sha in have:
-        docs.pop(sha)
+        docs.pop(sha, None)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     size = 0

@@ -97,3 +97,24 @@ def test_concurrent_loaders_of_the_same_new_reports_insert_each_once(db_engine):
     assert count(db_engine, "reports") == len(batch)
     assert count(db_engine, "agencies") == 4
     assert count(db_engine, "report_values") == sum(len(r.values) for r, _, _ in batch)
+
+
+def test_an_unchanged_batch_rewrites_no_row_but_its_fetches(pg_engine):
+    """A re-crawl of unchanged reports: one query settles them; no document, report, cell,
+    check or cell sum is written again (their row versions stay the same)."""
+    batch = [make_report(a, y) for a in ("蚌峨乡", "平远镇") for y in (2021, 2022, 2023)]
+    loader = Loader(pg_engine)
+    assert {o.status for o in loader.load_many(batch)} == {"inserted"}
+    tables = ("documents", "reports", "report_values", "check_results", "cell_sums")
+
+    def versions() -> dict[str, list]:
+        with pg_engine.connect() as conn:
+            return {t: conn.execute(sa.text(f"SELECT xmin::text FROM {t} ORDER BY ctid")).scalars().all() for t in tables}
+
+    before = versions()
+    assert all(before.values())
+    assert {o.status for o in loader.load_many(batch)} == {"unchanged"}
+    assert versions() == before
+    with pg_engine.connect() as conn:
+        outcomes = conn.execute(sa.text("SELECT outcome FROM fetches")).scalars().all()
+    assert outcomes == ["unchanged"] * len(batch)  # the fetch rows are the re-crawl's record
