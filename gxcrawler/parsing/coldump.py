@@ -45,6 +45,7 @@ _TOTAL = ("总计", "合计")
 #: section 三's label groups: a group label (bare) -> the row-key prefix its items must have
 _S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予处理": "rejected", "其他处理": "other"}
 _S4_BODIES = ("review", "suit_direct", "suit_after_review")
+_S3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other", "total")
 
 
 def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
@@ -141,7 +142,10 @@ def _mark(line: str) -> str:
 
 
 def _number(text: str) -> bool:
-    return read_number(text).kind in (Kind.VALUE, Kind.BLANK)
+    """A value cell: a number, a blank mark, or a malformed number (``--317``: a cell all the same)."""
+    if any(ch.isspace() for ch in text):
+        return False  # several cells on a line: a row, not a column reading
+    return read_number(text).kind in (Kind.VALUE, Kind.BLANK, Kind.MALFORMED)
 
 
 def _runs(cells: list[str]) -> tuple[list[str], list[tuple[list[str], list[str]]]] | None:
@@ -215,21 +219,23 @@ def _table(code: str, cells: list[str], *, continued: bool = False) -> list[str]
         return None
     before, runs = found
     labels_part, first_head = _header_split(family, before)
-    if not first_head:
-        return None
     runs[0] = (first_head + runs[0][0], runs[0][1])
     rows = _s3_rows(labels_part, continued) if code == "s3" else _s2_rows(code, labels_part)
     if not rows:
         return None
     columns: list[tuple[str, str, list[str] | None]] = []  # (key, header text, values or None)
-    for head, values in runs:
+    for n, (head, values) in enumerate(runs):
         key = _column(family, head)
+        if key is None and n == 0 and code == "s3":
+            continue  # the first column's header on the page before (cut inside the header): left out
         if key is None:
             return None  # values under a header that names no column
         columns.append((key, "".join(head), values if len(values) == len(rows) else None))
     keys = [c[0] for c in columns]
-    if len(set(keys)) != len(keys) or all(v is None for _k, _h, v in columns):
+    if not columns or len(set(keys)) != len(keys) or all(v is None for _k, _h, v in columns):
         return None
+    if code == "s3":  # columns named on no page here: their places unknown, their cells unread
+        columns += [(k, "", None) for k in _S3_COLUMNS if k not in keys]
     lead = "信息内容" if code != "s3" else ""
     out = ["\t".join([lead, *(_header_text(family, k, h) for k, h, _v in columns)])]
     for r, label in enumerate(rows):
@@ -258,7 +264,9 @@ def _word_of(code: str) -> tuple[tuple[str, str], ...]:
 def _s2_rows(code: str, texts: list[str]) -> list[str] | None:
     """Section 二's label column: 信息内容, then labels (maybe broken over lines) that each name a
     row of this table (or a known extra row); only one way to cut the lines may fit."""
-    texts = [t for t in texts if bare(t) != "信息内容"]
+    heads = [k for k, t in enumerate(texts) if bare(t) == "信息内容"]
+    if heads:  # the label column starts under its header (a caption's tail, 项, may precede it)
+        texts = texts[heads[-1] + 1 :]
     if not texts or len(texts) > 24:
         return None
     ways: list[list[str]] = []
@@ -272,8 +280,11 @@ def _s2_rows(code: str, texts: list[str]) -> list[str] | None:
         for e in range(k + 1, min(len(texts), k + 4) + 1):
             label = "".join(texts[k:e])
             m = match_row(label)
-            if m is not None and (m.table == code or m.extra) and m.how == "keyword" and _one_row(label):
-                walk(e, [*acc, label])
+            if m is None or not (m.table == code or m.extra) or m.how != "keyword" or not _one_row(label):
+                continue
+            if e - k > 1 and sum(match_row(t) is not None for t in texts[k:e]) > 1:
+                continue  # two pieces that are labels of their own: two labels, not one broken
+            walk(e, [*acc, label])
 
     walk(0, [])
     if len(ways) != 1:
@@ -386,7 +397,9 @@ def _s3_key(label: str) -> str | None:
 def _s4(cells: list[str]) -> list[str] | None:
     """Section 四 read column by column: each column its header path and its one value; the
     body a column belongs to is the last body named (a merged body header prints once, at its
-    first column). Each body must get its five results exactly once."""
+    first column). A body gets each result at most once (twice: a body header lost, the
+    table left out); results before any body header (on the page before) are left out, and
+    so are results a body did not get."""
     body: str | None = None
     got: dict[str, dict[str, str]] = {}
     head: list[str] = []
@@ -399,19 +412,21 @@ def _s4(cells: list[str]) -> list[str] | None:
         if bodies:
             body = bodies[-1]
         leaves = [w for w in words if not w.startswith("@")]
-        if body is None or not leaves or len(head) == 0:
-            return None
+        if len(leaves) != 1:
+            return None  # no result named, or several before one value: a row reading
+        head = []
+        if body is None:
+            continue  # a result whose body header is on the page before: left out
         leaf = leaves[-1]
         if leaf in got.setdefault(body, {}):
             return None
         got[body][leaf] = c
-        head = []
-    if head or sorted(got) != sorted(_S4_BODIES) or any(len(v) != 5 for v in got.values()):
+    if head or sum(map(len, got.values())) < 5:
         return None
     names = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
     labels = {"review": "行政复议", "suit_direct": "行政诉讼(未经复议直接起诉)", "suit_after_review": "行政诉讼(复议后起诉)"}
     leaves = list(names)
     out = ["\t".join(["", *(names[k] for k in leaves)])]
     for b in _S4_BODIES:
-        out.append("\t".join([labels[b], *(got[b][k] for k in leaves)]))
+        out.append("\t".join([labels[b], *(got.get(b, {}).get(k, UNREAD) for k in leaves)]))
     return out

@@ -12,7 +12,8 @@ from gxcrawler.parsing.coldump import rebuild
 from gxcrawler.parsing.numbers import Kind, read_number
 from gxcrawler.synthetic import make_report, render_page_html
 from gxcrawler.synthetic.accuracy import score
-from gxcrawler.synthetic.dumps import render_column_dump, render_row_dump
+from gxcrawler.synthetic.dumps import render_column_dump
+from gxcrawler.synthetic.unseen import make_unseen_case
 
 
 def _dump(seed: int):
@@ -71,10 +72,11 @@ def test_a_column_whose_count_does_not_fit_is_left_out(seed: int) -> None:
             assert len(s3_after) < len(s3_before)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_row_dump_is_not_taken_for_a_column_dump(seed: int) -> None:
-    text, _truth = render_row_dump(make_report(seed, activity="busy"))
-    assert rebuild(text.splitlines()) == text.splitlines()
+@pytest.mark.parametrize("layout", ["dump/rows", "ocr/text", "text/s3-permuted"])
+@pytest.mark.parametrize("seed", range(6))
+def test_text_read_row_by_row_is_not_taken_for_a_column_dump(layout: str, seed: int) -> None:
+    lines = make_unseen_case(layout, seed).content.decode("utf-8").splitlines()
+    assert rebuild(lines) == lines
 
 
 def test_labels_that_segment_two_ways_are_not_rebuilt() -> None:
