@@ -389,10 +389,12 @@ def _table_edition(code: str, header: str, rows: Sequence[RowRead]) -> str | Non
         if "金额" in h:
             return "2021"
         return "2019" if widest >= 2 else "2021" if widest == 1 else None
-    if old or any(r.row == "other_services" for r in rows):
+    if old:
         return "2019"
     if "本年处理决定" in h:
-        return "2021"
+        return "2021"  # a 2021 table may keep the 2019 row 其他对外管理服务事项: the header decides
+    if any(r.row == "other_services" for r in rows):
+        return "2019"
     return "2019" if widest >= 2 else "2021" if widest == 1 else None
 
 
@@ -454,15 +456,17 @@ class _Resolver:
                 editions[code] = _table_edition(code, header, rows)
         s3_rows = {r.row for r in by_table.get("s3", [])}
         s3_edition = "2021" if s3_rows & _NEW_ONLY_S3 else "2019" if "other" in s3_rows else None
-        known = [e for e in editions.values() if e]
-        if s3_edition:
-            report = s3_edition
-        elif known:
-            report = max(sorted(set(known)), key=known.count)
-        elif self.year_hint:
-            report = "2021" if self.year_hint >= 2021 else "2019"
+        # each table's edition is its own; the report's is the one most of its tables use
+        # (a tie: section 三's, else the year's)
+        known = [e for e in editions.values() if e] + ([s3_edition] if s3_edition else [])
+        by_year = ("2021" if self.year_hint >= 2021 else "2019") if self.year_hint else None
+        most = [e for e in sorted(set(known)) if known.count(e) == max(map(known.count, known))]
+        if len(most) == 1:
+            report = most[0]
+        elif most:
+            report = s3_edition if s3_edition in most else by_year if by_year in most else most[0]
         else:
-            report = None
+            report = by_year
         out.edition = report
         for code in editions:
             if editions[code] is None:

@@ -104,6 +104,14 @@ def mixed_editions(
         report.table_editions["s2.art20_1"] = "2019"
         report.labels.pop("s2.art20_1.normative", None)
         _take(report, old, "s2.art20_1.")
+        if report.labels.get("s2.art20_1.cols") == "本年新":
+            # the truncated headers 本年新 | 本年新 now print over these 2019 columns: which is
+            # 新制作, which 新公开, no label proves (as in make_report's truncated_header)
+            for key in [k for k in (*report.values, *report.blank) if k.endswith((".new_made", ".new_published"))]:
+                report.values.pop(key, None)
+                if key in report.blank:
+                    report.blank.remove(key)
+                report.absent.append(key)
     else:
         raise ValueError(f"unknown variant {variant!r}; one of {MIXED_VARIANTS}")
     report.blank.sort(key=lambda k: METRICS[k].ordinal)

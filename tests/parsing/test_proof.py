@@ -171,3 +171,15 @@ def test_a_header_wrapped_over_lines_does_not_give_its_reading_order() -> None:
                       "信息内 容 采购 项目数量 元，保留四位小数", "）", "政府 集中采购    2    11"])  # fmt: skip
     got = parse_text(text, source="t.txt").values
     assert "s2.art20_9.procurement.amount" not in got
+
+
+# ---------------------------------------------------------------- editions per table (issue 11)
+@pytest.mark.parametrize("layout", ["mixed/s3-2019", "mixed/kept-row", "mixed/art20_1-2019"])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_report_edition_is_the_one_most_tables_use_and_a_whole_read_is_ok(layout: str, seed: int) -> None:
+    case = make_unseen_case(layout, seed)
+    result = parse_case(case)
+    assert result.edition == case.report.edition == "2021"
+    assert not score(case.report, result).wrong
+    if not case.report.absent:  # every printed cell read: nothing of another edition is "missing"
+        assert result.status == "ok", result.warnings
