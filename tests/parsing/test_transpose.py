@@ -26,6 +26,10 @@ def _read(report, container: str):
     if container == "html":
         page, headers = render_page_html(report, "word_export")
         return parse_bytes(page, source="p.html", content_type=headers["Content-Type"])
+    if container == "pdf":
+        from gxcrawler.synthetic.pdf import render_pdf
+
+        return parse_bytes(render_pdf(report), source="r.pdf", content_type="application/pdf", filename="r.pdf")
     if container == "docx":
         return parse_bytes(render_docx(report), source="r.docx", content_type=DOCX_TYPE, filename="r.docx")
     return parse_bytes(render_xlsx(report), source="r.xlsx", content_type=XLSX_TYPE, filename="r.xlsx")
@@ -56,8 +60,8 @@ def test_a_table_turned_with_its_labels_reads_the_same_values(container: str, se
     assert any("applicant types as rows" in w for w in turned.warnings)
 
 
-@pytest.mark.parametrize("container", ["html", "docx"])
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("container", ["html", "docx", "pdf"])
+@pytest.mark.parametrize("seed", range(3))
 def test_the_generators_transposed_layout_is_read_whole(container: str, seed: int) -> None:
     rng = random.Random(seed)
     order = rng.choice((Shape().s3_columns, random_order(rng)))
