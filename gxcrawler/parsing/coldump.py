@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..catalog import S2_TABLES
 from .columns import words_in
 from .labels import _KEYWORDS, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
@@ -45,6 +46,8 @@ _TOTAL = ("总计", "合计")
 #: section 三's label groups: a group label (bare) -> the row-key prefix its items must have
 _S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予处理": "rejected", "其他处理": "other"}
 _S4_BODIES = ("review", "suit_direct", "suit_after_review")
+_S2_ANY = "s2?"  # a 第二十条 caption whose item number is cut off
+_S2_CODES = tuple(t.code for t in S2_TABLES)
 _S3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other", "total")
 
 
@@ -55,7 +58,7 @@ def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
     if not any(m for m in marks):
         return list(lines)
     for k in range(len(lines) - 1):  # a caption broken over two lines: 第二十条第（ / 一）项
-        if marks[k] == "-" and not marks[k + 1] and caption(lines[k].strip()) == "":
+        if marks[k] == _S2_ANY and not marks[k + 1]:
             joined = _mark(lines[k].strip() + lines[k + 1].strip())
             if joined.startswith("s2."):
                 marks[k + 1] = joined  # the first half stays a mark: the table above ends there
@@ -71,7 +74,12 @@ def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
         j = i
         while j < n and not marks[j] and len(lines[j].strip()) <= _PROSE:
             j += 1
-        rows = _paged(code, [ln.strip() for ln in lines[i:j] if ln.strip()], notes)
+        cells = [ln.strip() for ln in lines[i:j] if ln.strip()]
+        if code == _S2_ANY:  # a caption without its item number: the table whose rows the labels name
+            found = [c for c in _S2_CODES if any("\t" in x for x in _paged(c, cells, None) or ())]
+            rows = _paged(found[0], cells, notes) if len(found) == 1 else None
+        else:
+            rows = _paged(code, cells, notes)
         if rows is not None:
             out.extend(rows)
             changed = True
@@ -129,8 +137,8 @@ def _shaped(code: str, cells: list[str]) -> bool:
 
 
 def _mark(line: str) -> str:
-    """The table a caption or heading line opens (``s2.art20_1``, ``s3``, ``s4``), ``-`` for
-    any other heading (a table ends there), else ``""``."""
+    """The table a caption or heading line opens (``s2.art20_1``, ``s3``, ``s4``; ``s2?`` for a
+    caption whose number is cut off), ``-`` for any other heading (a table ends there), else ``""``."""
     s = line.strip()
     if not s or len(s) > 80:
         return ""
@@ -138,7 +146,7 @@ def _mark(line: str) -> str:
     if h:
         return h if h in ("s3", "s4") else "-"
     c = caption(s)
-    return c or ("-" if c == "" else "")
+    return c or (_S2_ANY if c == "" else "")
 
 
 def _number(text: str) -> bool:

@@ -91,3 +91,11 @@ def test_labels_that_segment_two_ways_are_not_rebuilt() -> None:
             "2", "5", "对外公开总数量", "3", "6"]  # fmt: skip
     rows = rebuild(good, notes)
     assert "规章\t1\t2\t3" in rows and "规范性文件\t4\t5\t6" in rows
+
+
+def test_a_caption_without_its_number_takes_the_table_its_row_labels_name() -> None:
+    lines = ["第二十条第", "信息内容", "规章", "规范性文件", "本年新制作数量", "1", "4", "本年新公开数量", "2", "5",
+             "对外公开总数量", "3", "6"]  # fmt: skip
+    result = parse_text("\n".join(["某县2020年政府信息公开工作年度报告", *lines]), source="t.txt")
+    assert result.values["s2.art20_1.normative.new_published"] == 5
+    assert result.values["s2.art20_1.rules.total_published"] == 3
