@@ -241,13 +241,14 @@ cell_sums = sa.Table(
     sa.Column("edition", sa.String(4)),
     sa.Column("reports", sa.Integer, nullable=False),  # reports with this cell
     sa.Column("value", ExactDecimal, nullable=False),  # the sum of their values
+    # region first (0019): a batch of one portal's reports updates neighbouring entries
     sa.Index(
-        "ux_cell_sums_group", "key", "year", "province", "city", "county", "edition",
+        "ux_cell_sums_group", "county", "city", "province", "year", "edition", "key",
         unique=True, postgresql_nulls_not_distinct=True,
     ),
-    sa.Index("ix_cell_sums_county", "county", "year"),
+    sa.Index("ix_cell_sums_key", "key", "year"),  # a few keys across every region
     sa.Index("ix_cell_sums_city", "city", "year"),
-    postgresql_with={"fillfactor": "80"},
+    postgresql_with={"fillfactor": "70"},
 )
 
 

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from gxcrawler.db import Loader
-from gxcrawler.db.cellsums import LIVE_SQL, rebuild, view_sql
+from gxcrawler.db.cellsums import GROUP, LIVE_SQL, rebuild, view_sql
 from gxcrawler.model import Region
 from tests.fixtures.db import RENHE, YANSHAN, generated_values, make_report
 
@@ -54,7 +54,7 @@ def rows(engine, sql: str) -> list[tuple]:  # noqa: ANN001
 
 
 def assert_sums_current(engine) -> None:  # noqa: ANN001
-    stored = Counter(rows(engine, "SELECT key, year, province, city, county, edition, reports, value FROM cell_sums"))
+    stored = Counter(rows(engine, f"SELECT {', '.join(GROUP)}, reports, value FROM cell_sums"))
     assert stored == Counter(rows(engine, LIVE_SQL))
     assert Counter(rows(engine, "SELECT * FROM v_cell_sums")) == Counter(
         rows(engine, view_sql("sqlite"))  # the same view, summing the cells when read

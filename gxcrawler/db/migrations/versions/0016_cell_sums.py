@@ -17,10 +17,11 @@ On a large database the fill reads every cell once (minutes at a million reports
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 from gxcrawler.db import cellsums
-from gxcrawler.db.models import cell_sums
+from gxcrawler.db.models import ExactDecimal
 from gxcrawler.db.views import VIEWS_0014, VIEWS_0016, create_views, drop_views
 
 revision = '0016'
@@ -32,7 +33,25 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        cell_sums.create(conn)
+        # the table as 0016 made it (0019 reorders its indexes)
+        op.create_table(
+            'cell_sums',
+            sa.Column('key', sa.String(length=80), nullable=False),
+            sa.Column('year', sa.Integer(), nullable=False),
+            sa.Column('province', sa.Text(), nullable=True),
+            sa.Column('city', sa.Text(), nullable=True),
+            sa.Column('county', sa.Text(), nullable=True),
+            sa.Column('edition', sa.String(length=4), nullable=True),
+            sa.Column('reports', sa.Integer(), nullable=False),
+            sa.Column('value', ExactDecimal(), nullable=False),
+            postgresql_with={"fillfactor": "80"},
+        )
+        op.create_index(
+            'ux_cell_sums_group', 'cell_sums', ['key', 'year', 'province', 'city', 'county', 'edition'],
+            unique=True, postgresql_nulls_not_distinct=True,
+        )
+        op.create_index('ix_cell_sums_county', 'cell_sums', ['county', 'year'])
+        op.create_index('ix_cell_sums_city', 'cell_sums', ['city', 'year'])
         cellsums.rebuild(conn)
         cellsums.create_triggers(conn)
         op.execute("ANALYZE cell_sums")
@@ -45,4 +64,4 @@ def downgrade() -> None:
     create_views(conn, {"v_rollup_cells": VIEWS_0014["v_rollup_cells"]})
     if conn.dialect.name == "postgresql":
         cellsums.drop_triggers(conn)
-        cell_sums.drop(conn)
+        op.drop_table('cell_sums')
