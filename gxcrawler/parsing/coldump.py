@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..catalog import S2_TABLES
 from .columns import words_in
@@ -41,11 +42,13 @@ from .tokens import UNREAD, is_furniture
 _LEVEL0 = re.compile(r"^[一二三四五六七八九十]+[、,，.．]")
 _LEVEL1 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _LEVEL2 = re.compile(r"^[0-9０-９]{1,2}\s*[.．、]")
-_PROSE = 60  # a longer line is a sentence, not a cell
+_PROSE = 60
+_SPACE = re.compile(r"\s")  # a longer line is a sentence, not a cell
 _TOTAL = ("总计", "合计")
 #: section 三's label groups: a group label (bare) -> the row-key prefix its items must have
 _S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予处理": "rejected", "其他处理": "other"}
 _S4_BODIES = ("review", "suit_direct", "suit_after_review")
+_HEADED = ("s3", *(t.code for t in S2_TABLES))
 _S2_ANY = "s2?"  # a 第二十条 caption whose item number is cut off
 _S2_CODES = tuple(t.code for t in S2_TABLES)
 _S3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other", "total")
@@ -54,9 +57,9 @@ _S3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other
 def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
     """``lines`` with every table read column by column that its labels prove rewritten as
     tab rows; all other lines unchanged. What was left out is said in ``notes``."""
-    marks = [_mark(ln) for ln in lines]
-    if not any(m for m in marks):
+    if not _column_headed(lines):
         return list(lines)
+    marks = [_mark(ln) for ln in lines]
     for k in range(len(lines) - 1):  # a caption broken over two lines: 第二十条第（ / 一）项
         if marks[k] == _S2_ANY and not marks[k + 1]:
             joined = _mark(lines[k].strip() + lines[k + 1].strip())
@@ -85,6 +88,23 @@ def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
             changed = True
             i = j
     return out if changed else list(lines)
+
+
+def _column_headed(lines: Sequence[str]) -> bool:
+    """Some value line follows a column header (not a row label): the sign of a column reading,
+    checked first so that other text costs one cached test a line."""
+    prev, prev_number = "", True
+    for line in lines:
+        if not line or line.isspace():
+            continue
+        s = line.strip()
+        number = _number(s)
+        if number and not prev_number and len(prev) < 20 and not _enumerated(prev):
+            words = [w for code in _HEADED for w in words_in(code, bare(prev))]
+            if any(w not in ("other", "total") and not w.startswith("@") for w in words) and match_row(prev) is None:
+                return True  # 其他 / 总计 are row labels too
+        prev, prev_number = s, number
+    return False
 
 
 def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | None:
@@ -149,10 +169,11 @@ def _mark(line: str) -> str:
     return c or (_S2_ANY if c == "" else "")
 
 
+@lru_cache(maxsize=8192)
 def _number(text: str) -> bool:
     """A value cell: a number, a blank mark, or a malformed number (``--317``: a cell all the same)."""
-    if any(ch.isspace() for ch in text):
-        return False  # several cells on a line: a row, not a column reading
+    if len(text) > 24 or _SPACE.search(text):
+        return False  # several cells on a line (or a sentence): a row, not a column reading
     return read_number(text).kind in (Kind.VALUE, Kind.BLANK, Kind.MALFORMED)
 
 
