@@ -155,9 +155,23 @@ def is_furniture(line: str) -> bool:
 
 
 def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
-    """Tokens of a plain-text flattening, line by line; page furniture skipped."""
-    for line in lines:
-        if not line or is_furniture(line):
+    """Tokens of a plain-text flattening, line by line; page furniture skipped; a table
+    flattened as one ``cell |`` per line read as its grid where its width is proven."""
+    from .pipegrid import blocks
+
+    lines = [ln for ln in lines if ln and not is_furniture(ln)]
+    grids = blocks(lines) if any(ln.endswith("|") for ln in lines) else {}
+    skip_to = 0
+    for i, line in enumerate(lines):
+        if i < skip_to:
+            continue
+        if i in grids:
+            skip_to, rows = grids[i]
+            for row in rows:
+                yield GRID_ROW
+                for text in row:
+                    yield SPAN_DOWN if text is None else cell_token(text)
+                yield ROW_END
             continue
         cells, is_row = line_cells(line)
         if is_row and ("\t" in line or "|" in line):

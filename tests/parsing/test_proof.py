@@ -183,3 +183,32 @@ def test_the_report_edition_is_the_one_most_tables_use_and_a_whole_read_is_ok(la
     assert not score(case.report, result).wrong
     if not case.report.absent:  # every printed cell read: nothing of another edition is "missing"
         assert result.status == "ok", result.warnings
+
+
+# ---------------------------------------------------------------- `cell |` per line (issue 11)
+from gxcrawler.synthetic import render_text  # noqa: E402
+
+
+def _read_pipe(report):
+    return parse_text(render_text(report, "pipe"), source="p.txt")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_pipe_flattening_permuted_with_its_headers_reads_every_value(seed: int) -> None:
+    report = make_report(seed, activity="busy")
+    moved = with_permuted_table(report, "s3", random.Random(seed), rows=seed % 2 == 0)
+    s = score(moved, _read_pipe(moved), metadata=False)
+    assert not s.wrong
+    assert not [k for k in s.missing if k.startswith("s3.")]
+
+
+@pytest.mark.parametrize("mode", ["shift", "duplicate", "swap"])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_pipe_flattening_with_headers_moved_never_gives_a_wrong_value(mode: str, seed: int) -> None:
+    report = make_report(seed, activity="busy")
+    rng = random.Random(seed)
+    for code in ("s3", "s2.art20_1", "s4"):
+        for axis in ("columns", "rows"):
+            moved = with_shuffled_headers(report, code, random.Random(rng.random()), mode, axis=axis)
+            s = score(moved, _read_pipe(moved), metadata=False)
+            assert not s.wrong, (code, axis, s.wrong[:3])
