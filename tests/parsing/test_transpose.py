@@ -16,7 +16,14 @@ from gxcrawler.parsing.transpose import applicant, turn
 from gxcrawler.synthetic import make_report, render_docx, render_page_html
 from gxcrawler.synthetic.accuracy import score
 from gxcrawler.synthetic.archives import render_xlsx
-from gxcrawler.synthetic.regrid import coverage, rebuild, table_of, transpose, with_shuffled_headers
+from gxcrawler.synthetic.regrid import (
+    coverage,
+    rebuild,
+    table_of,
+    transpose,
+    with_permuted_table,
+    with_shuffled_headers,
+)
 from gxcrawler.synthetic.report import Shape
 from gxcrawler.synthetic.unseen import DOCX_TYPE, XLSX_TYPE
 from gxcrawler.synthetic.variants import random_order, with_shape
@@ -97,3 +104,13 @@ def test_a_page_without_applicant_rows_is_passed_through() -> None:
 
     tokens = list(text_tokens(["规章 1 2 3", "行政许可 4 5 6"]))
     assert turn(tokens) == (tokens, [])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_turned_table_permuted_with_its_labels_reads_the_same_values(seed: int) -> None:
+    report = make_report(seed, activity="busy")
+    rng = random.Random(seed)
+    turned = with_permuted_table(_turned(report), "s3", rng, columns=True, rows=True)
+    normal, moved = _read(report, "html"), _read(turned, "html")
+    assert _s3(moved) == _s3(normal)
+    assert not score(report, moved).wrong
