@@ -168,7 +168,7 @@ class _Walker:
         if self.current is not None and self.current.tokens:
             self._finalize()
         self.label_buf.append(text)
-        del self.label_buf[:-4]
+        del self.label_buf[:-6]
         self.header_buf.append(b)
         del self.header_buf[:-40]
         if self.grid or self.line:
@@ -229,7 +229,7 @@ class _Walker:
         ``本年新收…`` row, the whole label names 上年结转)."""
         buf = self.label_buf
         guess: tuple[int, RowMatch] | None = None
-        for k in range(1, min(3, len(buf)) + 1):
+        for k in range(1, min(5, len(buf)) + 1):
             text = "".join(buf[-k:])
             m = self._special(text) if k == 1 else None
             m = m or match_row(text)

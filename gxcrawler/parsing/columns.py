@@ -203,7 +203,7 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
     if code == "s3":
         order = _s3_order(words)
         if order is None:
-            order = _s3_order(_rejoined(texts))
+            order = _s3_order(_rejoined(texts)) or _s3_one_line(texts)
     elif code == "s4":
         order = _s4_order(words) or _s4_rejoined(texts)
     else:
@@ -294,6 +294,37 @@ def _rejoined(texts: Sequence[str]) -> list[str]:
     return words + found_ways[0] if len(found_ways) == 1 else []
 
 
+_S3_LEAF_PIECE = re.compile("自然人|商业企业|科研机构|社会公益组织|法律服务机构|其他|总计|合计|商业|科研|社会|法律")
+_S3_LEAF = {"自然人": "natural", "总计": "total", "合计": "total", **_S3_LABELS}
+
+
+def _s3_one_line(texts: Sequence[str]) -> tuple[str, ...] | None:
+    """Section 三's seven column labels on one printed line (one text): their order there is
+    the column order, wherever 法人或其他组织 is printed. Part labels cut short on that line
+    (``商业``) are completed, in order, by the whole next text (``企业机构公益组织服务机构``)."""
+    for i, t in enumerate(texts):
+        pieces = _S3_LEAF_PIECE.findall(t)
+        if len(pieces) != 7 or "".join(pieces) not in t:
+            continue
+        cut = [p for p in pieces if p not in _S3_LEAF]
+        if cut:
+            rest = texts[i + 1] if i + 1 < len(texts) else ""
+            ends = []
+            for p in cut:
+                full = [lab for lab in _S3_LABELS if lab.startswith(p)]
+                if len(full) != 1:
+                    return None
+                ends.append(full[0])
+            if "".join(e[len(p) :] for p, e in zip(cut, ends, strict=True)) != rest:
+                continue
+            done = iter(ends)
+            pieces = [p if p in _S3_LEAF else next(done) for p in pieces]
+        order = tuple(_S3_LEAF[p] for p in pieces)
+        if len(set(order)) == 7:
+            return order
+    return None
+
+
 def _pair(tops: list[str], rest: list[str]) -> list[str] | None:
     out: list[str] = []
     j = 0
@@ -379,7 +410,9 @@ def _s4_rejoined(texts: Sequence[str]) -> tuple[str, ...] | None:
     for i in range(len(items) - 1, -1, -1):
         ends_after[i] = ends_after[i + 1] + (items[i] in _S4_ENDS)
 
-    def walk(i: int, queue: tuple[tuple[str, int], ...], words: tuple[str, ...]) -> None:
+    def walk(i: int, queue: tuple[tuple[str, int], ...], words: tuple[str, ...], last: int = -1) -> None:
+        """``last``: the slot a second-row half just completed (a whole label printed on
+        the second row — a tall cell's text on its middle line — stands right of it)."""
         budget[0] -= 1
         if budget[0] < 0 or len(orders) > 1 or len(queue) > ends_after[i]:
             return
@@ -392,11 +425,15 @@ def _s4_rejoined(texts: Sequence[str]) -> tuple[str, ...] | None:
             if i + k <= len(items) and (joined := "".join(items[i : i + k])) in _S4_LABELS:
                 walk(i + k, queue, (*words, *words_in("s4", joined)))
         if item not in _S4_HALVES:
-            walk(i + 1, queue, (*words, *words_in("s4", item)))
+            found = words_in("s4", item)
+            walk(i + 1, queue, (*words, *found))
+            if last >= 0 and len(found) == 1 and not found[0].startswith("@"):
+                shifted = tuple((top, at + (at > last)) for top, at in queue)
+                walk(i + 1, shifted, (*words[: last + 1], *found, *words[last + 1 :]))
             return
         if queue and item in _S4_TOPS[queue[0][0]]:  # completes the oldest open half, in its place
             top, at = queue[0]
-            walk(i + 1, queue[1:], (*words[:at], *words_in("s4", top + item), *words[at + 1 :]))
+            walk(i + 1, queue[1:], (*words[:at], *words_in("s4", top + item), *words[at + 1 :]), at)
         if item in _S4_TOPS:  # opens a label
             walk(i + 1, (*queue, (item, len(words))), (*words, "?"))
         if item in ("维持", "纠正") and all(top != "结果" for top, _ in queue):  # a whole label

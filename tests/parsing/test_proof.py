@@ -212,3 +212,18 @@ def test_a_pipe_flattening_with_headers_moved_never_gives_a_wrong_value(mode: st
             moved = with_shuffled_headers(report, code, random.Random(rng.random()), mode, axis=axis)
             s = score(moved, _read_pipe(moved), metadata=False)
             assert not s.wrong, (code, axis, s.wrong[:3])
+
+
+def test_section_3_labels_on_one_ocr_line_give_the_order_wherever_the_group_label_is() -> None:
+    texts = ["申请人情况", "为第一项加第二项法人或其他组织", "自然人商业科研社会法律其他总计", "企业机构公益组织服务机构"]
+    assert from_sequence("s3", texts).order == (
+        "natural", "commercial", "research", "nonprofit", "legal", "other", "total")  # fmt: skip
+    # the second line does not complete the cut labels: nothing is proven
+    assert not from_sequence("s3", [*texts[:3], "企业机构公益组织服务"]).order
+
+
+def test_section_4_total_on_the_middle_line_of_its_tall_cell() -> None:
+    # OCR: 总计 spans the two result rows, its text on the second line after 尚未/审结
+    texts = ["行政复议行政诉讼", "结果结果其他尚未未经复议直接起诉复议后起诉",
+             "维持纠正结果审结总计结果结果其他尚未总计结果结果其他尚未总计", "维持纠正结果审结维持纠正结果审结"]  # fmt: skip
+    assert from_sequence("s4", texts).order == from_sequence("s4", _S4_TWO_ROWS).order
