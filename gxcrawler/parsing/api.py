@@ -224,10 +224,12 @@ def parse_path(path: str | Path, hints: dict[str, str] | None = None) -> ParseRe
 
 # ------------------------------------------------------------------ helpers
 def _align_text(lines: list[str], year: int | None) -> Alignment:
-    """Align a text flattening; tables read column by column are rebuilt as rows first."""
+    """Align a text flattening; tables read column by column are rebuilt as rows first, and a
+    transposed section 三 in tab or ``|`` rows is turned back."""
     notes: list[str] = []
-    alignment = align(text_tokens(rebuild(lines, notes)), year_hint=year)
-    alignment.warnings[:0] = notes
+    turned, transposed = turn(list(text_tokens(rebuild(lines, notes))))
+    alignment = align(turned, year_hint=year)
+    alignment.warnings[:0] = notes + transposed
     return alignment
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .labels import match_row, strip_enumerator
 from .normalize import bare, fold
-from .tokens import END, GRID, HSPAN, SPAN_ACROSS, SPAN_DOWN, TEXT, VSPAN, Token
+from .tokens import END, GRID, HSPAN, LINE, SPAN_ACROSS, SPAN_DOWN, TEXT, VSPAN, Token
 
 #: an applicant type as a row label prints it (``bare`` form) -> its column key
 APPLICANTS = {
@@ -65,19 +65,87 @@ def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
     notes: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        if tokens[i].kind != GRID:
+        kind = tokens[i].kind
+        if kind not in (GRID, LINE):
             out.append(tokens[i])
             i += 1
             continue
         rows: list[list[Token]] = []
-        while i < n and tokens[i].kind == GRID:  # a block: grid rows one after another
+        while i < n and tokens[i].kind == kind:  # a block: rows one after another
             j = i + 1
             while j < n and tokens[j].kind != END:
                 j += 1
             rows.append(list(tokens[i + 1 : j]))
             i = j + 1
-        out.extend(_block(rows, notes))
+        out.extend(_block(rows, notes) if kind == GRID else _line_block(rows, notes))
     return out, notes
+
+
+def _line_block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
+    """Tab or ``|`` rows, where a merged cell prints once and leaves empty cells in the places
+    it covers. A transposed section 三 among them is given its merges back (an empty cell in
+    the header or beside a row label continues the cell to its left when that cell starts in
+    the same row, else the one above — which way only decides whose span it is, never a
+    value's place: the labels' texts stay where they were printed) and turned like a grid;
+    everything else stays as printed."""
+    kinds = [_line_applicant(row) for row in rows]
+    r = 0
+    while r < len(rows):
+        if kinds[r] is None:
+            r += 1
+            continue
+        end = r
+        while end < len(rows) and kinds[end] is not None:
+            end += 1
+        start = r
+        while start > 0 and not any(t.kind != TEXT and not t.empty for t in rows[start - 1]):
+            start -= 1  # header rows: no values
+        if start < r and end - r >= 3:
+            labels = 1 + max(max(k for k, t in enumerate(row) if t.kind == TEXT) for row in rows[r:end])
+            spanned = [
+                _spans(row, labels if k >= r - start else len(row), top=k == 0)
+                for k, row in enumerate(rows[start:end])
+            ]
+            before = len(notes)
+            turned = _block(spanned, notes)
+            if len(notes) > before and notes[-1].endswith("read turned back"):
+                return _emit_lines(rows[:start]) + turned + _line_block(rows[end:], notes)
+        r = end
+    return _emit_lines(rows)
+
+
+def _spans(row: list[Token], labels: int, *, top: bool) -> list[Token]:
+    """Empty cells before ``labels`` as the spans of the merged cells that left them (in the
+    top row, an empty cell with nothing to its left is an empty corner)."""
+    out: list[Token] = []
+    starts_here = False  # the place to the left belongs to a cell that starts in this row
+    for c, tok in enumerate(row):
+        if c < labels and tok.empty and (starts_here or not top):
+            out.append(SPAN_ACROSS if starts_here else SPAN_DOWN)
+            continue
+        out.append(tok)
+        starts_here = tok.kind == TEXT
+    return out
+
+
+def _line_applicant(row: list[Token]) -> str | None:
+    """The applicant type a tab/``|`` row is labelled with (its text cells before its values)."""
+    texts = [t for t in row if t.kind == TEXT]
+    if not texts or not any(t.kind != TEXT for t in row):
+        return None
+    last = max(k for k, t in enumerate(row) if t.kind == TEXT)
+    if any(t.kind != TEXT and not t.empty for t in row[:last]):
+        return None  # a value before a label: not a labelled row
+    return applicant("".join(t.text for t in texts))
+
+
+def _emit_lines(rows: Sequence[Sequence[Token]]) -> list[Token]:
+    out: list[Token] = []
+    for row in rows:
+        out.append(Token(LINE))
+        out.extend(row)
+        out.append(Token(END))
+    return out
 
 
 def _applicant_row(tokens: Sequence[Token]) -> bool:

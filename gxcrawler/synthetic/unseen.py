@@ -182,6 +182,9 @@ BUILDERS: dict[str, Callable[[str, int], Case]] = {
     "ocr/text": _dump(render_ocr),
     "pdf/s3-permuted": _in("pdf", lambda rng: Shape(s3_columns=random_order(rng))),
     "docx/s3-transposed": _in("docx", lambda rng: Shape(s3_transposed=True)),
+    "text/s3-transposed": _in(
+        "text", lambda rng: Shape(s3_transposed=True, s3_columns=rng.choice((Shape().s3_columns, random_order(rng))))
+    ),
     "text/s3-permuted": _in(
         "text", lambda rng: Shape(s3_columns=random_order(rng), s4=rng.choice(("grid", "split")))
     ),

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from gxcrawler.parsing import parse_bytes
+from gxcrawler.parsing import parse_bytes, parse_text
 from gxcrawler.parsing.transpose import applicant, turn
 from gxcrawler.synthetic import make_report, render_docx, render_page_html
 from gxcrawler.synthetic.accuracy import score
@@ -25,6 +25,7 @@ from gxcrawler.synthetic.regrid import (
     with_shuffled_headers,
 )
 from gxcrawler.synthetic.report import Shape
+from gxcrawler.synthetic.text import render_text
 from gxcrawler.synthetic.unseen import DOCX_TYPE, XLSX_TYPE
 from gxcrawler.synthetic.variants import random_order, with_shape
 
@@ -33,6 +34,8 @@ def _read(report, container: str):
     if container == "html":
         page, headers = render_page_html(report, "word_export")
         return parse_bytes(page, source="p.html", content_type=headers["Content-Type"])
+    if container in ("tab", "markdown"):
+        return parse_text(render_text(report, container), source="r.txt")
     if container == "pdf":
         from gxcrawler.synthetic.pdf import render_pdf
 
@@ -67,7 +70,7 @@ def test_a_table_turned_with_its_labels_reads_the_same_values(container: str, se
     assert any("applicant types as rows" in w for w in turned.warnings)
 
 
-@pytest.mark.parametrize("container", ["html", "docx", "pdf"])
+@pytest.mark.parametrize("container", ["html", "docx", "pdf", "tab", "markdown"])
 @pytest.mark.parametrize("seed", range(3))
 def test_the_generators_transposed_layout_is_read_whole(container: str, seed: int) -> None:
     rng = random.Random(seed)
