@@ -21,9 +21,14 @@ The grid is rebuilt only where the labels prove it:
   become unreadable marks, never blanks); the other columns are unaffected, since their
   runs are delimited by their own headers.
 
+Text layers come page by page, so a table over a page end is read page by page: each page
+is a column-by-column reading of its own rows (page furniture marks where one ends); a page
+that repeats the header is read like the first, one that does not names no column for its
+rows and is left out.
+
 Anything else — labels that do not segment one way, a group without its items, a header
-naming no column or two columns named alike — leaves the table's lines as they were
-(the aligner then proves what it can, which for such text is nothing).
+naming no column or two columns named alike — is left out when it has the shape of a column
+reading (every value run after a column word), else left as it was for the aligner.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..catalog import S2_TABLES
-from .columns import words_in
+from .columns import WORDS, words_in
 from .labels import _KEYWORDS, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
 from .numbers import Kind, read_number
@@ -42,8 +47,8 @@ from .tokens import UNREAD, is_furniture
 _LEVEL0 = re.compile(r"^[一二三四五六七八九十]+[、,，.．]")
 _LEVEL1 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _LEVEL2 = re.compile(r"^[0-9０-９]{1,2}\s*[.．、]")
-_PROSE = 60
-_SPACE = re.compile(r"\s")  # a longer line is a sentence, not a cell
+_PROSE = 60  # a longer line is a sentence, not a cell
+_SPACE = re.compile(r"\s")
 _TOTAL = ("总计", "合计")
 #: section 三's label groups: a group label (bare) -> the row-key prefix its items must have
 _S3_GROUPS = {"不予公开": "denied", "无法提供": "unavailable", "不予处理": "rejected", "其他处理": "other"}
@@ -277,16 +282,7 @@ def _header_text(code: str, key: str, printed: str) -> str:
     words = [w for w in words_in(code, bare(printed)) if not w.startswith("@")]
     if words == [key]:
         return printed
-    for word, k in _word_of(code):
-        if k == key:
-            return word
-    return printed
-
-
-def _word_of(code: str) -> tuple[tuple[str, str], ...]:
-    from .columns import WORDS
-
-    return WORDS[code]
+    return next((word for word, k in WORDS[code] if k == key), printed)
 
 
 # ---------------------------------------------------------------- row labels
