@@ -34,7 +34,6 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 
@@ -42,65 +41,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.pg import create_database, drop_database  # noqa: E402
-from tests.simulations.base import SimResponse  # noqa: E402
-from tests.simulations.registry import FAMILIES, simulation  # noqa: E402
+from tests.simulations.clones import Clone, registry  # noqa: E402
+from tests.simulations.clones import clones as make_clones  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
 
 REDIS_URL = os.environ.get("GXCRAWLER_TEST_REDIS", "redis://127.0.0.1:6379/0")
-TEXT_TYPES = ("text/", "json", "javascript", "xml")
-
-
-class Clone:
-    """A family simulation answering under other host names: ``p0042-<host>`` for each of its hosts."""
-
-    def __init__(self, sim, index: int, times: dict[str, list[float]], lock: threading.Lock) -> None:
-        self.sim = sim
-        self.name = f"p{index:04d}"
-        self.to_clone = {h: f"{self.name}-{h}" for h in sim.hosts}
-        self.to_real = {v: k for k, v in self.to_clone.items()}
-        self.hosts = tuple(self.to_clone.values())
-        self.start_url = self._rewrite_url(sim.start_url, self.to_clone)
-        # one pass, longest host first, not inside a longer name: file.xczw.gov.cn is not xczw.gov.cn
-        alternatives = b"|".join(re.escape(h.encode()) for h in sorted(sim.hosts, key=len, reverse=True))
-        self._hosts = re.compile(rb"(?<![\w.-])(?:" + alternatives + rb")(?![\w-])")
-        self.times, self.lock = times, lock
-
-    @staticmethod
-    def _rewrite_url(url: str, mapping: dict[str, str]) -> str:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if host not in mapping:
-            return url
-        netloc = parts.netloc.replace(host, mapping[host])
-        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
-        with self.lock:
-            self.times[urlsplit(url).hostname or ""].append((time.monotonic(), url))
-        response = self.sim.handle(method, self._rewrite_url(url, self.to_real), headers, body=body)
-        ctype = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
-        if response.body and any(t in ctype for t in TEXT_TYPES):
-            data = self._hosts.sub(lambda m: self.to_clone[m.group(0).decode()].encode(), response.body)
-            headers_out = {k: v for k, v in response.headers.items() if k.lower() != "etag"}
-            response = SimResponse(response.status, data, headers_out)
-        elif response.status in (301, 302, 303, 307, 308):
-            hdrs = dict(response.headers)
-            for k, v in hdrs.items():
-                if k.lower() == "location":
-                    hdrs[k] = self._rewrite_url(v, self.to_clone)
-            response = SimResponse(response.status, response.body, hdrs)
-        return response
-
-
-def registry(clones: list[Clone], path: Path) -> None:
-    lines = ["\t".join(("id", "name", "province", "city", "county", "code", "family", "spider", "start_urls",
-                        "notes"))]
-    for c in clones:
-        region = getattr(c.sim, "region", None) or getattr(c.sim, "REGION", None)
-        province = getattr(region, "province", None) or "某省"
-        lines.append("\t".join((c.name, f"{c.sim.name} clone {c.name}", province, "", "", "", "auto", "",
-                                c.start_url, f"benchmark clone of {c.sim.name}")))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -134,7 +79,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
         cmd += ["-s", f"{k}={v}"]
     env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
            "GXCRAWLER_REDIS_URL": REDIS_URL, "GXCRAWLER_PORTALS": str(reg), "GXCRAWLER_PARSE_WORKERS": "0",
-           "PYTHONPATH": str(ROOT)}
+           "GXCRAWLER_DB_POOL_SIZE": str(args.db_pool), "PYTHONPATH": str(ROOT)}
     from gxcrawler.db import ensure_schema
 
     engine = sa.create_engine(db_url)
@@ -148,10 +93,16 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[i], stderr=subprocess.STDOUT)
              for i in range(n_workers)]
     peaks = [0.0] * n_workers
+    most_connections = 0
+    db_name = db_url.rsplit("/", 1)[1]
     while any(p.poll() is None for p in procs):
         for i, p in enumerate(procs):
             if p.poll() is None:
                 peaks[i] = max(peaks[i], peak_rss_mb(p.pid))
+        with engine.connect() as conn:  # the workers' connections (this one is not counted)
+            most_connections = max(most_connections, conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+                {"d": db_name}).scalar())
         time.sleep(0.5)
     seconds = time.monotonic() - t0
     codes = [p.returncode for p in procs]
@@ -182,7 +133,9 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
             os.unlink(log.name)
     return {"workers": n_workers, "codes": codes, "seconds": seconds, "requests": len(server.log),
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
-            "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker}
+            "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker,
+            "most_connections": most_connections,
+            "robots": sum(1 for _, url, _ in server.log if url.endswith("/robots.txt"))}
 
 
 def politeness(times: dict[str, list[tuple[float, str]]]) -> tuple[float, float, list]:
@@ -206,14 +159,15 @@ def main() -> int:
     parser.add_argument("--spiders-per-worker", type=int, default=8, help="GX_WORKER_SPIDERS [8]")
     parser.add_argument("--year", default="2023")
     parser.add_argument("--agency", default="人民政府", help="only these agencies' reports ('' for all)")
+    parser.add_argument("--db-pool", type=int, default=4,
+                        help="GXCRAWLER_DB_POOL_SIZE: each worker's PostgreSQL connections at most [4]")
     parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs (paths printed)")
     parser.add_argument("--log-level", default="WARNING", help="the workers' log level [WARNING]")
     args = parser.parse_args()
 
     times: dict[str, list[tuple[float, str]]] = defaultdict(list)
     lock = threading.Lock()
-    sims = [simulation(n) for n in FAMILIES]
-    clones = [Clone(sims[i % len(sims)], i, times, lock) for i in range(args.portals)]
+    clones = make_clones(args.portals, times, lock)
     server = SimulationServer(clones, latency=args.latency_ms / 1000, backlog=512)
     server.start()
     reg = Path(tempfile.mkdtemp()) / "portals.tsv"
@@ -233,7 +187,7 @@ def main() -> int:
     print()
     print(f"{args.portals} portals, latency {args.latency_ms:g} ms, DOWNLOAD_DELAY {args.delay:g} s per host, "
           f"{args.spiders_per_worker} portals at a time per worker, year {args.year or 'all'}, "
-          f"agency {args.agency or 'all'}")
+          f"agency {args.agency or 'all'}, {args.db_pool} PostgreSQL connections per worker at most")
     print(f"{'workers':>7} {'exit':>8} {'seconds':>8} {'speed-up':>8} {'requests':>8} {'req/s':>6} "
           f"{'peak RSS MB':>14} {'DB MB':>6} {'reports':>7} {'fetches':>7} {'runs':>14} {'gap p1/min s':>12}")
     for r in results:
@@ -242,7 +196,8 @@ def main() -> int:
         print(f"{r['workers']:>7} {','.join(map(str, r['codes'])):>8} {r['seconds']:>8.1f} "
               f"{base / r['seconds']:>8.2f} {r['requests']:>8} {r['requests'] / r['seconds']:>6.1f} {rss:>14} "
               f"{r['db_growth_mb']:>6.1f} {r['rows']['reports']:>7} {r['rows']['fetches']:>7} {runs:>14} "
-              f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f}")
+              f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f} {r['most_connections']:>8} {r['robots']:>6} "
+              f"{'/'.join(map(str, r['portals_per_worker'])):>14}")
     return 0
 
 

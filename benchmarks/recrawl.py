@@ -111,6 +111,9 @@ def main() -> int:
     others = len(logs[1]) - robots - sum(1 for _, url, _ in logs[1] if url in documents)
     print(f"re-crawl requests: {len(logs[1])} = robots.txt {robots} + report pages/attachments "
           f"{len(logs[1]) - robots - others} + list pages and other {others}")
+    for _, url, status in logs[1]:
+        if url.endswith("/robots.txt"):
+            print(f"  robots.txt asked again: {url} ({status})")
     statuses = Counter(status for _, url, status in logs[1] if url in documents)
     downloaded = sum(1 for _, url, status in logs[1] if url in documents and status == 200)
     print(f"re-crawl answers for report pages/attachments: {dict(statuses)}; downloaded again: {downloaded}")

@@ -24,6 +24,9 @@ COMMANDS_MODULE = "gxcrawler.scrapy_commands"
 # An honest User-Agent: who we are and where to read about it.
 USER_AGENT = f"gxcrawler/0.1 (+{PROJECT_URL}; open-government research)"
 ROBOTSTXT_OBEY = True
+# each host's robots.txt cached GX_ROBOTSTXT_CACHE_HOURS (RFC 9309's most: 24 h), across nights and,
+# in distributed mode, across workers (in Redis); 0: asked every crawl (gxcrawler/crawl/robots.py)
+GX_ROBOTSTXT_CACHE_HOURS = 24
 
 # Politeness: at most 2 parallel requests per host, adaptive delays.
 CONCURRENT_REQUESTS = 16
@@ -96,6 +99,8 @@ FEED_EXPORTERS = {
 
 # Retries wait 2 s, 4 s, 8 s … (capped) before going out again.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "gxcrawler.crawl.robots.CachedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "gxcrawler.crawl.retry.BackoffRetryMiddleware": 550,
 }

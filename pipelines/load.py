@@ -55,6 +55,7 @@ class LoadPipeline:
         self.pending: defer.Deferred | None = None
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="gxcrawler-load")
         self.loader = None
+        self.engine = None  # the process's shared engine (gxcrawler.db.borrow_engine), given back at the close
         self.spool: Spool | None = None
         self.down = False  # the database was unreachable at the last attempt
 
@@ -81,11 +82,12 @@ class LoadPipeline:
 
     def _ensure_loader(self) -> None:
         if self.loader is None:
-            from gxcrawler.db import Loader, database_url, ensure_schema, make_engine
+            from gxcrawler.db import Loader, borrow_engine, ensure_schema
 
-            engine = make_engine(self.url or database_url())
-            ensure_schema(engine)
-            self.loader = Loader(engine)
+            if self.engine is None:
+                self.engine = borrow_engine(self.url)
+            ensure_schema(self.engine)
+            self.loader = Loader(self.engine)
 
     def _replay(self) -> int:
         """Load what an earlier outage spooled (returns how many); raises while the database is down."""
@@ -204,6 +206,11 @@ class LoadPipeline:
             await maybe_deferred_to_future(self.pending)
         finally:
             self.pool.stop()
+            if self.engine is not None:
+                from gxcrawler.db import return_engine
+
+                return_engine(self.engine)
+                self.engine = None
         pending = self.spool.count() if self.spool is not None else 0
         self.stats.set_value("gx/load/spool_pending", pending)
         if pending:

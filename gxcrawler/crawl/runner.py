@@ -137,7 +137,7 @@ class NightlyExtension:
     """
 
     def __init__(self, crawler) -> None:
-        from gxcrawler.db import database_url, ensure_schema, make_engine
+        from gxcrawler.db import borrow_engine, ensure_schema, return_engine
         from gxcrawler.redact import install_log_redaction
 
         install_log_redaction()
@@ -152,8 +152,12 @@ class NightlyExtension:
         self.silent_after = timedelta(seconds=max(3 * self.heartbeat_seconds, 60.0))
         self.budget = settings.getfloat("CLOSESPIDER_TIMEOUT", 0)
         self.spool_base = spool_dir(settings)
-        self.engine = make_engine(settings.get("GXCRAWLER_DATABASE_URL") or database_url())
-        ensure_schema(self.engine)  # before the pipelines' threads touch the schema
+        self.engine = borrow_engine(settings.get("GXCRAWLER_DATABASE_URL") or None)  # the process's pool
+        try:
+            ensure_schema(self.engine)  # before the pipelines' threads touch the schema
+        except BaseException:
+            return_engine(self.engine)
+            raise
         self.state = IncrementalState.of(crawler)
         self.writer = SerialWriter.of(crawler)
         self.distributed = distributed.enabled(settings)
@@ -371,8 +375,10 @@ class NightlyExtension:
         # job dir would make the next crawl skip everything as already seen
         if self.jobdir is not None and self.summary and self.summary.close_reason == "finished":
             shutil.rmtree(self.jobdir, ignore_errors=True)
+        from gxcrawler.db import return_engine
+
         self.writer.stop()
-        self.engine.dispose()
+        return_engine(self.engine)
 
 
 def run_line(spider: str, s: RunSummary) -> str:

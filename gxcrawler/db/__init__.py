@@ -4,12 +4,22 @@ PostgreSQL in production and in the tests; an SQLite file when
 ``GXCRAWLER_DATABASE_URL`` is not set. See ``docs/notes/db.md``.
 """
 
-from .engine import DatabaseUnavailable, check_connection, database_url, describe, make_engine, open_existing
+from .engine import (
+    DatabaseUnavailable,
+    borrow_engine,
+    check_connection,
+    database_url,
+    describe,
+    make_engine,
+    open_existing,
+    return_engine,
+)
 from .loader import Loader, LoadOutcome
 from .migrate import SchemaError, current_revision, ensure_schema, head_revision, require_current, upgrade
 
 __all__ = [
     "DatabaseUnavailable",
+    "borrow_engine",
     "check_connection",
     "LoadOutcome",
     "Loader",
@@ -22,5 +32,6 @@ __all__ = [
     "make_engine",
     "open_existing",
     "require_current",
+    "return_engine",
     "upgrade",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,6 +15,9 @@ from ..errors import UserError
 from ..redact import redact
 
 ENV_VAR = "GXCRAWLER_DATABASE_URL"
+#: the most connections one process holds to one database server (pool size plus overflow)
+POOL_ENV_VAR = "GXCRAWLER_DB_POOL_SIZE"
+DEFAULT_POOL = 10
 SQLITE_FILE = "gxcrawler.sqlite3"
 
 
@@ -91,7 +96,88 @@ def make_engine(url: str | None = None) -> Engine:
         return engine
     # a server that does not answer must fail a connection in seconds, not hang a writer for minutes
     connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg2") else {}
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
+    most = pool_limit()
+    # pool_timeout: the crawls of one process queue for its few connections (each holds one per transaction)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=min(5, most), max_overflow=most - min(5, most),
+                            pool_timeout=300, connect_args=connect_args)
+
+
+def pool_limit() -> int:
+    """``GXCRAWLER_DB_POOL_SIZE`` (default 10): one process's connections to one server database, at most."""
+    raw = os.environ.get(POOL_ENV_VAR, "").strip()
+    try:
+        return max(int(raw), 1) if raw else DEFAULT_POOL
+    except ValueError:
+        raise DatabaseUnavailable(f"{POOL_ENV_VAR} must be a whole number of connections, got {raw!r}") from None
+
+
+# ---------------------------------------------------------------- one pool per process
+
+
+class _Shared:
+    """The engines the crawls of this process borrow: one per database URL, with its users counted."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.engines: dict[str, tuple[Engine, int]] = {}
+        self.pid = os.getpid()
+
+    def forget_in_child(self) -> None:
+        """After fork: the parent's connections are not ours to use or close (SQLAlchemy's fork recipe)."""
+        for engine, _ in self.engines.values():
+            engine.dispose(close=False)
+        self.engines.clear()
+        self.lock = threading.Lock()
+        self.pid = os.getpid()
+
+    def dispose_all(self) -> None:
+        with self.lock:
+            engines, self.engines = self.engines, {}
+        for engine, _ in engines.values():
+            engine.dispose()
+
+
+_SHARED = _Shared()
+atexit.register(_SHARED.dispose_all)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_SHARED.forget_in_child)
+
+
+def borrow_engine(url: str | None = None) -> Engine:
+    """The process's engine for ``url``, shared by every crawl running in it (give it back with
+    :func:`return_engine`).
+
+    Why: ``crawl-all`` runs many portals in one process; an engine (and a pool) per portal and
+    per pipeline held up to ten connections each and exhausted the server's ``max_connections``.
+    One pool per process and database bounds them by ``GXCRAWLER_DB_POOL_SIZE``. The pool is
+    closed when its last borrower gives it back (so a test's throwaway database can be dropped,
+    and an SQLite file replaced, between crawls) and at process exit.
+    """
+    key = normalize_url(url or database_url())
+    with _SHARED.lock:
+        engine, users = _SHARED.engines.get(key) or (None, 0)
+        if engine is None:
+            engine = make_engine(key)
+        _SHARED.engines[key] = (engine, users + 1)
+    return engine
+
+
+def return_engine(engine: Engine) -> None:
+    """One borrower of ``engine`` is done; the last one closes its connections."""
+    with _SHARED.lock:
+        for key, (shared, users) in list(_SHARED.engines.items()):
+            if shared is engine:
+                if users > 1:
+                    _SHARED.engines[key] = (shared, users - 1)
+                    return
+                del _SHARED.engines[key]
+                break
+    engine.dispose()
+
+
+def borrowed_engines() -> int:
+    """How many engines the crawls of this process share now (for tests)."""
+    return len(_SHARED.engines)
 
 
 def explain(url: str | sa.URL, exc: BaseException) -> str:
