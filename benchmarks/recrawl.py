@@ -58,6 +58,7 @@ def main() -> int:
                         help="GX_REVALIDATE_EVERY for the re-crawl (the default 28; 1: every document every night)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for both crawls (repeatable), e.g. GX_LIST_REVISIT_EVERY=1")
+    parser.add_argument("--urls", action="store_true", help="print every request of the re-crawl")
     args = parser.parse_args()
     both = dict(item.split("=", 1) for item in args.set)
 
@@ -112,7 +113,9 @@ def main() -> int:
     print(f"re-crawl requests: {len(logs[1])} = robots.txt {robots} + report pages/attachments "
           f"{len(logs[1]) - robots - others} + list pages and other {others}")
     for _, url, status in logs[1]:
-        if url.endswith("/robots.txt"):
+        if args.urls:
+            print(f"  re-crawl asked: {url} ({status})")
+        elif url.endswith("/robots.txt"):
             print(f"  robots.txt asked again: {url} ({status})")
     statuses = Counter(status for _, url, status in logs[1] if url in documents)
     downloaded = sum(1 for _, url, status in logs[1] if url in documents and status == 200)

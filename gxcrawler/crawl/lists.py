@@ -59,8 +59,9 @@ def fingerprint(requests: Iterable[Request]) -> str:
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
-def list_due(known: Any, every: int, now: datetime | None = None) -> bool:
-    """Whether a known list page is read tonight: on its rotation night, or overdue, or unsettled."""
+def list_due(known: Any, every: int, now: datetime | None = None, slot: int | None = None) -> bool:
+    """Whether a known list page is read tonight: on its rotation night (``slot``: its turn among the
+    spider's lists, ``incremental.rotation_slots``), or overdue, or unsettled."""
     if known is None or known.failed:
         return True
     now = now or datetime.now(UTC)
@@ -68,7 +69,7 @@ def list_due(known: Any, every: int, now: datetime | None = None) -> bool:
         return True
     if known.checked_at is None or now - known.checked_at >= timedelta(days=every) - timedelta(hours=1):
         return True
-    return due_for_revalidation(known.url, every, int(now.timestamp() // 86400))
+    return due_for_revalidation(known.url, every, int(now.timestamp() // 86400), slot)
 
 
 class UnchangedListMiddleware:
@@ -122,7 +123,7 @@ class UnchangedListMiddleware:
         kept: list[Any] = []
         for obj in out:
             if (isinstance(obj, Request) and obj.meta.get("gx_kind") in LIST_KINDS
-                    and not list_due(state.lists.get(obj.url), self.every)):
+                    and not list_due(state.lists.get(obj.url), self.every, slot=state.list_slots.get(obj.url))):
                 self.stats.inc_value(f"{STATS}/not_requested")
                 kept.extend(self._below(obj.url, set()))
                 continue
@@ -175,7 +176,7 @@ class UnchangedListMiddleware:
         for child in known.children if known is not None else ():
             if child in state.lists:
                 sub = state.lists[child]
-                if list_due(sub, self.every) and (again := self._decode(sub.request)) is not None:
+                if list_due(sub, self.every, slot=self.state.list_slots.get(sub.url)) and (again := self._decode(sub.request)) is not None:
                     self.stats.inc_value(f"{STATS}/due_below")
                     found.append(again)  # read tonight on its own rotation, wherever it sits
                 else:

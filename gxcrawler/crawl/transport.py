@@ -1,4 +1,5 @@
-"""HTTP(S) download handler that can redirect every request to a portal simulation.
+"""HTTP(S) download handler that can redirect every request to a portal simulation, and where a
+request passes its host's shared gate in distributed mode (``gxcrawler.crawl.distributed.HostGate``).
 
 Why a download handler rather than an HTTP proxy: real start URLs mix ``http`` and
 ``https``; a proxy would have to terminate TLS (CONNECT) for the latter. Rewriting at
@@ -48,10 +49,15 @@ class SimulationAwareDownloadHandler(HTTP11DownloadHandler):
     """Scrapy's HTTP/1.1 handler, optionally answering from the simulation server."""
 
     def __init__(self, crawler):
+        from .distributed import HostGate
+
         super().__init__(crawler)
         self.simulation = simulation_url(crawler.settings)
+        self.gate = HostGate.of(crawler)  # distributed mode: a host's delay shared by every worker
 
     async def download_request(self, request: Request) -> Response:
+        if self.gate is not None:  # here, where the request leaves: nothing queues it after the gate
+            await self.gate.pass_through(request)
         if not self.simulation:
             return await super().download_request(request)
         response = await super().download_request(to_simulation(request, self.simulation))

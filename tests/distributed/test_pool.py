@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psycopg2
 
@@ -54,24 +53,23 @@ def test_crawl_all_over_many_portals_keeps_the_connections_bounded(pg_url, tmp_p
                 "GXCRAWLER_PORTALS": str(reg), "GXCRAWLER_DB_POOL_SIZE": str(POOL),
                 "GXCRAWLER_CRAWLS_DIR": str(tmp_path / "crawls"), "PYTHONPATH": str(ROOT)})
     samples: list[int] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(_connections(db))
+            time.sleep(0.05)
+
     try:
-        log = Path(tmp_path / "crawl.log").open("w")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        stop = threading.Event()
-
-        def sample() -> None:
-            while not stop.is_set():
-                samples.append(_connections(db))
-                time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        try:
-            code = proc.wait(timeout=600)
-        finally:
-            stop.set()
-            sampler.join()
-            log.close()
+        with (tmp_path / "crawl.log").open("w") as log:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            try:
+                code = proc.wait(timeout=600)
+            finally:
+                stop.set()
+                sampler.join()
     finally:
         server.stop()
     text = (tmp_path / "crawl.log").read_text()

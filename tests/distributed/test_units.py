@@ -94,14 +94,9 @@ def test_a_dead_workers_leases_go_back_to_the_queue(redis_prefix):
 
 
 def test_a_hosts_gate_spaces_requests_from_every_worker(redis_prefix):
-    from gxcrawler.crawl.distributed import SharedPolitenessMiddleware
+    from gxcrawler.crawl.distributed import HostGate
 
-    workers = [_coordination(redis_prefix), _coordination(redis_prefix)]
-    gates = []
-    for coord in workers:
-        mw = SharedPolitenessMiddleware.__new__(SharedPolitenessMiddleware)
-        mw.coord, mw.delay, mw.jitter = coord, 0.2, 0.0
-        gates.append(mw)
+    gates = [HostGate(_coordination(redis_prefix), 0.2), HostGate(_coordination(redis_prefix), 0.2)]
     passed: list[float] = []
     deadline = time.monotonic() + 10
     while len(passed) < 6 and time.monotonic() < deadline:
