@@ -89,6 +89,9 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     server.reset_counts()
     logs = [tempfile.NamedTemporaryFile("w+", suffix=f"-w{i}.log", delete=False)  # noqa: SIM115 - closed below
             for i in range(n_workers)]
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[i], stderr=subprocess.STDOUT)
              for i in range(n_workers)]
@@ -105,6 +108,8 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
                 {"d": db_name}).scalar())
         time.sleep(0.5)
     seconds = time.monotonic() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped by poll()
+    cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     codes = [p.returncode for p in procs]
     with engine.connect() as conn:
         size1 = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
@@ -134,7 +139,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     return {"workers": n_workers, "codes": codes, "seconds": seconds, "requests": len(server.log),
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
             "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker,
-            "most_connections": most_connections,
+            "most_connections": most_connections, "cpu_s": cpu_s,
             "robots": sum(1 for _, url, _ in server.log if url.endswith("/robots.txt"))}
 
 
@@ -185,6 +190,7 @@ def main() -> int:
         server.stop()
     base = results[0]["seconds"] if results else 1
     print()
+    print(f"load average at the end: {os.getloadavg()}")
     print(f"{args.portals} portals, latency {args.latency_ms:g} ms, DOWNLOAD_DELAY {args.delay:g} s per host, "
           f"{args.spiders_per_worker} portals at a time per worker, year {args.year or 'all'}, "
           f"agency {args.agency or 'all'}, {args.db_pool} PostgreSQL connections per worker at most")
@@ -197,7 +203,7 @@ def main() -> int:
               f"{base / r['seconds']:>8.2f} {r['requests']:>8} {r['requests'] / r['seconds']:>6.1f} {rss:>14} "
               f"{r['db_growth_mb']:>6.1f} {r['rows']['reports']:>7} {r['rows']['fetches']:>7} {runs:>14} "
               f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f} {r['most_connections']:>8} {r['robots']:>6} "
-              f"{'/'.join(map(str, r['portals_per_worker'])):>14}")
+              f"{'/'.join(map(str, r['portals_per_worker'])):>14} {r['cpu_s']:>6.0f}")
     return 0
 
 
