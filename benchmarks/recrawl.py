@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -59,8 +60,10 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for both crawls (repeatable), e.g. GX_LIST_REVISIT_EVERY=1")
     parser.add_argument("--urls", action="store_true", help="print every request of the re-crawl")
+    parser.add_argument("--robots-cache-hours", default="24",
+                        help="GX_ROBOTSTXT_CACHE_HOURS for both crawls (the default 24; 0: asked by every crawl)")
     args = parser.parse_args()
-    both = dict(item.split("=", 1) for item in args.set)
+    both = {"GX_ROBOTSTXT_CACHE_HOURS": args.robots_cache_hours, **dict(item.split("=", 1) for item in args.set)}
 
     sims = all_simulations()
     spiders = args.spider or [s.name for s in sims]
@@ -112,6 +115,10 @@ def main() -> int:
     others = len(logs[1]) - robots - sum(1 for _, url, _ in logs[1] if url in documents)
     print(f"re-crawl requests: {len(logs[1])} = robots.txt {robots} + report pages/attachments "
           f"{len(logs[1]) - robots - others} + list pages and other {others}")
+    hosts = {urlsplit(url).netloc for _, url, _ in logs[1]}
+    asked = len(logs[1]) + (0 if robots else len(hosts))
+    print(f"a night >= 24 h later asks robots.txt again (RFC 9309 caches it 24 h at most), once per host the "
+          f"re-crawl contacted: {len(hosts)} hosts -> {asked} requests, {asked / f['requests']:.1%} of the first")
     for _, url, status in logs[1]:
         if args.urls:
             print(f"  re-crawl asked: {url} ({status})")

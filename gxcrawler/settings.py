@@ -146,6 +146,7 @@ RETRY_AFTER_MAX = 120  # a Retry-After is honoured up to this many seconds
 GX_REVALIDATE_EVERY = 28  # documents with validators: a conditional request every N nights
 GX_REFETCH_EVERY = 7  # documents without validators: re-downloaded and compared by hash every N nights (issue 9: within 7)
 GX_LIST_REVISIT_EVERY = 7  # a list page whose parent is unchanged is read at least every N nights
+GX_GONE_RETRY_EVERY = 7  # a document gone (404/410) at its last fetch is asked again every N nights, not every night
 GX_LOAD_RETRY_SECONDS = 120  # database unreachable: retry a batch this long, then spool it to disk
 GX_HEARTBEAT_SECONDS = 60  # a running crawl stamps its run; a silent open run was killed
 

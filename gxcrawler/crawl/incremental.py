@@ -10,6 +10,8 @@ and successfully loaded, ``store.known_fetches``) is
 * without validators: re-downloaded one night in ``GX_REFETCH_EVERY`` (default 7) and
   compared by hash; the same bytes confirm it unchanged (not parsed, not loaded);
 * on its other nights: not requested (only marked seen);
+* gone (its last fetch failed with 404/410): asked again one night in ``GX_GONE_RETRY_EVERY``
+  (default 7), not every night — a transient failure (5xx, network, error page) still is;
 * in any case re-checked once its last confirmation (``fetches.checked_at``) is
   ``N`` nights old, so a missed night does not stretch the schedule: every document is
   confirmed within ``N`` nights.
@@ -102,6 +104,13 @@ def rotation_slots(urls: Iterable[tuple[str, int]]) -> dict[str, int]:
     return slots
 
 
+def period(known: store.Known, *, revalidate_every: int, refetch_every: int, gone_every: int) -> int:
+    """The nights of ``known``'s rotation: gone (404/410), with validators, without."""
+    if known.gone:
+        return gone_every
+    return revalidate_every if known.has_validators else refetch_every
+
+
 def decide(known: store.Known, *, revalidate_every: int, refetch_every: int, now: datetime | None = None,
            slot: int | None = None) -> str:
     """For a settled URL: ``conditional`` request, full ``refetch`` (compared by hash), or ``skip`` tonight."""
@@ -140,6 +149,7 @@ class IncrementalState:
         self.flush_seconds = self.settings.getfloat("GX_FETCH_FLUSH_SECONDS", 2.0)
         self.revalidate_every = self.settings.getint("GX_REVALIDATE_EVERY", 1)
         self.refetch_every = self.settings.getint("GX_REFETCH_EVERY", 7)
+        self.gone_every = self.settings.getint("GX_GONE_RETRY_EVERY", 7)
         self.writer = SerialWriter.of(crawler)
         self._timer = None
         self._flushing: defer.Deferred | None = None
@@ -181,8 +191,7 @@ class IncrementalState:
         if self.enabled:
             self.known = known
             self.lists = lists or {}
-            self.slots = rotation_slots(
-                (k.url, self.revalidate_every if k.has_validators else self.refetch_every) for k in known.values())
+            self.slots = rotation_slots((k.url, self.period(k)) for k in known.values())
             every = self.settings.getint("GX_LIST_REVISIT_EVERY", 7)
             self.list_slots = rotation_slots((url, every) for url in self.lists)
             logger.info("incremental: %d known documents for %s%s", len(self.known), spider.name,
@@ -213,6 +222,17 @@ class IncrementalState:
             return None
         k = self.known.get(url)
         return k if k is not None and k.settled else None
+
+    def period(self, known: store.Known) -> int:
+        return period(known, revalidate_every=self.revalidate_every, refetch_every=self.refetch_every,
+                      gone_every=self.gone_every)
+
+    def gone_not_due(self, url: str) -> store.Known | None:
+        """``url`` if it was gone (404/410) at its last fetch and is not due to be asked again tonight."""
+        k = self.known.get(url) if self.enabled and not self.refresh else None
+        if k is None or not k.gone or due_for_revalidation(url, self.gone_every, slot=self.slots.get(url)):
+            return None
+        return k
 
     def decide(self, known: store.Known) -> str:
         return decide(known, revalidate_every=self.revalidate_every, refetch_every=self.refetch_every,
@@ -349,6 +369,12 @@ class IncrementalMiddleware:
             return None
         known = self.state.settled(request.url)
         if known is None:
+            if (gone := self.state.gone_not_due(request.url)) is not None:
+                # a dead link (404/410 last time) is asked again on its rotation, not every night;
+                # still linked, so still listed
+                self.state.seen(gone)
+                self.stats.inc_value(f"{STATS}/gone_not_due")
+                raise IgnoreRequest(f"gone at its last fetch, not due tonight: {request.url}")
             return None
         decision = self.state.decide(known)
         if decision == SKIP:

@@ -27,6 +27,9 @@ SETTLED_OUTCOMES = frozenset({"inserted", "updated", "unchanged", "skipped", "no
 #: outcomes of a fetch or load that must be tried again by the next run: a transient
 #: failure (``failed``) or something that was not the document (``refused``)
 UNSETTLED_OUTCOMES = frozenset({"failed", "refused"})
+#: a document whose last fetch failed with these is gone, not failing: asked again one night in
+#: ``GX_GONE_RETRY_EVERY`` (gxcrawler.crawl.incremental), not every night
+GONE_STATUSES = frozenset({404, 410})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Known:
     hints: dict[str, Any] = field(default_factory=dict, compare=False)
     region: dict[str, Any] = field(default_factory=dict, compare=False)
     checked_at: datetime | None = None  # when its content was last confirmed
+    gone: bool = False  # its last fetch failed with 404/410: asked again on a rotation, not every night
 
     @property
     def has_validators(self) -> bool:
@@ -60,7 +64,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     the crawl died) are fetched again.
     """
     names = ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind", "hints", "region",
-             "checked_at")
+             "checked_at", "status_code")
     cols = [_fetches.c[c] for c in names]
     loaded = sa.select(_reports.c.id).where(_reports.c.sha256 == _fetches.c.sha256).exists()
     with engine.connect() as conn:
@@ -88,6 +92,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             hints=dict(r.hints or {}),
             region=dict(r.region or {}),
             checked_at=_aware(r.checked_at),
+            gone=r.outcome == "failed" and r.status_code in GONE_STATUSES,
         )
         for r in rows
     }

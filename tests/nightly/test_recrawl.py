@@ -105,16 +105,28 @@ def test_status_shows_last_runs_and_coverage(nightly, pg_url, monkeypatch, capsy
 
 
 def test_revalidation_rotation_skips_documents_not_due_tonight(nightly, pg_url):
-    from gxcrawler.crawl.incremental import due_for_revalidation
+    import sqlalchemy as sa
+
+    from gxcrawler.crawl import store
+    from gxcrawler.crawl.incremental import due_for_revalidation, period, rotation_slots
 
     assert nightly.run(pg_url, "--year", str(YEAR)).returncode == 0
     every = 3
+    engine = sa.create_engine(pg_url)
+    try:  # what the next crawl starts from: its documents, dealt to the nights of their periods
+        known = store.known_fetches(engine, _runs(pg_url)[-1].spider)
+    finally:
+        engine.dispose()
+    # as the crawl: GX_REVALIDATE_EVERY below, the default GX_REFETCH_EVERY, FAST's GX_GONE_RETRY_EVERY (1)
+    periods = {u: period(k, revalidate_every=every, refetch_every=7, gone_every=1) for u, k in known.items()}
+    slots = rotation_slots(periods.items())
     nightly.reset()
     result = nightly.run(pg_url, "--year", str(YEAR), settings={"GX_REVALIDATE_EVERY": str(every)})
     assert result.returncode == 0, result.stdout + result.stderr
     expected = nightly.sim.expected_reports(YEAR)
     requested = {url for _, url, _ in nightly.responses()}
-    due = {r.page_url for r in expected if due_for_revalidation(r.page_url, every)}
+    due = {r.page_url for r in expected
+           if due_for_revalidation(r.page_url, periods[r.page_url], slot=slots.get(r.page_url))}
     assert 0 < len(due) < len(expected)  # the rotation splits this corpus
     assert requested & report_urls(expected) == due
     run = _runs(pg_url)[-1]

@@ -1,0 +1,50 @@
+"""The nightly rotation dealt evenly, and dead links asked on a rotation (issue 16: the cost of a night)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from gxcrawler.crawl import store
+from gxcrawler.crawl.incremental import SKIP, decide, due_for_revalidation, rotation_slots
+
+DAY = 20_000  # days since the epoch
+
+
+def test_each_night_gets_its_even_share_and_each_url_comes_once_a_period():
+    urls = [f"http://a.gov.cn/zfxxgk/{i}.shtml" for i in range(110)]
+    slots = rotation_slots((u, 28) for u in urls)
+    nights = [[u for u in urls if due_for_revalidation(u, 28, DAY + d, slots[u])] for d in range(28)]
+    assert {len(n) for n in nights} <= {3, 4}  # 110 / 28, never more; by the hash alone some nights had 9
+    assert Counter(u for n in nights for u in n) == Counter(urls)  # every URL exactly once in 28 nights
+    by_hash = [sum(due_for_revalidation(u, 28, DAY + d) for u in urls) for d in range(28)]
+    assert max(by_hash) > 4  # what the dealing fixes (this set of URLs)
+
+
+def test_periods_are_dealt_apart_and_a_period_of_one_is_every_night():
+    slots = rotation_slots([("http://a/1", 7), ("http://a/2", 28), ("http://a/3", 1)])
+    assert set(slots) == {"http://a/1", "http://a/2"}
+    assert due_for_revalidation("http://a/3", 1, DAY, slots.get("http://a/3"))
+
+
+def test_an_overdue_document_is_checked_whatever_its_slot():
+    now = datetime(2026, 11, 30, 2, tzinfo=UTC)
+    day = int(now.timestamp() // 86400)
+    known = store.Known(url="http://a/1", etag='"e"', last_modified=None, sha256="ab", settled=True,
+                        checked_at=now - timedelta(days=1))
+    slot_tomorrow = (-(day + 1)) % 28
+    assert decide(known, revalidate_every=28, refetch_every=7, now=now, slot=slot_tomorrow) == SKIP
+    old = store.Known(url="http://a/1", etag='"e"', last_modified=None, sha256="ab", settled=True,
+                      checked_at=now - timedelta(days=28))
+    assert decide(old, revalidate_every=28, refetch_every=7, now=now, slot=slot_tomorrow) != SKIP
+
+
+def test_a_dead_link_is_gone_and_a_failing_one_is_not(db_engine):
+    rows = [{"url": f"http://a.gov.cn/{code}.shtml", "spider": "s", "kind": "report", "outcome": "failed",
+             "status_code": code, "message": f"http_{code}"} for code in (404, 410, 500)]
+    rows.append({"url": "http://a.gov.cn/t.shtml", "spider": "s", "kind": "report", "outcome": "failed",
+                 "message": "timeout"})
+    store.record_failures(db_engine, rows, run_id=None)
+    known = store.known_fetches(db_engine, "s")
+    assert {u for u, k in known.items() if k.gone} == {"http://a.gov.cn/404.shtml", "http://a.gov.cn/410.shtml"}
+    assert not any(k.settled for k in known.values())
