@@ -18,7 +18,10 @@ For each worker count: a fresh PostgreSQL database and Redis key space, the work
 started together (``gxcrawler crawl-all`` with ``GXCRAWLER_REDIS_URL``), and measured:
 wall seconds until the last worker exits, requests (the server's log), requests per
 second, peak RSS per worker (``/proc``), database growth (``pg_database_size``, rows),
-the shortest gap between two requests to one host (politeness), the work per worker.
+the shortest gap between two requests to one host (politeness) — as the server logged them
+("gap", which a loaded server delays and bunches) and as they left the workers ("left": each
+worker's departure log, ``GX_GATE_LOG_DIR``, merged) — the work per worker, the workers' CPU
+seconds, PostgreSQL connections (most seen at once) and robots.txt requests.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
         "GX_HEARTBEAT_SECONDS": "0", "TELNETCONSOLE_ENABLED": "False", "LOGSTATS_INTERVAL": "0",
         "GX_MONITOR_MIN_REPORTS": "0",  # a clone whose family has no report of the filter is not a failure
     }
+    departures = Path(tempfile.mkdtemp(prefix="gx-gate-"))
+    settings["GX_GATE_LOG_DIR"] = str(departures)  # where each request left, per worker (HostGate)
     cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0", "--log-level", args.log_level]
     if args.year:
         cmd += ["--year", args.year]
@@ -126,6 +131,13 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     keys = list(server_r.scan_iter(f"{prefix}:*"))
     if keys:
         server_r.delete(*keys)  # this night's keys only
+    gates: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for path in departures.glob("*.tsv"):
+        for line in path.read_text().splitlines():
+            when, host, url = line.split("\t", 2)
+            gates[host].append((float(when), url))
+        path.unlink()
+    departures.rmdir()
     per_worker = []
     for log in logs:
         log.seek(0)
@@ -139,7 +151,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     return {"workers": n_workers, "codes": codes, "seconds": seconds, "requests": len(server.log),
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
             "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker,
-            "most_connections": most_connections, "cpu_s": cpu_s,
+            "most_connections": most_connections, "cpu_s": cpu_s, "departures": gates,
             "robots": sum(1 for _, url, _ in server.log if url.endswith("/robots.txt"))}
 
 
@@ -183,6 +195,7 @@ def main() -> int:
             times.clear()
             r = run_night(n, clones, server, reg, args)
             r["p1_gap_s"], r["min_gap_s"], r["closest"] = politeness(times)
+            r["left_p1_gap_s"], r["left_min_gap_s"], r["left_closest"] = politeness(r.pop("departures"))
             r["hosts"] = len(times)
             results.append(r)
             print(r, flush=True)
@@ -202,7 +215,8 @@ def main() -> int:
         print(f"{r['workers']:>7} {','.join(map(str, r['codes'])):>8} {r['seconds']:>8.1f} "
               f"{base / r['seconds']:>8.2f} {r['requests']:>8} {r['requests'] / r['seconds']:>6.1f} {rss:>14} "
               f"{r['db_growth_mb']:>6.1f} {r['rows']['reports']:>7} {r['rows']['fetches']:>7} {runs:>14} "
-              f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f} {r['most_connections']:>8} {r['robots']:>6} "
+              f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f} {r['left_p1_gap_s']:>6.2f}/{r['left_min_gap_s']:.2f} "
+              f"{r['most_connections']:>8} {r['robots']:>6} "
               f"{'/'.join(map(str, r['portals_per_worker'])):>14} {r['cpu_s']:>6.0f}")
     return 0
 

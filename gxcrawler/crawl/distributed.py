@@ -590,11 +590,15 @@ class HostGate:
     gaps of 35 ms for a 0.5 s delay with one worker).
     """
 
-    def __init__(self, coord: Coordination, delay: float, jitter: float = 0.0, stats=None) -> None:
+    def __init__(self, coord: Coordination, delay: float, jitter: float = 0.0, stats=None,
+                 log_dir: str | None = None) -> None:
         self.coord = coord
         self.delay = delay
         self.jitter = jitter
         self.stats = stats
+        # GX_GATE_LOG_DIR (benchmarks): each request's departure (wall clock, host, URL) in <dir>/<pid>.tsv,
+        # so politeness can be audited across workers where requests leave, not where a loaded server logs them
+        self.log = open(os.path.join(log_dir, f"{os.getpid()}.tsv"), "a", buffering=1) if log_dir else None  # noqa: SIM115
 
     @classmethod
     def of(cls, crawler) -> HostGate | None:
@@ -603,7 +607,8 @@ class HostGate:
         delay = settings.getfloat("GX_HOST_DELAY", 0.0)
         if not enabled(settings) or delay <= 0:
             return None
-        return cls(Coordination.of(settings), delay, settings.getfloat("GX_HOST_DELAY_JITTER", 0.0), crawler.stats)
+        return cls(Coordination.of(settings), delay, settings.getfloat("GX_HOST_DELAY_JITTER", 0.0), crawler.stats,
+                   settings.get("GX_GATE_LOG_DIR") or None)
 
     def wait_for(self, host: str) -> float:
         """Pass ``host``'s gate now (0) or the seconds to wait before asking again."""
@@ -621,6 +626,8 @@ class HostGate:
         started = time.monotonic()
         while (wait := self.wait_for(host)) > 0:
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        if self.log is not None:
+            self.log.write(f"{time.time():.6f}\t{host}\t{request.url}\n")
         waited = time.monotonic() - started
         if waited > 0 and self.stats is not None:
             self.stats.inc_value("gx/distributed/host_wait_ms", int(waited * 1000))
