@@ -82,7 +82,10 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
                     chars += len(page.chars)
                     images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
                     tables = _tables(page)
-                    texts.append(_page_text(page, [bbox for *_, bbox in tables]))
+                    # an unruled table's place is guessed from the text's gaps (its grid can be
+                    # junk): its words stay in the text too, read as tab-separated rows
+                    ruled = bool(tables) and bool(page.find_tables(LINES))
+                    texts.append(_page_text(page, [bbox for *_, bbox in tables] if ruled else []))
                 found += [
                     _PageTable(number, rows, cols, bbox[2], i == 0, i == len(tables) - 1)
                     for i, (rows, cols, bbox) in enumerate(tables)

@@ -227,3 +227,14 @@ def test_section_4_total_on_the_middle_line_of_its_tall_cell() -> None:
     texts = ["行政复议行政诉讼", "结果结果其他尚未未经复议直接起诉复议后起诉",
              "维持纠正结果审结总计结果结果其他尚未总计结果结果其他尚未总计", "维持纠正结果审结维持纠正结果审结"]  # fmt: skip
     assert from_sequence("s4", texts).order == from_sequence("s4", _S4_TWO_ROWS).order
+
+
+@pytest.mark.parametrize("seed", [4, 7])
+def test_an_unruled_pdf_table_is_read_from_the_text_layer(seed: int) -> None:
+    # no ruling lines: the reader's grid is guessed from gaps (junk); the words stay in the text
+    case = make_unseen_case("pdf/recent", seed)
+    result = parse_case(case)
+    s = score(case.report, result)
+    assert not s.wrong
+    assert result.edition == case.report.edition
+    assert all(result.values.get(k) == v for k, v in case.report.values.items() if k.startswith("s2."))
