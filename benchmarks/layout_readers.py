@@ -1,7 +1,8 @@
 """Paired accuracy of the transposed-section-三 and column-dump readers on their layouts.
 
-The same cases are parsed twice: once with the two readers switched off (``api.turn`` and
-``api.rebuild`` made identities), once as shipped, so the difference is theirs alone.
+The same cases are parsed twice: once with the readers switched off (``api.turn``,
+``api.pipe_rows`` and ``api.rebuild`` made identities), once as shipped, so the difference
+is theirs alone.
 
     python benchmarks/layout_readers.py --n 30
 """
@@ -13,7 +14,7 @@ import argparse
 import gxcrawler.parsing.api as api
 from gxcrawler.synthetic.accuracy import run, table
 
-LAYOUTS = ("s3/transposed", "docx/s3-transposed", "dump/columns")
+LAYOUTS = ("s3/transposed", "docx/s3-transposed", "text/s3-transposed", "dump/columns")
 
 
 def main() -> None:
@@ -22,11 +23,12 @@ def main() -> None:
     ap.add_argument("--layout", action="append", help="default: " + ", ".join(LAYOUTS))
     args = ap.parse_args()
     layouts = tuple(args.layout or LAYOUTS)
-    turn, rebuild = api.turn, api.rebuild
+    kept = api.turn, api.rebuild, api.pipe_rows
     api.turn = lambda tokens: (list(tokens), [])
     api.rebuild = lambda lines, notes=None: list(lines)
+    api.pipe_rows = lambda lines: list(lines)
     print("without the readers\n" + table(run(args.n, layouts=layouts)))
-    api.turn, api.rebuild = turn, rebuild
+    api.turn, api.rebuild, api.pipe_rows = kept
     print("\nwith them\n" + table(run(args.n, layouts=layouts)))
 
 

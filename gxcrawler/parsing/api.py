@@ -21,7 +21,7 @@ from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
 from .narrative import narrative_checks
 from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, TEXT, Token, cell_token, text_tokens
-from .transpose import turn
+from .transpose import pipe_rows, turn
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title)\b", re.I)
@@ -227,7 +227,7 @@ def _align_text(lines: list[str], year: int | None) -> Alignment:
     """Align a text flattening; tables read column by column are rebuilt as rows first, and a
     transposed section 三 in tab or ``|`` rows is turned back."""
     notes: list[str] = []
-    turned, transposed = turn(list(text_tokens(rebuild(lines, notes))))
+    turned, transposed = turn(list(text_tokens(pipe_rows(rebuild(lines, notes)))))
     alignment = align(turned, year_hint=year)
     alignment.warnings[:0] = notes + transposed
     return alignment

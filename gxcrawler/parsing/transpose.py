@@ -21,6 +21,8 @@ the PDF/DOCX/spreadsheet readers' grids are turned alike.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,6 +81,52 @@ def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
             i = j + 1
         out.extend(_block(rows, notes) if kind == GRID else _line_block(rows, notes))
     return out, notes
+
+
+_PIPE_TEXT = re.compile(r"^([^|]*\S)\s*\|$")
+_PIPE_RUN = re.compile(r"^\|+$")
+
+
+def pipe_rows(lines: Sequence[str]) -> list[str]:
+    """Text with one ``cell |`` a line and the places merged cells cover as runs of ``|`` (a
+    row's end not marked): a run of such lines holding a transposed section 三 is written back
+    as tab rows — its width read from its applicant labels, one a row in the same label column
+    (their places a constant width apart), and only when its places fill whole rows of that
+    width. The tab rows then go through the same proof as any (:func:`turn`); other lines are
+    returned unchanged."""
+    if not any("自然" in ln and "|" in ln for ln in lines):
+        return list(lines)
+    out: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        j = i
+        while j < n and (_PIPE_TEXT.match(lines[j].strip()) or _PIPE_RUN.match(lines[j].strip())):
+            j += 1
+        if j - i < 20:
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(_pipe_table([ln.strip() for ln in lines[i:j]]) or lines[i:j])
+        i = j
+    return out
+
+
+def _pipe_table(lines: list[str]) -> list[str] | None:
+    places: list[str] = []
+    for line in lines:
+        if _PIPE_RUN.match(line):
+            places += [""] * len(line)
+        else:
+            places.append(_PIPE_TEXT.match(line).group(1))  # type: ignore[union-attr]
+    where = [
+        k
+        for k, text in enumerate(places)
+        if applicant(text) not in (None, "natural", "total") and not strip_enumerator(fold(text))[0]
+    ]  # 3.其他 is an outcome's item, not an applicant type
+    width = math.gcd(*(b - a for a, b in zip(where, where[1:], strict=False))) if len(where) >= 4 else 0
+    if width < 8 or len(places) % width or len({k % width for k in where}) != 1:
+        return None  # the parts, one a row in one column: their places a whole number of rows apart
+    return ["\t".join(places[k : k + width]) for k in range(0, len(places), width)]
 
 
 def _line_block(rows: list[list[Token]], notes: list[str]) -> list[Token]:

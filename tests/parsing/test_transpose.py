@@ -12,7 +12,7 @@ import random
 import pytest
 
 from gxcrawler.parsing import parse_bytes, parse_text
-from gxcrawler.parsing.transpose import applicant, turn
+from gxcrawler.parsing.transpose import applicant, pipe_rows, turn
 from gxcrawler.synthetic import make_report, render_docx, render_page_html
 from gxcrawler.synthetic.accuracy import score
 from gxcrawler.synthetic.archives import render_xlsx
@@ -34,7 +34,7 @@ def _read(report, container: str):
     if container == "html":
         page, headers = render_page_html(report, "word_export")
         return parse_bytes(page, source="p.html", content_type=headers["Content-Type"])
-    if container in ("tab", "markdown"):
+    if container in ("tab", "markdown", "pipe"):
         return parse_text(render_text(report, container), source="r.txt")
     if container == "pdf":
         from gxcrawler.synthetic.pdf import render_pdf
@@ -70,7 +70,7 @@ def test_a_table_turned_with_its_labels_reads_the_same_values(container: str, se
     assert any("applicant types as rows" in w for w in turned.warnings)
 
 
-@pytest.mark.parametrize("container", ["html", "docx", "pdf", "tab", "markdown"])
+@pytest.mark.parametrize("container", ["html", "docx", "pdf", "tab", "markdown", "pipe"])
 @pytest.mark.parametrize("seed", range(3))
 def test_the_generators_transposed_layout_is_read_whole(container: str, seed: int) -> None:
     rng = random.Random(seed)
@@ -117,3 +117,9 @@ def test_a_turned_table_permuted_with_its_labels_reads_the_same_values(seed: int
     normal, moved = _read(report, "html"), _read(turned, "html")
     assert _s3(moved) == _s3(normal)
     assert not score(report, moved).wrong
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pipe_text_that_is_no_transposed_table_is_left_as_it_is(seed: int) -> None:
+    lines = render_text(make_report(seed, activity="busy"), "pipe").splitlines()
+    assert pipe_rows(lines) == lines
