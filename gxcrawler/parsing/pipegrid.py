@@ -30,45 +30,46 @@ def _places(line: str) -> list[str | None] | None:
     return [m.group(1).strip()] if m else None
 
 
-def _numeric(text: str | None) -> bool:
-    return text is not None and read_number(text).kind in (Kind.VALUE, Kind.BLANK)
+def _kind(text: str | None) -> str:
+    """``n`` a value or blank mark, ``t`` a label, ``-`` a covered place."""
+    if text is None:
+        return "-"
+    return "n" if read_number(text).kind in (Kind.VALUE, Kind.BLANK) else "t"
 
 
 def _width(places: list[str | None]) -> int | None:
     """The one row width that makes ``places`` a table, else None."""
-    fits = [w for w in _WIDTHS if len(places) % w == 0 and len(places) // w >= 3 and _fits(places, w)]
+    kinds = "".join(map(_kind, places))
+    fits = [w for w in _WIDTHS if len(kinds) % w == 0 and len(kinds) // w >= 3 and _fits(kinds, w)]
     return fits[0] if len(fits) == 1 else None
 
 
-def _fits(places: list[str | None], w: int) -> bool:
-    rows = [places[i : i + w] for i in range(0, len(places), w)]
-    if rows[0][0] is None:
+def _fits(kinds: str, w: int) -> bool:
+    rows = [kinds[i : i + w] for i in range(0, len(kinds), w)]
+    if rows[0][0] == "-":
         return False
     start: int | None = None
     value_cols: set[int] = set()
     first_values = None
     for r, row in enumerate(rows):
-        nums = [c for c, t in enumerate(row) if _numeric(t)]
-        if not nums:
+        if "n" not in row:
             continue
         if first_values is None:
             first_values = r
-        texts = [c for c, t in enumerate(row) if t is not None and not _numeric(t)]
-        if texts and max(texts) > nums[0]:
-            return False  # a label right of a value
-        if not texts and row[0] is not None:
-            return False
-        if nums != list(range(nums[0], nums[0] + len(nums))):
+        first, last = row.index("n"), row.rindex("n")
+        if "t" in row[first:] or "-" in row[first : last + 1]:
+            return False  # a label right of a value, or values not side by side
+        if "t" not in row and row[0] != "-":
             return False
         if start is None:
-            start = nums[0]
-        elif nums[0] != start:
+            start = first
+        elif first != start:
             return False
-        value_cols.update(nums)
+        value_cols.update(range(first, last + 1))
     if first_values is None or first_values == 0:
         return False
     header = rows[:first_values]
-    return all(any(row[c] is not None for row in header) for c in value_cols)
+    return all(any(row[c] != "-" for row in header) for c in value_cols)
 
 
 def blocks(lines: Sequence[str]) -> dict[int, tuple[int, list[list[str | None]]]]:
