@@ -159,11 +159,11 @@ def text_tokens(lines: Iterable[str]) -> Iterator[Token]:
     flattened as one ``cell |`` per line read as its grid where its width is proven."""
     from .pipegrid import blocks
 
-    lines = [ln for ln in lines if ln and not is_furniture(ln)]
+    lines = [ln for ln in lines if not is_furniture(ln)]  # a blank line still ends a block
     grids = blocks(lines) if any(ln.endswith("|") for ln in lines) else {}
     skip_to = 0
     for i, line in enumerate(lines):
-        if i < skip_to:
+        if i < skip_to or not line:
             continue
         if i in grids:
             skip_to, rows = grids[i]

@@ -238,3 +238,14 @@ def test_an_unruled_pdf_table_is_read_from_the_text_layer(seed: int) -> None:
     assert not s.wrong
     assert result.edition == case.report.edition
     assert all(result.values.get(k) == v for k, v in case.report.values.items() if k.startswith("s2."))
+
+
+def test_a_pipe_block_is_a_grid_only_where_one_row_width_fits() -> None:
+    from gxcrawler.parsing.pipegrid import blocks
+
+    table = ["第二十条第（五）项 |", "|||", "信息内容 |", "上一年项目数量 |", "本年增/减 |", "处理决定数量 |",
+             "行政许可 |", "5 |", "+1 |", "30 |", "其他对外管理服务事项 |", "2 |", "0 |", "7 |"]  # fmt: skip
+    found = blocks(table)
+    assert found and found[0][1][2] == ["行政许可", "5", "+1", "30"]
+    assert not blocks(table[:-1])  # a place lost: no width fits, read line by line
+    assert not blocks([*table[:7], "", *table[7:]])  # a blank line ends a block
