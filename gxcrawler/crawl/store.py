@@ -7,7 +7,7 @@ and a year-aware "no longer listed" at the end. Those live here, on the same tab
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -132,30 +132,20 @@ def record_lists(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | N
     """Upsert list pages read: url, spider, kind, sha256 (fingerprint of their links), children, status_code."""
     now = datetime.now(UTC)
     batch = [
-        {
-            "url": r["url"], "spider": r.get("spider"), "kind": r.get("kind") or "list", "parent_url": None,
-            "sha256": r.get("sha256"), "status_code": r.get("status_code"), "etag": None, "last_modified": None,
-            "outcome": None, "hints": {"children": list(r.get("children") or ()), "request": r.get("request")},
-            "region": {},
-            "first_seen": now, "last_seen": now, "last_run_id": run_id, "listed": True, "checked_at": now,
-        }
+        _new_row(now, run_id, url=r["url"], spider=r.get("spider"), kind=r.get("kind") or "list", parent_url=None,
+                 sha256=r.get("sha256"), status_code=r.get("status_code"), etag=None, last_modified=None,
+                 outcome=None, hints={"children": list(r.get("children") or ()), "request": r.get("request")},
+                 checked_at=now)
         for r in rows
     ]
-    if not batch:
-        return 0
-    with engine.begin() as conn:
-        stmt = _insert(conn)
-        ex = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url"],
-            set_={"spider": ex.spider, "kind": ex.kind, "sha256": ex.sha256, "status_code": ex.status_code,
-                  "outcome": sa.null(), "message": sa.null(), "hints": ex.hints, "last_seen": ex.last_seen,
-                  "last_run_id": ex.last_run_id, "listed": True, "checked_at": ex.checked_at},
-            # a page that is also a document (a channel rendering its only report) keeps its document row
-            where=_is_list_row(),
-        )
-        conn.execute(stmt, batch)
-    return len(batch)
+    return _upsert(
+        engine, batch,
+        lambda ex: {"spider": ex.spider, "kind": ex.kind, "sha256": ex.sha256, "status_code": ex.status_code,
+                    "outcome": sa.null(), "message": sa.null(), "hints": ex.hints, "last_seen": ex.last_seen,
+                    "last_run_id": ex.last_run_id, "listed": True, "checked_at": ex.checked_at},
+        # a page that is also a document (a channel rendering its only report) keeps its document row
+        where=_is_list_row(),
+    )
 
 
 def _aware(when: datetime | None) -> datetime | None:
@@ -183,6 +173,29 @@ def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
     return insert(_fetches)
 
 
+def _new_row(now: datetime, run_id: int | None, **fields: Any) -> dict[str, Any]:
+    """A fetches row as first recorded: seen now, by this run, listed, no hints or region unless given."""
+    return {"hints": {}, "region": {}, "first_seen": now, "last_seen": now, "last_run_id": run_id, "listed": True,
+            **fields}
+
+
+def _upsert(
+    engine: Engine,
+    batch: list[dict[str, Any]],
+    changes: Callable[[Any], dict[str, Any]],
+    where: sa.ColumnElement[bool] | None = None,
+) -> int:
+    """Insert ``batch`` into fetches; a URL already stored gets ``changes(excluded)`` instead (where
+    ``where`` holds). One statement for the whole batch (executemany). Returns the rows written."""
+    if not batch:
+        return 0
+    with engine.begin() as conn:
+        stmt = _insert(conn)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=changes(stmt.excluded), where=where),
+                     batch)
+    return len(batch)
+
+
 def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | None) -> int:
     """Upsert what the crawler fetched: url, spider, kind, parent_url, sha256, etag, last_modified.
 
@@ -195,61 +208,40 @@ def record_fetches(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int |
     """
     now = datetime.now(UTC)
     batch = [
-        {
-            "url": r["url"],
-            "spider": r.get("spider"),
-            "kind": r.get("kind") or "report",
-            "parent_url": r.get("parent_url"),
-            "sha256": r.get("sha256"),
-            "status_code": r.get("status_code"),
-            "etag": r.get("etag"),
-            "last_modified": r.get("last_modified"),
-            "outcome": r.get("outcome"),
-            "hints": {},
-            "region": {},
-            "first_seen": now,
-            "last_seen": now,
-            "last_run_id": run_id,
-            "listed": True,
-            "checked_at": now,
-        }
+        _new_row(now, run_id, url=r["url"], spider=r.get("spider"), kind=r.get("kind") or "report",
+                 parent_url=r.get("parent_url"), sha256=r.get("sha256"), status_code=r.get("status_code"),
+                 etag=r.get("etag"), last_modified=r.get("last_modified"), outcome=r.get("outcome"), checked_at=now)
         for r in rows
     ]
-    if not batch:
-        return 0
-    with engine.begin() as conn:
-        stmt = _insert(conn)
-        ex = stmt.excluded
+
+    def changes(ex: Any) -> dict[str, Any]:
         changed = sa.and_(ex.sha256.is_not(None), _fetches.c.sha256.is_distinct_from(ex.sha256))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url"],
-            set_={
-                "spider": ex.spider,
-                "sha256": sa.func.coalesce(ex.sha256, _fetches.c.sha256),
-                "status_code": sa.func.coalesce(ex.status_code, _fetches.c.status_code),
-                "etag": ex.etag,
-                "last_modified": ex.last_modified,
-                "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
-                # a URL read as a list page first and now fetched as a document becomes the document's row
-                "kind": sa.case((_is_list_row(), ex.kind), else_=_fetches.c.kind),
-                "hints": sa.case((_is_list_row(), ex.hints), else_=_fetches.c.hints),
-                "outcome": sa.case(
-                    (ex.outcome.is_not(None), ex.outcome),
-                    (changed, sa.null()),
-                    (_was_failing(), sa.null()),  # fetched fine now
-                    else_=_fetches.c.outcome,
-                ),
-                "message": sa.case((ex.outcome.is_not(None), sa.null()),
-                                   (_was_failing(), sa.null()),
-                                   else_=_fetches.c.message),
-                "last_seen": ex.last_seen,
-                "last_run_id": ex.last_run_id,
-                "listed": True,
-                "checked_at": ex.checked_at,
-            },
-        )
-        conn.execute(stmt, batch)
-    return len(batch)
+        return {
+            "spider": ex.spider,
+            "sha256": sa.func.coalesce(ex.sha256, _fetches.c.sha256),
+            "status_code": sa.func.coalesce(ex.status_code, _fetches.c.status_code),
+            "etag": ex.etag,
+            "last_modified": ex.last_modified,
+            "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
+            # a URL read as a list page first and now fetched as a document becomes the document's row
+            "kind": sa.case((_is_list_row(), ex.kind), else_=_fetches.c.kind),
+            "hints": sa.case((_is_list_row(), ex.hints), else_=_fetches.c.hints),
+            "outcome": sa.case(
+                (ex.outcome.is_not(None), ex.outcome),
+                (changed, sa.null()),
+                (_was_failing(), sa.null()),  # fetched fine now
+                else_=_fetches.c.outcome,
+            ),
+            "message": sa.case((ex.outcome.is_not(None), sa.null()),
+                               (_was_failing(), sa.null()),
+                               else_=_fetches.c.message),
+            "last_seen": ex.last_seen,
+            "last_run_id": ex.last_run_id,
+            "listed": True,
+            "checked_at": ex.checked_at,
+        }
+
+    return _upsert(engine, batch, changes)
 
 
 def record_failures(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | None) -> int:
@@ -261,43 +253,24 @@ def record_failures(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int 
     """
     now = datetime.now(UTC)
     batch = [
-        {
-            "url": r["url"],
-            "spider": r.get("spider"),
-            "kind": r.get("kind") or "report",
-            "parent_url": r.get("parent_url"),
-            "status_code": r.get("status_code"),
-            "outcome": r.get("outcome") or "failed",
-            "message": r.get("message"),
-            "hints": {},
-            "region": {},
-            "first_seen": now,
-            "last_seen": now,
-            "last_run_id": run_id,
-            "listed": True,
-        }
+        _new_row(now, run_id, url=r["url"], spider=r.get("spider"), kind=r.get("kind") or "report",
+                 parent_url=r.get("parent_url"), status_code=r.get("status_code"),
+                 outcome=r.get("outcome") or "failed", message=r.get("message"))
         for r in rows
     ]
-    if not batch:
-        return 0
-    with engine.begin() as conn:
-        stmt = _insert(conn)
-        ex = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url"],
-            set_={
-                "spider": sa.func.coalesce(ex.spider, _fetches.c.spider),
-                "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
-                "status_code": sa.func.coalesce(ex.status_code, _fetches.c.status_code),
-                "outcome": ex.outcome,
-                "message": ex.message,
-                "last_seen": ex.last_seen,
-                "last_run_id": ex.last_run_id,
-                "listed": True,
-            },
-        )
-        conn.execute(stmt, batch)
-    return len(batch)
+    return _upsert(
+        engine, batch,
+        lambda ex: {
+            "spider": sa.func.coalesce(ex.spider, _fetches.c.spider),
+            "parent_url": sa.func.coalesce(_fetches.c.parent_url, ex.parent_url),
+            "status_code": sa.func.coalesce(ex.status_code, _fetches.c.status_code),
+            "outcome": ex.outcome,
+            "message": ex.message,
+            "last_seen": ex.last_seen,
+            "last_run_id": ex.last_run_id,
+            "listed": True,
+        },
+    )
 
 
 def mark_checked(engine: Engine, urls: Iterable[str], run_id: int | None) -> int:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import catalog
+from .views import _AGENCY, edition_label
 
 
 class CompareError(Exception):
@@ -186,8 +187,7 @@ def view_sql(dialect: str) -> str:
     return f"""
 SELECT
     r.id AS report_id,
-    a.id AS agency_id, a.name AS agency, a.kind AS agency_kind,
-    a.province, a.city, a.county, a.division_code,
+    {_AGENCY},
     r.year,
     r.edition,
     p.id AS prev_report_id,
@@ -196,9 +196,9 @@ SELECT
     m.key,
     m.table_code,
     m.row_key,
-    CASE WHEN r.edition = '2019' THEN m.row_label_2019 ELSE m.row_label END AS row_label,
+    {edition_label("row_label", "r.edition")},
     m.column_key,
-    CASE WHEN r.edition = '2019' THEN m.column_label_2019 ELSE m.column_label END AS column_label,
+    {edition_label("column_label", "r.edition")},
     m.ordinal,
     v.value,
     pv.value AS prev_value,

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .views import _AGENCY
+
 #: the analytics_settings row of the minimum base, and its default
 MIN_BASE_SETTING = "rate_min_base"
 DEFAULT_MIN_BASE = 30
@@ -62,12 +64,6 @@ RATES: tuple[Rate, ...] = (
         "(行政复议 总计 + 行政诉讼 总计) / 本年新收",
     ),
 )
-
-_AGENCY = (
-    "a.id AS agency_id, a.name AS agency, a.kind AS agency_kind, "
-    "a.province, a.city, a.county, a.division_code"
-)
-
 
 def _min_base(dialect: str) -> str:
     return _number(

@@ -175,9 +175,8 @@ WHERE y.year IS NOT NULL
   AND (y.year >= (SELECT first_national FROM bounds) OR r.id IS NOT NULL)
 """
 
-#: failed identities: ``NOT c.ok`` matches the partial index ``ix_check_results_failed``
-V_FAILED_CHECKS = """
-SELECT
+#: the report a failed check belongs to: the first columns of every version of v_failed_checks
+_CHECK_REPORT = """
     r.id AS report_id,
     a.id AS agency_id,
     a.name AS agency,
@@ -186,7 +185,11 @@ SELECT
     a.county,
     r.year,
     r.edition,
-    COALESCE(r.document_url, r.page_url) AS url,
+    COALESCE(r.document_url, r.page_url) AS url,"""
+
+#: failed identities: ``NOT c.ok`` matches the partial index ``ix_check_results_failed``
+V_FAILED_CHECKS = f"""
+SELECT{_CHECK_REPORT}
     c.rule,
     CASE
         WHEN c.rule LIKE 's3.balance.%' THEN 'new + carried_in = total + carried_out'
@@ -251,16 +254,7 @@ def _failed_checks(
 ) -> str:
     """v_failed_checks: the report, the check's kind, rule, meaning and sides; then ``columns``."""
     return f"""
-SELECT
-    r.id AS report_id,
-    a.id AS agency_id,
-    a.name AS agency,
-    a.province,
-    a.city,
-    a.county,
-    r.year,
-    r.edition,
-    COALESCE(r.document_url, r.page_url) AS url,
+SELECT{_CHECK_REPORT}
     {_case("c.rule", kinds, "identity")} AS kind,
     c.rule,
     {_case("c.rule", meanings)} AS identity,
