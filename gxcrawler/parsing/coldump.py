@@ -128,8 +128,7 @@ def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | 
     seen = False
     for part in parts:
         if not any(_number(c) for c in part):
-            out += part  # text only (a header before a page end): the aligner may use it
-            continue
+            continue  # text only: header rows before a page end (a rebuilt page carries its own)
         rows = _table(code, part, continued=seen)
         seen = True
         if rows is not None:
@@ -141,7 +140,7 @@ def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | 
         else:
             out += part
     if not claimed:
-        return None
+        return None  # not a column reading: every line left as it was
     if lost and notes is not None:
         notes.append(f"{code}: {lost} page(s) of a table read column by column do not name their columns; left out")
     return out
