@@ -184,12 +184,18 @@ def _prefix(folded: str) -> RowMatch | None:
     return RowMatch(m.table, m.row, "prefix")
 
 
+#: keywords that are also a 2021 group label: a row (2019's) only where the label ends with them
+_GROUP_KEYWORDS = frozenset({"其他处理"})
+
+
 def _match_bare(b: str) -> RowMatch | None:
     if not b or len(b) > MAX_LABEL_LEN:
         return None
     best: tuple[int, int, RowMatch] | None = None
     for kw, m in _KEYWORDS:
         pos = b.rfind(kw)
+        if pos >= 0 and kw in _GROUP_KEYWORDS and pos + len(kw) != len(b):
+            continue  # 2021's group label (六)其他处理 with a sub-row's label run on (OCR lines)
         if pos >= 0:
             cand = (pos + len(kw), len(kw), m)
             if best is None or cand[:2] > best[:2]:

@@ -249,3 +249,15 @@ def test_a_pipe_block_is_a_grid_only_where_one_row_width_fits() -> None:
     assert found and found[0][1][2] == ["行政许可", "5", "+1", "30"]
     assert not blocks(table[:-1])  # a place lost: no width fits, read line by line
     assert not blocks([*table[:7], "", *table[7:]])  # a blank line ends a block
+
+
+def test_the_2021_group_label_with_a_sub_row_run_on_is_not_the_2019_row() -> None:
+    m = match_row("（六） 其他处理 纳费用、行政机关")
+    assert m is None or m.row != "other"
+    assert match_row("（六）其他处理").row == "other"  # 2019: the row itself
+
+
+@pytest.mark.parametrize("seed", [11, 12, 17, 26])
+def test_ocr_group_label_on_a_sub_rows_middle_line_gives_no_wrong_value(seed: int) -> None:
+    case = make_unseen_case("ocr/text", seed)
+    assert not score(case.report, parse_case(case)).wrong
