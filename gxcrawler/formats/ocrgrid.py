@@ -214,6 +214,96 @@ def _cells(block: np.ndarray, ox: int, oy: int, unit: float) -> Table | None:
     return Table(outer, len(ys) - 1, len(xs) - 1, cells, xs)
 
 
+def column_rules(horiz: np.ndarray, text_ink: np.ndarray, unit: float, tables: list[Table]) -> np.ndarray | None:
+    """Vertical rules for tables ruled by horizontal lines only (no inner vertical line), drawn
+    where the text's columns show them; None when the page has no such table.
+
+    A block of at least three long horizontal rules outside the ruled tables is a table. Its
+    columns are the gaps of paper that most bands between its rules share (number columns),
+    and the left ends of its shorter rules (a label column's sub-columns). A column's rule is
+    drawn band by band, between the horizontal rules it crosses, only where no text crosses
+    it: a header or a label printed across several columns stays one (merged) cell. The outer
+    edges are closed. The cells then come out of :func:`find_tables` as for any ruled table,
+    and the aligner's proof by labels decides whether they are read.
+    """
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(horiz.astype(np.uint8), connectivity=8)
+    taken = [t.box for t in tables]
+    rules: list[Box] = []
+    for i in range(1, n):
+        x, y, w, h, _a = stats[i]
+        b = Box(int(x), int(y), int(x + w), int(y + h))
+        if w < unit * 12 or h > unit * 1.5:  # shorter: a run of 一 in a label, an underline
+            continue
+        if any(t.x0 - unit <= b.x0 and b.x1 <= t.x1 + unit and t.y0 - unit <= b.y0 and b.y1 <= t.y1 + unit for t in taken):
+            continue
+        rules.append(b)
+    rules.sort(key=lambda b: b.y0)
+    blocks: list[list[Box]] = []
+    for b in rules:
+        if blocks and b.y0 - max(r.y1 for r in blocks[-1]) < unit * 8 and b.x0 < max(r.x1 for r in blocks[-1]) and b.x1 > min(r.x0 for r in blocks[-1]):
+            blocks[-1].append(b)
+        else:
+            blocks.append([b])
+    blocks = [part for block in blocks for part in _split_at_headings(block, text_ink)]
+    out = np.zeros_like(horiz)
+    drawn = False
+    for block in blocks:
+        x0, x1 = min(r.x0 for r in block), max(r.x1 for r in block)
+        y0, y1 = min(r.y0 for r in block), max(r.y1 for r in block)
+        if len(block) < 3 or x1 - x0 < unit * 20:
+            continue
+        # bands between consecutive rules (any rule's top edge)
+        cuts = sorted({r.y0 for r in block} | {r.y1 for r in block})
+        bands = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b - a >= unit * 0.8]
+        if len(bands) < 2:
+            continue
+        free = np.zeros(x1 - x0, np.float64)
+        for a, b in bands:
+            free += ~text_ink[a:b, x0:x1].any(axis=0)
+        share = free / len(bands)
+        columns: list[int] = []
+        for g0, g1 in _runs((share >= 0.7).astype(np.int8), 1):
+            if g1 - g0 >= unit * 0.5 and g0 > 0 and g1 < x1 - x0:
+                columns.append(x0 + (g0 + g1) // 2)
+        ends = {r.x0 + 1 for r in block if r.x0 > x0 + unit}  # where a shorter rule starts: a label sub-column
+        lines = sorted({*columns, *ends, x0 + 1, x1 - 2})
+        half = max(1, int(unit * 0.1))
+        clear = max(2, int(unit * 0.35))  # text this close to a column's line crosses it (a gap between characters is narrower)
+        for x in lines:
+            crossing = np.flatnonzero(horiz[y0:y1 + 1, x]) + y0
+            edges = sorted({y0, y1, *crossing.tolist()})
+            outer = x in (x0 + 1, x1 - 2)
+            for a, b in zip(edges, edges[1:], strict=False):
+                if b - a < 2:
+                    continue
+                if not outer and text_ink[a:b, max(x - clear, 0) : x + clear + 1].any():
+                    continue  # text across it: one cell over both columns
+                out[a : b + 1, max(x - half, 0) : x + half + 1] = True
+                drawn = True
+    return out if drawn else None
+
+
+def _split_at_headings(block: list[Box], text_ink: np.ndarray) -> list[list[Box]]:
+    """Two tables one under the other: between two full-width rules with no rule between them,
+    a line of text in the left half only (a section heading: a table's row has cells on the right)."""
+    x0, x1 = min(r.x0 for r in block), max(r.x1 for r in block)
+    full = [r for r in block if r.x1 - r.x0 >= 0.9 * (x1 - x0)]
+    cuts: list[int] = []
+    for a, b in zip(full, full[1:], strict=False):
+        if any(a.y1 <= r.y0 < b.y0 for r in block if r is not a and r is not b):
+            continue
+        band = text_ink[a.y1 : b.y0, x0:x1]
+        half = band.shape[1] // 2
+        if band[:, :half].any() and not band[:, half:].any():
+            cuts.append(b.y0)
+    parts: list[list[Box]] = []
+    for lo, hi in zip([-1, *cuts], [*cuts, 1 << 30], strict=False):
+        parts.append([r for r in block if lo <= r.y0 < hi])
+    return [p for p in parts if p]
+
+
 def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     """[start, end) runs of non-zero entries, joining runs separated by fewer than ``min_gap`` zeros."""
     on = np.flatnonzero(profile > 0)
@@ -263,6 +353,12 @@ def layout(gray: np.ndarray) -> PageLayout:
     tables = find_tables(horiz, vert, unit)
     rules = horiz | vert
     text_ink = ink & ~rules
+    drawn = column_rules(horiz, text_ink, unit, tables)
+    if drawn is not None:  # tables ruled by horizontal lines only: their columns drawn in
+        vert = vert | drawn
+        tables = find_tables(horiz, vert, unit)
+        rules = horiz | vert
+        text_ink = ink & ~rules
     for t in tables:
         for c in t.cells:
             inner = Box(c.box.x0 + 1, c.box.y0 + 1, c.box.x1 - 1, c.box.y1 - 1)

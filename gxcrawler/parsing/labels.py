@@ -125,9 +125,11 @@ def _full_labels() -> list[tuple[str, frozenset[str], RowMatch]]:
 
 _FULL = _full_labels()
 
-#: an enumerator: 三. (七) 3. — or 3 right before an ideograph (OCR lost the point: 3其他)
+#: an enumerator: 三. (七) 3. — or one whose point or bracket OCR lost, right before an
+#: ideograph (3其他, (七总计)
 _ENUM = re.compile(
-    r"^(?:[一二三四五六七八九十]+[,.]|\(?[一二三四五六七八九十0-9]{1,2}\)|[0-9]{1,2}[.,]|[0-9]{1,2}(?=[\u4e00-\u9fff]))+"
+    r"^(?:[一二三四五六七八九十]+[,.]|\(?[一二三四五六七八九十0-9]{1,2}\)|[0-9]{1,2}[.,]"
+    r"|[0-9]{1,2}(?=[\u4e00-\u9fff])|\([一二三四五六七八九十]{1,2}(?=[\u4e00-\u9fff]))+"
 )
 _CAPTION = re.compile(r"第二十条(?:第)?(?:\(?([一二三四五六七八九十]{1,2}|[0-9]{1,2})\)?)?项?")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}

@@ -54,9 +54,9 @@ def fold(text: str) -> str:
     return s.translate(_PUNCT_MAP)
 
 
-#: OCR look-alikes in labels (自然入, 尚末审结, 公幵, 子以公开): matched as the characters they
-#: stand for. Only the matching form changes; no label keyword contains 入, 末, 幵 or 子.
-_OCR = str.maketrans({"入": "人", "末": "未", "幵": "开", "子": "予"})
+#: OCR look-alikes in labels (自然入, 尚末审结, 公幵, 子以公开, 序以公开): matched as the characters
+#: they stand for. Only the matching form changes; no label keyword contains 入, 末, 幵, 子 or 序.
+_OCR = str.maketrans({"入": "人", "末": "未", "幵": "开", "子": "予", "序": "予"})
 
 
 @lru_cache(maxsize=8192)

@@ -121,6 +121,26 @@ def table_page(pages: list) -> int:
     return max(i for i in range(len(pages)) if i == 0 or dark_rows(pages[i]) >= 10)
 
 
+#: how the tables are ruled: every cell boxed (``grid``, the template's print), or only
+#: horizontal rules and no vertical one (``horizontal``: the three-line tables of some offices)
+RULES = ("grid", "horizontal")
+
+
+def without_vertical_rules(image):
+    """The page with every vertical ruling line erased (a table ruled by horizontal lines only)."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(image).copy()
+    ink = (a < 220).astype(np.uint8)  # rules are drawn thin and anti-aliased: light grey
+    tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(12, a.shape[0] // 45))))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, a.shape[1] // 30), 1)))
+    tall = cv2.dilate(tall, np.ones((1, 3), np.uint8))  # the rule's anti-aliased edges with it
+    a[(tall > 0) & (horiz == 0)] = 255
+    return Image.fromarray(a, "L")
+
+
 def make_scan(
     seed: int,
     *,
@@ -128,6 +148,7 @@ def make_scan(
     dpi: int | None = None,
     look: ScanLook | None = None,
     report: SyntheticReport | None = None,
+    rules: str = "grid",
 ) -> Case:
     """Report ``seed`` printed and scanned: an image-only PDF (``kind="pdf"``) or one JPEG.
 
@@ -140,6 +161,10 @@ def make_scan(
     report = report or make_report(seed, consistent=rng.random() >= 0.2, activity=rng.choice(("small", "busy")))
     look = look or draw_look(rng, dpi)
     clean = rasterise(render_pdf(report), look.dpi)
+    if rules == "horizontal":
+        clean = [without_vertical_rules(p) for p in clean]
+    elif rules != "grid":
+        raise ValueError(f"unknown rules {rules!r}")
     pages = [degrade(p, look, rng) for p in clean]
     detail = f"{look.dpi}dpi rot={look.rotation:+.2f} q={look.jpeg_quality}" + (
         " photo" if look.perspective else ""

@@ -152,3 +152,20 @@ def test_ocr_runs_in_the_parse_pool_under_its_memory_cap() -> None:
     assert result.status in ("ok", "partial"), result.message
     assert result.source_type == "ocr" and result.values
     assert set(result.ocr) == set(result.values)
+
+
+@needs_ocr
+@needs_font
+def test_a_table_ruled_by_horizontal_lines_only_reads_right_or_leaves_out() -> None:
+    """No vertical rule at all: the columns are drawn where the text's gaps show them
+    (``ocrgrid.column_rules``). Section 三 of seed 3 reads; whatever is read is right (its
+    section 四, whose spanning headers the gaps do not show, is left out by the aligner)."""
+    from gxcrawler.synthetic.scans import make_scan
+
+    case = make_scan(3, kind="jpeg", dpi=150, rules="horizontal")
+    result = parse_case(case)
+    s = score(case.report, result, metadata=False)
+    assert not s.wrong, s.wrong
+    s3 = [k for k in (*case.report.values, *case.report.blank) if k.startswith("s3.")]
+    read = [k for k in (*result.values, *result.blank) if k.startswith("s3.")]
+    assert len(read) >= 0.8 * len(s3), (len(read), len(s3), result.warnings[:6])
