@@ -139,6 +139,8 @@ def main() -> None:
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--key-index", choices=["none", *KEY_INDEXES], default="none",
                     help="an index by key as before migration 0017 (covering: 0006's; plain: 0001's)")
+    ap.add_argument("--plain-sums-key-index", action="store_true",
+                    help="cell_sums' (key, year) index without 0020's covered columns (sums updated in place)")
     ap.add_argument("--without-cell-sums", action="store_true",
                     help="the cell sums' triggers off for the whole run (what keeping cell_sums costs the loader)")
     args = ap.parse_args()
@@ -154,6 +156,10 @@ def main() -> None:
         if args.key_index != "none":  # dropped by migration 0017
             with engine.begin() as conn:
                 conn.exec_driver_sql(KEY_INDEXES[args.key_index])
+        if args.plain_sums_key_index:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP INDEX ix_cell_sums_key")
+                conn.exec_driver_sql("CREATE INDEX ix_cell_sums_key ON cell_sums (key, year)")
         if args.without_cell_sums:
             with engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE report_values DISABLE TRIGGER USER")
