@@ -1,6 +1,6 @@
 """Loader speed against PostgreSQL's own COPY, in one run, on the same table.
 
-    python benchmarks/load_speed.py [--reports 10000] [--key-index none|covering|plain] [--without-cell-sums] [--tiny-documents] [--server postgresql://postgres@127.0.0.1:5432]
+    python benchmarks/load_speed.py [--reports 10000] [--agencies-per-county 40] [--key-index none|covering|plain] [--without-cell-sums] [--plain-sums-key-index] [--tiny-documents] [--server postgresql://postgres@127.0.0.1:5432]
 
 Creates a throwaway database, migrates it, generates ``--reports`` reports of every
 2021-edition cell (200 values each) with their identity checks, each with a document
@@ -99,7 +99,11 @@ def _pages(count: int = 20) -> list[bytes]:
     return [render_page_html(make_report(seed))[0] for seed in range(count)]
 
 
-def generate(n: int, seed: int = 1, tiny: bool = False) -> list[tuple[ParseResult, Provenance, Region]]:
+def generate(
+    n: int, seed: int = 1, tiny: bool = False, per_county: int = 0
+) -> list[tuple[ParseResult, Provenance, Region]]:
+    """``n`` reports of agencies with ``len(YEARS)`` years each; ``per_county`` agencies to
+    a county (0: all in one county, the benchmark's shape before 2026-11-30)."""
     rnd = random.Random(seed)
     pages = [b""] if tiny else _pages()
     keys = catalog.keys_for("2021")
@@ -127,7 +131,11 @@ def generate(n: int, seed: int = 1, tiny: bool = False) -> list[tuple[ParseResul
             content_type="text/html",
             spider="bench",
         )
-        batch.append((result, prov, REGION))
+        region = REGION
+        if per_county:
+            county = f"第{i // len(YEARS) // per_county}县"
+            region = Region(REGION.province, REGION.city, county, None, REGION.portal)
+        batch.append((result, prov, region))
     return batch
 
 
@@ -139,6 +147,8 @@ def main() -> None:
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--key-index", choices=["none", *KEY_INDEXES], default="none",
                     help="an index by key as before migration 0017 (covering: 0006's; plain: 0001's)")
+    ap.add_argument("--agencies-per-county", type=int, default=0,
+                    help="agencies to a county (0: every agency in one county); portals list 12-40")
     ap.add_argument("--plain-sums-key-index", action="store_true",
                     help="cell_sums' (key, year) index without 0020's covered columns (sums updated in place)")
     ap.add_argument("--without-cell-sums", action="store_true",
@@ -164,7 +174,7 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE report_values DISABLE TRIGGER USER")
         t = time.perf_counter()
-        reports = generate(args.reports, tiny=args.tiny_documents)
+        reports = generate(args.reports, tiny=args.tiny_documents, per_county=args.agencies_per_county)
         rows = sum(len(r.values) for r, _, _ in reports)
         size = sum(len(p.content) for _, p, _ in reports) / len(reports)
         print(
