@@ -324,8 +324,9 @@ class _Walker:
         self.current = None
 
 
-def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment:
-    """Read every template cell the token stream holds."""
+def align(tokens: Iterable[Token], *, year_hint: int | None = None, repeats: bool = False) -> Alignment:
+    """Read every template cell the token stream holds. ``repeats``: the grids are a reader's
+    (PDF, DOCX), which repeats a merged cell's text in every place it covers."""
     w = _Walker()
     text, value, end, span = w._text, w._value, w._end, w.span
     pos = 0
@@ -356,7 +357,7 @@ def align(tokens: Iterable[Token], *, year_hint: int | None = None) -> Alignment
             value(tok)
         pos += 1
     w._finalize()
-    return _Resolver(w, year_hint).run()
+    return _Resolver(w, year_hint, repeats).run()
 
 
 # ---------------------------------------------------------------- resolution
@@ -413,6 +414,12 @@ def _row_keys(code: str, row: str, cols: tuple[str | None, ...]) -> list[str]:
 def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
     """Exactly n cells from a row's tokens, or None; plus a note when something was dropped."""
     toks = list(tokens)
+    lead = next((i for i, t in enumerate(toks) if not t.empty), len(toks))
+    trail = next((i for i, t in enumerate(reversed(toks)) if not t.empty), len(toks))
+    if len(toks) > n and lead and trail and len(toks) - n < lead + trail and len(toks) - lead - trail < n:
+        # empty cells at both ends and more than the row needs: which are padding? (a blank
+        # column at either end would shift every value)
+        return None, f"{len(toks)} cells for {n} columns, empty at both ends; row left out"
     while len(toks) > n and toks[-1].empty:
         toks.pop()
     while len(toks) > n and toks[0].empty:
@@ -428,8 +435,9 @@ def _fit(tokens: list[Token], n: int) -> tuple[list[Token] | None, str | None]:
 
 
 class _Resolver:
-    def __init__(self, walker: _Walker, year_hint: int | None) -> None:
+    def __init__(self, walker: _Walker, year_hint: int | None, repeats: bool = False) -> None:
         self.w = walker
+        self.repeats = repeats
         self.year_hint = year_hint
         self.out = Alignment()
         self.blanked: set[str] = set()  # out.blank as a set: a membership test per cell
@@ -564,8 +572,11 @@ class _Resolver:
             return  # a group label of the other edition's layout (2021 (六)) with empty cells
         cmap = r.cmap
         if cmap is not None and cmap.at is not None:
-            self._row_at(code, r, cmap.at)
-            return
+            if not r.line:
+                self._row_at(code, r, cmap.at)
+                return
+            if self._row_places(code, r, cmap.at):
+                return
         if cmap is not None and cmap.order and set(cmap.order) - {None} <= _ALL_COLUMNS[code]:
             cols = cmap.order
         elif len(cols) != 1 or code == "s3":
@@ -592,6 +603,24 @@ class _Resolver:
             self._split(row_id, keys, solid, self._row_rule(code, keys))
             return
         self.warn(f"{row_id}: {len(solid)} cells for {len(keys)} columns; row left out")
+
+    def _row_places(self, code: str, r: RowRead, at: dict[int, str | None]) -> bool:
+        """A tab or ``|`` row whose every value sits at a place its header names: keyed by
+        place (leading and trailing empty cells are blanks, not padding to strip)."""
+        keys: list[str] = []
+        cells: list[Token] = []
+        for i, t in enumerate(r.tokens):
+            col = at.get(r.pos0 + i)
+            if col is None:
+                if not t.empty:
+                    return False  # a value at a place no header names: read by order, or left out
+                continue
+            keys.append(f"{code}.{r.row}.{col}")
+            cells.append(t)
+        if len(set(keys)) != len(keys) or not any(not t.empty for t in cells):
+            return False
+        self._store(keys, cells)
+        return True
 
     def _aligned_tail(self, r: RowRead, n: int) -> list[Token] | None:
         """A text row with extra cells: its last n, if they sit exactly where every other row
@@ -631,9 +660,10 @@ class _Resolver:
         if len(set(keys)) != len(keys):
             # one header over several cells of a row: a merged cell a reader repeated in each
             # place (all equal) is one cell; else whose is which?
-            # (only where the one header is the table's only column: a header copied over a
-            # neighbour's column may sit over two equal numbers too)
-            if len(set(keys)) > 1 or any(t != cells[0] for t in cells):
+            # (only in a reader's grid — in HTML a merged value is one cell — and only where the
+            # one header is the table's only column: a header copied over a neighbour's column
+            # may sit over two equal numbers too)
+            if not self.repeats or len(set(keys)) > 1 or any(t != cells[0] for t in cells):
                 self.suspect.add(code)
                 return
             keys, cells = keys[:1], cells[:1]
@@ -659,13 +689,18 @@ class _Resolver:
         return None
 
     def _split(self, row_id: str, keys: list[str], toks: list[Token], rule) -> None:
-        """Cut run-together digits; a unique cut is taken, a choice is left to ``_settle``."""
+        """Cut run-together digits; a unique cut is taken, a choice is left to ``_settle``.
+
+        A cut is unique only for the column count: where the row's numbers are printed apart
+        (one a line) and are too few, a cell may be an invisible blank rather than digits run
+        together, so a unique cut of several numbers is taken only if the row's own total
+        holds (``968``/``6``/``974`` is not 9,6,8,6,9,7,4)."""
         try:
             cands = candidates(toks, len(keys))
         except TooMany:
             self.ambiguous[row_id] = (keys, [], None)
             return
-        if len(cands) == 1:
+        if len(cands) == 1 and (len(toks) == 1 or (rule is not None and rule(cands[0]))):
             self._put_cut(keys, cands[0])
         else:
             self.ambiguous[row_id] = (keys, cands, rule)

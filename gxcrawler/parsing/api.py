@@ -201,7 +201,7 @@ def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str
         md = extract(
             head, title_candidates=[doc.title] if doc.title else (), hints=hints, url=source, split_title=True
         )
-        best = _align_grids(_grid_tokens(doc.tables), md.year) if doc.tables else None
+        best = _align_grids(_grid_tokens(doc.tables), md.year, repeats=True) if doc.tables else None
         if best is None or best.missing or not best.cells:
             from_text = _align_text(lines, md.year)
             if best is None or from_text.cells > best.cells:
@@ -233,10 +233,11 @@ def _align_text(lines: list[str], year: int | None) -> Alignment:
     return alignment
 
 
-def _align_grids(tokens: list[Token], year: int | None) -> Alignment:
-    """Align tokens that hold real grids; a transposed section 三 is turned back first."""
+def _align_grids(tokens: list[Token], year: int | None, *, repeats: bool = False) -> Alignment:
+    """Align tokens that hold real grids; a transposed section 三 is turned back first.
+    ``repeats``: a reader's grids (merged cells repeated in every place)."""
     turned, notes = turn(tokens)
-    alignment = align(turned, year_hint=year)
+    alignment = align(turned, year_hint=year, repeats=repeats)
     alignment.warnings[:0] = notes
     return alignment
 

@@ -177,7 +177,8 @@ def from_lines(code: str, cells: Sequence[tuple[int, int, str]]) -> ColumnMap | 
     words = [w for _, w in placed]
     if len(set(words)) != len(words):
         return _NONE
-    found = ColumnMap(order=tuple(words))
+    # the places too: a row's empty cells keep their places, so a value's place names its column
+    found = ColumnMap(order=tuple(words), code=code, cells=tuple((ln, i, 1, t) for ln, i, t in cells if t))
     return found if complete(code, found) else _NONE  # an unnamed place would shift the rest
 
 
