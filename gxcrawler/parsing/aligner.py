@@ -572,10 +572,11 @@ class _Resolver:
             return  # a group label of the other edition's layout (2021 (六)) with empty cells
         cmap = r.cmap
         if cmap is not None and cmap.at is not None:
-            if not r.line:
+            if r.line:  # a tab or | row under a header of places
+                if self._row_places(code, r, cmap.at):
+                    return
+            elif not cmap.order:  # a grid's header (a line header's order serves other rows)
                 self._row_at(code, r, cmap.at)
-                return
-            if self._row_places(code, r, cmap.at):
                 return
         if cmap is not None and cmap.order and set(cmap.order) - {None} <= _ALL_COLUMNS[code]:
             cols = cmap.order
