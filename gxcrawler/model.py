@@ -28,6 +28,8 @@ class OcrCell:
     text: str
     confidence: float
     alternatives: tuple[str, ...] = ()
+    #: the picture (page) it was read from, 1-based in the reader's input: a value traced to it
+    page: int | None = None
 
 
 @dataclass
@@ -90,6 +92,10 @@ class ParseResult:
     #: cells read by OCR, by key: ``read`` (every character sure) or ``settled`` (a doubtful
     #: reading chosen because it alone satisfies the identities); stored per cell
     ocr: dict[str, str] = field(default_factory=dict)
+    #: a web page whose tables are pictures: the SHA-256 of each picture read, in page order
+    #: (``Provenance.pictures``), and the picture each cell was read from (key -> 1-based place)
+    pictures: list[str] = field(default_factory=list)
+    picture: dict[str, int] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object of ``docs/spec/metrics.md`` (plus ``message`` when there is one)."""
@@ -112,6 +118,9 @@ class ParseResult:
             out["images"] = list(self.images)
         if self.ocr:
             out["ocr"] = dict(self.ocr)
+        if self.pictures:
+            out["pictures"] = list(self.pictures)
+            out["picture"] = dict(self.picture)
         if self.narrative:
             out["narrative"] = [c.to_json_dict() for c in self.narrative]
         return out
@@ -152,16 +161,28 @@ class Provenance:
     spider: str | None = None
     #: list-page hints (title, agency, date as listed) used when the document lacks them
     hints: dict[str, str] = field(default_factory=dict)
+    #: a web page's table pictures, (url, bytes) in page order, read with the page: stored as
+    #: documents of their own and linked to the report (``report_pictures``)
+    pictures: list[tuple[str, bytes]] = field(default_factory=list)
+    #: the page's table pictures that could not be fetched this time (URLs): the stored report,
+    #: read with them, stays as it is (``gxcrawler.db.loader``)
+    missing_pictures: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def sha256(self) -> str:
         """Hashed once: the loader reads it several times, and a PDF can be megabytes."""
         return hashlib.sha256(self.content).hexdigest()
 
+    @functools.cached_property
+    def picture_shas(self) -> list[str]:
+        """The SHA-256 of each picture, in page order (hashed once, like :attr:`sha256`)."""
+        return [hashlib.sha256(content).hexdigest() for _, content in self.pictures]
+
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("content")
         d["sha256"] = self.sha256
+        d["pictures"] = [[url, sha] for (url, _), sha in zip(self.pictures, self.picture_shas, strict=True)]
         return d
 
 

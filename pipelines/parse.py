@@ -115,6 +115,7 @@ class ParsePipeline:
         or is not an image is left out (the ledger has the failure); the page is parsed anyway.
         """
         from gxcrawler.formats.ocr import enabled
+        from gxcrawler.formats.sniff import image_mime
 
         if not enabled():
             return
@@ -133,12 +134,17 @@ class ParsePipeline:
                 logger.info("table picture %s of %s not fetched: %r", url, item.page_url, exc)
                 self.stats.inc_value("gx/pictures/failed")
                 continue
-            if response.status != 200 or not response.body:
+            if response.status != 200 or not image_mime(response.body):
+                # an error page, an empty body, a challenge served as the picture: not a picture, never
+                # stored as one; the page is parsed without it (a stored report keeps its values: refusals)
+                logger.info("table picture %s of %s: not a picture (HTTP %s, %d bytes)", url, item.page_url,
+                            response.status, len(response.body))
                 self.stats.inc_value("gx/pictures/failed")
                 continue
             got.append((url, response.body))
             self.stats.inc_value("gx/pictures/fetched")
         item.images = got
+        item.missing_images = [u for u in item.image_urls[:MAX_PICTURES] if u not in dict(got)]
 
     def record_failure(self, url: str, kind: str, reason: str) -> None:
         logger.error("could not parse %s: %s", url, reason)

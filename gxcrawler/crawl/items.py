@@ -31,6 +31,8 @@ class ReportItem:
     image_urls: list[str] = field(default_factory=list)
     #: (url, bytes) of those pictures, once fetched
     images: list[tuple[str, bytes]] = field(default_factory=list)
+    #: those that could not be fetched (an error, not a picture): a stored report is kept as it is
+    missing_images: list[str] = field(default_factory=list)
     parse_result: ParseResult | None = None
 
     @property
@@ -46,4 +48,6 @@ class ReportItem:
             content_type=self.content_type,
             spider=self.spider,
             hints={k: str(v) for k, v in self.hints.items() if v is not None},
+            pictures=list(self.images),
+            missing_pictures=list(self.missing_images),
         )

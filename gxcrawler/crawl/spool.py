@@ -41,10 +41,14 @@ def report_to_json(result: ParseResult, prov: Provenance, region: Region) -> dic
     p = {f.name: getattr(prov, f.name) for f in fields(prov) if f.name != "content"}
     p["fetched_at"] = prov.fetched_at.isoformat() if prov.fetched_at else None
     p["sha256"] = prov.sha256
+    # a page's table pictures: (url, sha256), their bytes in blobs beside the page's (Spool.put_report)
+    p["pictures"] = [[url, sha] for (url, _), sha in zip(prov.pictures, prov.picture_shas, strict=True)]
     return {"result": r, "provenance": p, "region": asdict(region)}
 
 
-def report_from_json(data: dict[str, Any], content: bytes) -> tuple[ParseResult, Provenance, Region]:
+def report_from_json(
+    data: dict[str, Any], content: bytes, blobs: dict[str, bytes] | None = None
+) -> tuple[ParseResult, Provenance, Region]:
     r = dict(data["result"])
     r["values"] = {k: Decimal(v) for k, v in r["values"].items()}
     r["checks"] = [_check_from_json(c) for c in r["checks"]]
@@ -52,6 +56,7 @@ def report_from_json(data: dict[str, Any], content: bytes) -> tuple[ParseResult,
     r["published"] = date.fromisoformat(r["published"]) if r["published"] else None
     p = {k: v for k, v in data["provenance"].items() if k != "sha256"}
     p["fetched_at"] = datetime.fromisoformat(p["fetched_at"]) if p["fetched_at"] else None
+    p["pictures"] = [(url, (blobs or {})[sha]) for url, sha in p.get("pictures") or ()]
     prov = Provenance(content=content, **p)
     if prov.sha256 != data["provenance"]["sha256"]:
         raise ValueError("spooled bytes do not match their hash")
@@ -87,11 +92,13 @@ class Spool:
 
     def put_report(self, result: ParseResult, prov: Provenance, region: Region) -> Path:
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        blob = self.reports_dir / f"{prov.sha256}.bin"
-        if not blob.exists():
-            tmp = blob.with_suffix(".tmp")
-            tmp.write_bytes(prov.content)
-            tmp.replace(blob)
+        pictures = zip(prov.picture_shas, (c for _, c in prov.pictures), strict=True)
+        for sha, content in [(prov.sha256, prov.content), *pictures]:
+            blob = self.reports_dir / f"{sha}.bin"
+            if not blob.exists():
+                tmp = blob.with_suffix(".tmp")
+                tmp.write_bytes(content)
+                tmp.replace(blob)
         return self._write(self.reports_dir, report_to_json(result, prov, region))
 
     def put_rows(self, what: str, payload: Any) -> Path:
@@ -102,7 +109,9 @@ class Spool:
         for path in sorted(self.reports_dir.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
             content = (self.reports_dir / f"{data['provenance']['sha256']}.bin").read_bytes()
-            yield path, report_from_json(data, content)
+            blobs = {sha: (self.reports_dir / f"{sha}.bin").read_bytes()
+                     for _, sha in data["provenance"].get("pictures") or ()}
+            yield path, report_from_json(data, content, blobs)
 
     def rows(self) -> Iterator[tuple[Path, str, Any]]:
         for path in sorted(self.rows_dir.glob("*.json")):
@@ -115,9 +124,9 @@ class Spool:
     def forget_report(self, path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         path.unlink(missing_ok=True)
-        sha = data["provenance"]["sha256"]
-        if not any(p for p in self.reports_dir.glob("*.json") if sha in p.read_text(encoding="utf-8")):
-            (self.reports_dir / f"{sha}.bin").unlink(missing_ok=True)
+        for sha in [data["provenance"]["sha256"], *(s for _, s in data["provenance"].get("pictures") or ())]:
+            if not any(p for p in self.reports_dir.glob("*.json") if sha in p.read_text(encoding="utf-8")):
+                (self.reports_dir / f"{sha}.bin").unlink(missing_ok=True)
 
     def empty(self) -> bool:
         return not any(self.root.rglob("*.json")) if self.root.exists() else True

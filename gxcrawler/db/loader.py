@@ -40,13 +40,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import catalog
 from ..agencies import AgencyName, canonical_agency, division_code
+from ..formats.sniff import image_mime
 from ..model import Check, ParseResult, Provenance, Region
 from . import batch as pg_batch
 from . import years
 from .engine import is_postgres
 from .fetches import record_fetches
 from .headlines import headline_values
-from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportValue
+from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportPicture, ReportValue
 from .refusals import refusal, replacement_refusal
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ _documents = Document.__table__
 _reports = Report.__table__
 _values = ReportValue.__table__
 _checks = CheckResult.__table__
+_pictures = ReportPicture.__table__
 
 
 @dataclass
@@ -169,10 +171,10 @@ class Loader:
         rest: list[tuple[int, bool | None]] = []
         candidates: list[int] = []
         for i, (result, prov, _region) in enumerate(items):
-            if refusal(result, prov) or _unloadable(result, _raw_agency(result, prov)) or any(
+            if prov.pictures or refusal(result, prov) or _unloadable(result, _raw_agency(result, prov)) or any(
                 k not in catalog.METRICS for k in result.values
             ):
-                rest.append((i, None))  # skipped or failed alone, without writing
+                rest.append((i, None))  # skipped or failed alone, without writing; pictures linked alone
             else:
                 candidates.append(i)
         if not candidates:
@@ -343,6 +345,7 @@ class Loader:
         if (
             not self._postgres
             or self.before_commit is not None
+            or prov.pictures  # linked in the general path's transaction
             or refusal(result, prov)
             or _unloadable(result, raw_agency)
             or any(k not in catalog.METRICS for k in result.values)
@@ -372,7 +375,7 @@ class Loader:
 
     def _store_documents(self, conn: Connection, provs: list[Provenance], have: set[str] | None = None) -> bool:
         """Store the documents not stored yet (``have``: those known to be); False if that failed."""
-        if have is not None and all(p.sha256 in have for p in provs):
+        if have is not None and all(p.sha256 in have and not p.pictures for p in provs):
             return True  # a re-crawl: no statement at all
         try:
             with _statement_by_statement(conn):  # content-addressed: each insert stands alone
@@ -448,6 +451,7 @@ class Loader:
             # then we wait for it and treat its row as the stored version.
             report_id = self._insert_new(conn, row, result)
             if report_id is not None:
+                _link_pictures(conn, report_id, result, prov)
                 return self._done(conn, outcome("inserted", report_id))
             current = _current_report(conn, agency_id, result.year)
             if current is None:
@@ -456,6 +460,9 @@ class Loader:
                 )
         if current.sha256 == sha and current.fingerprint == fingerprint:
             return outcome("unchanged", current.id)
+        if prov.missing_pictures:  # read without some of its pictures: the stored version and its pictures stay
+            missing = ", ".join(prov.missing_pictures[:3])
+            return outcome("refused", current.id, f"kept: table pictures not fetched this time ({missing})")
         refused = replacement_refusal(current.status, result)
         if refused:
             return outcome("refused", current.id, refused)
@@ -471,6 +478,7 @@ class Loader:
         conn.execute(_values.delete().where(_values.c.report_id == current.id))
         conn.execute(_checks.delete().where(_checks.c.report_id == current.id))
         self._insert_cells(conn, current.id, result)
+        _link_pictures(conn, current.id, result, prov)
         return self._done(conn, outcome("updated", current.id))
 
     def _done(self, conn: Connection, outcome: LoadOutcome) -> LoadOutcome:
@@ -499,7 +507,8 @@ class Loader:
             conn.exec_driver_sql(_PG_INSERT_CELLS, {"report_id": report_id, **_pg_cell_arrays(result)})
             return
         values = [
-            {"report_id": report_id, "key": key, "value": value, "ocr": result.ocr.get(key)}
+            {"report_id": report_id, "key": key, "value": value, "ocr": result.ocr.get(key),
+             "picture": result.picture.get(key)}
             for key, value in result.values.items()
         ]
         checks = [
@@ -602,7 +611,8 @@ def parse_fingerprint(result: ParseResult) -> str:
     payload is values (sorted ``[key, normalized number]`` pairs), blank keys, checks
     (sorted ``[rule, ok, left, right]``), status, edition, title, agency, published,
     source type and warnings; followed, when the parse has narrative checks, by their
-    sorted ``[rule, ok, left, right, sentence]`` rows. Stored fingerprints use that text, so it must not change;
+    sorted ``[rule, ok, left, right, sentence]`` rows; then, for a page read with its table pictures,
+    ``[picture hashes, sorted [key, picture]]``. Stored fingerprints use that text, so it must not change;
     it is written here without the JSON encoder wherever nothing needs escaping
     (catalog keys, rule names, numbers, most titles): the same bytes, 3x faster — an
     unchanged report costs little more than this hash.
@@ -619,6 +629,9 @@ def parse_fingerprint(result: ParseResult) -> str:
         # after the object, only when there are any: the fingerprints of parses without
         # narrative checks (every one stored before they were) keep their bytes
         text += _json(sorted((c.rule, c.ok, str(c.left), str(c.right), c.sentence or "") for c in result.narrative))
+    if result.pictures:
+        # likewise only for a page read with its pictures: their bytes and which cell each gave
+        text += _json([result.pictures, sorted(result.picture.items())])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -728,8 +741,9 @@ def _raw_agency(result: ParseResult, prov: Provenance) -> str:
 # ~200 values, ~40 checks) is one statement and one round trip.
 
 _PG_VALUES = (
-    "INSERT INTO report_values (report_id, key, value, ocr) "
-    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[], %(v_ocr)s::text[]) AS x"
+    "INSERT INTO report_values (report_id, key, value, ocr, picture) "
+    "SELECT {rid}, x.* FROM {src}unnest(%(v_key)s::text[], %(v_value)s::numeric[], %(v_ocr)s::text[], "
+    "%(v_picture)s::smallint[]) AS x"
 )
 _PG_CHECKS = (
     'INSERT INTO check_results (report_id, rule, ok, "left", "right", sentence) '
@@ -766,6 +780,7 @@ def _pg_cell_arrays(result: ParseResult) -> dict[str, list[Any]]:
         "v_key": list(result.values),
         "v_value": list(result.values.values()),
         "v_ocr": [result.ocr.get(k) for k in result.values],
+        "v_picture": [result.picture.get(k) for k in result.values],
         "c_rule": [c.rule for c in checks],
         "c_ok": [c.ok for c in checks],
         "c_left": [c.left for c in checks],
@@ -791,28 +806,35 @@ def _store_documents(
     re-crawl ships no bytes at all; the rest go in with one cached statement (an
     executemany that RETURNING turns into one multi-row INSERT), never compiled per batch.
     """
-    docs = {p.sha256: p for p in provs}
-    if have is None:
-        have = set(
-            conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256.in_(list(docs)))).scalars()
-        )
-    for sha in have:
-        docs.pop(sha, None)
     now = datetime.now(UTC)
+    docs: dict[str, tuple[bytes, str | None, str | None, datetime]] = {}
+    for p in provs:
+        docs[p.sha256] = (p.content, p.content_type, p.document_url or p.page_url, p.fetched_at or now)
+        for (url, content), sha in zip(p.pictures, p.picture_shas, strict=True):  # a page's table pictures
+            if image_mime(content):  # bytes that are not a picture are never stored as one
+                docs.setdefault(sha, (content, image_mime(content), url, p.fetched_at or now))
+    # ``have`` is about the reports' own documents: their pictures are looked up here
+    unknown = list(docs) if have is None else [sha for p in provs for sha in p.picture_shas if sha not in have]
+    if unknown:
+        have = set(have or ()) | set(
+            conn.execute(sa.select(_documents.c.sha256).where(_documents.c.sha256.in_(unknown))).scalars()
+        )
+    for sha in have or ():
+        docs.pop(sha, None)
     rows: list[dict[str, Any]] = []
     size = 0
-    for sha, p in docs.items():
+    for sha, (content, content_type, url, fetched_at) in docs.items():
         rows.append(
             {
                 "sha256": sha,
-                "content": p.content,
-                "content_type": p.content_type,
-                "size": len(p.content),
-                "url": p.document_url or p.page_url,
-                "first_fetched_at": p.fetched_at or now,
+                "content": content,
+                "content_type": content_type,
+                "size": len(content),
+                "url": url,
+                "first_fetched_at": fetched_at,
             }
         )
-        size += len(p.content)
+        size += len(content)
         if size >= chunk_bytes:
             conn.execute(_insert_documents(conn.dialect.name), rows)
             rows, size = [], 0
@@ -827,6 +849,21 @@ def _insert_documents(dialect: str):  # noqa: ANN202 - dialect-specific Insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(_documents).on_conflict_do_nothing().returning(_documents.c.sha256)
+
+
+def _link_pictures(conn: Connection, report_id: int, result: ParseResult, prov: Provenance) -> None:
+    """The pictures the report's cells were read from, in its transaction: the old links go with
+    the old cells. Only pictures the parse read (``result.pictures``) and whose bytes are an image."""
+    conn.execute(_pictures.delete().where(_pictures.c.report_id == report_id))
+    if not result.pictures or result.pictures != prov.picture_shas:
+        return
+    rows = [
+        {"report_id": report_id, "position": n, "url": url, "sha256": sha}
+        for n, ((url, content), sha) in enumerate(zip(prov.pictures, result.pictures, strict=True), start=1)
+        if image_mime(content)
+    ]
+    if rows:
+        conn.execute(_pictures.insert(), rows)
 
 
 def _fetch_row(url: str, prov: Provenance, region: Region, outcome: LoadOutcome) -> dict[str, Any]:

@@ -225,6 +225,25 @@ class ReportValue(Base):
     #: character sure; ``settled``: an OCR reading chosen because it alone satisfies the
     #: identities (migration 0013). The report's ``source_type`` is then ``ocr``.
     ocr: Mapped[str | None] = mapped_column(sa.String(8))
+    #: the report's picture the cell was read from (``report_pictures.position``): a web page
+    #: whose tables are pictures (migration 0021); NULL for cells read from text
+    picture: Mapped[int | None] = mapped_column(sa.SmallInteger)
+
+
+class ReportPicture(Base):
+    """A picture a report's tables were read from (a township page's ``<img>`` tables, OCR).
+
+    The bytes are a document of their own (``documents``, by ``sha256``); ``position`` is
+    the picture's place among those read with the page, the one ``report_values.picture``
+    names. Replaced with the report's cells, never on its own: a picture that fails to
+    download later leaves the stored one and its values as they are.
+    """
+
+    __tablename__ = "report_pictures"
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("documents.sha256"), index=True)
 
 
 #: every cell summed per region, year and edition; PostgreSQL only, kept current by triggers

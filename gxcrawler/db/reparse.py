@@ -2,12 +2,12 @@
 
 The bytes are in ``documents``; where they came from (URLs, list-page hints, region)
 is in ``fetches``. A better parser turns into ``updated`` reports; an unchanged one
-into ``unchanged``.
+into ``unchanged``. A page whose tables were pictures is read again with its stored
+pictures (``report_pictures``), with no network.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 
 from ..model import Provenance, Region
 from .loader import Loader, LoadOutcome
-from .models import Agency, Document, Fetch, Report
+from .models import Agency, Document, Fetch, Report, ReportPicture
 
 _fetches = Fetch.__table__
 _documents = Document.__table__
 _reports = Report.__table__
 _agencies = Agency.__table__
+_pictures = ReportPicture.__table__
 
 
 def reparse(
@@ -54,23 +55,13 @@ def reparse(
         for url, content, prov, region in _targets(engine, list(report_ids), all_documents, spider):
             origins.append((url, prov, region))
             name = PurePosixPath(urlsplit(url).path).name or None
-            yield ParseTask(content, url, prov.content_type, name, dict(prov.hints))
+            yield ParseTask(content, url, prov.content_type, name, dict(prov.hints), tuple(prov.pictures))
 
-    with engine.connect() as conn:
-        pictured = set(conn.execute(sa.select(_reports.c.sha256).where(_reports.c.source_type == "ocr")).scalars())
     out: list[tuple[str, LoadOutcome]] = []
     for result in pool.map(tasks()):
         url, prov, region = origins.popleft()
-        if result.source_type in ("html", "mht") and hashlib.sha256(prov.content).hexdigest() in pictured:
-            # a report page whose tables were pictures: the store keeps the page, not its pictures,
-            # so a re-parse would lose the tables; a re-crawl (-a refresh=1) reads them again
-            out.append((url, LoadOutcome("skipped", message=PICTURES_NOT_KEPT)))
-            continue
         out.append((url, loader.load(result, prov, region)))
     return out
-
-
-PICTURES_NOT_KEPT = "tables read by OCR from the page's pictures, which are not stored: re-crawl to read them again"
 
 
 def _targets(
@@ -115,6 +106,7 @@ def _targets(
             )
             region = _region(conn, row)
             prov = _provenance(conn, row)
+            prov.pictures = _stored_pictures(conn, row["sha256"])
         yield row["url"], row["content"], prov, region
     for report_id in missing:
         with engine.connect() as conn:
@@ -191,6 +183,7 @@ def _from_report(conn: sa.Connection, report_id: int) -> tuple[str, bytes, Prove
         content_type=r.content_type,
         spider=r.spider,
         hints={"title": r.title or "", "agency": r.agency_raw or ""},
+        pictures=_stored_pictures(conn, r.sha256),
     )
     return (
         r.document_url or r.page_url or f"report:{report_id}",
@@ -198,3 +191,22 @@ def _from_report(conn: sa.Connection, report_id: int) -> tuple[str, bytes, Prove
         prov,
         _agency_region(conn, report_id),
     )
+
+
+def _stored_pictures(conn: sa.Connection, sha256: str) -> list[tuple[str, bytes]]:
+    """The table pictures a report of these page bytes was read with, ``(url, bytes)`` in page
+    order, from ``documents`` (the stored ones: a page is re-read as it was crawled)."""
+    report_id = conn.execute(
+        sa.select(sa.func.min(_pictures.c.report_id))
+        .join(_reports, _reports.c.id == _pictures.c.report_id)
+        .where(_reports.c.sha256 == sha256)
+    ).scalar()
+    if report_id is None:
+        return []
+    rows = conn.execute(
+        sa.select(_pictures.c.url, _documents.c.content)
+        .join(_documents, _documents.c.sha256 == _pictures.c.sha256)
+        .where(_pictures.c.report_id == report_id)
+        .order_by(_pictures.c.position)
+    ).all()
+    return [(url, content) for url, content in rows]

@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import ExtractedDocument, OcrCell
 from .errors import FormatError
@@ -366,7 +366,7 @@ def read_pictures(
                 text, info = cells.get(cell_id, ("", None))
                 out_row.append(text)
                 if info is not None and cell_id not in seen:
-                    ocr[(t, r, c)] = info
+                    ocr[(t, r, c)] = replace(info, page=int(cell_id.split("/", 1)[0]))  # "page/table/cell"
                 seen.add(cell_id)
             rows.append(out_row)
         tables.append(rows)
@@ -397,14 +397,18 @@ def read_images(images: list[tuple[str, bytes]], limits: Limits | None = None) -
     limits = limits or Limits()
     pictures: list[tuple[object, float | None]] = []
     skipped: list[str] = []
-    for url, content in images:
+    kept: list[int] = []  # each picture read: its place in ``images``
+    for number, (url, content) in enumerate(images, start=1):
         try:
             if len(content) > limits.max_bytes:
                 raise FormatError(f"picture too large ({len(content)} bytes)")
             pictures.append((_load(content), None))
+            kept.append(number)
         except FormatError as exc:
             skipped.append(f"picture {url} not read: {exc}")
     doc = read_pictures(pictures, limits)
+    if doc.ocr and skipped:  # cells name their picture's place in ``images``, not among those read
+        doc.ocr = {pos: replace(c, page=kept[c.page - 1] if c.page else None) for pos, c in doc.ocr.items()}
     doc.warnings += skipped
     return doc
 

@@ -56,8 +56,24 @@ _BY_CONTENT_TYPE = (
     ("message/rfc822", "mht"),
     ("image/", "image"),
 )
-#: the leading bytes of the picture formats OCR reads
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+#: the leading bytes of the picture formats OCR reads, with their MIME types
+_IMAGE_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
+)
+
+
+def image_mime(content: bytes) -> str | None:
+    """The picture format the bytes prove (``image/jpeg`` …), else None: an error page, an empty
+    body or a challenge served in a picture's place is not a picture (and is never stored as one)."""
+    for magic, mime in _IMAGE_MAGIC:
+        if content.startswith(magic):
+            return mime
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if content.startswith(b"BM") and len(content) > 26 and int.from_bytes(content[2:6], "little") == len(content):
+        return "image/bmp"
+    return None
 #: kinds whose files portals often replace by a web page or web archive of the same content
 OFFICE_KINDS = frozenset({"doc", "wps", "docx", "xls", "et", "xlsx", "mht"})
 #: kinds read by another kind's reader (WPS's formats are Microsoft's layouts; LibreOffice reads RTF)
@@ -80,9 +96,7 @@ def sniff_binary(content: bytes) -> str | None:
     for a package or compound file whose parts prove neither Word nor Excel (damaged, or
     another kind): the name decides which reader tries, and says why it fails.
     """
-    if content.startswith(_IMAGE_MAGIC) or (content[:4] == b"RIFF" and content[8:12] == b"WEBP"):
-        return "image"
-    if content.startswith(b"BM") and len(content) > 26 and int.from_bytes(content[2:6], "little") == len(content):
+    if image_mime(content):
         return "image"
     head = content[:1024].lstrip()
     if head.startswith(b"%PDF"):

@@ -5,8 +5,9 @@ None of these raise: bad input becomes ``status="error"`` with a ``message``.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..checks import evaluate
@@ -137,7 +138,36 @@ def _with_pictures(
     result.year = page.year or result.year
     result.published = page.published or result.published
     result.warnings.insert(0, f"tables read by OCR from {len(images)} pictures in the page")
+    _trace_pictures(result, scanned, images, lambda d: _parse_document(d, source=source, hints=merged))
     return result
+
+
+def _trace_pictures(
+    result: ParseResult,
+    scanned: ExtractedDocument,
+    images: list[tuple[str, bytes]],
+    parse: Callable[[ExtractedDocument], ParseResult],
+) -> None:
+    """Which picture each value was read from (the loader stores the pictures and the link):
+    the number cell the aligner put under the key (``ocrproof.key_cells``), and its page.
+
+    A value not read from a picture's cell (the text fallback) names none; a warning says so.
+    """
+    from .ocrproof import key_cells
+
+    result.pictures = [hashlib.sha256(content).hexdigest() for _, content in images]
+    try:
+        where = key_cells(scanned, parse) if scanned.ocr else {}
+    except Exception as exc:  # noqa: BLE001 - the values stand; only their pictures are not named
+        where = {}
+        result.warnings.append(f"the pictures of the values not traced: {type(exc).__name__}: {exc}")
+    for key, pos in where.items():
+        page = scanned.ocr[pos].page if scanned.ocr else None
+        if key in result.values and page is not None and 1 <= page <= len(images):
+            result.picture[key] = page
+    untraced = sorted(k for k in result.values if k not in result.picture)
+    if untraced:
+        result.warnings.append(f"not read from a picture's cell (text): {', '.join(untraced[:10])}")
 
 
 def parse_text(text: str, *, source: str, hints: dict[str, str] | None = None) -> ParseResult:

@@ -20,6 +20,7 @@ TABLES = {
     "agency_aliases",
     "reports",
     "report_values",
+    "report_pictures",
     "check_results",
     "metrics",
     "documents",
@@ -195,4 +196,4 @@ def test_0003_upgrades_a_loaded_database_in_place_and_downgrades_to_0002(empty_e
     assert {i: stored_headlines(empty_engine, i) for i in ids} == loaded
     with empty_engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("report_values")}
-    assert columns == {"report_id", "key", "value", "ocr"}  # ocr: migration 0013
+    assert columns == {"report_id", "key", "value", "ocr", "picture"}  # ocr: migration 0013; picture: 0021
