@@ -76,7 +76,9 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     children: dict[str, list[str]] = {}
     settled_parents: set[str] = set()
     for r in rows:
-        if r.parent_url and r.parent_url != r.url:
+        # a page's table pictures (``image``: a failed download on the ledger) are read with the page,
+        # never documents to ask for on their own when the page is unchanged
+        if r.parent_url and r.parent_url != r.url and r.kind != "image":
             children.setdefault(r.parent_url, []).append(r.url)
             if r.url in done:
                 settled_parents.add(r.parent_url)

@@ -40,6 +40,17 @@ def test_settled_documents_and_their_pages(db_engine):
     assert not known["http://a.gov.cn/x.shtml"].settled  # fetched, never loaded
 
 
+def test_a_pages_table_picture_that_failed_is_not_a_document_of_its_own(db_engine):
+    """The ledger stores a failed picture download (``image``) under its page: the page's
+    children are documents asked for on their own when it is unchanged; a picture is not one."""
+    html = _load(db_engine, "仁和镇", 2021)
+    store.record_failures(db_engine, [{"url": "http://a.gov.cn/u/t1.jpg", "spider": SPIDER, "kind": "image",
+                                       "parent_url": html.page_url, "status_code": 500}], run_id=None)
+    known = store.known_fetches(db_engine, SPIDER)
+    assert known[html.page_url].children == () and known[html.page_url].settled
+    assert known["http://a.gov.cn/u/t1.jpg"].kind == "image"  # the failure itself is kept
+
+
 def test_new_bytes_unsettle_a_row_until_the_loader_stores_them(db_engine):
     html = _load(db_engine, "仁和镇", 2021)
     row = {"url": html.page_url, "spider": SPIDER, "kind": "report", "sha256": html.sha256, "etag": '"v1"'}

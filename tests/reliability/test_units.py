@@ -134,6 +134,23 @@ def test_a_spooled_report_comes_back_exactly(tmp_path):
     assert spool.count() == 0 and not list(tmp_path.rglob("*.bin"))
 
 
+def test_a_spooled_report_keeps_the_pictures_it_was_read_from(tmp_path):
+    """A page read with its table pictures, spooled in an outage: the pictures' bytes come back
+    with it (the loader stores them then), and go with it."""
+    pictures = [("http://a.gov.cn/u/t1.jpg", b"\xff\xd8\xff\xe0 one"), ("http://a.gov.cn/u/t2.png", b"\x89PNG two")]
+    prov = Provenance(content=b"<html>page</html>", page_url="http://a.gov.cn/1.shtml", fetched_at=NOW,
+                      content_type="text/html", spider="panzhihua", pictures=pictures,
+                      missing_pictures=["http://a.gov.cn/u/t3.jpg"])
+    result = _result("ok", source_type="ocr", pictures=prov.picture_shas, picture={"s3.x": 2})
+    region = Region("四川省", "攀枝花市", "仁和区", "510411", "panzhihua")
+    spool = Spool(tmp_path, "panzhihua")
+    spool.put_report(result, prov, region)
+    ((path, item),) = list(spool.reports())
+    assert item == (result, prov, region) and item[1].pictures == pictures
+    spool.forget_report(path)
+    assert spool.count() == 0 and not list(tmp_path.rglob("*.bin"))
+
+
 def test_the_ledger_records_final_failures_once_and_ignores_requests_not_of_the_spider():
     from scrapy import Request, Spider
     from scrapy.exceptions import IgnoreRequest

@@ -215,6 +215,9 @@ def test_a_crawl_reads_a_report_whose_tables_are_a_picture(pg_url) -> None:
             (outcome, message) = conn.execute(sa.text("SELECT outcome, message FROM fetches WHERE url = :u"),
                                               {"u": REPORT}).one()
         assert outcome == "refused" and TABLE in message  # asked again next night
+        from gxcrawler.crawl.store import known_fetches
+
+        assert known_fetches(engine, "portal")[REPORT].children == ()  # the picture is not asked for alone
 
         # the picture back, unchanged: nothing stored again, the report unchanged
         site.picture_fails = False
