@@ -24,7 +24,8 @@ The grid is rebuilt only where the labels prove it:
 Text layers come page by page, so a table over a page end is read page by page: each page
 is a column-by-column reading of its own rows (page furniture marks where one ends); a page
 that repeats the header is read like the first, one that does not names no column for its
-rows and is left out.
+rows and is left out — also when its one run of values would fit the header of the page
+before read as a row (a one-row page: label, value, value), since an empty cell leaves no trace.
 
 Anything else — labels that do not segment one way, a group without its items, a header
 naming no column or two columns named alike — is left out when it has the shape of a column
@@ -64,6 +65,15 @@ def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
     tab rows; all other lines unchanged. What was left out is said in ``notes``."""
     if not _column_headed(lines):
         return list(lines)
+    first = _rebuild(lines, None, headless=False)
+    if first == list(lines):
+        return first
+    # some table's labels prove a column reading: only now is a page that names no column left out
+    # (the same lines in a row-by-row reading are a row under the header of the page before)
+    return _rebuild(lines, notes, headless=True)
+
+
+def _rebuild(lines: Sequence[str], notes: list[str] | None, *, headless: bool) -> list[str]:
     marks = [_mark(ln) for ln in lines]
     for k in range(len(lines) - 1):  # a caption broken over two lines: 第二十条第（ / 一）项
         if marks[k] == _S2_ANY and not marks[k + 1]:
@@ -84,10 +94,10 @@ def rebuild(lines: Sequence[str], notes: list[str] | None = None) -> list[str]:
             j += 1
         cells = [ln.strip() for ln in lines[i:j] if ln.strip()]
         if code == _S2_ANY:  # a caption without its item number: the table whose rows the labels name
-            found = [c for c in _S2_CODES if any("\t" in x for x in _paged(c, cells, None) or ())]
-            rows = _paged(found[0], cells, notes) if len(found) == 1 else None
+            found = [c for c in _S2_CODES if any("\t" in x for x in _paged(c, cells, None, False) or ())]
+            rows = _paged(found[0], cells, notes, headless) if len(found) == 1 else None
         else:
-            rows = _paged(code, cells, notes)
+            rows = _paged(code, cells, notes, headless)
         if rows is not None:
             out.extend(rows)
             changed = True
@@ -112,11 +122,13 @@ def _column_headed(lines: Sequence[str]) -> bool:
     return False
 
 
-def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | None:
+def _paged(code: str, cells: list[str], notes: list[str] | None, headless: bool) -> list[str] | None:
     """A table's lines cut at its page ends: text layers come page by page, so each page's
     rows are a column-by-column reading of their own. A page that repeats the header is read
     like the first; a page read column by column whose header does not name its columns (the
-    header on the page before) is left out. None: no page of it is a column-by-column reading."""
+    header on the page before) is left out, and with ``headless`` (the document proven a column
+    reading) so is a page of label(s) and one run of values after a page end inside the table.
+    None: no page of it is a column-by-column reading."""
     parts: list[list[str]] = [[]]
     for c in cells:
         if is_furniture(c):
@@ -125,25 +137,40 @@ def _paged(code: str, cells: list[str], notes: list[str] | None) -> list[str] | 
             parts[-1].append(c)
     out: list[str] = []
     claimed = lost = 0
-    seen = False
+    seen = cut = False
     for part in parts:
         if not any(_number(c) for c in part):
+            cut = cut or bool(part)
             continue  # text only: header rows before a page end (a rebuilt page carries its own)
         rows = _table(code, part, continued=seen)
-        seen = True
         if rows is not None:
             claimed += 1
             out += ["", *rows, ""]
-        elif _shaped(code, part):
+        elif _shaped(code, part) or (headless and (seen or cut) and _headless(code, part)):
             claimed += 1
             lost += 1
         else:
             out += part
+        seen = cut = True
     if not claimed:
         return None  # not a column reading: every line left as it was
     if lost and notes is not None:
         notes.append(f"{code}: {lost} page(s) of a table read column by column do not name their columns; left out")
     return out
+
+
+def _headless(code: str, cells: list[str]) -> bool:
+    """A page continuing a table read column by column without repeating its header: its row
+    labels, then one run of values that no header on this page splits into columns. Read as rows
+    it may fit the header of the page before (a one-row page prints label, value, value either
+    way), but an empty cell leaves no trace, so nothing here proves which column a value is in."""
+    if code == "s4" or any("\t" in c or "|" in c or "  " in c for c in cells):
+        return False  # section 四 has no label column (its reader leaves out what is unnamed); rows
+    found = _runs(cells)
+    if found is None or len(found[1]) != 1:
+        return False
+    family = "s3" if code == "s3" else code
+    return not _header_split(family, found[0])[1]
 
 
 def _shaped(code: str, cells: list[str]) -> bool:

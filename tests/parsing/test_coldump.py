@@ -99,3 +99,28 @@ def test_a_caption_without_its_number_takes_the_table_its_row_labels_name() -> N
     result = parse_text("\n".join(["某县2020年政府信息公开工作年度报告", *lines]), source="t.txt")
     assert result.values["s2.art20_1.normative.new_published"] == 5
     assert result.values["s2.art20_1.rules.total_published"] == 3
+
+
+_CUT_ROW = ["第二十条第（八）项", "信息内容", "上一年项目数量", "本年增/减", "— 1 —", "行政事业性收费", "1", "+2"]
+
+
+def test_a_row_on_the_page_after_its_header_is_left_out_in_a_column_reading() -> None:
+    # held-out seed 54: read as rows, 行政事业性收费 1 +2 fits the header of the page before; read
+    # column by column (as the rest of this text is), nothing on its page names its columns
+    proven = ["第二十条第（一）项", "信息内容", "规章", "规范性文件", "本年新制作数量", "1", "4", "本年新公开数量",
+              "2", "5", "对外公开总数量", "3", "6"]  # fmt: skip
+    notes: list[str] = []
+    out = rebuild([*proven, *_CUT_ROW], notes)
+    assert "规章\t1\t2\t3" in out  # the column reading the labels prove
+    assert "1" not in out[len(out) - 3 :] and "+2" not in out and not any("行政事业性收费" in x for x in out)
+    assert any("s2.art20_8" in n and "left out" in n for n in notes)
+    case = make_unseen_case("dump/columns", 54)
+    result = parse_bytes(case.content, source="dump.txt", content_type=case.content_type)
+    assert "s2.art20_8.fees.change" not in result.values and not score(case.report, result).wrong
+
+
+def test_a_row_after_a_page_end_stays_when_no_table_is_proven_a_column_reading() -> None:
+    # the same lines alone are a row-by-row reading as well: left to the aligner, which reads the row
+    assert rebuild(_CUT_ROW) == _CUT_ROW
+    result = parse_text("\n".join(["某县2020年政府信息公开工作年度报告", *_CUT_ROW]), source="t.txt")
+    assert result.values.get("s2.art20_8.fees.change") == 2
