@@ -252,7 +252,13 @@ class _Walker:
         if b in ("总计", "合计") and ("七" in enum or (self.section == "s3" and self.s3_started)):
             return RowMatch("s3", "total", "context")
         follows = enum.startswith("3") or self.last_s3_row in ("other.no_correction", "other.no_fee")
-        if b == "其他" and self.section == "s3" and self.s3_started and follows:
+        # 3.其他 printed right under its group label (六)其他处理 (rows in any order): that group's
+        grouped = (
+            enum.startswith("3")
+            and len(self.label_buf) > 1
+            and bare(strip_enumerator(fold(self.label_buf[-2]))[1]) == "其他处理"
+        )
+        if b == "其他" and self.section == "s3" and (self.s3_started and follows or grouped):
             return RowMatch("s3", "other.other", "context")
         return None
 

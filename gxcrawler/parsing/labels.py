@@ -194,9 +194,11 @@ def _match_bare(b: str) -> RowMatch | None:
     if not b or len(b) > MAX_LABEL_LEN:
         return None
     best: tuple[int, int, RowMatch] | None = None
+    grouped = False
     for kw, m in _KEYWORDS:
         pos = b.rfind(kw)
         if pos >= 0 and kw in _GROUP_KEYWORDS and pos + len(kw) != len(b):
+            grouped = True
             continue  # 2021's group label (六)其他处理 with a sub-row's label run on (OCR lines)
         if pos >= 0:
             cand = (pos + len(kw), len(kw), m)
@@ -204,6 +206,8 @@ def _match_bare(b: str) -> RowMatch | None:
                 best = cand
     if best:
         return best[2]
+    if grouped:
+        return None  # the sub-row's words (3.其他) name no row: no likeness may name the group's 2019 row
     if len(b) < 4 or len(b) > 45 or any(w in b for w in HEADER_WORDS):
         return None
     grams = _bigrams(b)

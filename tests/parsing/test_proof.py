@@ -255,6 +255,16 @@ def test_the_2021_group_label_with_a_sub_row_run_on_is_not_the_2019_row() -> Non
     m = match_row("（六） 其他处理 纳费用、行政机关")
     assert m is None or m.row != "other"
     assert match_row("（六）其他处理").row == "other"  # 2019: the row itself
+    assert match_row("（六）其他处理3.其他") is None  # no likeness to the 2019 row either (held out 110)
+
+
+def test_3_other_right_under_its_group_label_is_that_groups_row_in_any_row_order() -> None:
+    # prop/permuted seed 110: the table's first row, 三、本年度办理结果 / （六）其他处理 / 3.其他, once
+    # read as 2019's row （六）其他处理 (a likeness of the three labels joined)
+    case = make_unseen_case("prop/permuted", 110)
+    result = parse_case(case)
+    assert not score(case.report, result).wrong
+    assert result.values["s3.other.other.total"] == case.report.values["s3.other.other.total"]
 
 
 @pytest.mark.parametrize("seed", [11, 12, 17, 26])
@@ -270,6 +280,9 @@ def test_ocr_group_label_on_a_sub_rows_middle_line_gives_no_wrong_value(seed: in
         ("text/s3-permuted", 57),  # tab rows blank at both ends: keyed by place, not padded
         ("prop/headers-lost", 31),  # an HTML header copied over two equal values: two cells
         ("dump/rows", 57),  # 968 / 6 / 974 for 7 columns: invisible blanks, not digits to cut
+        ("dump/columns", 102),  # a page of one row after its header's page (in a column reading)
+        ("dump/columns", 117),
+        ("dump/columns", 202),
     ],
 )
 def test_held_out_cases_that_once_gave_wrong_values(layout: str, seed: int) -> None:
