@@ -11,7 +11,7 @@ lines are read as before, one cell per line.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .numbers import Kind, read_number
 
@@ -72,9 +72,10 @@ def _fits(kinds: str, w: int) -> bool:
     return all(any(row[c] != "-" for row in header) for c in value_cols)
 
 
-def blocks(lines: Sequence[str]) -> dict[int, tuple[int, list[list[str | None]]]]:
-    """First line of each pipe block read as a grid -> (its end, its rows of places)."""
-    out: dict[int, tuple[int, list[list[str | None]]]] = {}
+def runs(lines: Sequence[str], min_lines: int) -> Iterator[tuple[int, int, list[str | None]]]:
+    """Each run of at least ``min_lines`` pipe lines: (its first line, its end, its places).
+    The one reading of ``cell |`` text, shared by the grid reader here and the transposed
+    section 三's (:func:`..transpose.pipe_rows`)."""
     i = 0
     n = len(lines)
     while i < n:
@@ -86,7 +87,15 @@ def blocks(lines: Sequence[str]) -> dict[int, tuple[int, list[list[str | None]]]
         while j < n and (p := _places(lines[j])) is not None:
             places += p
             j += 1
-        if j - i >= _MIN_LINES and (w := _width(places)) is not None:
-            out[i] = (j, [places[k : k + w] for k in range(0, len(places), w)])
+        if j - i >= min_lines:
+            yield i, j, places
         i = j
+
+
+def blocks(lines: Sequence[str]) -> dict[int, tuple[int, list[list[str | None]]]]:
+    """First line of each pipe block read as a grid -> (its end, its rows of places)."""
+    out: dict[int, tuple[int, list[list[str | None]]]] = {}
+    for i, j, places in runs(lines, _MIN_LINES):
+        if (w := _width(places)) is not None:
+            out[i] = (j, [places[k : k + w] for k in range(0, len(places), w)])
     return out

@@ -22,12 +22,12 @@ the PDF/DOCX/spreadsheet readers' grids are turned alike.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .labels import match_row, strip_enumerator
 from .normalize import bare, fold
+from .pipegrid import runs
 from .tokens import END, GRID, HSPAN, LINE, SPAN_ACROSS, SPAN_DOWN, TEXT, VSPAN, Token
 
 #: an applicant type as a row label prints it (``bare`` form) -> its column key
@@ -83,41 +83,26 @@ def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
     return out, notes
 
 
-_PIPE_TEXT = re.compile(r"^([^|]*\S)\s*\|$")
-_PIPE_RUN = re.compile(r"^\|+$")
-
-
 def pipe_rows(lines: Sequence[str]) -> list[str]:
     """Text with one ``cell |`` a line and the places merged cells cover as runs of ``|`` (a
-    row's end not marked): a run of such lines holding a transposed section 三 is written back
-    as tab rows — its width read from its applicant labels, one a row in the same label column
-    (their places a constant width apart), and only when its places fill whole rows of that
-    width. The tab rows then go through the same proof as any (:func:`turn`); other lines are
-    returned unchanged."""
+    row's end not marked; read by :func:`.pipegrid.runs`): a run of such lines holding a
+    transposed section 三 is written back as tab rows — its width read from its applicant
+    labels, one a row in the same label column (their places a constant width apart), and only
+    when its places fill whole rows of that width. The tab rows then go through the same proof
+    as any (:func:`turn`); other lines are returned unchanged."""
     if not any("自然" in ln and "|" in ln for ln in lines):
         return list(lines)
     out: list[str] = []
-    i, n = 0, len(lines)
-    while i < n:
-        j = i
-        while j < n and (_PIPE_TEXT.match(lines[j].strip()) or _PIPE_RUN.match(lines[j].strip())):
-            j += 1
-        if j - i < 20:
-            out.append(lines[i])
-            i += 1
-            continue
-        out.extend(_pipe_table([ln.strip() for ln in lines[i:j]]) or lines[i:j])
-        i = j
-    return out
+    done = 0
+    for i, j, places in runs(lines, 20):
+        rows = _pipe_table(["" if p is None else p for p in places])
+        if rows is not None:
+            out += [*lines[done:i], *rows]
+            done = j
+    return [*out, *lines[done:]]
 
 
-def _pipe_table(lines: list[str]) -> list[str] | None:
-    places: list[str] = []
-    for line in lines:
-        if _PIPE_RUN.match(line):
-            places += [""] * len(line)
-        else:
-            places.append(_PIPE_TEXT.match(line).group(1))  # type: ignore[union-attr]
+def _pipe_table(places: list[str]) -> list[str] | None:
     where = [
         k
         for k, text in enumerate(places)

@@ -123,3 +123,19 @@ def test_a_turned_table_permuted_with_its_labels_reads_the_same_values(seed: int
 def test_pipe_text_that_is_no_transposed_table_is_left_as_it_is(seed: int) -> None:
     lines = render_text(make_report(seed, activity="busy"), "pipe").splitlines()
     assert pipe_rows(lines) == lines
+
+
+def test_pipe_rows_reads_the_pipe_lines_the_grid_reader_reads() -> None:
+    # one reading of ``cell |`` text (pipegrid.runs) for both readers: the transposed table is
+    # written back as rows of exactly the places of that run, every other line kept
+    from gxcrawler.parsing.pipegrid import runs
+    from gxcrawler.synthetic.unseen import make_unseen_case
+
+    case = next(c for s in range(40) if (c := make_unseen_case("text/s3-transposed", s)).detail == "pipe")
+    lines = case.content.decode("utf-8").splitlines()
+    (start, end, places), *_ = [r for r in runs(lines, 20) if any("自然人" in (p or "") for p in r[2])]
+    out = pipe_rows(lines)
+    rows = out[start : len(out) - (len(lines) - end)]
+    assert out[:start] == lines[:start] and out[len(out) - (len(lines) - end) :] == lines[end:]
+    assert [c or None for row in rows for c in row.split("\t")] == places
+    assert not score(case.report, parse_text(case.content.decode("utf-8"), source="t.txt")).wrong
