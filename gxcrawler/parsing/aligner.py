@@ -103,6 +103,14 @@ class _Walker:
         self.s4_row: list[Token] = []  # this grid row's section-四 cells, empty ones too
         self.s4_grid_rows: list[list[Token]] = []
         self.s4_texts: list[str] = []  # section 四's header and row labels, in reading order
+        self.s4_row_body = False  # this tab/| or grid row names a body (行政复议, …)
+        self.s4_row_skipped = False  # … and an empty cell after it was passed over
+        #: an empty cell right of a body's label, before any value, was passed over: in a row
+        #: of delimited cells it is a place (a blank result, or the label's merged filler)
+        self.s4_doubt = False
+        #: in tab/| rows, the place of section 四's first result header (结果维持 …): an empty cell
+        #: left of it is a label's filler, one at or right of it in a body's row a blank result
+        self.s4_first: int | None = None
         #: section 四 in a real grid: its text cells [row, position, width, bare text] and its
         #: value cells (row, position, token), merged places included
         self.s4_cells: list[list] = []
@@ -178,6 +186,11 @@ class _Walker:
 
     def _s4_text(self, b: str) -> None:
         self.s4_texts.append(b)
+        words = words_in("s4", b) if self.grid or self.line else ()
+        if any(w in _S4_BODY_WORDS for w in words):  # a row label, not a body's header over results
+            self.s4_row_body = self.s4_row_body or self.s4_first is None or self.pos < self.s4_first
+        elif self.line and self.s4_state == "header" and any(not w.startswith("@") for w in words):
+            self.s4_first = self.pos if self.s4_first is None else min(self.s4_first, self.pos)
         if self.grid:
             self.s4_cells.append([self.rowno, self.pos, 1, b])
 
@@ -210,8 +223,14 @@ class _Walker:
             if self.grid:
                 self.s4_places.append((self.rowno, self.pos, tok))
             self.s4_row.append(tok)
-            if self.s4_state == "header" and tok.empty:
+            first = self.s4_first if self.line else None
+            if tok.empty and first is not None and self.pos < first:
+                return  # left of every result header: a label's filler, no value
+            if self.s4_state == "header" and tok.empty and not (first is not None and self.s4_row_body):
+                self.s4_row_skipped = self.s4_row_skipped or self.s4_row_body
                 return
+            if self.s4_row_skipped and not tok.empty:
+                self.s4_doubt = True  # a value in the row: the empty cell passed over had a place
             self.s4_state = "values"
             self.s4_tokens.append(tok)
             return
@@ -320,6 +339,7 @@ class _Walker:
         if any(not t.empty for t in self.s4_row):
             self.s4_grid_rows.append(self.s4_row)
         self.s4_row = []
+        self.s4_row_body = self.s4_row_skipped = False
 
     def _finalize(self) -> None:
         cur = self.current
@@ -524,6 +544,11 @@ class _Resolver:
                     self.warn("s4: column order not proven by its header labels; cells left out")
             elif full:
                 self._store(s4_keys, full[-1])
+            elif w.s4_tokens and w.s4_doubt and any(not t.empty for t in w.s4_tokens):
+                # read as one stream, the cells' places are lost: an empty cell passed over beside
+                # 行政复议 may be its 结果维持 (blank) or the label's filler — every value shifts
+                self.unproven.add("s4")
+                self.warn("s4: an empty cell beside a row label has no proven place; cells left out")
             elif w.s4_tokens:
                 self._s4([t for t in w.s4_tokens if t.kind not in _SPANS], s4_keys)
         if self.ambiguous:

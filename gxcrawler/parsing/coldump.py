@@ -160,17 +160,14 @@ def _paged(code: str, cells: list[str], notes: list[str] | None, headless: bool)
 
 
 def _headless(code: str, cells: list[str]) -> bool:
-    """A page continuing a table read column by column without repeating its header: its row
-    labels, then one run of values that no header on this page splits into columns. Read as rows
-    it may fit the header of the page before (a one-row page prints label, value, value either
-    way), but an empty cell leaves no trace, so nothing here proves which column a value is in."""
+    """A page continuing a table read column by column whose labels did not prove its grid: its
+    row labels (and maybe column headers), then one run of values. Read as rows it may fit (a
+    one-row page prints label, value, value either way; 总计 closes the header and opens a row),
+    but an empty cell leaves no trace, so nothing here proves which column a value is in."""
     if code == "s4" or any("\t" in c or "|" in c or "  " in c for c in cells):
         return False  # section 四 has no label column (its reader leaves out what is unnamed); rows
     found = _runs(cells)
-    if found is None or len(found[1]) != 1:
-        return False
-    family = "s3" if code == "s3" else code
-    return not _header_split(family, found[0])[1]
+    return found is not None and len(found[1]) == 1
 
 
 def _shaped(code: str, cells: list[str]) -> bool:

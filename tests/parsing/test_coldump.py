@@ -124,3 +124,17 @@ def test_a_row_after_a_page_end_stays_when_no_table_is_proven_a_column_reading()
     assert rebuild(_CUT_ROW) == _CUT_ROW
     result = parse_text("\n".join(["某县2020年政府信息公开工作年度报告", *_CUT_ROW]), source="t.txt")
     assert result.values.get("s2.art20_8.fees.change") == 2
+
+
+def test_a_continued_page_whose_labels_prove_no_grid_is_not_read_as_rows() -> None:
+    # held-out seed 502: section 三 total-only over a page end; page 2's labels (a group label
+    # glued to the header words) prove no rows, and its header ends in 总计, which the aligner
+    # took for the row 总计 with the header's seven columns
+    case = make_unseen_case("dump/columns", 502)
+    lines = case.content.decode("utf-8").splitlines()
+    notes: list[str] = []
+    out = rebuild(lines, notes)
+    assert any(n.startswith("s3:") and "left out" in n for n in notes)
+    assert "（七）总计" in lines and "（七）总计" not in out and "3.其他" not in out  # page 2 left out
+    result = parse_bytes(case.content, source="dump.txt", content_type=case.content_type)
+    assert "s3.total.natural" not in result.values and not score(case.report, result).wrong

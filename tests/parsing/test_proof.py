@@ -283,8 +283,31 @@ def test_ocr_group_label_on_a_sub_rows_middle_line_gives_no_wrong_value(seed: in
         ("dump/columns", 102),  # a page of one row after its header's page (in a column reading)
         ("dump/columns", 117),
         ("dump/columns", 202),
+        ("dump/columns", 502),  # section 三's page 2: labels, then 自然人 … 总计, one run (row read as 总计)
+        ("text/s3-permuted", 515),  # section 四 as 3 × 5 markdown rows, 行政复议's 结果维持 blank
     ],
 )
 def test_held_out_cases_that_once_gave_wrong_values(layout: str, seed: int) -> None:
     case = make_unseen_case(layout, seed)
     assert not score(case.report, parse_case(case)).wrong
+
+
+_S4_ROWS = """某县2020年政府信息公开工作年度报告
+四、政府信息公开行政复议、行政诉讼情况
+
+| 类别 |  | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|---|---|---|---|---|---|---|
+| 行政复议 |  | {up} | 1 | 0 | 0 | 1 |
+| 行政诉讼 | 未经复议直接起诉 | 3 | 4 | 0 | 8 | 15 |
+|  | 复议后起诉 | 1 | 2 | 3 | 4 | 10 |
+"""
+
+
+@pytest.mark.parametrize("up", ["", "0"])
+def test_section_4_rows_of_cells_keep_a_blank_result_beside_the_row_label(up: str) -> None:
+    # held-out text/s3-permuted seed 515: the empty 结果维持 beside 行政复议 was passed over with
+    # the label's filler, and every value after it moved one column left
+    result = parse_text(_S4_ROWS.format(up=up), source="t.txt")
+    assert result.values["s4.review.corrected"] == 1 and result.values["s4.review.total"] == 1
+    assert result.values["s4.suit_direct.total"] == 15 and result.values["s4.suit_after_review.upheld"] == 1
+    assert ("s4.review.upheld" in result.blank) == (up == "")
