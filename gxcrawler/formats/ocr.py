@@ -41,6 +41,10 @@ _THOUSANDS_LIKE = re.compile(r"\.\d{3}(?!\d)")
 _NUMBERISH = re.compile(r"^[0-9０-９.,，．+\-]+$")
 _DASHES = re.compile(r"^[-—–一_~－ー]+$")
 _SLASH = re.compile(r"^[/／|丨l1I]$")
+#: the left half of a character the recogniser cut in two (``沣`` read ``氵丰``): these forms
+#: never stand alone in a name, so they and the half after them are unread in the text
+_HALF_FORMS = frozenset("氵亻扌讠钅饣纟忄艹阝刂犭礻衤冫丬彳")
+_HALF_RUN = re.compile("[" + "".join(sorted(_HALF_FORMS)) + "\u2e80-\u2fdf][\u3400-\u4dbf\u4e00-\u9fff\ufffd]?")
 
 
 def enabled() -> bool:
@@ -130,6 +134,25 @@ def _blank_mark(text: str) -> str | None:
     return None
 
 
+def _is_ideograph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\u2e80" <= ch <= "\u2fdf"
+
+
+def _sure_text(line) -> str:
+    """A text line's reading with its doubtful ideographs as :data:`UNREAD`: a name (the
+    agency in the title, in the narrative) is then taken only where every character is sure
+    or another reading confirms it (``parsing.metadata``). Digits and punctuation are kept
+    as read (the year). Half forms are kept here: :func:`_unsplit` needs the joined line."""
+    return "".join(UNREAD if _is_ideograph(g.char) and g.prob < SURE and g.char not in _HALF_FORMS else g.char
+                   for g in line.glyphs)
+
+
+def _unsplit(text: str) -> str:
+    """A character the recogniser cut in two (``沣`` read ``氵丰``; the halves may fall in two
+    pieces of one line): the half form and the ideograph after it are both unread."""
+    return _HALF_RUN.sub(lambda m: UNREAD * len(m.group()), text)
+
+
 def _readings(line) -> list[str]:
     """The line's text with any single doubtful digit swapped for a runner-up digit."""
     from .ocrengine import Line
@@ -205,8 +228,8 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
         if kind == "cell":
             cell_lines.setdefault((a, b), []).append(line)
         else:
-            text_pieces.setdefault(a, []).append(line.text)
-    text_pieces = {k: ["".join(v)] for k, v in text_pieces.items()}
+            text_pieces.setdefault(a, []).append(_sure_text(line))
+    text_pieces = {k: [_unsplit("".join(v))] for k, v in text_pieces.items()}
     complete = len(read) == len(flat_owners)
     tables: list[list[list[str]]] = []
     cells: dict[str, tuple[str, OcrCell | None]] = {}

@@ -325,7 +325,7 @@ def _finish(
         edition=alignment.edition,
         values=alignment.values,
         blank=alignment.blank,
-        warnings=list(alignment.warnings),
+        warnings=[*md.warnings, *alignment.warnings],
         source_type=source_type,
     )
     if alignment.cells:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from urllib.parse import unquote, urlsplit
@@ -36,6 +36,9 @@ from ..discovery.pages import clean_agency, labelled_agency
 from ..discovery.titles import is_annual_report, report_year, title_agency
 from .normalize import compact_title
 
+#: a character OCR did not read with certainty (= gxcrawler.formats.ocr.UNREAD)
+UNREAD = "\ufffd"
+_UNREAD_RUN = re.compile(UNREAD + "+")
 HEAD_LINES = 80
 #: the narrative's opening may follow a long metadata block
 NARRATIVE_LINES = 160
@@ -108,6 +111,7 @@ class Metadata:
     year: int | None = None
     published: date | None = None
     title_found: bool = False  # a report-like title line was found in the document itself
+    warnings: list[str] = field(default_factory=list)
 
 
 def looks_like_report_title(text: str) -> bool:
@@ -231,6 +235,29 @@ def agency_from_narrative(lines: Sequence[str]) -> str | None:
     return min(found)[1] if found else None
 
 
+def confirmed_agency(readings: Sequence[str | None], lines: Sequence[str]) -> tuple[str | None, str | None]:
+    """The first agency reading, unless OCR left characters of it unread (:data:`UNREAD`):
+    then only another reading that is sure and agrees with it everywhere else (the narrative's
+    self-reference, the closing line: a line that is exactly the name) — each run of unread
+    characters standing for one to as many characters (``氵丰`` for ``沣``). Else none, and
+    why (a doubtful name is never guessed: a wrong agency is worse than none)."""
+    first = next((r for r in readings if r), None)
+    if first is None or UNREAD not in first:
+        return first, None
+    pattern = re.compile(
+        "".join(
+            f"[^{UNREAD}]{{1,{len(part)}}}" if part.startswith(UNREAD) else re.escape(part)
+            for part in re.split(f"({UNREAD}+)", first)
+            if part
+        )
+    )
+    for other in (*readings, *(ln.strip() for ln in lines)):
+        if other and UNREAD not in other and pattern.fullmatch(other):
+            return other, None
+    shown = _UNREAD_RUN.sub(lambda m: "?" * len(m.group()), first)
+    return None, f"agency left out: OCR read it with doubtful characters ({shown}) and nothing in the document confirms it"
+
+
 def agency_from_page(lines: Sequence[str]) -> str | None:
     """A labelled publisher (``来源:``, ``发布机构:``); a website or news agency is none."""
     for line in lines[:HEAD_LINES]:
@@ -347,13 +374,18 @@ def extract(
         if title is None:
             title = next((compact_title(c) for c in candidates if c.strip()), None)
     md.title = title
-    md.agency = (
-        (agency_from_title(title) if title else None)
-        or agency_from_narrative(lines)
-        or agency_from_page(lines)
-        or clean_agency(page_meta.get("contentsource", ""))
-        or hints.get("agency")
+    md.agency, doubt = confirmed_agency(
+        [
+            agency_from_title(title) if title else None,
+            agency_from_narrative(lines),
+            agency_from_page(lines),
+            clean_agency(page_meta.get("contentsource", "")),
+            hints.get("agency"),
+        ],
+        lines,
     )
+    if doubt:
+        md.warnings.append(doubt)
     md.year = year_from(title if md.title_found else None, lines)
     if md.year is None:
         hint_year = hints.get("year")
