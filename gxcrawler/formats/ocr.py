@@ -143,8 +143,10 @@ def _sure_text(line) -> str:
     agency in the title, in the narrative) is then taken only where every character is sure
     or another reading confirms it (``parsing.metadata``). Digits and punctuation are kept
     as read (the year). Half forms are kept here: :func:`_unsplit` needs the joined line."""
-    return "".join(UNREAD if _is_ideograph(g.char) and g.prob < SURE and g.char not in _HALF_FORMS else g.char
-                   for g in line.glyphs)
+    return "".join(
+        UNREAD if _is_ideograph(g.char) and g.prob < SURE and g.char not in _HALF_FORMS else g.char
+        for g in line.glyphs
+    )
 
 
 def _unsplit(text: str) -> str:

@@ -39,6 +39,8 @@ from .normalize import compact_title
 #: a character OCR did not read with certainty (= gxcrawler.formats.ocr.UNREAD)
 UNREAD = "\ufffd"
 _UNREAD_RUN = re.compile(UNREAD + "+")
+#: a name never begins with a Latin letter or a digit: a scan's stray mark (``1砚山县财政局``)
+_STRAY_HEAD = re.compile(r"^[0-9A-Za-z]+")
 HEAD_LINES = 80
 #: the narrative's opening may follow a long metadata block
 NARRATIVE_LINES = 160
@@ -236,26 +238,31 @@ def agency_from_narrative(lines: Sequence[str]) -> str | None:
 
 
 def confirmed_agency(readings: Sequence[str | None], lines: Sequence[str]) -> tuple[str | None, str | None]:
-    """The first agency reading, unless OCR left characters of it unread (:data:`UNREAD`):
+    """The first agency reading, unless OCR left characters of it unread (:data:`UNREAD`) or it
+    begins with a Latin letter or digit (a stray mark read with the title, ``1砚山县财政局``):
     then only another reading that is sure and agrees with it everywhere else (the narrative's
     self-reference, the closing line: a line that is exactly the name) — each run of unread
     characters standing for one to as many characters (``氵丰`` for ``沣``). Else none, and
     why (a doubtful name is never guessed: a wrong agency is worse than none)."""
     first = next((r for r in readings if r), None)
-    if first is None or UNREAD not in first:
+    if first is None or (UNREAD not in first and not _STRAY_HEAD.match(first)):
         return first, None
+    head = _STRAY_HEAD.match(first)  # a stray mark before the name: maybe not the name's
     pattern = re.compile(
-        "".join(
+        (f"(?:{re.escape(head.group())})?" if head else "")
+        + "".join(
             f"[^{UNREAD}]{{1,{len(part)}}}" if part.startswith(UNREAD) else re.escape(part)
-            for part in re.split(f"({UNREAD}+)", first)
+            for part in re.split(f"({UNREAD}+)", first[head.end() if head else 0 :])
             if part
         )
     )
     for other in (*readings, *(ln.strip() for ln in lines)):
-        if other and UNREAD not in other and pattern.fullmatch(other):
+        if other and UNREAD not in other and not _STRAY_HEAD.match(other) and pattern.fullmatch(other):
             return other, None
     shown = _UNREAD_RUN.sub(lambda m: "?" * len(m.group()), first)
-    return None, f"agency left out: OCR read it with doubtful characters ({shown}) and nothing in the document confirms it"
+    return None, (
+        f"agency left out: OCR read it with doubtful characters ({shown}) and nothing in the document confirms it"
+    )
 
 
 def agency_from_page(lines: Sequence[str]) -> str | None:
