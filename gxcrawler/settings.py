@@ -115,7 +115,11 @@ DOWNLOADER_MIDDLEWARES.update({
     "gxcrawler.crawl.antibot.AntiBotMiddleware": 585,
     "gxcrawler.crawl.incremental.IncrementalMiddleware": 570,
 })
-SPIDER_MIDDLEWARES = {"gxcrawler.crawl.incremental.FetchChainMiddleware": 800}
+SPIDER_MIDDLEWARES = {
+    "gxcrawler.crawl.incremental.FetchChainMiddleware": 800,
+    # a request a callback yields carries no redirect record of the page it was found on (aliases)
+    "gxcrawler.crawl.incremental.FreshRequestMiddleware": 850,
+}
 EXTENSIONS = {"gxcrawler.crawl.runner.NightlyExtension": 500}
 GX_CRAWLS_DIR = os.environ.get("GXCRAWLER_CRAWLS_DIR", "crawls")  # crawl-all's JOBDIRs
 

@@ -30,6 +30,16 @@ are written on the same rows and unsettle them. All writes are batched and run o
 the crawl's writer thread (``gxcrawler.crawl.writer``), never on the reactor; if the
 database is down they are kept and retried, and spooled to disk when the crawl ends.
 
+A document link that redirects (``http://`` → ``https://``, a CMS's ``download.jsp?id=`` →
+``/uploads/…``) is stored as an *alias* of where it led (``fetch_aliases``), recorded only
+from the link's own request (``LINK``: the URL a request had before its own redirects; the
+redirect meta of the page a link was found on never reaches the requests made from it,
+:class:`FreshRequestMiddleware`). On later nights a link whose target is settled is
+mapped to the target's request (conditional, skipped, as the target decides), without
+the redirect; the link itself is followed again when it is due on the same rotation as a
+document (``GX_REVALIDATE_EVERY``, or overdue), so a changed redirect is found within N
+nights; and at once when the target answers anything but 200/304 (gone, moved again).
+
 This module is the base of the cheap nightly re-crawl: the decision for one URL is
 :func:`decide`, pure, from what the store knows and the settings.
 """
@@ -57,6 +67,12 @@ logger = logging.getLogger(__name__)
 DOCUMENT_KINDS = ("report", "attachment")
 CHAIN = "gx_fetch_chain"  # meta: fetch records of the pages that led to this request
 KNOWN_SHA = "gx_known_sha256"  # meta: the stored hash a re-download is compared with
+LINK = "gx_link"  # meta: the URL this document request had before its own redirects (the link)
+ALIAS = "gx_alias"  # meta: the link this request was mapped from (its target asked directly)
+NO_ALIAS = "gx_no_alias"  # meta: follow the link itself (its mapped target did not answer 200/304)
+#: meta of a request's own download (Scrapy's redirect/retry bookkeeping, ours): never in a new request
+DOWNLOAD_META = ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl", "retry_times", LINK, ALIAS,
+                 NO_ALIAS, "gx_conditional", KNOWN_SHA, "dont_redirect", "download_slot")
 STATS = "gx/incremental"
 
 #: what :func:`decide` says about a settled URL tonight
@@ -102,6 +118,15 @@ def rotation_slots(urls: Iterable[tuple[str, int]]) -> dict[str, int]:
         for i, url in enumerate(sorted(members, key=lambda u: (_url_hash(u), u))):
             slots[url] = i % every
     return slots
+
+
+def alias_due(alias: store.Alias, every: int, now: datetime | None = None) -> bool:
+    """Whether a redirecting link is followed itself tonight (its redirect checked): its night in an
+    ``every``-night rotation by the link's hash, or overdue (not followed for ``every`` nights)."""
+    now = now or datetime.now(UTC)
+    if alias.checked_at is None or now - alias.checked_at >= timedelta(days=max(every, 1)) - timedelta(hours=1):
+        return True
+    return due_for_revalidation(alias.url, every, int(now.timestamp() // 86400))
 
 
 def period(known: store.Known, *, revalidate_every: int, refetch_every: int, gone_every: int) -> int:
@@ -158,6 +183,8 @@ class IncrementalState:
         self.refresh = False
         self.run_id: int | None = None
         self.known: dict[str, store.Known] = {}
+        self.aliases: dict[str, store.Alias] = {}  # redirecting document links, by link
+        self._aliases: dict[str, dict[str, Any]] = {}
         self.lists: dict[str, store.KnownList] = {}  # list pages as last read (gxcrawler.crawl.lists)
         self.slots: dict[str, int] = {}  # each known document's night in its rotation (rotation_slots)
         self.list_slots: dict[str, int] = {}
@@ -177,7 +204,8 @@ class IncrementalState:
         return state
 
     def open(self, engine, spider, run_id: int | None, known: dict[str, store.Known],
-             lists: dict[str, store.KnownList] | None = None) -> None:
+             lists: dict[str, store.KnownList] | None = None,
+             aliases: dict[str, store.Alias] | None = None) -> None:
         """Start recording for ``spider`` (``known``: ``store.known_fetches``, read off the reactor)."""
         self.engine = engine
         self.spider_name = spider.name
@@ -191,6 +219,7 @@ class IncrementalState:
         if self.enabled:
             self.known = known
             self.lists = lists or {}
+            self.aliases = aliases or {}
             self.slots = rotation_slots((k.url, self.period(k)) for k in known.values())
             every = self.settings.getint("GX_LIST_REVISIT_EVERY", 7)
             self.list_slots = rotation_slots((url, every) for url in self.lists)
@@ -222,6 +251,21 @@ class IncrementalState:
             return None
         k = self.known.get(url)
         return k if k is not None and k.settled else None
+
+    def alias_target(self, url: str) -> str | None:
+        """Where to ask for the link ``url`` tonight instead of following its redirect: its alias's target,
+        when that target is a settled document and the link is not due to be followed itself."""
+        alias = self.aliases.get(url) if self.active else None
+        if alias is None or alias.target == url or self.settled(alias.target) is None:
+            return None
+        return None if alias_due(alias, self.revalidate_every) else alias.target
+
+    def record_alias(self, link: str, target: str) -> None:
+        """The link ``link`` was followed tonight and led to the document ``target``."""
+        if self.engine is None or not self.enabled or link == target:
+            return
+        self._aliases[link] = {"url": link, "target": target, "spider": self.spider_name}
+        self._maybe_flush()
 
     def period(self, known: store.Known) -> int:
         return period(known, revalidate_every=self.revalidate_every, refetch_every=self.refetch_every,
@@ -265,7 +309,7 @@ class IncrementalState:
 
     def pending(self) -> int:
         return (len(self._records) + len(self._failures) + len(self._seen) + len(self._checked)
-                + len(self._lists) + len(self._lists_seen))
+                + len(self._lists) + len(self._lists_seen) + len(self._aliases))
 
     def _maybe_flush(self) -> None:
         if self.pending() >= self.flush_every:
@@ -278,9 +322,9 @@ class IncrementalState:
         if self._flushing is not None:  # the next flush starts when this one ends
             return self._flushing
         snapshot = (list(self._records.values()), list(self._failures.values()), self._seen, self._checked,
-                    list(self._lists.values()), self._lists_seen)
+                    list(self._lists.values()), self._lists_seen, list(self._aliases.values()))
         self._records, self._failures, self._seen, self._checked = {}, {}, [], []
-        self._lists, self._lists_seen = {}, []
+        self._lists, self._lists_seen, self._aliases = {}, [], {}
         d = self.writer.submit(self._write, snapshot, self.run_id)
         d.addErrback(self._write_failed, snapshot)
         d.addBoth(self._flushed)
@@ -288,7 +332,7 @@ class IncrementalState:
         return d
 
     def _write(self, snapshot, run_id) -> None:
-        records, failures, seen, checked, lists, lists_seen = snapshot
+        records, failures, seen, checked, lists, lists_seen, aliases = snapshot
         if lists:
             store.record_lists(self.engine, lists, run_id)
         if lists_seen:
@@ -301,10 +345,14 @@ class IncrementalState:
             store.mark_seen(self.engine, seen, run_id)
         if checked:
             store.mark_checked(self.engine, checked, run_id)
+        if aliases:
+            store.record_aliases(self.engine, aliases)
 
     def _write_failed(self, failure, snapshot) -> None:
         """Keep what could not be written; the next flush (or the spool at the end) takes it."""
-        records, failures, seen, checked, lists, lists_seen = snapshot
+        records, failures, seen, checked, lists, lists_seen, aliases = snapshot
+        for row in aliases:
+            self._aliases.setdefault(row["url"], row)
         for row in lists:
             self._lists.setdefault(row["url"], row)
         self._lists_seen[:0] = lists_seen
@@ -343,7 +391,7 @@ class IncrementalState:
         return result
 
     def unwritten(self) -> dict[str, list]:
-        """What is still buffered, by kind (for the spool)."""
+        """What is still buffered, by kind (for the spool; aliases are not kept: learnt again by following)."""
         return {"fetches": list(self._records.values()), "failures": list(self._failures.values()),
                 "seen": list(self._seen), "checked": list(self._checked)}  # list rows: re-read next run
 
@@ -367,6 +415,15 @@ class IncrementalMiddleware:
     def process_request(self, request: Request, spider=None):
         if request.meta.get("gx_kind") not in DOCUMENT_KINDS:
             return None
+        if not request.meta.get("redirect_urls"):  # not a redirect of this request: the link itself
+            request.meta[LINK] = request.url
+            mappable = not (request.meta.get(ALIAS) or request.meta.get(NO_ALIAS))
+            if mappable and self.state.settled(request.url) is None and (
+                    target := self.state.alias_target(request.url)) is not None:
+                self.stats.inc_value(f"{STATS}/alias_used")
+                # the target's own request (judged as the target); a 3xx comes back here (fallback)
+                return request.replace(url=target, meta={**request.meta, ALIAS: request.url, LINK: target,
+                                                         "dont_redirect": True})
         known = self.state.settled(request.url)
         if known is None:
             if (gone := self.state.gone_not_due(request.url)) is not None:
@@ -378,6 +435,7 @@ class IncrementalMiddleware:
             return None
         decision = self.state.decide(known)
         if decision == SKIP:
+            self._note_alias(request)
             self._unchanged(request, known, "skipped_known", checked=False)
             raise IgnoreRequest(f"known document, not due tonight: {request.url}")
         if decision == CONDITIONAL:
@@ -392,6 +450,10 @@ class IncrementalMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response, spider=None):
+        if (link := request.meta.get(ALIAS)) and response.status not in (200, 304):
+            return self._follow_link(request, link, response.status)
+        if response.status in (200, 304):
+            self._note_alias(request)
         known = self.state.known.get(request.url)
         if response.status == 304 and request.meta.get("gx_conditional") and known is not None:
             self._unchanged(request, known, "not_modified")
@@ -402,6 +464,23 @@ class IncrementalMiddleware:
             self._unchanged(request, known, "same_hash")
             raise IgnoreRequest(f"unchanged (same hash): {request.url}")
         return response
+
+    def _note_alias(self, request: Request) -> None:
+        """A document request that reached ``request.url`` through its *own* redirects: its link is an alias."""
+        redirects = request.meta.get("redirect_urls") or ()
+        link = request.meta.get(LINK)
+        if request.meta.get("gx_kind") in DOCUMENT_KINDS and redirects and link == redirects[0]:
+            self.state.record_alias(link, request.url)
+
+    def _follow_link(self, request: Request, link: str, status: int) -> Request:
+        """The mapped target answered ``status`` (gone, moved, failing): ask for the link itself, as
+        the spider made it, so a changed redirect still leads to the document."""
+        self.stats.inc_value(f"{STATS}/alias_fallback")
+        logger.info("alias target %s answered %s: following the link %s", request.url, status, link)
+        meta = {k: v for k, v in request.meta.items() if k not in DOWNLOAD_META}
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower() not in (b"if-none-match", b"if-modified-since")}
+        return request.replace(url=link, headers=headers, meta={**meta, NO_ALIAS: True}, dont_filter=True)
 
     def _unchanged(self, request: Request, known: store.Known, how: str, *, checked: bool = True) -> None:
         self.stats.inc_value(f"{STATS}/{how}")
@@ -428,6 +507,31 @@ class IncrementalMiddleware:
         }
         self.stats.inc_value(f"{STATS}/attachments_revalidated")
         self.crawler.engine.crawl(Request(child.url, callback=callback, meta=meta))
+
+
+class FreshRequestMiddleware:
+    """Spider middleware: a request a callback yields has not been downloaded, so it carries none of a
+    download's bookkeeping (``DOWNLOAD_META``) — a page's ``redirect_urls`` copied into the requests
+    made from it would make a list page's redirect pass for a document's (a wrong alias)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
+
+    @staticmethod
+    def _clean(obj: Any) -> Any:
+        if isinstance(obj, Request):
+            for key in DOWNLOAD_META:
+                obj.meta.pop(key, None)
+        return obj
+
+    def process_spider_output(self, response, result, spider=None):
+        for obj in result:
+            yield self._clean(obj)
+
+    async def process_spider_output_async(self, response, result, spider=None) -> AsyncIterator[Any]:
+        async for obj in result:
+            yield self._clean(obj)
 
 
 class FetchChainMiddleware:
@@ -501,6 +605,7 @@ def on_item_scraped(state: IncrementalState, item: Any, response: Response | Non
 
 __all__ = [
     "FetchChainMiddleware",
+    "FreshRequestMiddleware",
     "IncrementalMiddleware",
     "IncrementalState",
     "decide",

@@ -182,7 +182,9 @@ class UnchangedListMiddleware:
                 else:
                     found.extend(self._below(child, seen))
                 continue
-            doc = state.known.get(child)
+            # a redirecting link: judged by the document it led to (the request keeps the link)
+            doc = state.known.get(child) or (state.known.get(state.aliases[child].target)
+                                             if child in state.aliases else None)
             if doc is None or doc.kind not in DOCUMENT_KINDS or callback is None:
                 continue
             if doc.kind == "attachment" and child in self._attached():

@@ -196,12 +196,12 @@ class NightlyExtension:
             else:
                 origin_file.write_text(now.isoformat())
             (self.jobdir / RUNNING_MARKER).write_text(str(now))
-        run_id, known, lists = await maybe_deferred_to_future(
+        run_id, known, lists, aliases = await maybe_deferred_to_future(
             self.writer.submit(self._open_run, spider.name, args, now)
         )
         self.summary = RunSummary(spider=spider.name, run_id=run_id)
         self.crawler.gx_summary = self.summary
-        self.state.open(self.engine, spider, run_id, known, lists)
+        self.state.open(self.engine, spider, run_id, known, lists, aliases)
         if self.heartbeat_seconds > 0:
             from twisted.internet import task
 
@@ -225,7 +225,8 @@ class NightlyExtension:
             run_id = start_run(self.engine, spider, args, started_at=now)
         known = store.known_fetches(self.engine, spider) if self.state.enabled else {}
         lists = store.known_lists(self.engine, spider) if self.state.enabled else {}
-        return run_id, known, lists
+        aliases = store.known_aliases(self.engine, spider) if self.state.enabled else {}
+        return run_id, known, lists, aliases
 
     def _join_shared_run(self, spider: str, args: dict[str, Any], now: datetime) -> int:
         """On the writer thread: the spider's shared run (opened here if this worker is the first)."""

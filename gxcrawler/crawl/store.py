@@ -15,12 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gxcrawler.db.models import Agency, CrawlRun, Fetch, Report
+from gxcrawler.db.models import Agency, CrawlRun, Fetch, FetchAlias, Report
 
 _fetches = Fetch.__table__
 _reports = Report.__table__
 _runs = CrawlRun.__table__
 _agencies = Agency.__table__
+_aliases = FetchAlias.__table__
 
 #: outcomes after which a document need not be fetched again
 SETTLED_OUTCOMES = frozenset({"inserted", "updated", "unchanged", "skipped", "no_report"})
@@ -148,6 +149,46 @@ def record_lists(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int | N
         # a page that is also a document (a channel rendering its only report) keeps its document row
         where=_is_list_row(),
     )
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A link that redirected to ``target`` (a document) when it was last followed (``checked_at``)."""
+
+    url: str
+    target: str
+    checked_at: datetime | None
+
+
+def known_aliases(engine: Engine, spider: str) -> dict[str, Alias]:
+    """Every redirecting document link of ``spider`` (``gxcrawler.crawl.incremental``), by link."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(_aliases.c.url, _aliases.c.target, _aliases.c.checked_at)
+                            .where(_aliases.c.spider == spider)).all()
+    return {r.url: Alias(url=r.url, target=r.target, checked_at=_aware(r.checked_at)) for r in rows}
+
+
+def record_aliases(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
+    """Upsert links followed tonight: ``url`` (the link), ``target`` (where it led), ``spider``.
+
+    Only ``fetch_aliases`` is written: an alias never changes a fetch row or a report.
+    """
+    now = datetime.now(UTC)
+    batch = [{"url": r["url"], "target": r["target"], "spider": r.get("spider"), "first_seen": now,
+              "checked_at": now} for r in {r["url"]: r for r in rows}.values()]
+    if not batch:
+        return 0
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(_aliases)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["url"],
+            set_={"target": stmt.excluded.target, "spider": stmt.excluded.spider,
+                  "checked_at": stmt.excluded.checked_at}), batch)
+    return len(batch)
 
 
 def _aware(when: datetime | None) -> datetime | None:

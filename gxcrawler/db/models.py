@@ -371,4 +371,15 @@ class Fetch(Base):
     checked_at: Mapped[datetime | None] = mapped_column(TZ)  # content last confirmed (200, 304, same hash)
 
 
+
+class FetchAlias(Base):
+    """A link that redirected to a document (``target``) when its own request was last followed."""
+
+    __tablename__ = "fetch_aliases"
+    url: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    spider: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    target: Mapped[str] = mapped_column(sa.Text)
+    first_seen: Mapped[datetime] = mapped_column(TZ)
+    checked_at: Mapped[datetime] = mapped_column(TZ)  # the link itself last followed to ``target``
+
 metadata = Base.metadata
