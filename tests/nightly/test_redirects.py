@@ -121,3 +121,17 @@ def test_a_changed_redirect_leads_to_the_new_document(yanshan, pg_url, how):
     # nothing stored about the old target is dropped
     assert query(pg_url, "SELECT count(*) AS n FROM fetches WHERE url = :u AND sha256 IS NOT NULL",
                  u=target)[0].n == before.n == 1
+
+
+def test_a_request_made_from_a_page_carries_none_of_the_pages_redirects():
+    """A spider that builds a child's meta from its page's (``{**response.meta, …}``) must not hand it the
+    page's ``redirect_urls``: the child's alias would be the page's link."""
+    from scrapy.http import Request
+
+    from gxcrawler.crawl.incremental import LINK, FreshRequestMiddleware
+
+    page_meta = {"gx_kind": "list", "redirect_urls": ["http://www.yanshan.gov.cn/list.html"], "redirect_times": 1,
+                 LINK: "http://www.yanshan.gov.cn/list.html", "download_slot": "www.yanshan.gov.cn"}
+    child = Request("https://yanshan.gov.cn/view/xxgknb/1.html", meta={**page_meta, "gx_kind": "report"})
+    (out,) = FreshRequestMiddleware().process_spider_output(None, [child])
+    assert out.meta == {"gx_kind": "report"}
