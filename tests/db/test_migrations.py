@@ -25,6 +25,7 @@ TABLES = {
     "metrics",
     "documents",
     "fetches",
+    "fetch_aliases",  # migration 0022: redirecting document links
     "crawl_runs",
     "analytics_settings",
     "check_reviews",
