@@ -404,10 +404,18 @@ def close_abandoned_runs(engine: Engine, spider: str, silent_since: datetime) ->
     A running crawl stamps ``heartbeat_at`` every ``GX_HEARTBEAT_SECONDS``; one that
     stopped stamping without closing its run was killed (SIGKILL, power loss, OOM):
     ``failed``, with a reason that says so. A run that never stamped is judged by its start.
+
+    The loader refreshes the checks across years in a transaction of its own after the
+    reports' commits, so a kill between the two leaves reports without them — and the
+    next crawl finds those reports unchanged and never refreshes them. The checks across
+    years of every report the spider loaded since the killed run started are therefore
+    computed again here, in the same transaction that closes the run.
     """
+    from gxcrawler.db import years
+
     last_sign = sa.func.coalesce(_runs.c.heartbeat_at, _runs.c.started_at)
     with engine.begin() as conn:
-        return conn.execute(
+        closed = conn.execute(
             _runs.update()
             .where(_runs.c.spider == spider, _runs.c.finished_at.is_(None), last_sign < silent_since)
             .values(
@@ -416,7 +424,16 @@ def close_abandoned_runs(engine: Engine, spider: str, silent_since: datetime) ->
                 reason="killed: the crawl process stopped without closing its run "
                 "(SIGKILL, power loss or out of memory); closed by the next start",
             )
-        ).rowcount
+            .returning(_runs.c.started_at)
+        ).scalars().all()
+        if closed:
+            touched = conn.execute(
+                sa.select(_reports.c.agency_id, _reports.c.year).where(
+                    _reports.c.spider == spider, _reports.c.parsed_at >= min(closed)
+                )
+            ).all()
+            years.refresh(conn, [(a, y) for a, y in touched])
+        return len(closed)
 
 
 def heartbeat(engine: Engine, run_id: int) -> None:

@@ -186,3 +186,33 @@ def test_db_recheck_recomputes_them(pg_engine):
     assert stored(pg_engine) == set()
     assert main(["db", "--url", pg_engine.url.render_as_string(hide_password=False), "recheck"]) == 0
     assert stored(pg_engine) == expected_checks(plan)
+
+
+class _KilledBeforeRefresh(Loader):
+    """A loader whose process dies right after the reports' commits, before the checks across years."""
+
+    def _refresh_years(self, conn, outcomes) -> None:  # noqa: ANN001
+        return None
+
+
+def test_a_crawl_killed_between_the_reports_and_their_checks_gets_them_at_the_next_start(db_engine):
+    from datetime import UTC, datetime, timedelta
+
+    from gxcrawler.crawl import store
+    from gxcrawler.db.runs import start_run
+    from tests.fixtures.db import YANSHAN
+
+    plan = _plan()
+    killed_at = datetime.now(UTC) - timedelta(seconds=5)
+    start_run(db_engine, YANSHAN.portal, started_at=killed_at)
+    loader = _KilledBeforeRefresh(db_engine)
+    for year, values in plan.items():
+        _load(loader, year, values)
+    assert stored(db_engine) == set()  # the kill's damage: reports without their checks across years
+    # the next crawl of that spider closes the killed run — and computes what the kill left out
+    assert store.close_abandoned_runs(db_engine, YANSHAN.portal, datetime.now(UTC)) == 1
+    assert stored(db_engine) == expected_checks(plan)
+    # reloading the same reports finds them unchanged and keeps the checks
+    for year, values in plan.items():
+        assert Loader(db_engine).load(*make_report("蚌峨乡", year, values=values)).status == "unchanged"
+    assert stored(db_engine) == expected_checks(plan)
