@@ -6,7 +6,7 @@ because the page that links it answered 304). One the store has *settled* (fetch
 and successfully loaded, ``store.known_fetches``) is
 
 * with validators (``ETag``/``Last-Modified``): requested conditionally one night in
-  ``GX_REVALIDATE_EVERY`` (default 1: every night); a 304 confirms it unchanged;
+  ``GX_REVALIDATE_EVERY`` (28 in the project's settings; every night when unset); a 304 confirms it unchanged;
 * without validators: re-downloaded one night in ``GX_REFETCH_EVERY`` (default 7) and
   compared by hash; the same bytes confirm it unchanged (not parsed, not loaded);
 * on its other nights: not requested (only marked seen);
