@@ -22,7 +22,7 @@ the PDF/DOCX/spreadsheet readers' grids are turned alike.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .labels import match_row, strip_enumerator
@@ -122,14 +122,7 @@ def _line_block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
     value's place: the labels' texts stay where they were printed) and turned like a grid;
     everything else stays as printed."""
     kinds = [_line_applicant(row) for row in rows]
-    r = 0
-    while r < len(rows):
-        if kinds[r] is None:
-            r += 1
-            continue
-        end = r
-        while end < len(rows) and kinds[end] is not None:
-            end += 1
+    for r, end in _applicant_runs(kinds):
         start = r
         while start > 0 and not any(t.kind != TEXT and not t.empty for t in rows[start - 1]):
             start -= 1  # header rows: no values
@@ -143,8 +136,21 @@ def _line_block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
             turned = _block(spanned, notes)
             if len(notes) > before and notes[-1].endswith("read turned back"):
                 return _emit_lines(rows[:start]) + turned + _line_block(rows[end:], notes)
-        r = end
     return _emit_lines(rows)
+
+
+def _applicant_runs(kinds: list[str | None]) -> Iterator[tuple[int, int]]:
+    """(first, end) of each run of consecutive rows labelled with an applicant type."""
+    r = 0
+    while r < len(kinds):
+        if kinds[r] is None:
+            r += 1
+            continue
+        end = r
+        while end < len(kinds) and kinds[end] is not None:
+            end += 1
+        yield r, end
+        r = end
 
 
 def _spans(row: list[Token], labels: int, *, top: bool) -> list[Token]:
@@ -251,25 +257,16 @@ def _block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
     if grid is None or len(rows) < 4:
         return _emit(rows)
     kinds = [_row_applicant(line) for line in grid]
-    r = 0
-    while r < len(rows):
-        if kinds[r] is None:
-            r += 1
-            continue
-        end = r
-        while end < len(rows) and kinds[end] is not None:
-            end += 1
+    for r, end in _applicant_runs(kinds):
         found = _region(grid, rows, r, end, kinds)
         if found is not None:
             start, stop, why = found
             if why:
                 notes.append(f"s3: applicant types as rows, but {why}; not turned (left out)")
-                r = end
                 continue
             turned = _turned(grid, start, stop)
             notes.append("s3: printed with applicant types as rows; read turned back")
             return _emit(rows[:start]) + _emit(turned) + _block(rows[stop:], notes)
-        r = end
     return _emit(rows)
 
 
