@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -78,11 +79,29 @@ def downgrade(engine_or_url: Engine | str | None, revision: str) -> None:
         command.downgrade(alembic_config(conn), revision)
 
 
+#: SQLite: how often a start-up that met "database is locked" looks again (another process migrating)
+LOCKED_RETRIES = 5
+
+
 def ensure_schema(engine: Engine, auto: bool | None = None) -> None:
     """Before a crawl writes: migrate (logged) or raise a clear :class:`SchemaError`.
 
-    ``auto`` defaults to ``GXCRAWLER_AUTO_MIGRATE`` (on unless set to ``0``).
+    ``auto`` defaults to ``GXCRAWLER_AUTO_MIGRATE`` (on unless set to ``0``). On SQLite,
+    crawls started together can meet "database is locked" outside the busy timeout's
+    reach (seen in CI while a sibling process created the file and switched it to WAL);
+    such a start waits and looks again — by then the other process has usually migrated.
     """
+    for attempt in range(1, LOCKED_RETRIES + 1):
+        try:
+            return _ensure_schema(engine, auto)
+        except sa.exc.OperationalError as exc:
+            if engine.dialect.name != "sqlite" or "locked" not in str(exc) or attempt == LOCKED_RETRIES:
+                raise
+            log.warning("database %s is locked by another process; trying again", describe(engine.url))
+            time.sleep(0.5 * attempt)
+
+
+def _ensure_schema(engine: Engine, auto: bool | None) -> None:
     if auto is None:
         auto = os.environ.get(AUTO_MIGRATE_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
     head = head_revision()
