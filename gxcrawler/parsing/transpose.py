@@ -135,8 +135,8 @@ def _line_block(rows: list[list[Token]], notes: list[str]) -> list[Token]:
             before = len(notes)
             turned = _block(spanned, notes)
             if len(notes) > before and notes[-1].endswith("read turned back"):
-                return _emit_lines(rows[:start]) + turned + _line_block(rows[end:], notes)
-    return _emit_lines(rows)
+                return _emit(rows[:start], LINE) + turned + _line_block(rows[end:], notes)
+    return _emit(rows, LINE)
 
 
 def _applicant_runs(kinds: list[str | None]) -> Iterator[tuple[int, int]]:
@@ -178,15 +178,6 @@ def _line_applicant(row: list[Token]) -> str | None:
     return applicant("".join(t.text for t in texts))
 
 
-def _emit_lines(rows: Sequence[Sequence[Token]]) -> list[Token]:
-    out: list[Token] = []
-    for row in rows:
-        out.append(Token(LINE))
-        out.extend(row)
-        out.append(Token(END))
-    return out
-
-
 def _applicant_row(tokens: Sequence[Token]) -> bool:
     """Some 自然人 label has a value (or blank) after it in its row: a row, not a header."""
     n = len(tokens)
@@ -201,10 +192,11 @@ def _applicant_row(tokens: Sequence[Token]) -> bool:
     return False
 
 
-def _emit(rows: Sequence[Sequence[Token]]) -> list[Token]:
+def _emit(rows: Sequence[Sequence[Token]], marker: str = GRID) -> list[Token]:
+    """Rows back as tokens, each opened by ``marker`` (a grid row, or a text ``LINE``)."""
     out: list[Token] = []
     for row in rows:
-        out.append(Token(GRID))
+        out.append(Token(marker))
         out.extend(row)
         out.append(Token(END))
     return out

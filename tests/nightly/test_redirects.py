@@ -7,7 +7,6 @@ is gone, or whose redirect moved, leads to the new document. Real PostgreSQL, a 
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -15,10 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from gxcrawler.crawl.incremental import due_for_revalidation
-from tests.fixtures.nightly import ROOT, GuardedSimulation, Nightly, query, report_urls
+from tests.fixtures.nightly import ROOT, Nightly, query, report_urls, serve
 from tests.fixtures.sim import DEFAULT_NIGHTS
 from tests.simulations.base import SimResponse
-from tests.simulations.server import SimulationServer
 
 pytestmark = pytest.mark.slow
 EVERY = int(DEFAULT_NIGHTS["GX_REVALIDATE_EVERY"])
@@ -27,13 +25,7 @@ SETTINGS = {**DEFAULT_NIGHTS, "GX_LIST_REVISIT_EVERY": "1"}  # every list read: 
 
 @pytest.fixture()
 def yanshan(tmp_path):
-    sim = GuardedSimulation(importlib.import_module("tests.simulations.yanshan").make_simulation())
-    server = SimulationServer([sim])
-    server.start()
-    try:
-        yield Nightly(server, sim, tmp_path / "crawls")
-    finally:
-        server.stop()
+    yield from serve("yanshan", tmp_path)
 
 
 def _crawl(night: Nightly, db_url: str) -> None:
