@@ -40,7 +40,7 @@ from functools import lru_cache
 
 from ..catalog import S2_TABLES
 from .columns import WORDS, words_in
-from .labels import _KEYWORDS, caption, heading, match_row, strip_enumerator
+from .labels import caption, heading, match_row, rows_named, strip_enumerator
 from .normalize import bare, fold
 from .numbers import Kind, read_number
 from .tokens import UNREAD, is_furniture
@@ -343,8 +343,7 @@ def _s2_rows(code: str, texts: list[str]) -> list[str] | None:
 
 def _one_row(label: str) -> bool:
     """The label names one row only (``规章`` and ``规范性文件`` joined name two: two labels)."""
-    b = bare(label)
-    return len({(m.table, m.row) for kw, m in _KEYWORDS if kw in b}) == 1
+    return len(rows_named(bare(label))) == 1
 
 
 def _entries(texts: list[str]) -> list[tuple[int, str]] | None:

@@ -105,6 +105,12 @@ _KEYWORDS: list[tuple[str, RowMatch]] = sorted(
 )
 
 
+
+def rows_named(bare_label: str) -> set[tuple[str, str]]:
+    """Every (table, row) whose keyword the bare label holds: one entry means the label
+    names a single row (``规章`` and ``规范性文件`` joined name two)."""
+    return {(m.table, m.row) for kw, m in _KEYWORDS if kw in bare_label}
+
 def _bigrams(s: str) -> frozenset[str]:
     return frozenset(s[i : i + 2] for i in range(len(s) - 1))
 
