@@ -14,9 +14,15 @@ query and every common filter < 200 ms at 100,000 reports, < 1 s at 1,000,000):
   where the view has those columns: the rows of a county, an agency or a county's year
   are fetched (``SELECT *``); a city's or a year's rows — tens of thousands of reports,
   millions of cells at 1M — are aggregated (``count(*)`` and a sum), as nobody reads
-  them row by row;
+  them row by row; on the views of every cell (``PAGED``) also their first 100 rows
+  (``LIMIT 100``: what browsing a city's or a year's cells waits for);
 * paired: the ``v_reports`` and ``v_s3_long`` county-and-year filters against the
-  same rows written by hand on the tables (goal: the view costs no more than that).
+  same rows written by hand on the tables (goal: the view costs no more than that);
+* paired, ``--before REVISION`` (e.g. ``0016``): each view whose SQL changed since that
+  revision's views (``gxcrawler.db.views.VIEWS_<REVISION>``) filtered the same ways with
+  its old SQL inlined as a subquery (which PostgreSQL merges as it merges a view), and
+  the worked queries' old texts (``tests/analytics/queries/before/``) over those old views:
+  the rewrite against what it replaced, in the same run. Indexes are today's for both.
 
 Each query is run once to warm the cache, then ``--runs`` times; the figure is the
 median. ``server ms`` is PostgreSQL's own execution time (``EXPLAIN (ANALYZE, TIMING
@@ -48,7 +54,8 @@ import psycopg2.errors
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxcrawler.db.views import VIEWS  # noqa: E402
+from gxcrawler.db import views as view_versions  # noqa: E402
+from gxcrawler.db.views import VIEWS, changed_since, inline  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 QUERIES = ROOT / "tests" / "analytics" / "queries"
@@ -106,31 +113,53 @@ FILTERS = {
     "county+year": (("county", "year"), "county = %(county)s AND year = %(year)s", "rows"),
     "city": (("city",), "city = %(city)s", "aggregate"),
     "year": (("year",), "year = %(year)s", "aggregate"),
+    "city, first page": (("city",), "city = %(city)s", "page"),
+    "year, first page": (("year",), "year = %(year)s", "page"),
 }
 
+#: views of every cell (a city's or a year's: millions of rows at 1M), also timed to their
+#: first page of rows, which is what someone browsing them waits for; their sums are in
+#: ``v_cell_sums``
+PAGED = ("v_s2_long", "v_s3_long", "v_s4_long", "v_compare")
+PAGE = 100
 
-def queries(cur, values: dict) -> list[Query]:
+
+def _worked(path: Path) -> str:
+    """A worked query's text, run on a generated county in place of 仁和区."""
+    return path.read_text().replace("%", "%%").replace("'仁和区'", "%(county)s")
+
+
+def queries(cur, values: dict, before: str | None = None) -> list[Query]:
     out = []
     for path in sorted(QUERIES.glob("*.sql")):
-        sql = path.read_text().replace("%", "%%")
-        sql = sql.replace("'仁和区'", "%(county)s")
-        out.append(Query("worked query", path.stem, sql, values))
+        out.append(Query("worked query", path.stem, _worked(path), values))
+    old = {}
+    if before:  # the old views' SQL, its % escaped for psycopg2's parameters
+        changed = changed_since(getattr(view_versions, f"VIEWS_{before}"), "postgresql")
+        old = {name: sql.replace("%", "%%") for name, sql in changed.items()}
+    if before:
+        for path in sorted((QUERIES / "before").glob("*.sql")):
+            out.append(Query(f"worked query as of {before}", path.stem, inline(_worked(path), old), values))
     columns = view_columns(cur)
     names = list(VIEWS) + sorted(set(columns) - set(VIEWS))
     for view in names:
         if view not in columns:
             continue
         cols = columns[view]
+        groups = [view] + ([f"{view} as of {before}"] if view in old else [])
         measure = next((c for c in ("value", "s3_new", "difference") if c in cols), None)
         for name, (needs, where, kind) in FILTERS.items():
-            if not set(needs) <= cols:
+            if not set(needs) <= cols or (kind == "page" and view not in PAGED):
                 continue
             if kind == "rows":
                 sql = f"SELECT * FROM {view} WHERE {where}"
+            elif kind == "page":
+                sql = f"SELECT * FROM {view} WHERE {where} LIMIT {PAGE}"
             else:
                 agg = f", sum({measure})" if measure else ""
                 sql = f"SELECT count(*){agg} FROM {view} WHERE {where}"
-            out.append(Query(view, name, sql, values))
+            for group in groups:  # the view, then its old SQL in the same run
+                out.append(Query(group, name, sql if group == view else inline(sql, old), values))
     # paired: the same rows written by hand on the tables
     out.append(Query("by hand", "v_reports county+year", """
         SELECT r.id, a.id, a.name, a.kind, a.province, a.city, a.county, a.division_code, a.portal, r.year,
@@ -184,6 +213,7 @@ def main() -> int:
     ap.add_argument("--slow-ms", type=float, default=5000, help="a query slower than this is run once more, not --runs times")
     ap.add_argument("--only", help="regular expression on 'group name'")
     ap.add_argument("--explain", action="store_true", help="print each query's plan once")
+    ap.add_argument("--before", metavar="REVISION", help="also time the views changed since REVISION with their old SQL")
     args = ap.parse_args()
     conn = psycopg2.connect(f"{args.server}/{args.database}")
     conn.autocommit = True
@@ -195,7 +225,7 @@ def main() -> int:
     values = pick_values(cur)
     print(f"{args.database}: {n_reports:,} reports, {n_values:,} cells; filters {values}; "
           f"median of {args.runs} runs after one warm-up; load {os.getloadavg()[0]:.2f}", flush=True)
-    todo = [q for q in queries(cur, values) if not args.only or re.search(args.only, f"{q.group} {q.name}")]
+    todo = [q for q in queries(cur, values, args.before) if not args.only or re.search(args.only, f"{q.group} {q.name}")]
     print("| group | query | rows | server ms | client ms | full scans |")
     print("|---|---|---:|---:|---:|---|")
     results = {}

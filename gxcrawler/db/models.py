@@ -149,7 +149,8 @@ class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (
         sa.UniqueConstraint("agency_id", "year"),
-        sa.Index("ix_reports_year", "year"),
+        # a year's reports by agency from the index alone (migration 0023: coverage by year)
+        sa.Index("ix_reports_year", "year", "agency_id", postgresql_include=["id"]),
     )
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))

@@ -35,6 +35,7 @@ re-create them after (:func:`drop_views` / :func:`create_views`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
@@ -251,10 +252,15 @@ def _failed_checks(
     meanings: tuple[tuple[str, str], ...],
     columns: str = "",
     joins: str = "",
+    report: str = _CHECK_REPORT,
+    join: str = "JOIN",
 ) -> str:
-    """v_failed_checks: the report, the check's kind, rule, meaning and sides; then ``columns``."""
+    """v_failed_checks: the report, the check's kind, rule, meaning and sides; then ``columns``.
+
+    ``join``: how the report and its agency are joined (``LEFT JOIN`` since 0023).
+    """
     return f"""
-SELECT{_CHECK_REPORT}
+SELECT{report}
     {_case("c.rule", kinds, "identity")} AS kind,
     c.rule,
     {_case("c.rule", meanings)} AS identity,
@@ -263,8 +269,8 @@ SELECT{_CHECK_REPORT}
     c."left" - c."right" AS difference,
     c.sentence{columns}
 FROM check_results c
-JOIN reports r ON r.id = c.report_id
-JOIN agencies a ON a.id = r.agency_id{joins}
+{join} reports r ON r.id = c.report_id
+{join} agencies a ON a.id = r.agency_id{joins}
 WHERE NOT c.ok
 """
 
@@ -369,6 +375,12 @@ def _compare(dialect: str) -> str:
     return compare_sql(dialect)
 
 
+def _compare_0023(dialect: str) -> str:
+    from .compare import view_sql as compare_sql
+
+    return compare_sql(dialect, lateral=True)
+
+
 #: migration 0011: every cell beside the previous year's
 VIEWS_0011: dict[str, ViewSQL] = {**VIEWS_0010, "v_compare": _compare}
 
@@ -397,19 +409,61 @@ def failed_checks_0012(dialect: str) -> str:
 #: migration 0012: v_failed_checks shows reviews
 VIEWS_0012: dict[str, ViewSQL] = {**VIEWS_0011, "v_failed_checks": failed_checks_0012}
 
+#: 0023: the report's and agency's ids as the check and the report hold them (the same
+#: values: foreign keys), so that a query using only the check's columns reads no other table
+_CHECK_REPORT_0023 = _CHECK_REPORT.replace("r.id AS report_id", "c.report_id AS report_id").replace(
+    "a.id AS agency_id", "r.agency_id AS agency_id"
+)
+_REVIEW_MATCH = (
+    "rv.agency_id = r.agency_id AND rv.year = r.year AND rv.rule = c.rule "
+    "AND rv.sha256 = r.sha256 AND rv.other_sha256 = COALESCE(o.sha256, '')"
+)
+
+
+def _review(column: str) -> str:
+    """A column of the check's review: at most one row (the unique key of ``check_reviews``)."""
+    return f"(SELECT rv.{column} FROM check_reviews rv WHERE {_REVIEW_MATCH})"
+
+
+def failed_checks_0023(dialect: str) -> str:
+    """Migration 0023: the rows of 0012, joined so that unused tables drop out of a plan.
+
+    The report and agency are LEFT JOINs (every check has its report, every report its
+    agency: the same rows) and the review's columns are looked up per row, not joined:
+    PostgreSQL 15 removes an unused LEFT JOIN only when no other join's condition names
+    it, and the review's join named the report and the other report. So a query that
+    groups the failures by ``report_id`` (worked query 5) reads the failed-checks index
+    alone, and names each report once instead of once per failure.
+    """
+    review = f""",
+    COALESCE({_review("status")}, 'open') AS review,
+    {_review("note")} AS review_note,
+    {_review("reviewer")} AS reviewer,
+    {_review("reviewed_at")} AS reviewed_at"""
+    return _failed_checks(
+        RULE_KINDS_0008,
+        (*rule_meanings(), *YEARS_MEANINGS),
+        _OTHER_REPORT + review,
+        "\nLEFT JOIN reports o ON o.id = c.other_report_id",
+        _CHECK_REPORT_0023,
+        "LEFT JOIN",
+    )
+
 #: migration 0014: the rank views without the previous year (its join read every report)
 VIEWS_0014: dict[str, ViewSQL] = {
     **VIEWS_0012,
     **{name: _rates(name, "0014") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
 }
 
-def _cell_sums(name: str) -> ViewSQL:
-    """A view of ``gxcrawler.db.cellsums`` (imported when created)."""
+def _cell_sums(name: str, revision: str = "0016") -> ViewSQL:
+    """A view of ``gxcrawler.db.cellsums`` (imported when created), as of ``revision``."""
 
     def sql(dialect: str) -> str:
         from . import cellsums
 
-        return cellsums.view_sql(dialect) if name == "v_cell_sums" else cellsums.rollup_cells_sql(dialect)
+        if name == "v_cell_sums":
+            return cellsums.view_sql(dialect)
+        return cellsums.rollup_cells_sql(dialect, key_first=revision != "0016")
 
     return sql
 
@@ -418,8 +472,17 @@ def _cell_sums(name: str) -> ViewSQL:
 #: ``v_rollup_cells`` reading those sums
 VIEWS_0016: dict[str, ViewSQL] = {**VIEWS_0014, **{name: _cell_sums(name) for name in ("v_cell_sums", "v_rollup_cells")}}
 
+#: migration 0023 (issue 12): failed checks groupable without their reports,
+#: ``v_rollup_cells`` grouped key first, ``v_compare`` merging two reports' cells
+VIEWS_0023: dict[str, ViewSQL] = {
+    **VIEWS_0016,
+    "v_failed_checks": failed_checks_0023,
+    "v_rollup_cells": _cell_sums("v_rollup_cells", "0023"),
+    "v_compare": _compare_0023,
+}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0016
+VIEWS: dict[str, ViewSQL] = VIEWS_0023
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
@@ -446,6 +509,28 @@ def view_comments() -> dict[str, str]:
 def view_sql(name: str, dialect: str, views: Mapping[str, ViewSQL] = VIEWS) -> str:
     sql = views[name]
     return sql if isinstance(sql, str) else sql(dialect)
+
+
+def changed_since(old: Mapping[str, ViewSQL], dialect: str) -> dict[str, str]:
+    """The views of ``old`` whose SQL today differs: name -> their SQL in ``old``."""
+    return {
+        name: view_sql(name, dialect, old)
+        for name in old
+        if name in VIEWS and view_sql(name, dialect, old) != view_sql(name, dialect)
+    }
+
+
+def inline(sql: str, views: Mapping[str, str]) -> str:
+    """``sql`` reading each view named in ``views`` as the SQL given there, as a subquery.
+
+    A subquery in FROM is merged into the query as a view is, so the result runs an old
+    version of a view beside today's: the tests compare their rows, the benchmarks their
+    speed (``benchmarks/query_speed.py --before``).
+    """
+    for name, text in views.items():
+        subquery = f"({text}) AS {name}"
+        sql = re.sub(rf"\b(FROM|JOIN)\s+{name}\b", lambda m, s=subquery: f"{m[1]} {s}", sql)
+    return sql
 
 
 def create_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:

@@ -157,10 +157,23 @@ def _plan_nodes(plan: dict) -> list[dict]:
     return nodes
 
 
+def _per_row_subqueries(plan: dict) -> list[dict]:
+    """Subquery scans run once per row of a nested loop's outer side: a LATERAL subquery
+    driven by the rows the filter found (``v_compare``'s cells of each report), not
+    between the filter and the tables."""
+    found = []
+    for child in plan.get("Plans", []):
+        if plan["Node Type"] == "Nested Loop" and child.get("Parent Relationship") == "Inner":
+            found += [node for node in _plan_nodes(child) if node["Node Type"] == "Subquery Scan"]
+        found += _per_row_subqueries(child)
+    return found
+
+
 @pytest.mark.parametrize("name", sorted(set(VIEWS) - set(GROUPED_VIEWS)))
 def test_filters_on_every_view_reach_the_tables(analytics_pg, name):
     """Each view is merged into the query (no aggregate, window or subquery between the
-    filter and the tables), so a filter on agency, county or year uses the indexes."""
+    filter and the tables; a LATERAL subquery run per filtered row is after them), so a
+    filter on agency, county or year uses the indexes."""
     engine, known = analytics_pg
     with engine.connect() as conn:
         (plan,) = conn.execute(
@@ -170,7 +183,8 @@ def test_filters_on_every_view_reach_the_tables(analytics_pg, name):
             ),
             {"county": known[0].region.county, "agency": 1, "year": known[0].year},
         ).scalar_one()
-    kinds = {node["Node Type"] for node in _plan_nodes(plan["Plan"])}
+    per_row = {id(node) for node in _per_row_subqueries(plan["Plan"])}
+    kinds = {node["Node Type"] for node in _plan_nodes(plan["Plan"]) if id(node) not in per_row}
     assert not kinds & {"Aggregate", "WindowAgg", "Subquery Scan", "CTE Scan", "Unique"}, kinds
     filtered = {
         node["Relation Name"]
