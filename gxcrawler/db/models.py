@@ -148,7 +148,8 @@ class Report(Base):
 
     __tablename__ = "reports"
     __table_args__ = (
-        sa.UniqueConstraint("agency_id", "year"),
+        # with the id: an agency's reports from the index alone (migration 0024)
+        sa.UniqueConstraint("agency_id", "year", postgresql_include=["id"]),
         # a year's reports by agency from the index alone (migration 0023: coverage by year)
         sa.Index("ix_reports_year", "year", "agency_id", postgresql_include=["id"]),
     )
