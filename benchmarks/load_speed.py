@@ -7,7 +7,8 @@ Creates a throwaway database, migrates it, generates ``--reports`` reports of ev
 of realistic size (a synthetic report page as the simulations serve it, ~8.5 KiB; most
 real report pages are 7–8 KiB), and times:
 
-1. ``Loader.load_many`` in batches of 20 (the pipeline's) — the real thing: documents,
+1. ``Loader.load_many`` in batches of the pipeline's size (``GXCRAWLER_LOAD_BATCH``, 100;
+   ``--batch 20`` was the size before 2026-11-30 07:30) — the real thing: documents,
    agencies, aliases, the report rows, values, checks, fetches;
 2. the same reports loaded again, all unchanged (same bytes, same parse): what a
    re-crawl or ``reparse`` of unchanged documents costs (aim: <= 5 % of 1.);
@@ -35,7 +36,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gxcrawler import catalog  # noqa: E402
+from gxcrawler import catalog, settings  # noqa: E402
 from gxcrawler.checks import evaluate  # noqa: E402
 from gxcrawler.db import Loader, make_engine, upgrade  # noqa: E402
 from gxcrawler.model import ParseResult, Provenance, Region  # noqa: E402
@@ -142,7 +143,8 @@ def generate(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=10_000)
-    ap.add_argument("--batch", type=int, default=20, help="reports per load_many call (the pipeline's)")
+    ap.add_argument("--batch", type=int, default=settings.GXCRAWLER_LOAD_BATCH,
+                    help="reports per load_many call (default: the pipeline's)")
     ap.add_argument("--tiny-documents", action="store_true", help="50-byte documents (the figures before 2026-11-23)")
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--key-index", choices=["none", *KEY_INDEXES], default="none",

@@ -62,7 +62,10 @@ GXCRAWLER_SIMULATION_URL = os.environ.get("GXCRAWLER_SIMULATION_URL", "")
 
 # Database the LoadPipeline writes to (default: gxcrawler.db.database_url()).
 GXCRAWLER_DATABASE_URL = os.environ.get("GXCRAWLER_DATABASE_URL", "")
-GXCRAWLER_LOAD_BATCH = 20
+# Reports per loaded batch, and the longest a partial batch waits (s) before it is written
+# (pipelines/load.py; docs/notes/performance.md: the sums are updated once per batch).
+GXCRAWLER_LOAD_BATCH = 100
+GXCRAWLER_LOAD_WAIT = 10.0
 
 # Parsing runs in worker processes (gxcrawler/parsing/pool.py, docs/notes/parsing-pool.md):
 # workers (empty: one per CPU; 0: in a thread of the crawl process, for debugging), the hard

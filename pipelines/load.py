@@ -28,6 +28,12 @@ def is_outage(message: str | None) -> bool:
 class LoadPipeline:
     """Batch ``(ParseResult, Provenance, Region)`` and hand each batch to ``Loader.load_many``.
 
+    A batch is written when it holds ``GXCRAWLER_LOAD_BATCH`` reports (100) or its first
+    report has waited ``GXCRAWLER_LOAD_WAIT`` seconds (10), whichever comes first: a fast
+    crawl writes large batches (the sums ``cell_sums`` keeps are updated once per batch and
+    group: 100 reports of a county cost a fifth of five batches of 20,
+    docs/notes/performance.md), a slow one still writes every few seconds.
+
     Database calls block, so they run on one dedicated worker thread (one writer: the
     batches are applied in order); the reactor keeps downloading meanwhile. The last
     partial batch is flushed in ``close_spider``, which returns only when every batch
@@ -46,7 +52,9 @@ class LoadPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.batch_size = settings.getint("GXCRAWLER_LOAD_BATCH", 20)
+        self.batch_size = settings.getint("GXCRAWLER_LOAD_BATCH", 100)
+        self.max_wait = settings.getfloat("GXCRAWLER_LOAD_WAIT", 10.0)
+        self.timer = None  # the delayed call that writes a partial batch once its first report waited max_wait
         self.url = settings.get("GXCRAWLER_DATABASE_URL") or None
         self.retry_seconds = settings.getfloat("GX_LOAD_RETRY_SECONDS", 120.0)
         self.spool_base = spool_dir(settings)
@@ -157,9 +165,17 @@ class LoadPipeline:
         self.batch_items.append(item)
         if len(self.batch) >= self.batch_size:
             self._flush()
+        elif self.timer is None:
+            from twisted.internet import reactor
+
+            self.timer = reactor.callLater(self.max_wait, self._flush)
         return item
 
     def _flush(self) -> None:
+        if self.timer is not None:
+            if self.timer.active():
+                self.timer.cancel()
+            self.timer = None
         if not self.batch:
             return
         from twisted.internet import reactor

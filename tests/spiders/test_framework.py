@@ -174,10 +174,12 @@ def test_parse_pipeline_parses_and_drops_other_years():
 LOAD_SCRIPT = textwrap.dedent("""
     import json, sys
     from datetime import UTC, datetime
+    import sqlalchemy as sa
     from scrapy.utils.test import get_crawler
     from twisted.internet import defer, task
     from scrapy.utils.defer import deferred_from_coro
     from gxcrawler.crawl.items import ReportItem
+    from gxcrawler.db import make_engine
     from pipelines.load import LoadPipeline
     from pipelines.parse import ParsePipeline
     from spiders.xinye import XinyeSpider
@@ -186,33 +188,55 @@ LOAD_SCRIPT = textwrap.dedent("""
     @defer.inlineCallbacks
     def main(reactor):
         sim = simulation("xinye")
-        crawler = get_crawler(XinyeSpider, {"GXCRAWLER_DATABASE_URL": sys.argv[1], "GXCRAWLER_LOAD_BATCH": 4})
+        settings, pause = json.loads(sys.argv[2]), float(sys.argv[3])
+        crawler = get_crawler(XinyeSpider, {"GXCRAWLER_DATABASE_URL": sys.argv[1], **settings})
         crawler.spider = XinyeSpider()
         crawler.stats.open_spider()
         parse, load = ParsePipeline.from_crawler(crawler), LoadPipeline.from_crawler(crawler)
         load.open_spider()
-        for e in sim.expected_reports(2021):
+        expected = sim.expected_reports(2021)
+        for e in expected:
             a = sim.handle("GET", e.document_url, {})
             item = ReportItem("xinye", e.page_url, e.document_url, a.body, a.headers["Content-Type"],
                               datetime.now(UTC), {}, crawler.spider.region)
             parsed = yield deferred_from_coro(parse.process_item(item))  # parsed on a worker thread
             load.process_item(parsed)
+        engine, written, waited = make_engine(sys.argv[1]), 0, 0.0
+        while waited < pause and written < len(expected):  # before the close flushes anything
+            yield task.deferLater(reactor, 0.2, lambda: None)
+            waited += 0.2
+            with engine.connect() as conn:  # the pipeline's writer thread may still be migrating
+                if sa.inspect(conn).has_table("reports"):
+                    written = conn.execute(sa.text("SELECT count(*) FROM reports")).scalar_one()
         yield deferred_from_coro(load.close_spider())
-        print(json.dumps({k: v for k, v in crawler.stats.get_stats().items() if k.startswith("gx/")}))
+        stats = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("gx/")}
+        print(json.dumps({**stats, "written_before_close": written}))
 
     task.react(main)
 """)
 
 
-def test_parse_and_load_pipelines_work_off_the_reactor_and_flush_at_close(pg_url):
-    out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, pg_url], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+def run_load_script(pg_url: str, settings: dict, pause: float = 0.0) -> dict:
+    """Parse and load the xinye simulation's 2021 reports through the pipelines; their stats, and
+    how many were written before the close (waiting up to ``pause`` seconds for all of them)."""
+    out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, pg_url, json.dumps(settings), str(pause)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr[-3000:]
-    stats = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_parse_and_load_pipelines_work_off_the_reactor_and_flush_at_close(pg_url):
+    stats = run_load_script(pg_url, {"GXCRAWLER_LOAD_BATCH": 4, "GXCRAWLER_LOAD_WAIT": 600})
     expected = simulation("xinye").expected_reports(2021)
     assert len(expected) > 4  # more than one batch, and a partial last one
     assert stats["gx/reports/found"] == stats["gx/reports/inserted"] == len(expected)
     assert {(r.agency, r.year) for r in loaded_reports(pg_url)} == {(e.agency, e.year) for e in expected}
+
+
+def test_a_partial_batch_is_written_once_its_first_report_waited_the_longest_wait(pg_url):
+    stats = run_load_script(pg_url, {"GXCRAWLER_LOAD_BATCH": 1000, "GXCRAWLER_LOAD_WAIT": 0.2}, pause=60)
+    expected = simulation("xinye").expected_reports(2021)
+    assert stats["written_before_close"] == stats["gx/reports/inserted"] == len(expected)
 
 
 def test_items_carry_provenance_for_the_loader():
