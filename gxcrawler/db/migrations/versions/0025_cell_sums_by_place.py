@@ -1,7 +1,7 @@
 """cell_sums' triggers sum a batch's cells per place (one number for county, city, province, year, edition) and key
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-11-30
 
 Issue 12 (docs/notes/performance.md, "The loader and the sums"). The triggers that keep
@@ -20,8 +20,8 @@ from alembic import op
 from gxcrawler.db import cellsums
 from gxcrawler.db.views import VIEWS_0016, create_views
 
-revision = '0024'
-down_revision = '0023'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
