@@ -39,7 +39,7 @@ _S4_HINTS = ("复议", "诉讼", "起诉", "维持", "纠正", "审结", "结果
 _ALL_COLUMNS = {t.code: frozenset(c.key for c in t.columns) for t in (*S2_TABLES,)} | {"s3": frozenset(_S3_COLS)}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowRead:
     table: str
     row: str
@@ -336,9 +336,10 @@ class _Walker:
             self.hcells.clear()
         self.current = None
         self.label_buf.clear()
-        if any(not t.empty for t in self.s4_row):
-            self.s4_grid_rows.append(self.s4_row)
-        self.s4_row = []
+        if self.s4_row:
+            if any(not t.empty for t in self.s4_row):
+                self.s4_grid_rows.append(self.s4_row)
+            self.s4_row = []
         self.s4_row_body = self.s4_row_skipped = False
 
     def _finalize(self) -> None:
@@ -671,23 +672,26 @@ class _Resolver:
         cells: list[Token] = []
         unproven = 0
         toks = r.tokens
+        n = len(toks)
+        pos0 = r.pos0
+        prefix = f"{code}.{r.row}."
         for i, t in enumerate(toks):
             if t.kind in _SPANS:
                 continue
-            col = at.get(r.pos0 + i)
-            wide = i + 1 < len(toks) and toks[i + 1].kind == HSPAN
-            if wide and not t.empty:  # one cell across several columns: whose is it?
+            col = at.get(pos0 + i)
+            if not t.empty and i + 1 < n and toks[i + 1].kind == HSPAN:  # one cell across columns: whose?
                 j = i + 1
-                while j < len(toks) and toks[j].kind == HSPAN:
+                while j < n and toks[j].kind == HSPAN:
                     j += 1
-                if len({at.get(r.pos0 + k) for k in range(i, j)}) > 1:
+                if len({at.get(pos0 + k) for k in range(i, j)}) > 1:
                     col = None
             if col is None:
-                unproven += not t.empty
-                if not t.empty and r.pos0 + i not in at:
-                    self.suspect.add(code)  # a value with no header above: the headers moved
+                if not t.empty:
+                    unproven += 1
+                    if pos0 + i not in at:
+                        self.suspect.add(code)  # a value with no header above: the headers moved
                 continue
-            keys.append(f"{code}.{r.row}.{col}")
+            keys.append(prefix + col)
             cells.append(t)
         if len(set(keys)) != len(keys):
             # one header over several cells of a row: a merged cell a reader repeated in each

@@ -122,6 +122,17 @@ def from_grid(code: str, cells: Sequence[tuple[int, int, int, str]]) -> ColumnMa
 
 
 def _positions(code: str, cells: Sequence[tuple[int, int, int, str]]) -> dict[int, str | None]:
+    """Grid column -> key (shared between pages: do not mutate).
+
+    Report pages repeat their header blocks, only at other row numbers: rows are counted
+    from the block's first, which keeps their order (all the answer depends on), so a
+    header seen on an earlier page costs one lookup."""
+    top = min(cell[0] for cell in cells)
+    return _positions_from_top(code, tuple((r - top, s, w, t) for r, s, w, t in cells))
+
+
+@lru_cache(maxsize=4096)
+def _positions_from_top(code: str, cells: tuple[tuple[int, int, int, str], ...]) -> dict[int, str | None]:
     paths: dict[int, list[tuple[int, int, int, str]]] = {}
     for cell in sorted(cells):
         if cell[3]:

@@ -260,7 +260,7 @@ class _Walk:
             out.append(GRID_ROW)
             col = 0
             for td in tr.iterchildren("td", "th"):  # the tag test in C: no tag string per cell
-                while down.get(col):
+                while down and down.get(col):
                     down[col] -= 1
                     out.append(SPAN_DOWN)
                     col += 1

@@ -296,13 +296,12 @@ def _sentences(lines: Iterable[str]) -> Iterable[str]:
     """
     lines = list(lines)
     text = "\n".join(lines)
-    lengths: list[int] = []
+    starts: list[int] = []
     done: set[int] = set()
     for hit in _TRIGGER.finditer(text):
-        if not lengths:
-            lengths = list(itertools.accumulate(map(len, lines), initial=0))
-        # line i starts at lengths[i] + i (one newline after each line)
-        i = bisect.bisect_right(range(len(lines) + 1), hit.start(), key=lambda n: lengths[n] + n) - 1
+        if not starts:  # line i starts at offset starts[i] (one newline after each line)
+            starts = [n + i for i, n in enumerate(itertools.accumulate(map(len, lines), initial=0))]
+        i = bisect.bisect_right(starts, hit.start()) - 1
         if i in done or not _prose(lines[i]):
             continue
         first = i

@@ -6,7 +6,7 @@ import pytest
 
 from gxcrawler.catalog import S2_TABLES, S3_ROWS
 from gxcrawler.parsing.labels import match_row
-from gxcrawler.parsing.normalize import bare, fold
+from gxcrawler.parsing.normalize import bare, compact_title, fold
 
 S3_MATCHABLE = [r for r in S3_ROWS if r.key not in ("total", "other.other")]
 
@@ -56,3 +56,21 @@ def test_an_enumerator_whose_point_ocr_lost_is_still_an_enumerator():
     assert strip_enumerator("(七总计") == ("(七", "总计")  # its bracket lost (seed 1093)
     assert strip_enumerator("其他") == ("", "其他")
     assert strip_enumerator("2021年") == ("", "2021年")
+
+
+@pytest.mark.parametrize(
+    ("printed", "compact"),
+    [
+        ("某县 2023 年 政府信息公开 工作年度报告", "某县2023年政府信息公开工作年度报告"),
+        ("  某局\t2023年\n报告  ", "某局2023年报告"),  # any whitespace run, ends stripped
+        ("某局\u3000\u00a02023年", "某局2023年"),  # ideographic and no-break spaces
+        ("某局\u200b 2023\ufeff年", "某局2023年"),  # zero-width space and BOM count as spaces
+        ("annual report 2023", "annual report 2023"),  # a space between ASCII words stays
+        ("2023 年 report", "2023年report"),  # beside a CJK character on either side it goes
+        ("a \u00e9", "a\u00e9"),  # any non-ASCII character, not only CJK
+        ("\u200b", ""),
+        ("", ""),
+    ],
+)
+def test_compact_title_removes_only_the_spaces_beside_non_ascii(printed, compact):
+    assert compact_title(printed) == compact
