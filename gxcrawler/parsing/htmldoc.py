@@ -102,8 +102,9 @@ _LOCAL = threading.local()
 def _parser() -> etree.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
+        # collect_ids=False: no hash table of the page's id attributes (nothing looks elements up by id)
         parser = _LOCAL.parser = etree.HTMLParser(
-            encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+            encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False
         )
     return parser
 
