@@ -802,6 +802,7 @@ class _Resolver:
         cells: list[Token] = []
         unproven = 0
         block: list[tuple[int, int, int, str]] = []
+        empties: list[tuple[str, Token]] = []
         prev = -1
         for vr in value_rows:
             above = [tuple(c) for r in range(prev + 1, vr) for c in texts.get(r, ())]
@@ -816,29 +817,33 @@ class _Resolver:
             bodies = {b for b in row_words if b in _S4_BODY_WORDS}
             places = sorted((p, t) for r, p, t in w.s4_places if r == vr)
             for i, (p, t) in enumerate(places):
-                if t.kind in _SPANS or t.empty:
+                if t.kind in _SPANS:
+                    continue
+                j = i + 1
+                while j < len(places) and places[j][1].kind == HSPAN:
+                    j += 1
+                col = at.get(p)
+                if j > i + 1 and len({at.get(q) for q, _t in places[i:j]}) > 1:
+                    col = None  # one cell across columns of different keys
+                key = self._s4_key(col, bodies)
+                if t.empty:
+                    # an empty cell of a row of values is a blank where its header and row
+                    # label name one key: the template prints blanks as empty cells too
+                    if key is not None:
+                        empties.append((key, t))
                     continue
                 if p not in at:
                     self.suspect.add("s4")  # a value with no header above: the headers moved
                     return [], []
-                col = at[p]
-                j = i + 1
-                while j < len(places) and places[j][1].kind == HSPAN:
-                    j += 1
-                if j > i + 1 and len({at.get(q) for q, _t in places[i:j]}) > 1:
-                    col = None  # one value across columns of different keys
-                if col is not None and col.startswith("."):
-                    if len(bodies) != 1:
-                        self.suspect.add("s4")  # a row of values whose body no label names
-                        return [], []
-                    col = f"{next(iter(bodies))[1:]}{col}"
-                elif col is not None and bodies and {f"@{col.split('.')[0]}"} != bodies:
-                    self.suspect.add("s4")  # the row label names another body than the header
+                if col is not None and key is None:
+                    # a row of values whose body no label names, or whose label names another
+                    # body than the header
+                    self.suspect.add("s4")
                     return [], []
-                if col is None:
+                if key is None:
                     unproven += 1
                     continue
-                keys.append(f"s4.{col}")
+                keys.append(key)
                 cells.append(t)
         if len(set(keys)) != len(keys):
             self.suspect.add("s4")
@@ -846,7 +851,25 @@ class _Resolver:
         if unproven:
             self.unproven.add("s4")
             self.warn(f"s4: {unproven} cells under no provable column header; left out")
+        taken = set(keys)
+        for key, tok in empties:
+            if key not in taken:
+                taken.add(key)
+                keys.append(key)
+                cells.append(tok)
         return keys, cells
+
+    @staticmethod
+    def _s4_key(col: str | None, bodies: set[str]) -> str | None:
+        """The key of a cell under section 四's header column ``col`` in a row whose label
+        names ``bodies``, or None when header and label do not name exactly one together."""
+        if col is None:
+            return None
+        if col.startswith("."):
+            return f"s4.{next(iter(bodies))[1:]}{col}" if len(bodies) == 1 else None
+        if bodies and {f"@{col.split('.')[0]}"} != bodies:
+            return None
+        return f"s4.{col}"
 
     def _s4(self, tokens: list[Token], keys: list[str]) -> None:
         cells, note = _fit(tokens, 15)

@@ -101,9 +101,17 @@ def settle(doc: ExtractedDocument, parse: Callable[[ExtractedDocument], ParseRes
             if not combos or len(combos) > MAX_COMBINATIONS:
                 continue
             passing = [c for c in combos if _all_pass(values, blank, edition, dict(zip(keys, c, strict=True)))]
-            if len(passing) != 1:
+            # a cell that takes one of its readings in every passing combination is proven, the
+            # others not (0+0=0 and 6+0=6 leave both open); a cell with one reading only when
+            # the combination is unique (its one reading may lack a digit the ink held)
+            agreed = [
+                (k, col[0])
+                for k, *col in zip(keys, *passing, strict=True)
+                if len(set(col)) == 1 and (len(passing) == 1 or len(readings[k]) > 1)
+            ]
+            if not agreed:
                 continue  # none, or several readings satisfy the identities: nothing is proven
-            for key, reading in zip(keys, passing[0], strict=True):
+            for key, reading in agreed:
                 values[key] = _number(reading)  # type: ignore[assignment]
                 chosen[where[key]] = reading
                 doubtful.discard(key)

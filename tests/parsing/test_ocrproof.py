@@ -89,6 +89,37 @@ def test_doubtful_cells_settled_in_turn_each_by_a_complete_identity() -> None:
         assert result.values[key] == report.values[key]
 
 
+def test_a_cell_every_passing_combination_agrees_on_is_chosen_the_others_left_out() -> None:
+    """suit_direct: 4 + 122 + 1 + 3 = 130. With upheld read 4/14, corrected 122/123 and other
+    1/0, two combinations pass (122+1 and 123+0); both take upheld = 4, so 4 is proven and the
+    two others, each with two passing readings, stay out."""
+    report = make_report(11, year=2021, activity="busy")
+    doc = _doc(report)
+    where = _where(doc)
+    assert [report.values[f"s4.suit_direct.{k}"] for k in ("upheld", "corrected", "other", "total")] == [4, 122, 1, 130]
+    _doubt(doc, where["s4.suit_direct.upheld"], "14", "4")
+    _doubt(doc, where["s4.suit_direct.corrected"], "122", "123")
+    _doubt(doc, where["s4.suit_direct.other"], "1", "0")
+    result = parse_extracted(doc, source="t")
+    assert result.values["s4.suit_direct.upheld"] == 4
+    assert result.ocr["s4.suit_direct.upheld"] == "settled"
+    assert "s4.suit_direct.corrected" not in result.values and "s4.suit_direct.other" not in result.values
+    assert any("s4.suit_direct.other" in w and "doubtful" in w for w in result.warnings)
+
+
+def test_a_cell_with_one_reading_is_chosen_only_by_a_unique_combination() -> None:
+    """A doubtful cell with a single reading (a digit may be missing from it) is not proven by
+    several passing combinations that all keep it: upheld read 4 alone stays out here."""
+    report = make_report(11, year=2021, activity="busy")
+    doc = _doc(report)
+    where = _where(doc)
+    _doubt(doc, where["s4.suit_direct.upheld"], "4")
+    _doubt(doc, where["s4.suit_direct.corrected"], "122", "123")
+    _doubt(doc, where["s4.suit_direct.other"], "1", "0")
+    result = parse_extracted(doc, source="t")
+    assert not {"s4.suit_direct.upheld", "s4.suit_direct.corrected", "s4.suit_direct.other"} & set(result.values)
+
+
 def test_a_cell_no_identity_covers_is_never_guessed() -> None:
     """Section 二's cells take part in no identity: a doubtful one stays out, whatever its readings."""
     report = _busy()

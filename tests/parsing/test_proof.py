@@ -311,3 +311,24 @@ def test_section_4_rows_of_cells_keep_a_blank_result_beside_the_row_label(up: st
     assert result.values["s4.review.corrected"] == 1 and result.values["s4.review.total"] == 1
     assert result.values["s4.suit_direct.total"] == 15 and result.values["s4.suit_after_review.upheld"] == 1
     assert ("s4.review.upheld" in result.blank) == (up == "")
+
+
+from gxcrawler.model import ExtractedDocument  # noqa: E402
+from gxcrawler.parsing import parse_extracted  # noqa: E402
+from gxcrawler.synthetic.tables import all_tables  # noqa: E402
+
+
+@pytest.mark.parametrize("mark", ["", "无"])
+def test_section_4_grid_lists_its_empty_cells_as_blanks_under_their_headers(mark: str) -> None:
+    # OCR'd scans 1001/1052: blanks printed as empty cells were passed over by the grid's
+    # header placing (c51e2b0), so section 四's blanks went missing while its values were read
+    report = make_report(11, year=2021, activity="busy")
+    tables = all_tables(report)
+    tables[-1][-1] = [mark if c == "无" else c for c in tables[-1][-1]]
+    result = parse_extracted(ExtractedDocument("pdf", report.title, tables=tables, title=report.title), source="t")
+    s4_blank = {k for k in report.blank if k.startswith("s4.")}
+    assert len(s4_blank) == 8
+    assert s4_blank <= set(result.blank)
+    assert {k: v for k, v in result.values.items() if k.startswith("s4.")} == {
+        k: v for k, v in report.values.items() if k.startswith("s4.")
+    }
