@@ -61,6 +61,15 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """A live process's user + system CPU seconds so far (``/proc/<pid>/stat``), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg: Path, args) -> dict:
     db_url = create_database("gxc_bench_dist")
     prefix = f"gxbench-{uuid.uuid4().hex[:8]}"
@@ -73,7 +82,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     }
     departures = Path(tempfile.mkdtemp(prefix="gx-gate-"))
     settings["GX_GATE_LOG_DIR"] = str(departures)  # where each request left, per worker (HostGate)
-    cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0", "--log-level", args.log_level]
+    cmd = [sys.executable, *(["-m", "cProfile", "-o", args.profile] if args.profile else []), "-m", "gxcrawler", "crawl-all", "--progress", "0", "--log-level", args.log_level]
     if args.year:
         cmd += ["--year", args.year]
     if args.agency:
@@ -97,16 +106,20 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     import resource
 
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own0 = resource.getrusage(resource.RUSAGE_SELF)  # the simulation server's threads and this loop
+    load0 = os.getloadavg()
     t0 = time.monotonic()
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[i], stderr=subprocess.STDOUT)
              for i in range(n_workers)]
     peaks = [0.0] * n_workers
+    cpus = [0.0] * n_workers
     most_connections = 0
     db_name = db_url.rsplit("/", 1)[1]
     while any(p.poll() is None for p in procs):
         for i, p in enumerate(procs):
             if p.poll() is None:
                 peaks[i] = max(peaks[i], peak_rss_mb(p.pid))
+                cpus[i] = cpu_seconds(p.pid) or cpus[i]
         with engine.connect() as conn:  # the workers' connections (this one is not counted)
             most_connections = max(most_connections, conn.execute(sa.text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
@@ -115,6 +128,9 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
     seconds = time.monotonic() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped by poll()
     cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    own1 = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu_s = (own1.ru_utime - own0.ru_utime) + (own1.ru_stime - own0.ru_stime)
+    load1 = os.getloadavg()
     codes = [p.returncode for p in procs]
     with engine.connect() as conn:
         size1 = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
@@ -152,6 +168,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
             "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker,
             "most_connections": most_connections, "cpu_s": cpu_s, "departures": gates,
+            "cpu_per_worker_s": cpus, "server_cpu_s": server_cpu_s, "load_before": load0, "load_after": load1,
             "robots": sum(1 for _, url, _ in server.log if url.endswith("/robots.txt"))}
 
 
@@ -171,14 +188,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--portals", type=int, default=1000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--latency-ms", type=float, default=300.0, help="every answer waits this long [300]")
     parser.add_argument("--delay", type=float, default=0.5, help="DOWNLOAD_DELAY per host, shared [0.5]")
-    parser.add_argument("--spiders-per-worker", type=int, default=8, help="GX_WORKER_SPIDERS [8]")
+    parser.add_argument("--spiders-per-worker", type=int, default=16, help="GX_WORKER_SPIDERS [16]")
     parser.add_argument("--year", default="2023")
     parser.add_argument("--agency", default="人民政府", help="only these agencies' reports ('' for all)")
     parser.add_argument("--db-pool", type=int, default=4,
                         help="GXCRAWLER_DB_POOL_SIZE: each worker's PostgreSQL connections at most [4]")
     parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs (paths printed)")
+    parser.add_argument("--profile", help="run the workers under cProfile, the profile to this file "
+                        "(one worker: where its CPU goes)")
     parser.add_argument("--log-level", default="WARNING", help="the workers' log level [WARNING]")
     args = parser.parse_args()
 
@@ -208,7 +227,9 @@ def main() -> int:
           f"{args.spiders_per_worker} portals at a time per worker, year {args.year or 'all'}, "
           f"agency {args.agency or 'all'}, {args.db_pool} PostgreSQL connections per worker at most")
     print(f"{'workers':>7} {'exit':>8} {'seconds':>8} {'speed-up':>8} {'requests':>8} {'req/s':>6} "
-          f"{'peak RSS MB':>14} {'DB MB':>6} {'reports':>7} {'fetches':>7} {'runs':>14} {'gap p1/min s':>12}")
+          f"{'peak RSS MB':>14} {'DB MB':>6} {'reports':>7} {'fetches':>7} {'runs':>14} {'gap p1/min s':>12} "
+          f"{'left p1/min s':>13} {'PG conns':>8} {'robots':>6} {'portals/worker':>14} {'CPU s':>6} "
+          f"{'CPU ms/req':>10} {'server CPU s':>12} {'load before -> after':>22}")
     for r in results:
         rss = "/".join(f"{m:.0f}" for m in r["peak_rss_mb"])
         runs = ",".join(f"{k}:{v}" for k, v in r["runs"].items())
@@ -217,7 +238,10 @@ def main() -> int:
               f"{r['db_growth_mb']:>6.1f} {r['rows']['reports']:>7} {r['rows']['fetches']:>7} {runs:>14} "
               f"{r['p1_gap_s']:>6.2f}/{r['min_gap_s']:.2f} {r['left_p1_gap_s']:>6.2f}/{r['left_min_gap_s']:.2f} "
               f"{r['most_connections']:>8} {r['robots']:>6} "
-              f"{'/'.join(map(str, r['portals_per_worker'])):>14} {r['cpu_s']:>6.0f}")
+              f"{'/'.join(map(str, r['portals_per_worker'])):>14} {r['cpu_s']:>6.0f} "
+              f"{1000 * r['cpu_s'] / max(r['requests'], 1):>10.0f} {r['server_cpu_s']:>12.0f} "
+              f"{r['load_before'][0]:>9.2f} -> {r['load_after'][0]:>9.2f}")
+        print(f"        CPU s per worker: {'/'.join(f'{c:.0f}' for c in r['cpu_per_worker_s'])}")
     return 0
 
 

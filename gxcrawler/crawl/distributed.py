@@ -662,17 +662,16 @@ class Night:
             self._cursor += 1
             if self.coord.script("claim", [self.claim_key(name)], [me, "", self.ttl]):
                 return name, True
+        # Two MGETs and one check per owner, not three round trips per portal: every free slot asks this
+        # every GX_WORKER_POLL_SECONDS at the night's end, and the reactor waits for the answers.
+        done = server.mget([self.done_key(n) for n in self.names]) if self.names else []
+        left = [n for n, d in zip(self.names, done, strict=True) if not d]
+        owners = [o.decode() if o else "" for o in (server.mget([self.claim_key(n) for n in left]) if left else [])]
+        alive = {o: o == me or self.coord.is_alive(o) for o in set(owners) if o}
         waiting = False
-        for name in self.names:
-            if server.exists(self.done_key(name)):
-                continue
-            owner = server.get(self.claim_key(name))
-            owner = owner.decode() if owner else ""
-            if owner == me:
-                waiting = True  # running here
-                continue
-            if owner and self.coord.is_alive(owner):
-                waiting = True
+        for name, owner in zip(left, owners, strict=True):
+            if owner and alive[owner]:
+                waiting = True  # running here or in a live worker
                 continue
             if self.coord.script("claim", [self.claim_key(name)], [me, owner, self.ttl]):
                 logger.warning("taking over %s from %s (stopped living)", name, owner or "nobody")
