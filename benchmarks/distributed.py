@@ -1,7 +1,7 @@
 """One night of a large registry with 1, 2 and 4 distributed workers: requests, seconds, memory, database growth.
 
-    python benchmarks/distributed.py [--portals 1000] [--workers 1 2 4] [--latency-ms 100]
-                                     [--delay 0.5] [--spiders-per-worker 8] [--year 2023]
+    python benchmarks/distributed.py [--portals 1000] [--workers 1 2 4] [--latency-ms 300]
+                                     [--delay 0.5] [--spiders-per-worker 4] [--year 2023]
                                      [--agency 人民政府]
 
 The registry: ``--portals`` portals generated from the seven CMS-family simulations
@@ -190,7 +190,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--latency-ms", type=float, default=300.0, help="every answer waits this long [300]")
     parser.add_argument("--delay", type=float, default=0.5, help="DOWNLOAD_DELAY per host, shared [0.5]")
-    parser.add_argument("--spiders-per-worker", type=int, default=16, help="GX_WORKER_SPIDERS [16]")
+    parser.add_argument("--spiders-per-worker", type=int, default=4,
+                        help="GX_WORKER_SPIDERS: portals a worker crawls at a time, as in production [4]")
     parser.add_argument("--year", default="2023")
     parser.add_argument("--agency", default="人民政府", help="only these agencies' reports ('' for all)")
     parser.add_argument("--db-pool", type=int, default=4,
