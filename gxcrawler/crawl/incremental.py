@@ -264,7 +264,8 @@ class IncrementalState:
         """The link ``link`` was followed tonight and led to the document ``target``."""
         if self.engine is None or not self.enabled or link == target:
             return
-        self._aliases[link] = {"url": link, "target": target, "spider": self.spider_name}
+        self._aliases[link] = {"url": link, "target": target, "spider": self.spider_name,
+                               "checked_at": datetime.now(UTC).isoformat()}
         self._maybe_flush()
 
     def period(self, known: store.Known) -> int:
@@ -391,9 +392,11 @@ class IncrementalState:
         return result
 
     def unwritten(self) -> dict[str, list]:
-        """What is still buffered, by kind (for the spool; aliases are not kept: learnt again by following)."""
+        """What is still buffered, by kind (for the spool). Aliases are kept: without them every later night
+        would pay each redirect again until the link's own turn."""
         return {"fetches": list(self._records.values()), "failures": list(self._failures.values()),
-                "seen": list(self._seen), "checked": list(self._checked)}  # list rows: re-read next run
+                "seen": list(self._seen), "checked": list(self._checked),
+                "aliases": list(self._aliases.values())}  # list rows: re-read next run
 
     def stop_timer(self) -> None:
         if self._timer is not None and self._timer.running:

@@ -2,7 +2,7 @@
 
 When PostgreSQL goes away mid-crawl, parsed reports are retried with backoff; what is
 still not written when the crawl ends goes here, one JSON file per report (its bytes
-beside it), plus the run's pending fetch rows and its run-record update. The next crawl
+beside it), plus the run's pending fetch rows, redirect aliases and its run-record update. The next crawl
 of the same spider (or ``gxcrawler crawl-all``) loads the reports and applies the rows
 before it starts, then deletes the files. Nothing is pickled: a spool file is data.
 
@@ -102,7 +102,8 @@ class Spool:
         return self._write(self.reports_dir, report_to_json(result, prov, region))
 
     def put_rows(self, what: str, payload: Any) -> Path:
-        """``what``: ``fetches`` | ``failures`` | ``seen`` | ``checked`` | ``run`` (a finish_run update)."""
+        """``what``: ``fetches`` | ``failures`` | ``seen`` | ``checked`` | ``aliases`` | ``run`` (a finish_run
+        update)."""
         return self._write(self.rows_dir, {"what": what, "payload": payload})
 
     def reports(self) -> Iterator[tuple[Path, tuple[ParseResult, Provenance, Region]]]:
@@ -149,6 +150,8 @@ def replay_rows(spool: Spool, engine) -> int:
             store.mark_seen(engine, payload["rows"], run_id)
         elif what == "checked":
             store.mark_checked(engine, payload["rows"], run_id)
+        elif what == "aliases":
+            store.record_aliases(engine, payload["rows"])
         elif what == "run":
             values = dict(payload["values"])
             if values.get("finished_at"):

@@ -169,13 +169,18 @@ def known_aliases(engine: Engine, spider: str) -> dict[str, Alias]:
 
 
 def record_aliases(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
-    """Upsert links followed tonight: ``url`` (the link), ``target`` (where it led), ``spider``.
+    """Upsert links followed tonight: ``url`` (the link), ``target`` (where it led), ``spider`` and
+    ``checked_at`` (when it was followed, ISO; default now).
 
-    Only ``fetch_aliases`` is written: an alias never changes a fetch row or a report.
+    Only ``fetch_aliases`` is written: an alias never changes a fetch row or a report. The time it was
+    followed, not written, is kept: a spooled alias replayed a night later is not due a night later.
     """
     now = datetime.now(UTC)
-    batch = [{"url": r["url"], "target": r["target"], "spider": r.get("spider"), "first_seen": now,
-              "checked_at": now} for r in {r["url"]: r for r in rows}.values()]
+    batch = []
+    for r in {r["url"]: r for r in rows}.values():
+        when = datetime.fromisoformat(r["checked_at"]) if r.get("checked_at") else now
+        batch.append({"url": r["url"], "target": r["target"], "spider": r.get("spider"), "first_seen": when,
+                      "checked_at": when})
     if not batch:
         return 0
     with engine.begin() as conn:
