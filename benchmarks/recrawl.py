@@ -1,6 +1,6 @@
 """First crawl vs unchanged re-crawl of the portal simulations: requests, bytes, seconds.
 
-    python benchmarks/recrawl.py [--spider NAME …] [--year 2021]
+    python benchmarks/recrawl.py [--spider NAME …] [--year 2021] [--clones N]
 
 Starts every simulation behind one local server, creates a throwaway PostgreSQL
 database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.0.0.1:5432``),
@@ -8,6 +8,11 @@ runs ``gxcrawler crawl-all`` twice with politeness delays off, and prints, per
 spider, what each crawl cost (from ``crawl_runs``) and what the server answered.
 Target: the re-crawl downloads no report page or attachment (304s only) and costs
 under 10% of the first crawl.
+
+``--clones N``: instead of the five seed portals, the first N portals of the generated
+registry of ``benchmarks/distributed.py`` (portal *i* = CMS-family simulation *i mod 7* under
+its own hosts, crawled by the generic spider from its start URL): the seven families'
+portals, whose sizes differ from the seeds'.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -28,12 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.pg import create_database, drop_database  # noqa: E402
 from tests.fixtures.sim import DEFAULT_NIGHTS, FAST  # noqa: E402
+from tests.simulations.clones import clones as make_clones  # noqa: E402
+from tests.simulations.clones import registry  # noqa: E402
 from tests.simulations.registry import all_simulations  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
 
 
 def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str | None, crawls: Path,
-          extra: dict[str, str] | None = None) -> float:
+          extra: dict[str, str] | None = None, env: dict[str, str] | None = None) -> float:
     cmd = [sys.executable, "-m", "gxcrawler", "crawl-all", "--progress", "0"]
     for name in spiders:
         cmd += ["--spider", name]
@@ -42,7 +50,7 @@ def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str |
     settings = {**FAST, **DEFAULT_NIGHTS, "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(crawls), **(extra or {})}
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url}
+    env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url, **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
@@ -59,21 +67,28 @@ def main() -> int:
                         help="GX_REVALIDATE_EVERY for the re-crawl (the default 28; 1: every document every night)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for both crawls (repeatable), e.g. GX_LIST_REVISIT_EVERY=1")
+    parser.add_argument("--clones", type=int, metavar="N",
+                        help="the first N portals of the generated registry (the seven CMS families) instead")
     parser.add_argument("--urls", action="store_true", help="print every request of the re-crawl")
     parser.add_argument("--robots-cache-hours", default="24",
                         help="GX_ROBOTSTXT_CACHE_HOURS for both crawls (the default 24; 0: asked by every crawl)")
     args = parser.parse_args()
     both = {"GX_ROBOTSTXT_CACHE_HOURS": args.robots_cache_hours, **dict(item.split("=", 1) for item in args.set)}
 
-    sims = all_simulations()
+    year = int(args.year) if args.year and args.year.isdigit() else None
+    env: dict[str, str] = {}
+    if args.clones:
+        sims = make_clones(args.clones)
+        registry_file = Path(tempfile.mkdtemp()) / "portals.tsv"
+        registry(sims, registry_file)
+        env["GXCRAWLER_PORTALS"] = str(registry_file)
+        # the clones' URLs: their family's expected reports under the clone's own hosts
+        documents = {c.rewrite(url) for c in sims for r in c.sim.expected_reports(year)
+                     for url in (r.page_url, r.document_url)}
+    else:
+        sims = all_simulations()
+        documents = {url for sim in sims for r in sim.expected_reports(year) for url in (r.page_url, r.document_url)}
     spiders = args.spider or [s.name for s in sims]
-    documents = {
-        url
-        for sim in sims
-        if sim.name in spiders
-        for r in sim.expected_reports(int(args.year) if args.year and args.year.isdigit() else None)
-        for url in (r.page_url, r.document_url)
-    }
     server = SimulationServer(sims)
     server.start()
     db_url = create_database("gxc_bench_recrawl")
@@ -82,7 +97,7 @@ def main() -> int:
         walls, logs = [], []
         for extra in (both, {**both, "GX_REVALIDATE_EVERY": str(args.revalidate_every)}):
             server.reset_counts()
-            walls.append(crawl(server, db_url, spiders, args.year, crawls, extra))
+            walls.append(crawl(server, db_url, spiders, args.year, crawls, extra, env))
             logs.append(list(server.log))
         engine = sa.create_engine(db_url)
         with engine.connect() as conn:

@@ -111,8 +111,12 @@ class UnchangedListMiddleware:
         requests = [o for o in out if isinstance(o, Request)]
         children = sorted({r.url for r in requests})
         print_ = fingerprint(requests)
-        if response.url in state.known or response.url in children:
-            return out  # the page is also a document (a channel rendering its only report): judged as one
+        # the page is also a document (a channel rendering its only report): judged as one. A link of the
+        # page to itself as a list (a side navigation marking the current column) is not that: such pages
+        # were never recorded, so read with all their sub-lists every night.
+        if response.url in state.known or any(r.url == response.url and r.meta.get("gx_kind") not in LIST_KINDS
+                                              for r in requests):
+            return out
         known = state.lists.get(response.url) if state.active else None
         state.record_list(response, print_, children, self._encode(response.request))
         if not state.active or known is None or known.sha256 != print_ or known.failed:

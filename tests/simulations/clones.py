@@ -42,6 +42,10 @@ class Clone:
         netloc = parts.netloc.replace(host, mapping[host])
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
+    def rewrite(self, url: str) -> str:
+        """``url`` of the family simulation as this clone serves it (under its own hosts)."""
+        return self._rewrite_url(url, self.to_clone)
+
     def handle(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
         with self.lock:
             self.times[urlsplit(url).hostname or ""].append((time.monotonic(), url))
