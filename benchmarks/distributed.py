@@ -8,9 +8,12 @@ The registry: ``--portals`` portals generated from the seven CMS-family simulati
 (``tests/simulations/family.py``): portal *i* is family *i mod 7* served under its own
 host names (``p0042-www.yj.gov.cn`` …), its pages rewritten to link its own hosts, one
 registry row each (``GXCRAWLER_PORTALS``, family ``auto``: the generic spider finds the
-report column from the home page). Every answer waits ``--latency-ms`` (a distant
-server), so the crawl is latency-bound and CPU stays low; a host gets one request per
-``--delay`` seconds across all workers (``DOWNLOAD_DELAY``, shared through Redis).
+report column from the home page). Every answer waits ``--latency-ms`` (a distant county
+server: hundreds of ms), a host gets one request per ``--delay`` seconds across all workers
+(``DOWNLOAD_DELAY``, shared through Redis), and each worker crawls ``--spiders-per-worker``
+portals at a time (production's ``GX_WORKER_SPIDERS``), so a night is bound by latency and
+politeness as long as the workers' CPU is there: the CPU columns (per worker, per request, the
+simulation server's) and the time each worker waited for a CPU (run queue) say whether it was.
 ``--year``/``--agency`` keep a night short (the lists are read in full; only the
 matching reports are fetched and parsed).
 
@@ -21,7 +24,8 @@ second, peak RSS per worker (``/proc``), database growth (``pg_database_size``, 
 the shortest gap between two requests to one host (politeness) — as the server logged them
 ("gap", which a loaded server delays and bunches) and as they left the workers ("left": each
 worker's departure log, ``GX_GATE_LOG_DIR``, merged) — the work per worker, the workers' CPU
-seconds, PostgreSQL connections (most seen at once) and robots.txt requests.
+seconds, PostgreSQL connections (most seen at once), robots.txt requests and the load average
+before and after each night (a timing measurement: run it at normal priority).
 """
 
 from __future__ import annotations
@@ -70,6 +74,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def runqueue_seconds(pid: int) -> float:
+    """Seconds a live process's threads were ready to run but waited for a CPU (``schedstat``), 0 once gone:
+    on a shared box, what its wall time owes to the others rather than to latency or politeness."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg: Path, args) -> dict:
     db_url = create_database("gxc_bench_dist")
     prefix = f"gxbench-{uuid.uuid4().hex[:8]}"
@@ -113,6 +129,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
              for i in range(n_workers)]
     peaks = [0.0] * n_workers
     cpus = [0.0] * n_workers
+    waits = [0.0] * n_workers
     most_connections = 0
     db_name = db_url.rsplit("/", 1)[1]
     while any(p.poll() is None for p in procs):
@@ -120,6 +137,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
             if p.poll() is None:
                 peaks[i] = max(peaks[i], peak_rss_mb(p.pid))
                 cpus[i] = cpu_seconds(p.pid) or cpus[i]
+                waits[i] = runqueue_seconds(p.pid) or waits[i]
         with engine.connect() as conn:  # the workers' connections (this one is not counted)
             most_connections = max(most_connections, conn.execute(sa.text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
@@ -168,7 +186,7 @@ def run_night(n_workers: int, clones: list[Clone], server: SimulationServer, reg
             "peak_rss_mb": peaks, "db_growth_mb": (size1 - size0) / 1e6, "rows": rows,
             "runs": dict(runs), "reasons": [tuple(r) for r in reasons], "portals_per_worker": per_worker,
             "most_connections": most_connections, "cpu_s": cpu_s, "departures": gates,
-            "cpu_per_worker_s": cpus, "server_cpu_s": server_cpu_s, "load_before": load0, "load_after": load1,
+            "cpu_per_worker_s": cpus, "runqueue_wait_s": waits, "server_cpu_s": server_cpu_s, "load_before": load0, "load_after": load1,
             "robots": sum(1 for _, url, _ in server.log if url.endswith("/robots.txt"))}
 
 
@@ -242,7 +260,8 @@ def main() -> int:
               f"{'/'.join(map(str, r['portals_per_worker'])):>14} {r['cpu_s']:>6.0f} "
               f"{1000 * r['cpu_s'] / max(r['requests'], 1):>10.0f} {r['server_cpu_s']:>12.0f} "
               f"{r['load_before'][0]:>9.2f} -> {r['load_after'][0]:>9.2f}")
-        print(f"        CPU s per worker: {'/'.join(f'{c:.0f}' for c in r['cpu_per_worker_s'])}")
+        print(f"        CPU s per worker: {'/'.join(f'{c:.0f}' for c in r['cpu_per_worker_s'])}; waiting for a CPU "
+              f"(run queue) s per worker: {'/'.join(f'{w:.0f}' for w in r['runqueue_wait_s'])}")
     return 0
 
 
