@@ -86,7 +86,24 @@ def insert_reports_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]
 
 
 COPY_VALUES = "COPY report_values (report_id, key, value, ocr) FROM STDIN"
-COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right", sentence) FROM STDIN'
+COPY_CHECKS = 'COPY check_results (report_id, rule, ok, "left", "right", sentence, other_report_id) FROM STDIN'
+
+
+def check_line(
+    report_id: int, rule: str, ok: bool, left: Any, right: Any, sentence: str | None, other_report_id: int | None
+) -> str:
+    """One ``check_results`` row in COPY text format (:data:`COPY_CHECKS`' columns)."""
+    other = "\\N" if other_report_id is None else other_report_id
+    return (
+        f"{report_id}\t{_escape(rule)}\t{'t' if ok else 'f'}\t{_copy_number(left)}\t{_copy_number(right)}"
+        f"\t{_copy_text(sentence)}\t{other}\n"
+    )
+
+
+def copy_checks(cursor: Any, lines: Sequence[str]) -> None:
+    """COPY ``check_results`` rows made by :func:`check_line`."""
+    if lines:
+        cursor.copy_expert(COPY_CHECKS, io.StringIO("".join(lines)))
 
 
 def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
@@ -98,11 +115,7 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
             f"{rid}{_key_columns(key)}{_copy_number(value)}\t{_copy_text(result.ocr.get(key))}\n"
             for key, value in result.values.items()
         )
-        checks.writelines(
-            f"{rid}{_escape(c.rule)}\t{'t' if c.ok else 'f'}\t{_copy_number(c.left)}\t{_copy_number(c.right)}"
-            f"\t{_copy_text(c.sentence)}\n"
-            for c in result.stored_checks
-        )
+        checks.writelines(check_line(report_id, c.rule, c.ok, c.left, c.right, c.sentence, None) for c in result.stored_checks)
     for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
         if buffer.tell():
             buffer.seek(0)

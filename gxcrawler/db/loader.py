@@ -171,8 +171,8 @@ class Loader:
         rest: list[tuple[int, bool | None]] = []
         candidates: list[int] = []
         for i, (result, prov, _region) in enumerate(items):
-            if prov.pictures or refusal(result, prov) or _unloadable(result, _raw_agency(result, prov)) or any(
-                k not in catalog.METRICS for k in result.values
+            if prov.pictures or refusal(result, prov) or _unloadable(result, _raw_agency(result, prov)) or not (
+                result.values.keys() <= catalog.METRICS.keys()
             ):
                 rest.append((i, None))  # skipped or failed alone, without writing; pictures linked alone
             else:
@@ -348,7 +348,7 @@ class Loader:
             or prov.pictures  # linked in the general path's transaction
             or refusal(result, prov)
             or _unloadable(result, raw_agency)
-            or any(k not in catalog.METRICS for k in result.values)
+            or not result.values.keys() <= catalog.METRICS.keys()
         ):
             return None
         created: list[tuple[tuple[str, str], tuple[int, str]]] = []

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..checks import YEAR_KEYS, YEARS_PREFIX, across_years
+from .batch import check_line, copy_checks
 from .models import CheckResult, Report, ReportValue
 
 _reports = Report.__table__
@@ -73,22 +74,17 @@ def refresh(conn: Connection, touched: Iterable[tuple[int, int]]) -> int:
         )
     ):
         cells[report_id][key] = value
-    out = []
-    for prev, cur in pairs:
-        for check in across_years((cells[prev.id], prev.blank or []), (cells[cur.id], cur.blank or [])):
-            out.append(
-                {
-                    "report_id": cur.id,
-                    "rule": check.rule,
-                    "ok": check.ok,
-                    "left": check.left,
-                    "right": check.right,
-                    "sentence": None,
-                    "other_report_id": prev.id,
-                }
-            )
-    if out:
-        conn.execute(_checks.insert(), out)
+    out = [
+        (cur.id, check.rule, check.ok, check.left, check.right, None, prev.id)
+        for prev, cur in pairs
+        for check in across_years((cells[prev.id], prev.blank or []), (cells[cur.id], cur.blank or []))
+    ]
+    if conn.dialect.name == "postgresql":  # COPY: a tenth of an executemany's work on both sides
+        with conn.connection.driver_connection.cursor() as cursor:
+            copy_checks(cursor, [check_line(*row) for row in out])
+    elif out:
+        columns = ("report_id", "rule", "ok", "left", "right", "sentence", "other_report_id")
+        conn.execute(_checks.insert(), [dict(zip(columns, row, strict=True)) for row in out])
     return len(out)
 
 
