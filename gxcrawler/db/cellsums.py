@@ -65,7 +65,7 @@ def delta_sql(
     only = f" WHERE r.id = ANY(ARRAY(SELECT DISTINCT report_id FROM {cells} d))" if few else ""
     place = ", ".join(f"g.{c}" for c in GROUP if c != "key")
     return (
-        f"WITH g AS MATERIALIZED (SELECT r.id, a.county, a.city, a.province, r.year, r.edition, "
+        f"WITH g AS (SELECT r.id, a.county, a.city, a.province, r.year, r.edition, "
         f"dense_rank() OVER (ORDER BY a.county, a.city, a.province, r.year, r.edition) AS place "
         f"FROM {reports} r JOIN {agencies} a ON a.id = r.agency_id{only}) "
         f"SELECT {place}, d.key, {sign}d.reports AS reports, {sign}d.value AS value "

@@ -151,3 +151,23 @@ def test_cell_sums_equal_the_cells_after_every_kind_of_write(pg_engine, seed):
     with pg_engine.begin() as conn:
         rebuild(conn)
     assert Counter(rows(pg_engine, "SELECT * FROM cell_sums")) == before
+
+
+def test_cell_sums_on_sqlite_are_the_stored_cells_summed_when_read(sqlite_engine):
+    """SQLite has no table and no triggers: ``v_cell_sums`` sums the cells with the query the
+    PostgreSQL triggers use (numbered places), which must give each group's count and sum
+    (SQLite adds decimals as binary floating point: to within 1e-6)."""
+    rnd = random.Random(4)
+    loaded = [report(rnd, region, agency, year) for region, agency in AGENCIES for year in (2020, 2021, 2022)]
+    assert {o.status for o in Loader(sqlite_engine).load_many(loaded)} == {"inserted"}
+    expected: Counter = Counter()
+    counts: Counter = Counter()
+    for result, _prov, region in loaded:
+        for key, value in result.values.items():
+            group = (region.county, region.city, region.province, result.year, result.edition, key)
+            expected[group] += value
+            counts[group] += 1
+    got = rows(sqlite_engine, f"SELECT {', '.join(GROUP)}, reports, value FROM v_cell_sums")
+    assert len(got) == len(expected)
+    assert {g[:6]: g[6] for g in got} == counts
+    assert all(abs(Decimal(str(g[7])) - expected[g[:6]]) < Decimal("1e-6") for g in got)
