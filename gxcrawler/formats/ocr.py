@@ -34,6 +34,8 @@ SURE = 0.97
 UNREAD = "\ufffd"  # = gxcrawler.parsing.tokens.UNREAD
 #: a page picture is read at this resolution at most (scanners write 300–600 dpi)
 MAX_DPI = 200
+#: long prose lines of page 1 read when its title's agency is doubtful (the opening names it again)
+PROSE_LINES = 8
 #: column edges of a table's two parts on two pages agree within this (thousandths of its width)
 JOIN_TOLERANCE = 12.0
 IMAGE_KINDS = ("jpeg", "png", "gif", "bmp", "tiff", "webp")
@@ -149,6 +151,26 @@ def _sure_text(line) -> str:
     )
 
 
+def _stray(lines: list) -> bool:
+    """A gap-separated piece of a text line holding no sure character and no ideograph (a
+    speck read ``1``, ``4`` at 0.5, or nothing): a mark on the paper, not part of the line."""
+    glyphs = [g for ln in lines for g in ln.glyphs if g.char.strip()]
+    return all(g.prob < SURE and not _is_ideograph(g.char) for g in glyphs)
+
+
+def _without_stray_ends(pieces: dict[int, list]) -> list:
+    """A text line's readings in order, without the stray marks at either end (seed 1067's title
+    read ``1砚山县财政局…``, seed 1034's ``…年度报告4``: both marks doubtful and apart from the
+    line by a gap). A mark inside a line, or read sure, stays (then ``parsing.metadata`` needs
+    the name confirmed)."""
+    order = [pieces[k] for k in sorted(pieces)]
+    while order and _stray(order[0]):
+        order.pop(0)
+    while order and _stray(order[-1]):
+        order.pop()
+    return [ln for piece in order for ln in piece]
+
+
 def _unsplit(text: str) -> str:
     """A character the recogniser cut in two (``沣`` read ``氵丰``; the halves may fall in two
     pieces of one line): the half form and the ideograph after it are both unread."""
@@ -206,12 +228,14 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
             owners.append(rows[r][1])
     page_w = img.shape[1]
     body = _body_height(lay)
-    for l_i, line in enumerate(lay.lines):
-        if line.box.width > page_w * 0.45 and line.box.height < body * 1.25 and not (page == 1 and l_i < 2):
-            continue
-        for p in line.pieces:
-            groups.append([_crop(img, q, pad) for q in _split_long(lay, p)])
-            owners.append([("text", l_i, 0)] * len(groups[-1]))
+    prose = [
+        l_i
+        for l_i, line in enumerate(lay.lines)
+        if line.box.width > page_w * 0.45 and line.box.height < body * 1.25 and not (page == 1 and l_i < 2)
+    ]
+    more, more_owners = _text_groups(lay, pad, [i for i in range(len(lay.lines)) if i not in set(prose)])
+    groups += more
+    owners += more_owners
     warnings: list[str] = []
     read: list = []
     crops = [c for g in owners for c in g]
@@ -224,14 +248,23 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
         for lines, who in zip(rec.read_rows(groups[start : start + step]), owners[start : start + step], strict=True):
             read += list(zip(who, lines, strict=True))
     cell_lines: dict[tuple[int, int], list] = {}
-    text_pieces: dict[int, list[str]] = {}
+    text_lines: dict[int, dict[int, list]] = {}
     for owner, line in read:
         kind, a, b = owner
         if kind == "cell":
             cell_lines.setdefault((a, b), []).append(line)
         else:
-            text_pieces.setdefault(a, []).append(_sure_text(line))
-    text_pieces = {k: [_unsplit("".join(v))] for k, v in text_pieces.items()}
+            text_lines.setdefault(a, {}).setdefault(b, []).append(line)
+    text_pieces = _texts(text_lines)
+    title = _title(lay, text_pieces) if page == 1 else None
+    if title and _doubtful_name(title) and time.process_time() - started <= budget:
+        # the agency is named again in the opening prose (编制了…, 请与…联系): read it only now,
+        # so that a sure reading there may confirm the title's (``parsing.metadata.confirmed_agency``)
+        more, more_owners = _text_groups(lay, pad, prose[:PROSE_LINES])
+        for lines, who in zip(rec.read_rows(more), more_owners, strict=True):
+            for (_, a, b), line in zip(who, lines, strict=True):
+                text_lines.setdefault(a, {}).setdefault(b, []).append(line)
+        text_pieces = _texts(text_lines)
     complete = len(read) == len(flat_owners)
     tables: list[list[list[str]]] = []
     cells: dict[str, tuple[str, OcrCell | None]] = {}
@@ -255,8 +288,29 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
         x0, x1 = table.columns[0], table.columns[-1]
         columns.append([(x - x0) * 1000 / max(x1 - x0, 1) for x in table.columns[:-1]])
     text = ["\t".join(text_pieces[i]) for i in sorted(text_pieces)]
-    title = _title(lay, text_pieces) if page == 1 else None
     return PageResult(tables, cells, columns, text, title, warnings)
+
+
+def _text_groups(lay, pad: int, indices: list[int]) -> tuple[list[list], list[list[tuple]]]:
+    """The recogniser's inputs for these text lines: each gap-separated piece one input (cut
+    where too wide), owned by (``"text"``, line, piece)."""
+    groups: list[list] = []
+    owners: list[list[tuple]] = []
+    for l_i in indices:
+        for p_i, p in enumerate(lay.lines[l_i].pieces):
+            groups.append([_crop(lay.image, q, pad) for q in _split_long(lay, p)])
+            owners.append([("text", l_i, p_i)] * len(groups[-1]))
+    return groups, owners
+
+
+def _texts(text_lines: dict[int, dict[int, list]]) -> dict[int, list[str]]:
+    """Each text line's reading: doubtful ideographs and split characters unread, stray ends dropped."""
+    return {k: [_unsplit("".join(_sure_text(ln) for ln in _without_stray_ends(v)))] for k, v in text_lines.items()}
+
+
+def _doubtful_name(title: str) -> bool:
+    """A title whose agency will need confirming: a character unread, or a mark before the name."""
+    return UNREAD in title or bool(re.match(r"[0-9A-Za-z]", title))
 
 
 def _stroke(lay, box, text: str, info: OcrCell | None) -> tuple[str, OcrCell | None]:
