@@ -114,6 +114,8 @@ class ParsePipeline:
         Not with OCR off (``GXCRAWLER_OCR=0``): nothing would read them. A picture that fails
         or is not an image is left out (the ledger has the failure); the page is parsed anyway.
         """
+        from gxcrawler.crawl.incremental import fetch_record
+        from gxcrawler.crawl.ledger import Ledger
         from gxcrawler.formats.ocr import enabled
         from gxcrawler.formats.sniff import image_mime
 
@@ -121,6 +123,7 @@ class ParsePipeline:
             return
         engine = self.crawler.engine
         got: list[tuple[str, bytes]] = []
+        rows: list[dict] = []
         for url in item.image_urls[:MAX_PICTURES]:
             request = Request(
                 url,
@@ -140,10 +143,14 @@ class ParsePipeline:
                 logger.info("table picture %s of %s: not a picture (HTTP %s, %d bytes)", url, item.page_url,
                             response.status, len(response.body))
                 self.stats.inc_value("gx/pictures/failed")
+                if response.status < 400:  # an error status is on the ledger already (its middleware)
+                    Ledger.of(self.crawler).record(request, f"not a picture (HTTP {response.status})", response.status)
                 continue
             got.append((url, response.body))
+            rows.append({**fetch_record(response, item.spider), "url": url})  # the URL the page names
             self.stats.inc_value("gx/pictures/fetched")
         item.images = got
+        item.picture_fetches = rows
         item.missing_images = [u for u in item.image_urls[:MAX_PICTURES] if u not in dict(got)]
 
     def record_failure(self, url: str, kind: str, reason: str) -> None:

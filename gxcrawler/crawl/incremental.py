@@ -70,6 +70,8 @@ KNOWN_SHA = "gx_known_sha256"  # meta: the stored hash a re-download is compared
 LINK = "gx_link"  # meta: the URL this document request had before its own redirects (the link)
 ALIAS = "gx_alias"  # meta: the link this request was mapped from (its target asked directly)
 NO_ALIAS = "gx_no_alias"  # meta: follow the link itself (its mapped target did not answer 200/304)
+PROBE = "gx_picture_of"  # meta: a table picture revalidated on its own; the report page it belongs to
+REREAD = "gx_reread"  # meta: a report page asked again in full because one of its pictures changed
 #: meta of a request's own download (Scrapy's redirect/retry bookkeeping, ours): never in a new request
 DOWNLOAD_META = ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl", "retry_times", LINK, ALIAS,
                  NO_ALIAS, "gx_conditional", KNOWN_SHA, "dont_redirect", "download_slot")
@@ -410,13 +412,14 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.state = IncrementalState.of(crawler)
         self.stats = crawler.stats
+        self._reread_pages: set[str] = set()  # pages read again tonight for a changed picture
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_request(self, request: Request, spider=None):
-        if request.meta.get("gx_kind") not in DOCUMENT_KINDS:
+        if request.meta.get("gx_kind") not in DOCUMENT_KINDS or request.meta.get(REREAD):
             return None
         if not request.meta.get("redirect_urls"):  # not a redirect of this request: the link itself
             request.meta[LINK] = request.url
@@ -453,6 +456,8 @@ class IncrementalMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response, spider=None):
+        if page := request.meta.get(PROBE):
+            return self._probed(request, response, page)
         if (link := request.meta.get(ALIAS)) and response.status not in (200, 304):
             return self._follow_link(request, link, response.status)
         if response.status in (200, 304):
@@ -494,6 +499,8 @@ class IncrementalMiddleware:
             self.stats.inc_value(f"{STATS}/reports_unchanged")
         for child in children:
             self._revalidate(self.state.known[child], known)
+        for url in known.pictures:
+            self._probe(url, known)
 
     def _revalidate(self, child: store.Known, page: store.Known) -> None:
         """Ask for an attachment of an unchanged page on its own (it may have changed nonetheless)."""
@@ -501,15 +508,81 @@ class IncrementalMiddleware:
         callback = getattr(spider, "parse_attachment", None)
         if callback is None:
             return
-        region = Region(**{k: v for k, v in child.region.items() if k in Region.__dataclass_fields__})
         meta = {
             "gx_kind": "attachment",
             "gx_hints": dict(child.hints),
-            "gx_region": region,
+            "gx_region": _region(child),
             "gx_page_url": page.url,
         }
         self.stats.inc_value(f"{STATS}/attachments_revalidated")
         self.crawler.engine.crawl(Request(child.url, callback=callback, meta=meta))
+
+    def _probe(self, url: str, page: store.Known) -> None:
+        """A table picture of an unchanged page, on its own rotation as a document: skipped, asked
+        conditionally (validators) or downloaded and compared by hash; one that failed or was never
+        read with its report is asked every night (``gone`` ones on their rotation)."""
+        picture = self.state.known.get(url)
+        if picture is None:
+            return
+        settled = self.state.settled(url)
+        if settled is not None and self.state.decide(settled) == SKIP or self.state.gone_not_due(url) is not None:
+            self.state.seen(picture)
+            self.stats.inc_value(f"{STATS}/pictures_skipped")
+            return
+        meta: dict[str, Any] = {"gx_kind": "image", "gx_page_url": page.url, PROBE: page.url}
+        headers: dict[str, str] = {"Referer": page.url}
+        if picture.read:  # the stored report was read from its last bytes: the same bytes change nothing
+            meta[KNOWN_SHA] = picture.sha256
+        if settled is not None and settled.has_validators:
+            meta["gx_conditional"] = True
+            headers.update({"If-None-Match": settled.etag} if settled.etag else {})
+            headers.update({"If-Modified-Since": settled.last_modified} if settled.last_modified else {})
+        self.stats.inc_value(f"{STATS}/pictures_revalidated")
+        # never handed to a callback: every answer ends in _probed (or the retry/ledger middlewares)
+        self.crawler.engine.crawl(Request(url, meta=meta, headers=headers, dont_filter=True))
+
+    def _probed(self, request: Request, response: Response, page_url: str) -> Response:
+        """A picture's answer: unchanged (304, same hash) is confirmed; a new picture has its report
+        page read again in full (with all its pictures; the loader replaces the report only when
+        every picture came); anything but a picture is a failure on the ledger, the report kept."""
+        from gxcrawler.formats.sniff import image_mime
+
+        from .ledger import Ledger
+
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL its page names
+        picture = self.state.known.get(asked)
+        if response.status == 304 and request.meta.get("gx_conditional") and picture is not None:
+            self.state.checked(picture)
+            self.stats.inc_value(f"{STATS}/pictures_unchanged")
+            raise IgnoreRequest(f"picture not modified: {request.url}")
+        if response.status != 200:
+            return response  # retried, redirected or failed by the middlewares after this one
+        if not image_mime(response.body):
+            Ledger.of(self.crawler).record(request, "not a picture (HTTP 200)", 200)
+            raise IgnoreRequest(f"not a picture: {request.url}")
+        if picture is not None and hashlib.sha256(response.body).hexdigest() == request.meta.get(KNOWN_SHA):
+            self.state.record([{**fetch_record(response, self.state.spider_name), "url": asked}])  # clears a failure
+            self.state.checked(picture)
+            self.stats.inc_value(f"{STATS}/pictures_unchanged")
+            raise IgnoreRequest(f"picture unchanged (same hash): {request.url}")
+        self.stats.inc_value(f"{STATS}/pictures_changed")
+        self._reread(page_url)
+        raise IgnoreRequest(f"picture changed: {request.url}; its page {page_url} is read again")
+
+    def _reread(self, page_url: str) -> None:
+        """Ask for a report page again, in full (not conditionally): one of its pictures changed."""
+        page = self.state.known.get(page_url)
+        callback = getattr(self.crawler.spider, "parse_report", None)
+        if page is None or callback is None or page_url in self._reread_pages:
+            return
+        self._reread_pages.add(page_url)
+        meta = {"gx_kind": "report", "gx_hints": dict(page.hints), "gx_region": _region(page), REREAD: True}
+        self.crawler.engine.crawl(Request(page_url, callback=callback, meta=meta, dont_filter=True))
+
+
+def _region(known: store.Known) -> Region:
+    """The region a document was stored with, for a request made again from the store."""
+    return Region(**{k: v for k, v in known.region.items() if k in Region.__dataclass_fields__})
 
 
 class FreshRequestMiddleware:
@@ -603,7 +676,7 @@ def on_item_scraped(state: IncrementalState, item: Any, response: Response | Non
     if response is None or response.meta.get("gx_kind") not in DOCUMENT_KINDS:
         return
     rows = [*response.meta.get(CHAIN, ()), fetch_record(response, state.spider_name)]
-    state.record(rows)
+    state.record([*rows, *getattr(item, "picture_fetches", ())])
 
 
 __all__ = [

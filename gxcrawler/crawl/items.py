@@ -33,6 +33,9 @@ class ReportItem:
     images: list[tuple[str, bytes]] = field(default_factory=list)
     #: those that could not be fetched (an error, not a picture): a stored report is kept as it is
     missing_images: list[str] = field(default_factory=list)
+    #: the ``fetches`` rows of the pictures fetched (kind ``image``, validators, hash): written with
+    #: the page's, so a picture is revalidated on its own when the page is unchanged
+    picture_fetches: list[dict] = field(default_factory=list)
     parse_result: ParseResult | None = None
 
     @property

@@ -15,13 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gxcrawler.db.models import Agency, CrawlRun, Fetch, FetchAlias, Report
+from gxcrawler.db.models import Agency, CrawlRun, Fetch, FetchAlias, Report, ReportPicture
 
 _fetches = Fetch.__table__
 _reports = Report.__table__
 _runs = CrawlRun.__table__
 _agencies = Agency.__table__
 _aliases = FetchAlias.__table__
+_pictures = ReportPicture.__table__
 
 #: outcomes after which a document need not be fetched again
 SETTLED_OUTCOMES = frozenset({"inserted", "updated", "unchanged", "skipped", "no_report"})
@@ -48,6 +49,8 @@ class Known:
     region: dict[str, Any] = field(default_factory=dict, compare=False)
     checked_at: datetime | None = None  # when its content was last confirmed
     gone: bool = False  # its last fetch failed with 404/410: asked again on a rotation, not every night
+    pictures: tuple[str, ...] = ()  # a report page's table pictures (``image`` rows whose parent it is)
+    read: bool = False  # a table picture: a stored report was read from its bytes (``sha256``)
 
     @property
     def has_validators(self) -> bool:
@@ -63,26 +66,42 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     did not fail; a page is settled when a document it linked is and its own last fetch
     did not fail. Unsettled URLs (failed, refused, or fetched and never loaded because
     the crawl died) are fetched again.
+
+    A table picture (kind ``image``) is settled when a stored report was read from exactly
+    its bytes (``report_pictures``: its URL and hash) and its last fetch did not fail; it is
+    one of its page's ``pictures``, never a child (it is read with its page, never alone).
     """
     names = ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind", "hints", "region",
              "checked_at", "status_code")
     cols = [_fetches.c[c] for c in names]
     loaded = sa.select(_reports.c.id).where(_reports.c.sha256 == _fetches.c.sha256).exists()
+    pictured = (
+        sa.select(_pictures.c.report_id)
+        .where(_pictures.c.url == _fetches.c.url, _pictures.c.sha256 == _fetches.c.sha256)
+        .exists()
+    )
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(*cols, loaded.label("loaded")).where(_fetches.c.spider == spider, _fetches.c.kind != "list")
+            sa.select(*cols, loaded.label("loaded"), pictured.label("pictured"))
+            .where(_fetches.c.spider == spider, _fetches.c.kind != "list")
         ).all()
     failing = {r.url for r in rows if r.outcome in UNSETTLED_OUTCOMES}
-    done = {r.url for r in rows if r.url not in failing and (r.outcome in SETTLED_OUTCOMES or r.loaded)}
+    done = {
+        r.url for r in rows
+        if r.url not in failing and (r.pictured if r.kind == "image" else r.outcome in SETTLED_OUTCOMES or r.loaded)
+    }
     children: dict[str, list[str]] = {}
+    pictures: dict[str, list[str]] = {}
     settled_parents: set[str] = set()
     for r in rows:
-        # a page's table pictures (``image``: a failed download on the ledger) are read with the page,
-        # never documents to ask for on their own when the page is unchanged
-        if r.parent_url and r.parent_url != r.url and r.kind != "image":
-            children.setdefault(r.parent_url, []).append(r.url)
-            if r.url in done:
-                settled_parents.add(r.parent_url)
+        if not r.parent_url or r.parent_url == r.url:
+            continue
+        if r.kind == "image":  # read with its page: revalidated when the page is unchanged, never a report
+            pictures.setdefault(r.parent_url, []).append(r.url)
+            continue
+        children.setdefault(r.parent_url, []).append(r.url)
+        if r.url in done:
+            settled_parents.add(r.parent_url)
     return {
         r.url: Known(
             url=r.url,
@@ -96,6 +115,8 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             region=dict(r.region or {}),
             checked_at=_aware(r.checked_at),
             gone=r.outcome == "failed" and r.status_code in GONE_STATUSES,
+            pictures=tuple(sorted(pictures.get(r.url, ()))),
+            read=r.kind == "image" and bool(r.pictured),
         )
         for r in rows
     }

@@ -229,3 +229,98 @@ def test_a_crawl_reads_a_report_whose_tables_are_a_picture(pg_url) -> None:
             assert conn.execute(sa.text("SELECT count(*) FROM documents")).scalar() == documents
     finally:
         engine.dispose()
+
+
+@cache
+def _rescan():
+    """The same report page's table picture replaced: the office corrected its figures (another
+    synthetic report of the same agency and year, printed and photographed as the first)."""
+    from gxcrawler.synthetic.report import make_report
+    from gxcrawler.synthetic.scans import make_scan
+
+    first = _scan().report
+    return make_scan(3, kind="jpeg", dpi=150, report=make_report(103, agency=first.agency, year=first.year))
+
+
+class ChangingPictureSite(PictureSite):
+    """The picture site whose table picture has validators (an ETag of its bytes) and may change
+    under an unchanged report page."""
+
+    name = "changing-pictures"
+    picture: bytes | None = None
+
+    def handle(self, method: str, url: str, headers: dict[str, str]) -> SimResponse:
+        if url == TABLE and not self.picture_fails:
+            body = self.picture or _scan().content
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            return SimResponse(200, body, {"Content-Type": "image/jpeg", "ETag": etag})
+        return super().handle(method, url, headers)
+
+
+def _values(engine) -> dict[str, Decimal]:
+    with engine.connect() as conn:
+        return {k: Decimal(v) for k, v in conn.execute(sa.text("SELECT key, value FROM report_values"))}
+
+
+def _picture_row(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT kind, parent_url, sha256, etag, outcome FROM fetches WHERE url = :u"),
+                            {"u": TABLE}).one()
+
+
+@pytest.mark.slow
+def test_a_picture_changed_under_an_unchanged_page_is_read_again_and_a_failing_one_keeps_the_report(pg_url) -> None:
+    """Incremental nights (no refresh): the report page answers 304 every night; its picture is
+    revalidated on its own (conditionally: it has an ETag). Changed → the page is read again
+    and the new values load; an error page in its place → the stored values stay and the
+    failure is on the ledger; back again → the failure is cleared, nothing re-read."""
+    needs_ocr()
+    site = ChangingPictureSite()
+    run, counts = _night(site, pg_url)
+    assert run.returncode == 0, run.log[-3000:]
+    engine = sa.create_engine(pg_url)
+    try:
+        first = _values(engine)
+        assert first and all(_scan().report.values.get(k) == v for k, v in first.items())
+        kind, parent, sha, etag, outcome = _picture_row(engine)  # the picture's own fetch row
+        assert (kind, parent, sha, outcome) == ("image", REPORT, hashlib.sha256(_scan().content).hexdigest(), None)
+        assert etag
+
+        # night 2: nothing changed: the page 304, the picture 304; nothing read
+        run, counts = _night(site, pg_url)
+        assert run.returncode == 0, run.log[-3000:]
+        assert run.stats.get("gx/incremental/pictures_unchanged") == 1
+        assert not run.stats.get("gx/pictures/fetched") and not run.stats.get("gx/reports/updated")
+        assert _values(engine) == first
+
+        # night 3: the picture replaced, the page not: read again, the new values loaded
+        site.picture = _rescan().content
+        run, counts = _night(site, pg_url)
+        assert run.returncode == 0, run.log[-3000:]
+        assert run.stats.get("gx/incremental/pictures_changed") == 1
+        assert run.stats.get("gx/reports/updated") == 1
+        second = _values(engine)
+        truth = _rescan().report.values
+        assert second != first and all(truth.get(k) == v for k, v in second.items())  # never a wrong number
+        # (this picture's section 三 is left out by the aligner at the time of writing: the recall is
+        # the OCR's business, measured in benchmarks/ocr_accuracy.py; here: new values, none wrong)
+        assert len(second) >= 10 and any(first.get(k) != v for k, v in second.items())
+        assert _picture_row(engine)[2] == hashlib.sha256(_rescan().content).hexdigest()
+
+        # night 4: an error page where the picture was: the stored report stays, the failure is recorded
+        site.picture_fails = True
+        run, counts = _night(site, pg_url)
+        assert run.returncode == 0, run.log[-3000:]
+        assert not run.stats.get("gx/reports/updated") and not run.stats.get("gx/incremental/pictures_changed")
+        assert _values(engine) == second
+        assert _picture_row(engine)[4] == "failed"
+
+        # night 5: the picture back as it was: its failure cleared, nothing read again
+        site.picture_fails = False
+        run, counts = _night(site, pg_url)
+        assert run.returncode == 0, run.log[-3000:]
+        assert run.stats.get("gx/incremental/pictures_unchanged") == 1 and not run.stats.get("gx/pictures/fetched")
+        assert _values(engine) == second
+        assert _picture_row(engine)[4] is None
+    finally:
+        engine.dispose()
