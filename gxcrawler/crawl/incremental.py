@@ -149,13 +149,16 @@ def decide(known: store.Known, *, revalidate_every: int, refetch_every: int, now
     return CONDITIONAL if known.has_validators else REFETCH
 
 
-def fetch_record(response: Response, spider_name: str, outcome: str | None = None) -> dict[str, Any]:
-    """The ``fetches`` row for one downloaded report page or attachment."""
+def fetch_record(response: Response, spider_name: str, outcome: str | None = None,
+                 request: Request | None = None) -> dict[str, Any]:
+    """The ``fetches`` row for one downloaded report page or attachment (``request``: where the
+    response is not tied to its request yet, in a downloader middleware)."""
+    meta = (request or response).meta
     return {
         "url": response.url,
         "spider": spider_name,
-        "kind": response.meta.get("gx_kind"),
-        "parent_url": response.meta.get("gx_page_url"),
+        "kind": meta.get("gx_kind"),
+        "parent_url": meta.get("gx_page_url"),
         "sha256": hashlib.sha256(response.body).hexdigest(),
         "status_code": response.status,
         "etag": _header(response, "ETag"),
@@ -561,7 +564,8 @@ class IncrementalMiddleware:
             Ledger.of(self.crawler).record(request, "not a picture (HTTP 200)", 200)
             raise IgnoreRequest(f"not a picture: {request.url}")
         if picture is not None and hashlib.sha256(response.body).hexdigest() == request.meta.get(KNOWN_SHA):
-            self.state.record([{**fetch_record(response, self.state.spider_name), "url": asked}])  # clears a failure
+            row = fetch_record(response, self.state.spider_name, request=request)
+            self.state.record([{**row, "url": asked}])  # clears a failure; new validators
             self.state.checked(picture)
             self.stats.inc_value(f"{STATS}/pictures_unchanged")
             raise IgnoreRequest(f"picture unchanged (same hash): {request.url}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from gxcrawler.formats.ocr import UNREAD, _sure_text, _unsplit
+from gxcrawler.formats.ocr import UNREAD, _doubtful_name, _sure_text, _texts, _unsplit
 from gxcrawler.formats.ocrengine import Glyph, Line, available
 from gxcrawler.parsing.metadata import confirmed_agency, extract
 from tests.formats.test_ocr import needs_font
@@ -33,6 +33,21 @@ def test_a_character_cut_in_two_is_unread_across_pieces_of_a_line() -> None:
     pieces = [_line(("区", 0.99), ("氵", 0.99)), _line(("丰", 0.99), ("水", 0.99))]
     assert _unsplit("".join(_sure_text(p) for p in pieces)) == f"区{U}{U}水"
     assert _unsplit("法律服务") == "法律服务"
+
+
+def test_a_doubtful_mark_apart_at_either_end_of_a_line_is_dropped() -> None:
+    """Seed 1067's title read ``1`` (0.76) | ``砚山县财政局…``, seed 1034's ``…年度报告`` | ``4`` (0.48):
+    pieces of the line apart by a gap, holding no sure character and no ideograph."""
+    title = {0: [_line(("1", 0.76))], 1: [], 2: [_line(*[(c, 0.99) for c in "砚山县财政局2019年度"])],
+             3: [_line(*[(c, 0.99) for c in "工作报告"])], 4: [_line(("4", 0.48))]}
+    assert _texts({0: title}) == {0: ["砚山县财政局2019年度工作报告"]}
+    # a sure mark stays (the agency then needs confirming), and so does a doubtful one inside the line
+    sure = {0: [_line(("1", 0.99))], 1: [_line(("砚", 0.99), ("山", 0.99))], 2: [_line(("4", 0.4))],
+            3: [_line(("县", 0.99))]}
+    assert _texts({0: sure}) == {0: ["1砚山4县"]}
+    # a doubtful ideograph is not a mark: unread, kept in its place
+    assert _texts({0: {0: [_line(("洋", 0.5))], 1: [_line(("水", 0.99))]}}) == {0: [f"{U}水"]}
+    assert _doubtful_name(f"某{U}镇2021年…") and _doubtful_name("1砚山县…") and not _doubtful_name("砚山县…")
 
 
 def test_a_sure_agency_is_taken_as_before() -> None:

@@ -51,6 +51,46 @@ def test_a_pages_table_picture_that_failed_is_not_a_document_of_its_own(db_engin
     assert known["http://a.gov.cn/u/t1.jpg"].kind == "image"  # the failure itself is kept
 
 
+def _png(shade: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), shade).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_table_picture_is_settled_while_its_report_holds_its_bytes(db_engine):
+    """A page's table picture is one of the page's ``pictures`` (revalidated when the page is
+    unchanged), settled while a stored report was read from exactly its bytes and its last fetch
+    did not fail; ``read`` says the stored report holds those bytes (a failure keeps that)."""
+    import hashlib
+
+    picture, png = "http://a.gov.cn/u/t1.png", _png(200)
+    sha = hashlib.sha256(png).hexdigest()
+    result, prov, region = make_report("仁和镇", 2021, region=RENHE, page_url="http://a.gov.cn/p.shtml")
+    assert Loader(db_engine).load(replace(result, pictures=[sha]), replace(prov, pictures=[(picture, png)]),
+                                  region).status == "inserted"
+    row = {"url": picture, "spider": SPIDER, "kind": "image", "parent_url": prov.page_url, "sha256": sha,
+           "etag": '"i1"', "status_code": 200}
+    store.record_fetches(db_engine, [row], run_id=None)
+    known = store.known_fetches(db_engine, SPIDER)
+    assert known[prov.page_url].pictures == (picture,) and known[prov.page_url].children == ()
+    assert known[picture].settled and known[picture].read and known[picture].has_validators
+
+    store.record_failures(db_engine, [{**row, "outcome": "failed", "message": "http_500"}], run_id=None)
+    known = store.known_fetches(db_engine, SPIDER)[picture]
+    assert not known.settled and known.read and known.sha256 == sha  # asked again; its bytes still the report's
+
+    store.record_fetches(db_engine, [row], run_id=None)  # fetched fine again, the same bytes
+    assert store.known_fetches(db_engine, SPIDER)[picture].settled
+
+    store.record_fetches(db_engine, [{**row, "sha256": hashlib.sha256(_png(90)).hexdigest()}], run_id=None)
+    known = store.known_fetches(db_engine, SPIDER)[picture]
+    assert not known.settled and not known.read  # new bytes no report was read from
+
+
 def test_new_bytes_unsettle_a_row_until_the_loader_stores_them(db_engine):
     html = _load(db_engine, "仁和镇", 2021)
     row = {"url": html.page_url, "spider": SPIDER, "kind": "report", "sha256": html.sha256, "etag": '"v1"'}
