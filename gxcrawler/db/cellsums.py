@@ -26,9 +26,11 @@ goes is deleted (``v_cell_sums`` shows exactly the groups the cells make). Delta
 applied in one ``INSERT … ON CONFLICT DO UPDATE`` per statement, in the unique index's
 order, so two loaders writing the same county take the row locks in the same order.
 
-Cost (docs/notes/performance.md): every loaded batch updates the sums of its region and
-years — ~1.6 ms of server CPU a report in ``benchmarks/load_speed.py`` with 40 agencies
-to a county, +70 % of the loader's server work.
+Cost (docs/notes/performance.md, "The loader and the sums"): every loaded batch updates
+the sums of its places once per group, so the pipeline writes batches of up to 100 reports;
+with the cells summed per numbered place (:func:`delta_sql`) that is ~0.5–1 ms of a
+report's 5.6–6.5 ms of loader CPU in ``benchmarks/load_speed.py`` (was 4–5 ms with batches
+of 20).
 
 Sums are exact NUMERIC and equal to summing the cells; after a cell is subtracted the
 printed scale may keep the removed cell's decimals (``1.50`` for ``1.5``: the same number).
