@@ -9,12 +9,13 @@ the worst case).
 
 from __future__ import annotations
 
+import subprocess
 from decimal import Decimal
 
 import pytest
 
 from spiders.panzhihua import PanzhihuaSpider
-from tests.fixtures.nightly import query, report_urls
+from tests.fixtures.nightly import ROOT, query, report_urls, serve
 from tests.fixtures.sim import DEFAULT_NIGHTS
 
 pytestmark = pytest.mark.slow
@@ -110,3 +111,32 @@ def test_a_changed_report_behind_unchanged_lists_is_found_within_n_nights(nightl
             break
     else:
         pytest.fail(f"the changed report was not found within {every} nights")
+
+
+@pytest.fixture()
+def yanshan(tmp_path):
+    yield from serve("yanshan", tmp_path)
+
+
+def test_a_new_report_on_a_page_read_every_night_is_found_the_same_night(yanshan, pg_url):
+    """Yanshan lists its reports newest first on its start page: a report published today changes a
+    page every night reads, so the default rotations (documents 1 in 28, lists 1 in 7) find it tonight."""
+    sim = yanshan.sim.inner
+    newest = max((d for d in sim.docs if d.pub and not d.gone and "xxgknb" in d.columns), key=lambda d: d.published)
+    sim.docs.remove(newest)  # not published yet
+    del sim.by_id[newest.id]
+
+    def crawl() -> None:
+        proc = subprocess.run(yanshan.command("--spider", "yanshan", settings=DEFAULT_NIGHTS), cwd=ROOT,
+                              env=yanshan.env(pg_url), capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+
+    crawl()
+    assert not query(pg_url, "SELECT id FROM reports WHERE page_url LIKE :u", u=f"%/{newest.id}.html")
+    sim.docs.append(newest)  # published
+    sim.by_id[newest.id] = newest
+    yanshan.reset()
+    crawl()
+    assert query(pg_url, "SELECT id FROM reports WHERE page_url LIKE :u", u=f"%/{newest.id}.html")
+    run = query(pg_url, "SELECT * FROM crawl_runs ORDER BY id")[-1]
+    assert (run.outcome, run.reports_new, run.reports_found) == ("success", 1, len(sim.expected_reports()))
