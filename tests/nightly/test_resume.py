@@ -14,7 +14,9 @@ from tests.fixtures.pg import create_database, drop_database
 pytestmark = pytest.mark.slow
 
 #: slow enough (one request at a time, 50 ms apart) to be stopped part-way
-SLOW = {"CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05"}
+#: slow enough to interrupt; batches of 20 so that reports are stored while most are still to come
+#: (the pipeline's 100, or 10 s, could hold the whole crawl on a quiet machine)
+SLOW = {"CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05", "GXCRAWLER_LOAD_BATCH": "20"}
 
 
 @pytest.fixture()
