@@ -562,7 +562,7 @@ class _Resolver:
             )
         if w.orphans and not out.values:
             self.warn(f"{w.orphans} numbers found with no template label")
-        for code in self.suspect | w.suspect:
+        for code in sorted(self.suspect | w.suspect):  # a set of strings iterates in hash order: sorted
             self._drop(code)
         self._coverage(editions, by_table, report)
         return out
@@ -587,7 +587,7 @@ class _Resolver:
                 chosen[r.row] = r
             else:
                 self.warn(f"{code}.{r.row}: printed twice; kept the first")
-        for row in twice:
+        for row in sorted(twice):  # sorted, as the tables left out in run(): warnings in one order
             del chosen[row]
             self.suspect.add(code)
             self.warn(f"{code}.{row}: one row label on two rows of a table; the table's rows are not proven")

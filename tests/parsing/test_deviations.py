@@ -264,3 +264,22 @@ def test_hubei_instructions_inside_labels_do_not_name_other_rows():
     assert r.values["s2.art20_5.licensing.decisions"] == 7
     assert r.values["s2.art20_5.other_services.decisions"] == 3
     assert any("主动公开文件" in w for w in r.warnings)
+
+
+def test_rows_printed_twice_are_warned_in_one_order_whatever_the_hash_seed():
+    """The rows found twice are a set of strings: iterated as is, their warnings came in the
+    process's hash order, so one page parsed in two worker processes gave two fingerprints."""
+    import re
+
+    from gxcrawler.synthetic import make_report, render_page_html
+
+    body, headers = render_page_html(make_report(7), "separate_tables", encoding="utf-8", chrome=False)
+    html = body.decode()
+    for label in ("属于国家秘密", "危及“三安全一稳定”", "四、结转下年度继续办理"):
+        row = next(r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if label in r)
+        html = html.replace(row, row + row, 1)
+    result = parse_bytes(html.encode(), source="t", content_type=headers["Content-Type"])
+    twice = [w.split(":")[0] for w in result.warnings if "one row label on two rows" in w]
+    assert twice == ["s3.carried_out", "s3.denied.security", "s3.denied.state_secret"]
+    assert "s3: its header or row labels do not match its cells; table left out" in result.warnings
+    assert not any(k.startswith("s3.") for k in result.values)
