@@ -522,13 +522,16 @@ class IncrementalMiddleware:
 
     def _probe(self, url: str, page: store.Known) -> None:
         """A table picture of an unchanged page, on its own rotation as a document: skipped, asked
-        conditionally (validators) or downloaded and compared by hash; one that failed or was never
-        read with its report is asked every night (``gone`` ones on their rotation)."""
+        conditionally (validators) or downloaded and compared by hash; one whose last fetch failed
+        is asked every night (``gone`` ones on their rotation)."""
         picture = self.state.known.get(url)
         if picture is None:
             return
         settled = self.state.settled(url)
-        if settled is not None and self.state.decide(settled) == SKIP or self.state.gone_not_due(url) is not None:
+        # a picture fetched fine that the stored report was not read from (the page read from its
+        # text) has nothing to revalidate: asking would re-read the page every night for nothing
+        unused = not (picture.read or picture.failing)
+        if unused or settled is not None and self.state.decide(settled) == SKIP or self.state.gone_not_due(url):
             self.state.seen(picture)
             self.stats.inc_value(f"{STATS}/pictures_skipped")
             return

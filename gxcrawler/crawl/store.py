@@ -51,6 +51,7 @@ class Known:
     gone: bool = False  # its last fetch failed with 404/410: asked again on a rotation, not every night
     pictures: tuple[str, ...] = ()  # a report page's table pictures (``image`` rows whose parent it is)
     read: bool = False  # a table picture: a stored report was read from its bytes (``sha256``)
+    failing: bool = False  # its last fetch failed, or the loader refused what it gave
 
     @property
     def has_validators(self) -> bool:
@@ -117,6 +118,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             gone=r.outcome == "failed" and r.status_code in GONE_STATUSES,
             pictures=tuple(sorted(pictures.get(r.url, ()))),
             read=r.kind == "image" and bool(r.pictured),
+            failing=r.url in failing,
         )
         for r in rows
     }

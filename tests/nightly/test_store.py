@@ -81,14 +81,14 @@ def test_a_table_picture_is_settled_while_its_report_holds_its_bytes(db_engine):
 
     store.record_failures(db_engine, [{**row, "outcome": "failed", "message": "http_500"}], run_id=None)
     known = store.known_fetches(db_engine, SPIDER)[picture]
-    assert not known.settled and known.read and known.sha256 == sha  # asked again; its bytes still the report's
+    assert not known.settled and known.read and known.failing and known.sha256 == sha  # asked again
 
     store.record_fetches(db_engine, [row], run_id=None)  # fetched fine again, the same bytes
     assert store.known_fetches(db_engine, SPIDER)[picture].settled
 
     store.record_fetches(db_engine, [{**row, "sha256": hashlib.sha256(_png(90)).hexdigest()}], run_id=None)
     known = store.known_fetches(db_engine, SPIDER)[picture]
-    assert not known.settled and not known.read  # new bytes no report was read from
+    assert not known.settled and not known.read and not known.failing  # new bytes no report was read from
 
 
 def test_new_bytes_unsettle_a_row_until_the_loader_stores_them(db_engine):

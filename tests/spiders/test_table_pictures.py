@@ -215,6 +215,7 @@ def test_a_crawl_reads_a_report_whose_tables_are_a_picture(pg_url) -> None:
             (outcome, message) = conn.execute(sa.text("SELECT outcome, message FROM fetches WHERE url = :u"),
                                               {"u": REPORT}).one()
         assert outcome == "refused" and TABLE in message  # asked again next night
+        assert _picture_row(engine)[4] == "failed"  # the picture's own row, on the ledger
         from gxcrawler.crawl.store import known_fetches
 
         assert known_fetches(engine, "portal")[REPORT].children == ()  # the picture is not asked for alone
@@ -227,6 +228,7 @@ def test_a_crawl_reads_a_report_whose_tables_are_a_picture(pg_url) -> None:
         with engine.connect() as conn:
             assert conn.execute(PROVENANCE, {"r": report.id}).all() == traced
             assert conn.execute(sa.text("SELECT count(*) FROM documents")).scalar() == documents
+        assert _picture_row(engine)[4] is None  # fetched fine with its page: no longer failed
     finally:
         engine.dispose()
 
