@@ -4,6 +4,7 @@
     python benchmarks/ocr_accuracy.py --n 20 --dpi 100 --first 500
     python benchmarks/ocr_accuracy.py --n 20 --kind jpeg --rules horizontal   # no vertical rule at all
     python benchmarks/ocr_accuracy.py --n 100 --first-page     # agency and year only (page 1 alone)
+    python benchmarks/ocr_accuracy.py --n 8 --kind jpeg --rules none          # no rule at all
 
 Each scan is a synthetic report (gxcrawler.synthetic.scans.make_scan: rendered, rasterised,
 grey paper, noise, a turn of up to 1.5 degrees, JPEG, a quarter photographed at an angle)
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gxcrawler.synthetic.accuracy import parse_case, score  # noqa: E402
-from gxcrawler.synthetic.scans import make_scan  # noqa: E402
+from gxcrawler.synthetic.scans import RULES, make_scan  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first", type=int, default=1000, help="first seed (the tests use seeds below 100)")
     ap.add_argument("--dpi", type=int, default=150)
     ap.add_argument("--kind", default="pdf", choices=("pdf", "jpeg"))
-    ap.add_argument("--rules", default="grid", choices=("grid", "horizontal"), help="how the tables are ruled")
+    ap.add_argument("--rules", default="grid", choices=RULES, help="how the tables are ruled")
     ap.add_argument("--examples", action="store_true", help="print every wrong cell")
     ap.add_argument("--first-page", action="store_true",
                     help="parse page 1 alone (the title block and the opening): agency and year, half the cost")

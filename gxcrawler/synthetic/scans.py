@@ -121,13 +121,16 @@ def table_page(pages: list) -> int:
     return max(i for i in range(len(pages)) if i == 0 or dark_rows(pages[i]) >= 10)
 
 
-#: how the tables are ruled: every cell boxed (``grid``, the template's print), or only
-#: horizontal rules and no vertical one (``horizontal``: the three-line tables of some offices)
-RULES = ("grid", "horizontal")
+#: how the tables are ruled: every cell boxed (``grid``, the template's print), only horizontal
+#: rules and no vertical one (``horizontal``: the three-line tables of some offices), or no
+#: rule at all (``none``: columns by whitespace only, as the unruled tables of some PDFs,
+#: docs/notes/layouts.md ``pdf/recent``)
+RULES = ("grid", "horizontal", "none")
 
 
-def without_vertical_rules(image):
-    """The page with every vertical ruling line erased (a table ruled by horizontal lines only)."""
+def without_rules(image, *, horizontal: bool = False):
+    """The page with every vertical ruling line erased, and the horizontal ones too unless
+    ``horizontal`` (a table ruled by horizontal lines only)."""
     import cv2
     import numpy as np
     from PIL import Image
@@ -137,7 +140,10 @@ def without_vertical_rules(image):
     tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(12, a.shape[0] // 45))))
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, a.shape[1] // 30), 1)))
     tall = cv2.dilate(tall, np.ones((1, 3), np.uint8))  # the rule's anti-aliased edges with it
-    a[(tall > 0) & (horiz == 0)] = 255
+    if horizontal:
+        a[(tall > 0) & (horiz == 0)] = 255
+    else:
+        a[(tall > 0) | (cv2.dilate(horiz, np.ones((3, 1), np.uint8)) > 0)] = 255
     return Image.fromarray(a, "L")
 
 
@@ -161,8 +167,9 @@ def make_scan(
     report = report or make_report(seed, consistent=rng.random() >= 0.2, activity=rng.choice(("small", "busy")))
     look = look or draw_look(rng, dpi)
     clean = rasterise(render_pdf(report), look.dpi)
-    if rules == "horizontal":
-        clean = [without_vertical_rules(p) for p in clean]
+    tables_at = table_page(clean)  # found by its rules: before any are erased
+    if rules in ("horizontal", "none"):
+        clean = [without_rules(p, horizontal=rules == "horizontal") for p in clean]
     elif rules != "grid":
         raise ValueError(f"unknown rules {rules!r}")
     pages = [degrade(p, look, rng) for p in clean]
@@ -173,6 +180,6 @@ def make_scan(
         content = image_pdf(pages, look.dpi, look.jpeg_quality)
         return Case("scan/pdf", report, content, "application/pdf", "scan.pdf", detail)
     if kind == "jpeg":
-        content = _jpeg(pages[table_page(clean)], look.jpeg_quality)
+        content = _jpeg(pages[tables_at], look.jpeg_quality)
         return Case("scan/jpeg", report, content, "image/jpeg", "table.jpg", detail)
     raise ValueError(f"unknown scan kind {kind!r}")

@@ -20,10 +20,13 @@ from gxcrawler.synthetic.accuracy import parse_case, score
 needs_ocr = pytest.mark.skipif(not available(), reason="OCR engine (rapidocr-onnxruntime, OpenCV) not installed")
 
 
+_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
 def _cjk_font() -> bool:
     from pathlib import Path
 
-    return any(Path(p).exists() for p in ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",))
+    return Path(_FONT).exists()
 
 
 needs_font = pytest.mark.skipif(not _cjk_font(), reason="fonts-wqy-zenhei not installed (scans need a CJK font)")
@@ -73,6 +76,50 @@ def test_a_mark_without_digits_or_ideographs_is_unread_never_a_label(text: str) 
     assert cell == UNREAD and info is not None and info.confidence == 0.0
     label, none = _settle_cell([Line(tuple(Glyph(ch, 0.99) for ch in "1.属于国家秘密"))])
     assert label == "1.属于国家秘密" and none is None
+
+
+def _digits_ink(text: str):
+    """``text`` printed as the scans print a cell (reportlab, STSong-Light 8 pt, rasterised by
+    PDFium at 150 dpi): the layout's ink and the ink's box, as the grid finds a cell's line."""
+    import io
+
+    import numpy as np
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from gxcrawler.formats.ocrgrid import Box, PageLayout
+    from gxcrawler.synthetic.pdf import FONT
+    from gxcrawler.synthetic.scans import rasterise
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=(100, 30))
+    page.setFont(FONT, 8)
+    page.drawString(10, 10, text)
+    page.save()
+    a = np.asarray(rasterise(out.getvalue(), 150)[0])
+    ink = a < 128
+    ys, xs = np.nonzero(ink)
+    return PageLayout(a, ink, 17.0, 0.0, [], []), Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+@needs_font
+@pytest.mark.parametrize(("printed", "read_as"), [("11", "1"), ("100", "10"), ("4,077", "4,07")])
+def test_a_number_read_with_a_digit_too_few_for_its_ink_is_unread(printed: str, read_as: str) -> None:
+    """Seed 1046: ``11`` read ``1`` with every character sure (0.995), a wrong value no identity
+    caught. The ink holds more digit-tall strokes, or is wider, than the reading's digits:
+    the cell is unread and its readings dropped (the identities may not pick one either)."""
+    from gxcrawler.formats.ocr import UNREAD, _fit_ink, _fits
+    from gxcrawler.model import OcrCell
+
+    lay, box = _digits_ink(printed)
+    assert _fits(lay, box, printed)
+    assert not _fits(lay, box, read_as)
+    text, info = _fit_ink(lay, box, read_as, OcrCell(read_as, 0.995, ()))
+    assert text == UNREAD and info.text == "" and not info.alternatives
+    kept, same = _fit_ink(lay, box, printed, OcrCell(printed, 0.995, (read_as,)))
+    assert kept == printed and same.alternatives == ()
 
 
 def _photographed(seed: int):
