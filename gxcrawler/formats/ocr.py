@@ -350,7 +350,7 @@ def _fits(lay, box, reading: str) -> bool:
     merges two equal digits (``11`` read ``1``, every character sure: seed 1046) leaves ink
     it did not read — a line wider than its digits, or more digit-tall strokes than digits
     (printed digits stand apart; touching ones only make fewer strokes, never more)."""
-    digits = sum(ch.isdigit() for ch in reading)
+    digits = sum(ch.isdigit() or ch in "+-" for ch in reading)  # a sign is as wide, a + as tall
     marks = len(reading) - digits
     h = max(box.height, 1)
     if box.width > h * (_DIGIT_WIDTH * digits + _MARK_WIDTH * marks + _SLACK):

@@ -105,7 +105,7 @@ def _digits_ink(text: str):
 
 
 @needs_font
-@pytest.mark.parametrize(("printed", "read_as"), [("11", "1"), ("100", "10"), ("4,077", "4,07")])
+@pytest.mark.parametrize(("printed", "read_as"), [("11", "1"), ("100", "10"), ("4,077", "4,07"), ("+12", "+1"), ("-21", "-2")])
 def test_a_number_read_with_a_digit_too_few_for_its_ink_is_unread(printed: str, read_as: str) -> None:
     """Seed 1046: ``11`` read ``1`` with every character sure (0.995), a wrong value no identity
     caught. The ink holds more digit-tall strokes, or is wider, than the reading's digits:
