@@ -471,7 +471,8 @@ class IncrementalMiddleware:
             raise IgnoreRequest(f"not modified: {request.url}")
         stored = request.meta.get(KNOWN_SHA)
         if response.status == 200 and stored and known is not None and hashlib.sha256(response.body).hexdigest() == stored:
-            self.state.record([fetch_record(response, self.state.spider_name)])  # validators may be new
+            # validators may be new; the response is not tied to its request yet (downloader middleware)
+            self.state.record([fetch_record(response, self.state.spider_name, request=request)])
             self._unchanged(request, known, "same_hash")
             raise IgnoreRequest(f"unchanged (same hash): {request.url}")
         return response

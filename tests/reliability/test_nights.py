@@ -120,9 +120,14 @@ def test_an_attachment_without_validators_is_refetched_on_schedule_and_compared_
     before = stored(pg_url)
 
     luoning.server.reset_counts()  # night 2: same bytes
-    assert luoning.run(pg_url, "--year", str(YEAR), settings=nightly).returncode == 0
+    (confirmed,) = query(pg_url, "SELECT checked_at FROM fetches WHERE url = :u", u=doc.attachment)
+    night2 = luoning.run(pg_url, "--year", str(YEAR), settings=nightly)
+    assert night2.returncode == 0
     assert luoning.server.requested(doc.attachment) == ["fault:200"]  # downloaded again …
     assert stored(pg_url) == before  # … and found equal by its hash
+    assert "Error downloading" not in night2.stdout + night2.stderr  # the same-hash path once raised here
+    (now,) = query(pg_url, "SELECT checked_at FROM fetches WHERE url = :u", u=doc.attachment)
+    assert now.checked_at > confirmed.checked_at  # confirmed unchanged tonight
     run = query(pg_url, "SELECT reports_changed, reports_new FROM crawl_runs ORDER BY id")[-1]
     assert (run.reports_changed, run.reports_new) == (0, 0)
 
