@@ -174,6 +174,30 @@ def to_table(comparison: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _select(value_out: str, prev_out: str, value: str, prev: str) -> str:
+    """``v_compare``'s columns (both formulations): ``value``/``prev`` are the numbers the
+    change is computed from (cast on SQLite, where values are decimal strings)."""
+    return f"""SELECT
+    r.id AS report_id,
+    {_AGENCY},
+    r.year,
+    r.edition,
+    p.id AS prev_report_id,
+    p.year AS prev_year,
+    p.edition AS prev_edition,
+    m.key,
+    m.table_code,
+    m.row_key,
+    {edition_label("row_label", "r.edition")},
+    m.column_key,
+    {edition_label("column_label", "r.edition")},
+    m.ordinal,
+    {value_out},
+    {prev_out},
+    {value} - {prev} AS change,
+    round(100.0 * ({value} - {prev}) / NULLIF({prev}, 0), 1) AS change_pct"""
+
+
 def view_sql(dialect: str, lateral: bool = False) -> str:
     """``v_compare``: every cell of each report beside the same agency's previous year.
 
@@ -193,25 +217,7 @@ def view_sql(dialect: str, lateral: bool = False) -> str:
     cast = "CAST({} AS REAL)" if dialect == "sqlite" else "{}"
     value, prev = cast.format("v.value"), cast.format("pv.value")
     return f"""
-SELECT
-    r.id AS report_id,
-    {_AGENCY},
-    r.year,
-    r.edition,
-    p.id AS prev_report_id,
-    p.year AS prev_year,
-    p.edition AS prev_edition,
-    m.key,
-    m.table_code,
-    m.row_key,
-    {edition_label("row_label", "r.edition")},
-    m.column_key,
-    {edition_label("column_label", "r.edition")},
-    m.ordinal,
-    v.value,
-    pv.value AS prev_value,
-    {value} - {prev} AS change,
-    round(100.0 * ({value} - {prev}) / NULLIF({prev}, 0), 1) AS change_pct
+{_select("v.value", "pv.value AS prev_value", value, prev)}
 FROM reports r
 JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1
@@ -225,25 +231,7 @@ WHERE v.value IS NOT NULL OR pv.value IS NOT NULL
 def _lateral_sql() -> str:
     """``v_compare`` on PostgreSQL since 0023 (:func:`view_sql`)."""
     return f"""
-SELECT
-    r.id AS report_id,
-    {_AGENCY},
-    r.year,
-    r.edition,
-    p.id AS prev_report_id,
-    p.year AS prev_year,
-    p.edition AS prev_edition,
-    m.key,
-    m.table_code,
-    m.row_key,
-    {edition_label("row_label", "r.edition")},
-    m.column_key,
-    {edition_label("column_label", "r.edition")},
-    m.ordinal,
-    c.value,
-    c.prev_value,
-    c.value - c.prev_value AS change,
-    round(100.0 * (c.value - c.prev_value) / NULLIF(c.prev_value, 0), 1) AS change_pct
+{_select("c.value", "c.prev_value", "c.value", "c.prev_value")}
 FROM reports r
 JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1
