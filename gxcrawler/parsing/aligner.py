@@ -160,29 +160,35 @@ class _Walker:
             self.last_table = None
             self.section, self.table_hint = "s2", (c or None)
             return
-        if self.s4_state == "values":
+        s4_state = self.s4_state
+        if s4_state == "values":
             if s4_word:
                 self._s4_text(b)
                 return
-            self.s4_state = "done"
-        if self.section == "s4" and self.s4_state == "header":
+            self.s4_state = s4_state = "done"
+        elif s4_state == "header" and self.section == "s4":
             self._s4_text(b)
             return
-        if review and self.s4_state == "off":
+        if review and s4_state == "off":
             self._finalize()
             self.section, self.s4_state = "s4", "header"
             self._s4_text(b)
             return
         if self.current is not None and self.current.tokens:
             self._finalize()
-        self.label_buf.append(text)
-        del self.label_buf[:-6]
-        self.header_buf.append(b)
-        del self.header_buf[:-40]
+        label_buf = self.label_buf
+        label_buf.append(text)
+        if len(label_buf) > 6:
+            del label_buf[:-6]
+        header_buf = self.header_buf
+        header_buf.append(b)
+        if len(header_buf) > 40:
+            del header_buf[:-40]
         if self.grid or self.line:
-            self.hcells.append([self.rowno, self.pos, 1, b])
-            if len(self.hcells) > 120:  # a header block is a few rows: this is page text
-                del self.hcells[:-60]
+            hcells = self.hcells
+            hcells.append([self.rowno, self.pos, 1, b])
+            if len(hcells) > 120:  # a header block is a few rows: this is page text
+                del hcells[:-60]
 
     def _s4_text(self, b: str) -> None:
         self.s4_texts.append(b)
@@ -311,12 +317,15 @@ class _Walker:
 
     def _columns(self, code: str) -> ColumnMap | None:
         """The column map the header block above this row proves, if it names any column."""
-        cells = [c for c in self.hcells if c[0] != self.rowno]
+        rowno = self.rowno
+        cells = [c for c in self.hcells if c[0] != rowno] if self.hcells else self.hcells
+        texts = self.header_buf[: len(self.header_buf) - self.label_k] if self.label_k else self.header_buf
+        if not cells and not texts:
+            return None  # nothing above the row (a data row under its header): from_sequence(code, []) is None
         if self.grid and cells:
             found = from_grid(code, [(r, p, w, b) for r, p, w, b in cells])
             if found is not None:
                 return found
-        texts = self.header_buf[: len(self.header_buf) - self.label_k] if self.label_k else self.header_buf
         if not self.grid and cells:
             found = from_lines(code, [(r, p, b) for r, p, _w, b in cells])
             if complete(code, found):
@@ -594,22 +603,23 @@ class _Resolver:
         return list(chosen.values())
 
     def _row(self, code: str, r: RowRead, cols: Sequence[str], edition: str | None) -> None:
-        row_id = f"{code}.{r.row}"
-        tokens = r.cells
-        if code == "s3" and edition and r.row in _EDITION_ROWS:
-            expected = edition == "2021"
-            if (r.row in _NEW_ONLY_S3) != expected:
-                self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
-        if all(t.empty for t in tokens) and code == "s3" and edition and not _row_in(r.row, edition):
-            return  # a group label of the other edition's layout (2021 (六)) with empty cells
+        if code == "s3" and edition:
+            if r.row in _EDITION_ROWS:
+                expected = edition == "2021"
+                if (r.row in _NEW_ONLY_S3) != expected:
+                    self.warn(f"s3.{r.row}: row of the other edition in a {edition} table")
+            if not _row_in(r.row, edition) and all(t.empty for t in r.cells):
+                return  # a group label of the other edition's layout (2021 (六)) with empty cells
         cmap = r.cmap
-        if cmap is not None and cmap.at is not None:
+        if cmap is not None and (at := cmap.at) is not None:
             if r.line:  # a tab or | row under a header of places
-                if self._row_places(code, r, cmap.at):
+                if self._row_places(code, r, at):
                     return
             elif not cmap.order:  # a grid's header (a line header's order serves other rows)
-                self._row_at(code, r, cmap.at)
+                self._row_at(code, r, at)
                 return
+        row_id = f"{code}.{r.row}"
+        tokens = r.cells
         if cmap is not None and cmap.order and set(cmap.order) - {None} <= _ALL_COLUMNS[code]:
             cols = cmap.order
         elif len(cols) != 1 or code == "s3":

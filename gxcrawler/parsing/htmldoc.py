@@ -136,7 +136,7 @@ def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
             doc.title_candidates.append(meta.get("content") or "")
         elif name in ("pubdate", "contentsource"):
             doc.page_meta[name] = meta.get("content") or ""
-    t = root.find(".//title")
+    t = next(root.iterdescendants("title"), None)  # = root.find(".//title"), without ElementPath's Python
     if t is not None and t.text:
         doc.title_candidates.append(re.split(r"[_|]| - ", t.text)[0])
     body = root.find("body")
@@ -250,6 +250,7 @@ class _Walk:
             if src and not _CHROME_IMG.search(src):
                 self.doc.images.append(src)
         out = self.doc.tokens
+        add = out.append
         lines = self.doc.lines
         cells = _CELLS
         down: dict[int, int] = {}  # column -> rows a rowspan above still covers
@@ -257,37 +258,40 @@ class _Walk:
         for tr in table.iter("tr"):
             if budget <= 0 and down:
                 down.clear()
-            row = []
-            out.append(GRID_ROW)
+            texts = []  # the row's non-empty cell texts (its line)
+            add(GRID_ROW)
             col = 0
             for td in tr.iterchildren("td", "th"):  # the tag test in C: no tag string per cell
-                while down and down.get(col):
-                    down[col] -= 1
-                    out.append(SPAN_DOWN)
-                    col += 1
+                if down:
+                    while down.get(col):
+                        down[col] -= 1
+                        add(SPAN_DOWN)
+                        col += 1
                 raw = _text_content(td) if len(td) else td.text or ""
-                cell = cells.get(raw) or _cell(raw)
-                row.append(cell)
-                out.append(cell[1])
-                cs, rs = td.get("colspan"), td.get("rowspan")
-                across = _span(cs) if cs and budget > 0 else 1
-                if across > 1:
+                text, token = cells.get(raw) or _cell(raw)
+                if text:
+                    texts.append(text)
+                add(token)
+                cs = td.get("colspan")
+                if cs and budget > 0 and (across := _span(cs)) > 1:
                     out.extend([SPAN_ACROSS] * (across - 1))
                     budget -= across
+                else:
+                    across = 1
+                rs = td.get("rowspan")
                 if rs and budget > 0 and (below := _span(rs)) > 1:
                     budget -= across * below
                     for k in range(across):
                         down[col + k] = below - 1
                 col += across
-            while down.get(col):  # merged cells from above at the row's end
-                down[col] -= 1
-                out.append(SPAN_DOWN)
-                col += 1
-            out.append(ROW_END)
-            if len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
-                line = " | ".join([c[0] for c in row if c[0]])
-                if line:
-                    lines.append(line)
+            if down:
+                while down.get(col):  # merged cells from above at the row's end
+                    down[col] -= 1
+                    add(SPAN_DOWN)
+                    col += 1
+            add(ROW_END)
+            if texts and len(lines) < _TABLE_LINES:  # metadata tables sit at the top of a page
+                lines.append(" | ".join(texts))
 
 
 _SPAN_BUDGET = 3000

@@ -44,7 +44,10 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 #: a space beside a non-ASCII character (between CJK and digits). It starts with the space so that
 #: the regex engine jumps from space to space: with the lookbehind first it tried every
 #: position, and the narrative's 160 joined lines made that most of the metadata's time.
-_SPACE_BY_CJK = re.compile(r" (?:(?<=[^\x00-\x7f] )(?=\S)|(?<=\S )(?=[^\x00-\x7f]))")
+#: Applied only to ``" ".join(text.split())``, where both neighbours of a space exist and are
+#: not whitespace: the ``\S`` tests of the full form (``" (?:(?<=[^\x00-\x7f] )(?=\S)|(?<=\S )
+#: (?=[^\x00-\x7f]))"``) always hold there, and without them it runs ~1.8x faster.
+_SPACE_BY_CJK = re.compile(r" (?:(?<=[^\x00-\x7f] )|(?=[^\x00-\x7f]))")
 #: what ``_SPACE`` matches besides ``str.isspace`` characters (``str.split`` splits on those)
 _INVISIBLE = ("\u200b", "\ufeff")
 
