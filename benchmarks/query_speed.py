@@ -139,7 +139,8 @@ def queries(cur, values: dict, before: str | None = None) -> list[Query]:
         old = {name: sql.replace("%", "%%") for name, sql in changed.items()}
     if before:
         for path in sorted((QUERIES / "before").glob("*.sql")):
-            out.append(Query(f"worked query as of {before}", path.stem, inline(_worked(path), old), values))
+            # 5_….sql: the text as of 0016; 5_….0023.sql: as of 0023 (each over the views as of ``before``)
+            out.append(Query(f"worked query, old text, views as of {before}", path.stem, inline(_worked(path), old), values))
     columns = view_columns(cur)
     names = list(VIEWS) + sorted(set(columns) - set(VIEWS))
     for view in names:

@@ -277,6 +277,17 @@ cell_sums = sa.Table(
 )
 
 
+#: each report's failed identities, counted and listed as worked query 5 prints them; only
+#: reports with at least one; PostgreSQL only, kept current by triggers on ``check_results``
+#: (``gxcrawler.db.failures``, migration 0026)
+failed_identities = sa.Table(
+    "failed_identities",
+    Base.metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("identities_failed", sa.Integer, nullable=False),
+    sa.Column("details", sa.Text),
+)
+
 class CheckResult(Base):
     """One check on one report: ``left`` should equal ``right``.
 

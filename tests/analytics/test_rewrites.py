@@ -4,8 +4,8 @@ On seeded random histories — reports of several counties and a city over six y
 missing, some breaking identities, some with a wrong number in their text, checks across
 years, reviews confirmed or dismissed, one on a check across years — every view changed
 since migration 0016 is compared with its 0016 SQL (inlined: ``views.inline``) under the
-analysts' filters, and each worked query with its old text (``queries/before/``) over
-the old views. Views on PostgreSQL and SQLite; the worked queries are PostgreSQL's.
+analysts' filters, and each worked query with its old texts (``queries/before/``: as of 0016, and
+``*.0023.sql`` as of 0023) over the old views. Views on PostgreSQL and SQLite; the worked queries are PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def test_rewritten_views_and_queries_give_the_rows_they_gave_before(db_engine, s
             assert Counter(new) == Counter(rows(db_engine, inline(sql, old))), sql
     if db_engine.dialect.name != "postgresql":
         return  # the worked queries are PostgreSQL's (string_agg … ORDER BY)
-    for path in sorted((QUERIES / "before").glob("*.sql")):
-        new_text = next(QUERIES.glob(path.name)).read_text(encoding="utf-8")
+    for path in sorted((QUERIES / "before").glob("*.sql")):  # 5_….sql, 5_….0023.sql: each older text
+        new_text = next(QUERIES.glob(path.name.split(".")[0] + ".sql")).read_text(encoding="utf-8")
         got = rows(db_engine, new_text)
         assert got, path.name
         assert got == rows(db_engine, inline(path.read_text(encoding="utf-8"), old)), path.name

@@ -43,8 +43,9 @@ def empty_engine(request, tmp_path):
 
 
 def expected_tables(engine) -> set[str]:
-    """Cell sums: a table kept by triggers on PostgreSQL, computed when read on SQLite."""
-    return TABLES | ({"cell_sums"} if engine.dialect.name == "postgresql" else set())
+    """Cell sums, failed identities: tables kept by triggers on PostgreSQL (cell sums computed
+    when read on SQLite)."""
+    return TABLES | ({"cell_sums", "failed_identities"} if engine.dialect.name == "postgresql" else set())
 
 
 def tables(engine) -> set[str]:
