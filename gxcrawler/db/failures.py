@@ -76,7 +76,9 @@ FUNCTIONS: dict[str, str] = {
     "failed_identities_insert": _touched("new_checks"),
     "failed_identities_delete": _touched("old_checks"),
     "failed_identities_update": _touched("old_checks", "new_checks"),
-    "failed_identities_truncate": "\n    TRUNCATE failed_identities;",
+    # DELETE, not TRUNCATE: ``TRUNCATE reports CASCADE`` truncates this table in the same
+    # statement (its foreign key), and a table being truncated cannot be truncated again
+    "failed_identities_truncate": "\n    DELETE FROM failed_identities;",
 }
 
 #: trigger name -> its definition (without CREATE TRIGGER name)

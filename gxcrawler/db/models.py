@@ -288,6 +288,32 @@ failed_identities = sa.Table(
     sa.Column("details", sa.Text),
 )
 
+#: each partition's values of a rate, sorted, for the rank views (``gxcrawler.db.ranks``,
+#: migration 0027): PostgreSQL only, kept current by triggers on reports, agencies and
+#: analytics_settings; a partition without a value has no row; a NULL city or province is
+#: stored as ``ranks.NULL_REGION`` (U+001F)
+rank_values_county = sa.Table(
+    "rank_values_county",
+    Base.metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("city", sa.Text, primary_key=True),
+    sa.Column("province", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("rate", sa.Text, primary_key=True),
+    sa.Column("ranked", sa.BigInteger, nullable=False),  # the partition's non-NULL values
+    sa.Column("sorted", sa.ARRAY(sa.Numeric), nullable=False),  # those values, smallest first
+)
+rank_values_city = sa.Table(
+    "rank_values_city",
+    Base.metadata,
+    sa.Column("city", sa.Text, primary_key=True),
+    sa.Column("province", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("rate", sa.Text, primary_key=True),
+    sa.Column("ranked", sa.BigInteger, nullable=False),
+    sa.Column("sorted", sa.ARRAY(sa.Numeric), nullable=False),
+)
+
 class CheckResult(Base):
     """One check on one report: ``left`` should equal ``right``.
 

@@ -332,7 +332,12 @@ def _rates(name: str, revision: str = "0009") -> ViewSQL:
             return rates.rates_sql(dialect)
         if name == "v_rates_long":
             return rates.rates_long_sql(dialect)
-        return rates.ranks_sql(dialect, name.rsplit("_", 1)[1], previous=revision == "0009")
+        scope = name.rsplit("_", 1)[1]
+        if revision >= "0027" and dialect == "postgresql":
+            from . import ranks
+
+            return ranks.ranks_sql(scope)
+        return rates.ranks_sql(dialect, scope, previous=revision == "0009")
 
     return sql
 
@@ -481,8 +486,15 @@ VIEWS_0023: dict[str, ViewSQL] = {
     "v_compare": _compare_0023,
 }
 
+#: migration 0027 (issue 12): the rank views from each partition's sorted values
+#: (``gxcrawler.db.ranks``, PostgreSQL; SQLite keeps the windows)
+VIEWS_0027: dict[str, ViewSQL] = {
+    **VIEWS_0023,
+    **{name: _rates(name, "0027") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
+}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0023
+VIEWS: dict[str, ViewSQL] = VIEWS_0027
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

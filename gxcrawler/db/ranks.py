@@ -1,0 +1,234 @@
+"""The rank views from each partition's values kept sorted, so that any filter reaches the tables.
+
+``v_rate_ranks_county`` and ``v_rate_ranks_city`` rank each report's rate among the
+agencies of its county (city) and year (``gxcrawler.db.rates.ranks_sql``: ``rank()`` over a
+window). A window cannot be filtered below its partition, so a filter on the agency alone
+ranked every report first: 28–35 s at 100,000 reports, and ``v_rate_ranks_city`` by county
+30 s (docs/notes/performance.md). Two alternatives were weighed there: a rank counted per
+row (1 + the peers with a higher value: the partition read once per row, seconds for a
+city or a year) and a table of ranks kept by the loader (a new value moves the rank of
+every report below it: a batch rewrites whole city-years, ~125 rows a report).
+
+What is kept instead is smaller than either: **for each partition and rate, its non-NULL
+values sorted** (``rank_values_county``: province, city, county, year, rate;
+``rank_values_city``: province, city, year, rate; ``ranked`` = how many, ``sorted`` the
+values, smallest first). A report's rank is then ``1 + ranked - width_bucket(value,
+sorted)`` — ``width_bucket`` counts the sorted values ≤ ``value`` by binary search, so
+this is 1 + the values greater than it, which is ``rank()`` over the values descending,
+ties sharing a rank — and ``ranked`` is the window's ``count(value)``. The views join
+each report to its partition's row: a filter on anything (agency, county, city, year)
+applies to the reports first, and each row costs one index look-up.
+
+**Maintained by triggers, in the writing transaction** (PostgreSQL), as ``cell_sums``:
+
+* ``reports`` INSERT / UPDATE / DELETE (statement level, transition tables): the
+  partitions of the written reports, as they were and as they are, are recomputed from
+  ``reports`` (an UPDATE that changes none of the rates' columns, the agency or the year
+  — ``listed``, ``updated_at`` — recomputes nothing);
+* ``agencies`` UPDATE of province, city or county: the agency's partitions before and after;
+* ``analytics_settings`` (the minimum base, ``rates.MIN_BASE_SETTING``): every partition;
+* TRUNCATE of ``reports`` empties both tables.
+
+A partition is recomputed, not adjusted, so the tables equal the values at any time
+(``LIVE_COUNTY`` / ``LIVE_CITY``; ``tests/analytics/test_rank_values.py`` compares the views
+with their window SQL after every kind of write). A partition without a value has no row
+(the view's ``ranked`` is then 0). SQLite keeps the window views.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .rates import RATES, _by_rate, _rate_list, rates_long_sql, value_sql
+
+#: scope -> (the partition's region columns, in the unique index's order)
+SCOPES: dict[str, tuple[str, ...]] = {
+    "county": ("county", "city", "province"),
+    "city": ("city", "province"),
+}
+
+
+def table(scope: str) -> str:
+    return f"rank_values_{scope}"
+
+
+#: a NULL region column as the tables store it (their columns are NOT NULL: a primary key,
+#: which lets PostgreSQL drop the views' join when no rank is asked for, and plain
+#: equalities, which a hash join and the index can use): U+001F, in no region's name
+NULL_REGION = "E'\\x1F'"
+
+
+def _key(expr: str) -> str:
+    return f"COALESCE({expr}, {NULL_REGION})"
+
+
+def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
+    """``left`` and ``right`` in the same region (NULL-safe, as a window's partition is)."""
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in columns)
+
+
+def _values(scope: str, keys: str | None) -> str:
+    """The partitions' rows (region, year, rate, ranked, sorted) of the partitions in ``keys``
+    (a relation with the scope's region columns and ``year``), or of every report."""
+    region = SCOPES[scope]
+    value = _by_rate("k.rate", lambda r: value_sql(r, "r", "postgresql"))
+    cols = ", ".join(f"a.{c}" if c == "county" else _key(f"a.{c}") for c in region)
+    where = "a.county IS NOT NULL" if scope == "county" else "TRUE"
+    if keys is None:
+        source = "reports r JOIN agencies a ON a.id = r.agency_id"
+    else:
+        # the keys' agencies by an index on their county (never NULL here) or city (NULL-safe:
+        # agencies without a city are a partition too), then their reports of the year
+        first, rest = region[0], region[1:]
+        match = f"a.{first} = q.{first}" if scope == "county" else f"(a.{first} = q.{first} OR (a.{first} IS NULL AND q.{first} IS NULL))"
+        source = (
+            f"{keys} q JOIN agencies a ON {match} AND {_same('a', 'q', rest)} "
+            "JOIN reports r ON r.agency_id = a.id AND r.year = q.year"
+        )
+    return (
+        f"SELECT {cols}, r.year, k.rate, count(x.v) AS ranked, "
+        f"array_agg(x.v ORDER BY x.v) FILTER (WHERE x.v IS NOT NULL) AS sorted "
+        f"FROM {source} CROSS JOIN {_rate_list('postgresql')} "
+        f"CROSS JOIN LATERAL (SELECT {value} AS v) x "
+        f"WHERE {where} GROUP BY 1, {', '.join(str(i) for i in range(2, len(region) + 1))}, r.year, k.rate "
+        "HAVING count(x.v) > 0"
+    )
+
+
+#: every partition's row from the stored reports: what each table must equal at any time
+LIVE_COUNTY = _values("county", None)
+LIVE_CITY = _values("city", None)
+
+
+def _columns(scope: str) -> str:
+    return ", ".join((*SCOPES[scope], "year", "rate", "ranked", "sorted"))
+
+
+def _refresh(scope: str, keys: str) -> str:
+    """PL/pgSQL: the partitions of ``keys`` (a relation: the region columns and year)
+    recomputed — their rows deleted, then those that have a value inserted again (two
+    statements: in one, the insert may run before the delete)."""
+    t, region = table(scope), SCOPES[scope]
+    only = " WHERE k.county IS NOT NULL" if scope == "county" else ""
+    q = f"WITH q AS MATERIALIZED (SELECT DISTINCT {', '.join(region)}, year FROM {keys} k{only})"
+    return f"""
+    {q}
+    DELETE FROM {t} p USING q
+    WHERE {" AND ".join(f"p.{c} = {_key(f'q.{c}')}" for c in region)} AND p.year = q.year;
+    {q}
+    INSERT INTO {t} ({_columns(scope)}) {_values(scope, 'q')};"""
+
+
+#: the partitions (both scopes' columns) of the reports in a relation ``rel`` (id, agency_id, year)
+def _keys(rel: str, agencies: str = "agencies") -> str:
+    return f"(SELECT a.county, a.city, a.province, r.year FROM {rel} r JOIN {agencies} a ON a.id = r.agency_id)"
+
+
+#: the columns of ``reports`` a rank depends on (besides agency and year)
+_RATE_COLUMNS = tuple(sorted({c for r in RATES for c in (*r.numerator, *(r.base or ()))}))
+
+
+def _refresh_both(keys: str) -> str:
+    """PL/pgSQL: both scopes' partitions of ``keys`` recomputed."""
+    return _refresh("county", keys) + _refresh("city", keys)
+
+
+_CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in ("agency_id", "year", *_RATE_COLUMNS))
+
+#: function name -> body (PL/pgSQL statements)
+FUNCTIONS: dict[str, str] = {
+    "rank_values_insert": _refresh_both(_keys("new_reports")),
+    "rank_values_delete": _refresh_both(_keys("old_reports")),
+    "rank_values_update": _refresh_both(
+        "(SELECT * FROM "
+        + _keys(f"(SELECT o.id, o.agency_id, o.year FROM old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED})")
+        + " o UNION ALL SELECT * FROM "
+        + _keys(f"(SELECT n.id, n.agency_id, n.year FROM old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED})")
+        + " n)"
+    ),
+    "rank_values_truncate": "\n    TRUNCATE rank_values_county, rank_values_city;",
+    # an agency moved: its partitions before (OLD) and after (NEW), every year it has a report
+    "rank_values_agency_move": _refresh_both(
+        "(SELECT OLD.county AS county, OLD.city AS city, OLD.province AS province, r.year "
+        "FROM reports r WHERE r.agency_id = OLD.id "
+        "UNION ALL SELECT NEW.county, NEW.city, NEW.province, r.year FROM reports r WHERE r.agency_id = NEW.id)"
+    ),
+    # the minimum base changed: every partition
+    "rank_values_settings": "\n    TRUNCATE rank_values_county, rank_values_city;"
+    f"\n    INSERT INTO rank_values_county ({_columns('county')}) {LIVE_COUNTY};"
+    f"\n    INSERT INTO rank_values_city ({_columns('city')}) {LIVE_CITY};",
+}
+
+#: trigger name -> (table, definition without CREATE TRIGGER name)
+TRIGGERS: dict[str, tuple[str, str]] = {
+    "rank_values_insert": ("reports", "AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_insert()"),
+    "rank_values_delete": ("reports", "AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_delete()"),
+    "rank_values_update": ("reports", "AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports "
+                           "NEW TABLE AS new_reports FOR EACH STATEMENT EXECUTE FUNCTION rank_values_update()"),
+    "rank_values_truncate": ("reports", "AFTER TRUNCATE ON reports FOR EACH STATEMENT "
+                             "EXECUTE FUNCTION rank_values_truncate()"),
+    "rank_values_agency_move": ("agencies", "AFTER UPDATE OF province, city, county ON agencies FOR EACH ROW "
+                                "WHEN (OLD.province IS DISTINCT FROM NEW.province OR OLD.city IS DISTINCT FROM NEW.city "
+                                "OR OLD.county IS DISTINCT FROM NEW.county) EXECUTE FUNCTION rank_values_agency_move()"),
+    "rank_values_settings": ("analytics_settings", "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON analytics_settings "
+                             "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_settings()"),
+}
+
+
+def _function_sql(name: str) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{FUNCTIONS[name]}
+    RETURN NULL;
+END
+$$"""
+
+
+def create_triggers(conn: Connection) -> None:
+    """The functions and triggers that keep the rank values current (PostgreSQL)."""
+    for name in FUNCTIONS:  # text(): escapes % for pyformat drivers (psycopg2)
+        conn.execute(sa.text(_function_sql(name)))
+    for name, (on, definition) in TRIGGERS.items():
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on}")
+        conn.exec_driver_sql(f"CREATE TRIGGER {name} {definition}")
+
+
+def drop_triggers(conn: Connection) -> None:
+    for name, (on, _) in TRIGGERS.items():
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on}")
+    for name in FUNCTIONS:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+#: refill both tables from the stored reports, in one transaction
+REBUILD: tuple[str, ...] = (
+    "LOCK TABLE reports IN SHARE MODE",
+    "TRUNCATE rank_values_county, rank_values_city",
+    f"INSERT INTO rank_values_county ({_columns('county')}) {LIVE_COUNTY}",
+    f"INSERT INTO rank_values_city ({_columns('city')}) {LIVE_CITY}",
+)
+
+
+def rebuild(conn: Connection) -> None:
+    for statement in REBUILD:
+        conn.execute(sa.text(statement))
+
+
+def ranks_sql(scope: str) -> str:
+    """``v_rate_ranks_{scope}`` on PostgreSQL: the rows of ``rates.ranks_sql`` (0014), each
+    report's rank from its partition's sorted values."""
+    t, region = table(scope), SCOPES[scope]
+    where = "\nWHERE l.county IS NOT NULL" if scope == "county" else ""
+    match = " AND ".join(f"p.{c} = {_key(f'l.{c}')}" if c != "county" else "p.county = l.county" for c in region)
+    return f"""
+SELECT
+    l.report_id, l.agency_id, l.agency, l.agency_kind, l.province, l.city, l.county, l.division_code,
+    l.year, l.edition, l.rate, l.label, l.numerator, l.base, l.value,
+    CASE WHEN l.value IS NOT NULL THEN 1 + p.ranked - width_bucket(l.value, p.sorted) END AS rank,
+    COALESCE(p.ranked, 0) AS ranked
+FROM ({rates_long_sql("postgresql", previous=False)}) AS l
+LEFT JOIN {t} p ON p.rate = l.rate AND p.year = l.year AND {match}{where}
+"""
