@@ -70,7 +70,7 @@ def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
 
 def _values(scope: str, keys: str | None) -> str:
     """The partitions' rows (region, year, rate, ranked, sorted) of the partitions in ``keys``
-    (a relation with the scope's region columns and ``year``), or of every report."""
+    (a relation with the scope's region columns and ``year``, few rows), or of every report."""
     region = SCOPES[scope]
     value = _by_rate("k.rate", lambda r: value_sql(r, "r", "postgresql"))
     cols = ", ".join(f"a.{c}" if c == "county" else _key(f"a.{c}") for c in region)
@@ -78,14 +78,20 @@ def _values(scope: str, keys: str | None) -> str:
     if keys is None:
         source = "reports r JOIN agencies a ON a.id = r.agency_id"
     else:
-        # the keys' agencies by an index on their county (never NULL here) or city (NULL-safe:
-        # agencies without a city are a partition too), then their reports of the year
+        # the keys' agencies by the index on their county (never NULL here) or city — an
+        # array of them, as a CTE has no statistics (the planner read every agency) — and
+        # agencies without a city, which are a partition too; then their reports of the year
         first, rest = region[0], region[1:]
-        match = f"a.{first} = q.{first}" if scope == "county" else f"(a.{first} = q.{first} OR (a.{first} IS NULL AND q.{first} IS NULL))"
-        source = (
-            f"{keys} q JOIN agencies a ON {match} AND {_same('a', 'q', rest)} "
-            "JOIN reports r ON r.agency_id = a.id AND r.year = q.year"
+        agencies = (
+            f"SELECT q.year, a.* FROM {keys} q JOIN agencies a ON a.{first} = q.{first} AND {_same('a', 'q', rest)} "
+            f"WHERE a.{first} = ANY(ARRAY(SELECT q.{first} FROM {keys} q))"
         )
+        if scope == "city":
+            agencies += (
+                f" UNION ALL SELECT q.year, a.* FROM {keys} q JOIN agencies a ON a.city IS NULL AND q.city IS NULL "
+                f"AND {_same('a', 'q', rest)}"
+            )
+        source = f"({agencies}) a JOIN reports r ON r.agency_id = a.id AND r.year = a.year"
     return (
         f"SELECT {cols}, r.year, k.rate, count(x.v) AS ranked, "
         f"array_agg(x.v ORDER BY x.v) FILTER (WHERE x.v IS NOT NULL) AS sorted "
@@ -106,54 +112,108 @@ def _columns(scope: str) -> str:
 
 
 def _refresh(scope: str, keys: str) -> str:
-    """PL/pgSQL: the partitions of ``keys`` (a relation: the region columns and year)
+    """PL/pgSQL: the partitions of ``keys`` (a relation: county, city, province, year)
     recomputed — their rows deleted, then those that have a value inserted again (two
     statements: in one, the insert may run before the delete)."""
     t, region = table(scope), SCOPES[scope]
     only = " WHERE k.county IS NOT NULL" if scope == "county" else ""
     q = f"WITH q AS MATERIALIZED (SELECT DISTINCT {', '.join(region)}, year FROM {keys} k{only})"
+    first = _key(f"q.{region[0]}")
     return f"""
     {q}
     DELETE FROM {t} p USING q
-    WHERE {" AND ".join(f"p.{c} = {_key(f'q.{c}')}" for c in region)} AND p.year = q.year;
+    WHERE {" AND ".join(f"p.{c} = {_key(f'q.{c}')}" for c in region)} AND p.year = q.year
+      AND p.{region[0]} = ANY(ARRAY(SELECT {first} FROM q));
     {q}
     INSERT INTO {t} ({_columns(scope)}) {_values(scope, 'q')};"""
-
-
-#: the partitions (both scopes' columns) of the reports in a relation ``rel`` (id, agency_id, year)
-def _keys(rel: str, agencies: str = "agencies") -> str:
-    return f"(SELECT a.county, a.city, a.province, r.year FROM {rel} r JOIN {agencies} a ON a.id = r.agency_id)"
 
 
 #: the columns of ``reports`` a rank depends on (besides agency and year)
 _RATE_COLUMNS = tuple(sorted({c for r in RATES for c in (*r.numerator, *(r.base or ()))}))
 
-
-def _refresh_both(keys: str) -> str:
-    """PL/pgSQL: both scopes' partitions of ``keys`` recomputed."""
-    return _refresh("county", keys) + _refresh("city", keys)
-
-
+#: a report row updated in a way that can change a rank (not ``listed``, ``updated_at``, …)
 _CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in ("agency_id", "year", *_RATE_COLUMNS))
+
+#: an agency moved: its partitions before (OLD) and after (NEW), every year it has a report
+_MOVED = (
+    "(SELECT OLD.county AS county, OLD.city AS city, OLD.province AS province, r.year "
+    "FROM reports r WHERE r.agency_id = OLD.id "
+    "UNION ALL SELECT NEW.county, NEW.city, NEW.province, r.year FROM reports r WHERE r.agency_id = NEW.id)"
+)
+
+def _merge(existing: str, added: str, removed: str) -> str:
+    """A query of one row (ranked, sorted): the multiset ``existing`` + ``added`` − ``removed``
+    (numeric arrays; a value removed once takes one equal value out), sorted."""
+    return (
+        "SELECT count(*) AS ranked, COALESCE(array_agg(w.v ORDER BY w.v), '{}'::numeric[]) AS sorted "
+        f"FROM (SELECT u.v, row_number() OVER (PARTITION BY u.v) AS i FROM (SELECT unnest({existing}) AS v "
+        f"UNION ALL SELECT unnest({added})) u) w "
+        f"WHERE w.i > (SELECT count(*) FROM unnest({removed}) AS r(v) WHERE r.v = w.v)"
+    )
+
+
+def _apply(scope: str, rows: str) -> str:
+    """PL/pgSQL: the values of ``rows`` (reports' agency_id, year and rate columns, and ``sign``:
+    1 a value that comes, -1 one that goes) added to or taken from their partitions' sorted
+    values. In ``ON CONFLICT DO UPDATE`` the existing row is the latest committed one, so two
+    loaders writing one partition each add their own values to what the other left (as
+    ``cell_sums`` adds its deltas); a partition left without a value is deleted after."""
+    t, region = table(scope), SCOPES[scope]
+    value = _by_rate("k.rate", lambda r: value_sql(r, "t", "postgresql"))
+    stored = ", ".join(f"a.{c}" if c == "county" else f"{_key(f'a.{c}')} AS {c}" for c in region)
+    names = ", ".join(region)
+    county = " AND a.county IS NOT NULL" if scope == "county" else ""
+    pk = (*region, "year", "rate")
+    match = " AND ".join(f"g.{c} = s.{c}" for c in pk)
+    first = region[0] if scope == "county" else _key(f"a.{region[0]}")
+    return f"""
+    WITH d AS MATERIALIZED (
+        SELECT {stored}, t.year, k.rate, x.v, t.sign
+        FROM ({rows}) t JOIN agencies a ON a.id = t.agency_id AND a.id = ANY(agency_ids)
+        CROSS JOIN {_rate_list("postgresql")} CROSS JOIN LATERAL (SELECT {value} AS v) x
+        WHERE x.v IS NOT NULL{county}
+    ),
+    g AS (
+        SELECT {names}, year, rate, array_agg(v) FILTER (WHERE sign > 0) AS added,
+               array_agg(v) FILTER (WHERE sign < 0) AS removed
+        FROM d GROUP BY {names}, year, rate
+    )
+    INSERT INTO {t} AS s ({_columns(scope)})
+    SELECT g.{", g.".join(pk)}, m.ranked, m.sorted
+    FROM g CROSS JOIN LATERAL ({_merge("NULL::numeric[]", "g.added", "g.removed")}) m
+    ORDER BY {", ".join(f"g.{c}" for c in pk)}
+    ON CONFLICT ({", ".join(pk)}) DO UPDATE SET (ranked, sorted) = (
+        SELECT m.ranked, m.sorted FROM g CROSS JOIN LATERAL ({_merge("s.sorted", "g.added", "g.removed")}) m
+        WHERE {match});
+    DELETE FROM {t} p WHERE p.ranked = 0
+      AND p.{region[0]} = ANY(ARRAY(SELECT {first} FROM agencies a WHERE a.id = ANY(agency_ids)));"""
+
+
+#: the columns of a report row a rank reads
+_ROW = ("agency_id", "year", *_RATE_COLUMNS)
+
+
+def _changes(rows: str) -> str:
+    """PL/pgSQL: the reports ``rows`` (with ``sign``) applied to both scopes."""
+    return f"""
+    SELECT array_agg(DISTINCT t.agency_id) INTO agency_ids FROM ({rows}) t;
+    IF agency_ids IS NOT NULL THEN{_apply("county", rows)}{_apply("city", rows)}
+    END IF;"""
+
+
+def _both(alias: str, sign: int, source: str) -> str:
+    return f"SELECT {', '.join(f'{alias}.{c}' for c in _ROW)}, {sign} AS sign FROM {source}"
+
+
+_UPDATED = f"old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED}"
 
 #: function name -> body (PL/pgSQL statements)
 FUNCTIONS: dict[str, str] = {
-    "rank_values_insert": _refresh_both(_keys("new_reports")),
-    "rank_values_delete": _refresh_both(_keys("old_reports")),
-    "rank_values_update": _refresh_both(
-        "(SELECT * FROM "
-        + _keys(f"(SELECT o.id, o.agency_id, o.year FROM old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED})")
-        + " o UNION ALL SELECT * FROM "
-        + _keys(f"(SELECT n.id, n.agency_id, n.year FROM old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED})")
-        + " n)"
-    ),
+    "rank_values_insert": _changes(_both("n", 1, "new_reports n")),
+    "rank_values_delete": _changes(_both("o", -1, "old_reports o")),
+    "rank_values_update": _changes(f"{_both('o', -1, _UPDATED)} UNION ALL {_both('n', 1, _UPDATED)}"),
     "rank_values_truncate": "\n    TRUNCATE rank_values_county, rank_values_city;",
-    # an agency moved: its partitions before (OLD) and after (NEW), every year it has a report
-    "rank_values_agency_move": _refresh_both(
-        "(SELECT OLD.county AS county, OLD.city AS city, OLD.province AS province, r.year "
-        "FROM reports r WHERE r.agency_id = OLD.id "
-        "UNION ALL SELECT NEW.county, NEW.city, NEW.province, r.year FROM reports r WHERE r.agency_id = NEW.id)"
-    ),
+    "rank_values_agency_move": _refresh("county", _MOVED) + _refresh("city", _MOVED),
     # the minimum base changed: every partition
     "rank_values_settings": "\n    TRUNCATE rank_values_county, rank_values_city;"
     f"\n    INSERT INTO rank_values_county ({_columns('county')}) {LIVE_COUNTY};"
@@ -181,6 +241,8 @@ TRIGGERS: dict[str, tuple[str, str]] = {
 def _function_sql(name: str) -> str:
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    agency_ids integer[];
 BEGIN{FUNCTIONS[name]}
     RETURN NULL;
 END

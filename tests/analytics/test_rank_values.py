@@ -11,6 +11,7 @@ under the analysts' filters, on partitions with ties and with NULL values.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -76,6 +77,15 @@ def test_rank_values_give_the_window_rows_after_every_kind_of_write(pg_engine, s
     assert rows(pg_engine, "SELECT count(*) FROM v_rate_ranks_county r JOIN v_rate_ranks_county s "
                 "ON s.county = r.county AND s.year = r.year AND s.rate = r.rate AND s.rank = r.rank "
                 "AND s.report_id < r.report_id")[0][0] >= 0  # (exercised when present)
+
+    # a filter on the agency alone reaches the agencies' index: no window over every report
+    for view in ("v_rate_ranks_county", "v_rate_ranks_city"):
+        with pg_engine.connect() as conn:
+            (explained,) = conn.execute(
+                sa.text(f"EXPLAIN (FORMAT JSON) SELECT * FROM {view} WHERE agency LIKE '%平远镇%'")
+            ).scalar_one()
+        text = json.dumps(explained)
+        assert "WindowAgg" not in text and '"Relation Name": "rank_values_' in text, view
 
     again = [_report(rnd, *p) for p in rnd.sample(plan, k=len(plan) // 3)]
     assert {loader.load(*item).status for item in again} == {"updated"}
