@@ -21,18 +21,24 @@ applies to the reports first, and each row costs one index look-up.
 
 **Maintained by triggers, in the writing transaction** (PostgreSQL), as ``cell_sums``:
 
-* ``reports`` INSERT / UPDATE / DELETE (statement level, transition tables): the
-  partitions of the written reports, as they were and as they are, are recomputed from
-  ``reports`` (an UPDATE that changes none of the rates' columns, the agency or the year
-  — ``listed``, ``updated_at`` — recomputes nothing);
-* ``agencies`` UPDATE of province, city or county: the agency's partitions before and after;
-* ``analytics_settings`` (the minimum base, ``rates.MIN_BASE_SETTING``): every partition;
+* ``reports`` INSERT / UPDATE / DELETE (statement level, transition tables): the values of
+  the written reports — as they were, taken out; as they are, added — are merged into their
+  partitions' arrays (a value taken out removes one equal value); a partition left without
+  a value is deleted. The merge reads the partition's latest row inside ``ON CONFLICT DO
+  UPDATE``, so two loaders writing one partition each keep the other's values. An UPDATE
+  that changes none of the rates' columns, the agency or the year (``listed``,
+  ``updated_at``) changes nothing;
+* ``agencies`` UPDATE of province, city or county: the agency's partitions before and
+  after are recomputed from ``reports``;
+* ``analytics_settings`` (the minimum base, ``rates.MIN_BASE_SETTING``): every partition
+  recomputed;
 * TRUNCATE of ``reports`` empties both tables.
 
-A partition is recomputed, not adjusted, so the tables equal the values at any time
-(``LIVE_COUNTY`` / ``LIVE_CITY``; ``tests/analytics/test_rank_values.py`` compares the views
-with their window SQL after every kind of write). A partition without a value has no row
-(the view's ``ranked`` is then 0). SQLite keeps the window views.
+The tables equal the values at any time (``LIVE_COUNTY`` / ``LIVE_CITY``;
+``tests/analytics/test_rank_values.py`` compares tables and views with them and with the
+window SQL after every kind of write). A partition without a value has no row (the view's
+``ranked`` is then 0). A NULL city or province is stored as :data:`NULL_REGION`. SQLite
+keeps the window views. What it costs the loader: docs/notes/performance.md.
 """
 
 from __future__ import annotations
