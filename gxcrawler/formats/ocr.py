@@ -282,6 +282,7 @@ def read_page(gray, *, dpi: float | None, budget: float, page: int) -> PageResul
                     text, info = _stroke(lay, cell.lines[0], reading, info)
                 if info is not None and len(cell.lines) == 1:
                     text, info = _fit_ink(lay, cell.lines[0], text, info)
+                    text, info = _zero_ink(lay.image, cell.lines[0], lay.unit, text, info)
                 cells[f"{page}/{t_i}/{c_i}"] = (text, info)
             for r in range(cell.row, cell.row + cell.rowspan):
                 for c in range(cell.col, cell.col + cell.colspan):
@@ -380,6 +381,22 @@ def _fit_ink(lay, box, text: str, info: OcrCell) -> tuple[str, OcrCell]:
     return UNREAD, OcrCell("", 0.0, ())
 
 
+def _zero_ink(gray, box, unit: float, text: str, info: OcrCell) -> tuple[str, OcrCell]:
+    """A doubtful lone ``0`` (``6``/``8``/``9`` its runner-up), or ink read as nothing, whose ink
+    is one ``0`` and nothing else (:func:`.ocrink.proves_zero`: one glyph, one hole spanning its
+    height, wide in the middle): read ``0``. Otherwise the cell stays as it was (doubtful)."""
+    from .ocrink import proves_zero
+
+    if text != UNREAD:
+        return text, info
+    readings = {info.text, *info.alternatives}
+    if info.text and ("0" not in readings or len(info.text) != 1):
+        return text, info
+    if not proves_zero(gray, box, unit):
+        return text, info
+    return "0", OcrCell("0", SURE, ())
+
+
 def _settle_cell(lines: list) -> tuple[str, OcrCell | None]:
     """The cell's text for the grid, and its number reading (``None`` for a label or a blank)."""
     if not lines:
@@ -458,13 +475,8 @@ def read_pictures(
     them (same edges, one part's columns among the other's), with the columns measured
     as shares of the table's width: a scan's pages are not placed to the point.
     """
-    from .pdf import _join_across_pages, _PageTable
-
     warnings: list[str] = []
-    texts: list[str] = []
-    found: list[_PageTable] = []
-    cells: dict[str, tuple[str, OcrCell | None]] = {}
-    title: str | None = None
+    pages: list[PageResult] = []
     # CPU time, as the page budget: on a loaded machine a wall-clock budget left the second
     # page of a scan unread in one run and read in the next (the parse pool's wall-clock cap
     # per document still bounds a crawl)
@@ -473,7 +485,24 @@ def read_pictures(
         if time.process_time() - started > limits.pdf_seconds:
             warnings.append(f"OCR time budget spent; pages from {number} on not read")
             break
-        page = read_page(gray, dpi=dpi, budget=limits.ocr_page_seconds, page=number)
+        pages.append(read_page(gray, dpi=dpi, budget=limits.ocr_page_seconds, page=number))
+    return assemble(pages, len(pictures), warnings, source_type)
+
+
+def assemble(
+    pages: list[PageResult], pictures: int, warnings: list[str], source_type: str = "ocr"
+) -> ExtractedDocument:
+    """The pages read, as one document: tables cut by a page break joined, readings by grid position."""
+    from .pdf import _join_across_pages, _PageTable
+
+    warnings = list(warnings)
+    texts: list[str] = []
+    found: list[_PageTable] = []
+    cells: dict[str, tuple[str, OcrCell | None]] = {}
+    title: str | None = None
+    budget_notes = [w for w in warnings if w.startswith("OCR time budget spent")]
+    warnings = [w for w in warnings if w not in budget_notes]
+    for number, page in enumerate(pages, start=1):
         warnings += page.warnings
         last = len(page.tables) - 1
         for i, (grid, cols) in enumerate(zip(page.tables, page.columns, strict=True)):
@@ -496,8 +525,9 @@ def read_pictures(
                 seen.add(cell_id)
             rows.append(out_row)
         tables.append(rows)
+    warnings += budget_notes
     doubtful = sum(1 for row in (r for t in tables for r in t) for x in row if x == UNREAD)
-    warnings.insert(0, f"read by OCR ({len(pictures)} page pictures)")
+    warnings.insert(0, f"read by OCR ({pictures} page pictures)")
     if doubtful:
         warnings.append(f"OCR: {doubtful} cells not read with certainty, left out")
     return ExtractedDocument(
