@@ -13,14 +13,16 @@ from __future__ import annotations
 import functools
 import io
 import json
+import operator
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..agencies import AgencyName, division_code
-from ..model import ParseResult, Region
+from ..model import ParseResult, Provenance, Region
 from .headlines import HEADLINES
 from .models import Agency, AgencyAlias
 
@@ -111,15 +113,51 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
     values, checks = io.StringIO(), io.StringIO()
     for report_id, result in reports:
         rid = f"{report_id}\t"
-        values.writelines(
-            f"{rid}{_key_columns(key)}{_copy_number(value)}\t{_copy_text(result.ocr.get(key))}\n"
-            for key, value in result.values.items()
-        )
+        numbers = list(result.values.values())
+        if numbers and not result.ocr and None not in numbers:  # printed cells: ocr NULL
+            # rid, key, number, \N: joined by C loops over the report's cached key columns
+            between = "\t\\N\n" + rid
+            values.write(
+                rid + between.join(map(operator.add, _key_columns_of(tuple(result.values)), map(str, numbers)))
+                + "\t\\N\n"
+            )
+        else:
+            values.writelines(
+                f"{rid}{_key_columns(key)}{_copy_number(value)}\t{_copy_text(result.ocr.get(key))}\n"
+                for key, value in result.values.items()
+            )
         checks.writelines(check_line(report_id, c.rule, c.ok, c.left, c.right, c.sentence, None) for c in result.stored_checks)
     for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
         if buffer.tell():
             buffer.seek(0)
             cursor.copy_expert(sql, buffer)
+
+
+COPY_DOCUMENTS = "COPY documents (sha256, content, content_type, size, url, first_fetched_at) FROM STDIN"
+
+
+def copy_documents(cursor: Any, provs: Sequence[Provenance]) -> None:
+    """COPY the documents of ``provs`` (none stored yet; each sha256 once), bytes as hex."""
+    now = datetime.now(UTC)
+    buffer = io.StringIO()
+    seen: set[str] = set()
+    for p in provs:
+        if p.sha256 in seen:
+            continue
+        seen.add(p.sha256)
+        buffer.write(
+            f"{_escape(p.sha256)}\t\\\\x{p.content.hex()}\t{_copy_text(p.content_type)}\t{len(p.content)}"
+            f"\t{_copy_text(p.document_url or p.page_url)}\t{(p.fetched_at or now).isoformat()}\n"
+        )
+    if seen:
+        buffer.seek(0)
+        cursor.copy_expert(COPY_DOCUMENTS, buffer)
+
+
+@functools.lru_cache(maxsize=256)
+def _key_columns_of(keys: tuple[str, ...]) -> list[str]:
+    """``key<TAB>`` of each key, in order (a report's keys are one of a few catalog lists)."""
+    return [_key_columns(key) for key in keys]
 
 
 @functools.cache

@@ -6,6 +6,7 @@ Each function takes an Engine (own transaction) or a Connection (the caller's).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -133,8 +134,69 @@ def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> Non
             last_seen=seen,
         )
         full.append(row)
-    if full:
-        _run(bind, lambda conn: conn.execute(_upsert_fetches(conn.dialect.name), full))
+    if not full:
+        return
+
+    def work(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            _pg_upsert(conn, full)
+        else:
+            conn.execute(_upsert_fetches(conn.dialect.name), full)
+
+    _run(bind, work)
+
+
+#: ``fetches`` columns a loader's row sets, with their SQL types (jsonb travels as text)
+_PG_COLUMNS = {
+    "url": "text",
+    "spider": "text",
+    "kind": "text",
+    "parent_url": "text",
+    "sha256": "text",
+    "status_code": "int",
+    "etag": "text",
+    "last_modified": "text",
+    "hints": "jsonb",
+    "region": "jsonb",
+    "first_seen": "timestamptz",
+    "last_seen": "timestamptz",
+    "last_run_id": "int",
+    "listed": "boolean",
+    "report_id": "int",
+    "outcome": "text",
+    "message": "text",
+}
+#: the upsert of :func:`_upsert_fetches` as one statement over arrays (PostgreSQL): no
+#: statement compiled or parameters processed per row, one round trip
+_PG_UPSERT = (
+    f"INSERT INTO fetches ({', '.join(_PG_COLUMNS)}) "
+    "SELECT " + ", ".join(f"u.{c}::jsonb" if t == "jsonb" else f"u.{c}" for c, t in _PG_COLUMNS.items())
+    + " FROM unnest("
+    + ", ".join(f"%({c})s::{'text' if t == 'jsonb' else t}[]" for c, t in _PG_COLUMNS.items())
+    + f") AS u({', '.join(_PG_COLUMNS)}) "
+    "ON CONFLICT (url) DO UPDATE SET "
+    + ", ".join(f"{c} = coalesce(excluded.{c}, fetches.{c})" for c in _KEEP_IF_NULL)
+    + ", "
+    + ", ".join(f"{c} = CASE WHEN excluded.{c} = '{{}}' THEN fetches.{c} ELSE excluded.{c} END" for c in ("hints", "region"))
+    + ", listed = excluded.listed, message = excluded.message, last_seen = excluded.last_seen"
+)
+
+
+def _pg_upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """:data:`_PG_UPSERT` of ``rows``, in URL order (concurrent writers lock rows in one order)."""
+    rows = sorted(rows, key=lambda r: r["url"])
+    params: dict[str, list[Any]] = {}
+    for column, kind in _PG_COLUMNS.items():
+        if kind == "jsonb":
+            params[column] = [_json_text(r[column]) for r in rows]
+        else:
+            params[column] = [r[column] for r in rows]
+    with conn.connection.driver_connection.cursor() as cursor:
+        cursor.execute(_PG_UPSERT, params)
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False) if value else "{}"
 
 
 @functools.cache

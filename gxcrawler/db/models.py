@@ -325,8 +325,8 @@ class CheckResult(Base):
     """
 
     __tablename__ = "check_results"
+    # No index by (rule, ok) since migration 0026: no query read it, every check updated it.
     __table_args__ = (
-        sa.Index("ix_check_results_rule_ok", "rule", "ok"),
         # the few failed identities (v_failed_checks), read from the index alone (PostgreSQL)
         # without visiting the pages of the many that hold; other_report_id since 0018
         # (v_failed_checks joins on it, so without it every failed check visited its page)

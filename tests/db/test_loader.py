@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import threading
 from dataclasses import replace
 from datetime import date
@@ -12,9 +13,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from gxcrawler import catalog
 from gxcrawler.checks import evaluate
 from gxcrawler.db import Loader
 from gxcrawler.db.loader import parse_fingerprint
+from gxcrawler.model import Check
 from tests.analytics.expected import HEADLINES, headline
 from tests.fixtures.db import make_report
 
@@ -272,6 +275,47 @@ def test_fingerprint_is_unchanged_from_the_stored_format():
     odd.blank = ["s4.review.total", "s3.new.legal"]
     for result in (plain, odd, replace(plain, values={}, checks=[], status="no_tables", title=None)):
         assert parse_fingerprint(result) == _reference_fingerprint(result)
+
+
+def test_fingerprint_equals_the_stored_format_on_random_parses():
+    """The fast paths (cached key and rule layouts, cached number texts) against the plain
+    JSON text on random parses: keys in any order and subset, numbers in every spelling
+    (trailing zeros, exponents, -0, ints), checks shuffled, repeated or needing escapes."""
+    rnd = random.Random(12)
+    keys = sorted(catalog.METRICS)
+    spellings = ["0", "-0", "-0.00", "1E+2", "100", "1.50", "0.0000001", "7", "12345678901234.5600", "-3", "0E-3"]
+    base, _, _ = make_report("蚌峨乡", 2021)
+    for trial in range(300):
+        chosen = rnd.sample(keys, rnd.choice([0, 1, 2, 30, 200]))
+        if trial % 3:  # the same key sets again (cached layouts), in another order
+            chosen = keys[: 40 + trial % 5]
+            rnd.shuffle(chosen)
+        values = {}
+        for key in chosen:
+            kind = rnd.random()
+            values[key] = (
+                rnd.randint(0, 50) if kind < 0.05 else Decimal(rnd.choice(spellings)) if kind < 0.5 else Decimal(rnd.randint(0, 400))
+            )
+        if trial % 17 == 0:
+            values['odd"key'] = Decimal("2")
+        checks = [
+            Check(rule, rnd.random() < 0.5, Decimal(rnd.choice(spellings)), Decimal(rnd.randint(0, 9)))
+            for rule in rnd.sample([c.rule for c in base.checks], rnd.randint(0, len(base.checks)))
+        ]
+        if trial % 11 == 0 and checks:
+            checks.append(Check(checks[0].rule, not checks[0].ok, Decimal(1), Decimal(2)))  # a rule twice
+        if trial % 13 == 0:
+            checks.append(Check('s3.odd"rule', True, Decimal(1), Decimal(1)))
+        rnd.shuffle(checks)
+        result = replace(
+            base,
+            values=values,
+            checks=checks,
+            blank=rnd.sample(keys, rnd.randint(0, 3)),
+            warnings=rnd.choice([[], ["表格三未读"], ['a "quoted" one', "tab\there"], ["x", "y"]]),
+            title=rnd.choice([base.title, None, 'a "title"']),
+        )
+        assert parse_fingerprint(result) == _reference_fingerprint(result), trial
 
 
 def test_loading_from_many_threads_creates_each_agency_once(db_engine):

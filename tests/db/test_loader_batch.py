@@ -118,3 +118,51 @@ def test_an_unchanged_batch_rewrites_no_row_but_its_fetches(pg_engine):
     with pg_engine.connect() as conn:
         outcomes = conn.execute(sa.text("SELECT outcome FROM fetches")).scalars().all()
     assert outcomes == ["unchanged"] * len(batch)  # the fetch rows are the re-crawl's record
+
+
+def test_copy_text_of_cells_is_the_row_by_row_text():
+    """The batch's COPY of values, written by joins over cached key columns, gives the text the
+    row-by-row writer gave: every number's ``str``, NULL for no OCR mark, marks escaped."""
+    from decimal import Decimal
+
+    from gxcrawler.db import batch
+
+    class Capture:
+        def __init__(self) -> None:
+            self.sent: dict[str, str] = {}
+
+        def copy_expert(self, sql: str, buffer) -> None:  # noqa: ANN001
+            self.sent[sql] = buffer.read()
+
+    reports = []
+    for n, (agency, year) in enumerate([("蚌峨乡", 2021), ("平远镇", 2022), ("阿猛镇", 2023)]):
+        result = make_report(agency, year)[0]
+        result.values["s2.art20_8.fees.amount"] = Decimal("12.3400")
+        result.values["s3.new.natural"] = Decimal("1E+2")
+        if n == 1:  # an OCR'd report: its marks go row by row
+            result.ocr = {k: "read" for k in list(result.values)[:5]} | {"s3.new.natural": "a\tb"}
+        reports.append((100 + n, result))
+    captured = Capture()
+    batch.copy_cells(captured, reports)
+    expected = "".join(
+        f"{rid}\t{key}\t{value}\t{batch._copy_text(result.ocr.get(key))}\n"
+        for rid, result in reports
+        for key, value in result.values.items()
+    )
+    assert captured.sent[batch.COPY_VALUES] == expected
+    assert "a\\tb" in expected and "\t12.3400\t\\N\n" in expected
+
+
+def test_documents_by_copy_fall_back_when_a_concurrent_loader_stored_one(pg_engine):
+    """A batch's new documents go in by COPY, which knows no ON CONFLICT: when another loader
+    stored one of them after the batch looked (``have`` stale), the COPY fails whole and the
+    INSERT stores the others; every document is stored once, byte for byte."""
+    batch = [make_report(a, 2021) for a in ("蚌峨乡", "平远镇", "阿猛镇")]
+    provs = [prov for _, prov, _ in batch]
+    loader = Loader(pg_engine)
+    with pg_engine.connect() as conn:
+        assert loader._store_documents(conn, provs[:1], set())  # the other loader's
+        assert loader._store_documents(conn, provs, set())  # stale: none known stored
+    with pg_engine.connect() as conn:
+        stored = {sha: bytes(content) for sha, content in conn.execute(sa.text("SELECT sha256, content FROM documents"))}
+    assert stored == {p.sha256: p.content for p in provs}
