@@ -171,19 +171,29 @@ def across_years(
     Each side is (values, blank keys). As for :func:`evaluate`: a blank cell counts as 0,
     a cell not read (neither) leaves its check out, and so do cells that are all blank.
     """
-    sides = {-1: previous, 0: current}
-    known = {offset: set(values).union(blank) for offset, (values, blank) in sides.items()}
+    values = {-1: previous[0], 0: current[0]}
+    known = {offset: set(cells).union(blank) for offset, (cells, blank) in ((-1, previous), (0, current))}
     checks: list[Check] = []
-    for identity in YEAR_IDENTITIES:
-        terms = identity.left + identity.right
-        if any(key not in known[offset] for offset, key, _ in terms):
-            continue
-        if not any(key in sides[offset][0] for offset, key, _ in terms):
-            continue
-
-        def total(side: tuple[tuple[int, str, int], ...]) -> Decimal:
-            return sum((sign * sides[o][0].get(k, ZERO) for o, k, sign in side), ZERO)
-
-        left, right = total(identity.left), total(identity.right)
-        checks.append(Check(identity.rule, left == right, left, right))
+    for rule, terms, left_terms, right_terms in _YEAR_TERMS:
+        for offset, key in terms:
+            if key not in known[offset]:
+                break
+        else:
+            for offset, key in terms:
+                if key in values[offset]:
+                    break
+            else:
+                continue
+            left = right = ZERO
+            for offset, key, sign in left_terms:
+                left = left + sign * values[offset].get(key, ZERO)
+            for offset, key, sign in right_terms:
+                right = right + sign * values[offset].get(key, ZERO)
+            checks.append(Check(rule, left == right, left, right))
     return checks
+
+
+#: each identity's (rule, (offset, key) of every term, left terms, right terms), in order
+_YEAR_TERMS = tuple(
+    (i.rule, tuple((o, k) for o, k, _ in i.left + i.right), i.left, i.right) for i in YEAR_IDENTITIES
+)

@@ -95,11 +95,20 @@ def check_line(
     report_id: int, rule: str, ok: bool, left: Any, right: Any, sentence: str | None, other_report_id: int | None
 ) -> str:
     """One ``check_results`` row in COPY text format (:data:`COPY_CHECKS`' columns)."""
-    other = "\\N" if other_report_id is None else other_report_id
     return (
-        f"{report_id}\t{_escape(rule)}\t{'t' if ok else 'f'}\t{_copy_number(left)}\t{_copy_number(right)}"
-        f"\t{_copy_text(sentence)}\t{other}\n"
+        f"{report_id}\t{_rule_column(rule)}{'t' if ok else 'f'}\t{_NULL if left is None else left!s}"
+        f"\t{_NULL if right is None else right!s}\t{_NULL if sentence is None else _escape(sentence)}"
+        f"\t{_NULL if other_report_id is None else other_report_id}\n"
     )
+
+
+_NULL = "\\N"
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_column(rule: str) -> str:
+    """``rule<TAB>`` in COPY text format (a few hundred rules, each written for every report)."""
+    return f"{_escape(rule)}\t"
 
 
 def copy_checks(cursor: Any, lines: Sequence[str]) -> None:
@@ -232,8 +241,6 @@ def create_agencies(
 
     A concurrent loader may create one first: those are looked up after its commit.
     """
-    from sqlalchemy.dialects.postgresql import insert
-
     rows = [
         {
             "name": name,
@@ -249,9 +256,7 @@ def create_agencies(
     ]
     if not rows:
         return {}
-    made = conn.execute(
-        insert(_agencies).values(rows).on_conflict_do_nothing().returning(_agencies.c.id, _agencies.c.name)
-    )
+    made = conn.exec_driver_sql(_INSERT_AGENCIES, {c: [row[c] for row in rows] for c in _AGENCY_COLUMNS})
     found = {name: (agency_id, name) for agency_id, name in made}
     missing = [name for name in wanted if name not in found]
     found |= resolve_agencies(conn, missing)
@@ -262,8 +267,20 @@ def create_agencies(
 
 def add_aliases(conn: Connection, aliases: dict[str, int]) -> None:
     """Alias rows (spelling → agency id); a spelling already recorded keeps its agency."""
-    from sqlalchemy.dialects.postgresql import insert
-
     if aliases:
-        rows = [{"alias": alias, "agency_id": agency_id} for alias, agency_id in sorted(aliases.items())]
-        conn.execute(insert(_aliases).values(rows).on_conflict_do_nothing())
+        ordered = sorted(aliases.items())
+        conn.exec_driver_sql(
+            "INSERT INTO agency_aliases (alias, agency_id) SELECT * FROM unnest(%(alias)s::text[], %(agency_id)s::int[]) "
+            "ON CONFLICT DO NOTHING",
+            {"alias": [a for a, _ in ordered], "agency_id": [i for _, i in ordered]},
+        )
+
+
+#: the agencies' columns a loader sets; their rows go in as arrays (one statement, nothing
+#: compiled per batch: a multi-row VALUES was compiled again for every batch)
+_AGENCY_COLUMNS = ("name", "short_name", "kind", "province", "city", "county", "division_code", "portal")
+_INSERT_AGENCIES = (
+    f"INSERT INTO agencies ({', '.join(_AGENCY_COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'%({c})s::text[]' for c in _AGENCY_COLUMNS)}) "
+    "ON CONFLICT DO NOTHING RETURNING id, name"
+)

@@ -196,7 +196,22 @@ def _pg_upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _json_text(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False) if value else "{}"
+    """The JSON text of a ``hints`` or ``region`` dict; of text-only ones (a crawl repeats the
+    same few regions and list hints) remembered."""
+    if not value:
+        return "{}"
+    key = tuple(value.items())
+    if not all(type(k) is str and type(v) is str for k, v in key):
+        return json.dumps(value, ensure_ascii=False)
+    text = _JSON_TEXTS.get(key)
+    if text is None:
+        text = json.dumps(value, ensure_ascii=False)
+        if len(_JSON_TEXTS) < 20_000:
+            _JSON_TEXTS[key] = text
+    return text
+
+
+_JSON_TEXTS: dict[tuple[tuple[str, str], ...], str] = {}
 
 
 @functools.cache

@@ -111,25 +111,33 @@ class Loader:
             self._tune(conn)
             outcomes: list[LoadOutcome | None] = [None] * len(items)
             one_by_one: list[tuple[int, bool | None]] = [(i, None) for i in range(len(items))]
+            known: dict[int, tuple[str, str, dict[str, Any]]] = {}  # cells stored, by report id
             if self._postgres and self.before_commit is None:
                 # the documents go in there, after one query told which are stored already
-                one_by_one, stored = self._load_batch(conn, items, outcomes)
+                one_by_one, stored = self._load_batch(conn, items, outcomes, known)
             else:
                 stored = self._store_documents(conn, [prov for _, prov, _ in items])
             for i, insert_first in one_by_one:
                 outcomes[i] = self._load_one(conn, *items[i], stored, insert_first)
             done = [o for o in outcomes if o is not None]
             assert len(done) == len(items)
-            self._refresh_years(conn, done)
+            self._refresh_years(conn, done, known)
             self._record_fetches(conn, items, done)
         return done
 
-    def _refresh_years(self, conn: Connection, outcomes: list[LoadOutcome]) -> None:
+    def _refresh_years(
+        self,
+        conn: Connection,
+        outcomes: list[LoadOutcome],
+        known: dict[int, tuple[str, str, dict[str, Any]]] | None = None,
+    ) -> None:
         """The checks across years around each report inserted or replaced (``db/years.py``).
 
         After the reports' own commits, in one transaction of their own: derived rows must
         not fail a load. Two loaders refreshing the same pair may collide on its rows; the
-        loser tries once more (by then it reads what the other committed).
+        loser tries once more (by then it reads what the other committed). ``known``: the
+        cells of the reports this batch inserted, by id, with their version (``years.refresh``
+        uses them where the row still holds that version, instead of reading them back).
         """
         touched = {
             (o.agency_id, o.year)
@@ -141,7 +149,7 @@ class Loader:
         for attempt in (1, 2):
             try:
                 with conn.begin():
-                    years.refresh(conn, touched)
+                    years.refresh(conn, touched, known)
                 return
             except Exception:  # noqa: BLE001 - the reports are stored; `gxcrawler db recheck` redoes this
                 with contextlib.suppress(Exception):
@@ -155,6 +163,7 @@ class Loader:
         conn: Connection,
         items: list[tuple[ParseResult, Provenance, Region]],
         outcomes: list[LoadOutcome | None],
+        known: dict[int, tuple[str, str, dict[str, Any]]],
     ) -> tuple[list[tuple[int, bool | None]], bool]:
         """PostgreSQL: settle what one batch can in a few statements; return the rest.
 
@@ -253,6 +262,7 @@ class Loader:
                 for report_key, i in new.items():
                     if report_key in inserted:
                         outcomes[i] = outcome(i, "inserted", inserted[report_key])
+                        known[inserted[report_key]] = (items[i][1].sha256, fingerprints[i], items[i][0].values)
                     else:
                         rest.append((i, False))  # a concurrent loader stored it first
         except Exception as exc:  # noqa: BLE001 - retried one by one: a bad report fails alone

@@ -151,6 +151,19 @@ def test_copy_text_of_cells_is_the_row_by_row_text():
     )
     assert captured.sent[batch.COPY_VALUES] == expected
     assert "a\\tb" in expected and "\t12.3400\t\\N\n" in expected
+    from gxcrawler.model import Check
+
+    reports[2][1].checks.append(Check("narrative.odd\trule", False, None, Decimal("-0.50"), "一句\n话"))
+    captured = Capture()
+    batch.copy_cells(captured, reports)
+    expected = "".join(
+        f"{rid}\t{batch._escape(c.rule)}\t{'t' if c.ok else 'f'}\t{batch._copy_number(c.left)}\t{batch._copy_number(c.right)}"
+        f"\t{batch._copy_text(c.sentence)}\t\\N\n"
+        for rid, result in reports
+        for c in result.stored_checks
+    )
+    assert captured.sent[batch.COPY_CHECKS] == expected
+    assert "\tnarrative.odd\\trule\tf\t\\N\t-0.50\t一句\\n话\t\\N\n" in expected
 
 
 def test_documents_by_copy_fall_back_when_a_concurrent_loader_stored_one(pg_engine):

@@ -191,7 +191,7 @@ def test_db_recheck_recomputes_them(pg_engine):
 class _KilledBeforeRefresh(Loader):
     """A loader whose process dies right after the reports' commits, before the checks across years."""
 
-    def _refresh_years(self, conn, outcomes) -> None:  # noqa: ANN001
+    def _refresh_years(self, conn, outcomes, known=None) -> None:  # noqa: ANN001
         return None
 
 
@@ -216,3 +216,83 @@ def test_a_crawl_killed_between_the_reports_and_their_checks_gets_them_at_the_ne
     for year, values in plan.items():
         assert Loader(db_engine).load(*make_report("蚌峨乡", year, values=values)).status == "unchanged"
     assert stored(db_engine) == expected_checks(plan)
+
+
+def _across_years_as_first_written(previous, current):  # noqa: ANN001, ANN202
+    from gxcrawler.checks import YEAR_IDENTITIES, ZERO
+    from gxcrawler.model import Check
+
+    sides = {-1: previous, 0: current}
+    known = {offset: set(values).union(blank) for offset, (values, blank) in sides.items()}
+    checks = []
+    for identity in YEAR_IDENTITIES:
+        terms = identity.left + identity.right
+        if any(key not in known[offset] for offset, key, _ in terms):
+            continue
+        if not any(key in sides[offset][0] for offset, key, _ in terms):
+            continue
+
+        def total(side):  # noqa: ANN001, ANN202
+            return sum((sign * sides[o][0].get(k, ZERO) for o, k, sign in side), ZERO)  # noqa: B023
+
+        left, right = total(identity.left), total(identity.right)
+        checks.append(Check(identity.rule, left == right, left, right))
+    return checks
+
+
+def test_across_years_equals_its_first_writing_on_random_sides():
+    """The loop written for speed gives the same checks, numbers spelled the same."""
+    import random
+
+    from gxcrawler.checks import YEAR_KEYS
+
+    rnd = random.Random(5)
+    keys = sorted(YEAR_KEYS)
+    spellings = ["0", "-0", "1.50", "1E+2", "7", "0.000", "12"]
+    for _ in range(2000):
+        sides = []
+        for _side in range(2):
+            chosen = rnd.sample(keys, rnd.randint(0, len(keys)))
+            values = {k: Decimal(rnd.choice(spellings)) if rnd.random() < 0.5 else Decimal(rnd.randint(0, 99)) for k in chosen}
+            blank = rnd.sample(keys, rnd.randint(0, 4))
+            sides.append((values, blank))
+        got = across_years(*sides)
+        want = _across_years_as_first_written(*sides)
+        assert got == want
+        assert [(str(c.left), str(c.right)) for c in got] == [(str(c.left), str(c.right)) for c in want]
+
+
+def test_a_batch_checks_its_years_from_its_cells_in_memory_as_from_the_table(pg_engine):
+    """A batch's new reports' checks across years come from the cells it just stored, not read
+    back: they must be the rows a recomputation from the table gives, numbers spelled alike
+    (exponents, -0, trailing zeros, as the table stores them)."""
+    from gxcrawler.db import years
+
+    odd = [D("1E+2"), D("-0"), D("1.50"), D("0.000"), D("7"), D("-0.00")]
+    batch = []
+    for n, year in enumerate((2021, 2022, 2023, 2024)):
+        values = _values(year, n, carried_in=n, carried_out=n + 1, in_force=(n, 2 * n))
+        for i, c in enumerate(COLS):
+            values[f"s3.carried_in.{c}"] = odd[(i + n) % len(odd)]
+            values[f"s3.carried_out.{c}"] = odd[(i + 2 * n) % len(odd)]
+        values["s2.art20_1.rules.issued"] = D("2.0")
+        batch.append(make_report("蚌峨乡", year, values=values))
+
+    def rows() -> list[tuple]:
+        with pg_engine.connect() as conn:
+            return sorted(
+                conn.execute(
+                    sa.text(
+                        'SELECT report_id, rule, ok, "left"::text, "right"::text, other_report_id '
+                        "FROM check_results WHERE rule LIKE 'years.%'"
+                    )
+                ).all()
+            )
+
+    outcomes = Loader(pg_engine).load_many(batch)
+    assert [o.status for o in outcomes] == ["inserted"] * 4
+    loaded = rows()
+    assert len(loaded) == 3 * (len(COLS) + 2)
+    with pg_engine.begin() as conn:
+        years.refresh_all(conn)  # from the table
+    assert rows() == loaded
