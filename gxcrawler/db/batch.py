@@ -16,6 +16,7 @@ import json
 import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,7 +124,9 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
     for report_id, result in reports:
         rid = f"{report_id}\t"
         numbers = list(result.values.values())
-        if numbers and not result.ocr and None not in numbers:  # printed cells: ocr NULL
+        # printed cells (ocr NULL) of Decimal/int numbers (``None in numbers`` would ask each
+        # Decimal whether None is a Rational: an ABC check per cell)
+        if numbers and not result.ocr and set(map(type, numbers)) <= _PLAIN_NUMBERS:
             # rid, key, number, \N: joined by C loops over the report's cached key columns
             between = "\t\\N\n" + rid
             values.write(
@@ -135,7 +138,14 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
                 f"{rid}{_key_columns(key)}{_copy_number(value)}\t{_copy_text(result.ocr.get(key))}\n"
                 for key, value in result.values.items()
             )
-        checks.writelines(check_line(report_id, c.rule, c.ok, c.left, c.right, c.sentence, None) for c in result.stored_checks)
+        checks.writelines(  # check_line's text, its call inlined
+            [
+                f"{rid}{_rule_column(c.rule)}{'t' if c.ok else 'f'}\t{_NULL if c.left is None else c.left!s}"
+                f"\t{_NULL if c.right is None else c.right!s}\t{_NULL if c.sentence is None else _escape(c.sentence)}"
+                "\t\\N\n"
+                for c in result.stored_checks
+            ]
+        )
     for sql, buffer in ((COPY_VALUES, values), (COPY_CHECKS, checks)):
         if buffer.tell():
             buffer.seek(0)
@@ -161,6 +171,9 @@ def copy_documents(cursor: Any, provs: Sequence[Provenance]) -> None:
     if seen:
         buffer.seek(0)
         cursor.copy_expert(COPY_DOCUMENTS, buffer)
+
+
+_PLAIN_NUMBERS = {Decimal, int}
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,10 +9,12 @@ For each report the loader stores the raw bytes (``documents``), resolves the ag
 * or replaces the report row, all its values and all its checks (``updated``).
 
 Every report is all-or-nothing: a failure anywhere rolls back to the previous version,
-never half old and half new. On PostgreSQL ``load_many`` inserts all the batch's new
-reports — rows, cells, checks — in one transaction (an INSERT of the rows, a COPY each of
-the values and checks: ``gxcrawler.db.batch``); if that fails, it is rolled back whole
-and each report is retried in its own transaction, so one bad report fails alone.
+never half old and half new. On PostgreSQL ``load_many`` stores the batch's new documents
+by one COPY (an INSERT if a concurrent loader stored one of them meanwhile), then inserts
+all its new reports — rows, cells, checks — in one transaction (an INSERT of the rows over
+arrays, a COPY each of the values and checks: ``gxcrawler.db.batch``); if that fails, it
+is rolled back whole and each report is retried in its own transaction, so one bad
+report fails alone. Their checks across years are computed from the cells in memory.
 Stored reports (re-crawls) are compared in one query per batch; a changed one is
 replaced in its own transaction. Elsewhere (SQLite) one transaction per report.
 Safe to call from worker threads: the engine pools connections, the agency cache is

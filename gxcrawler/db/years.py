@@ -79,7 +79,8 @@ def refresh(
     for row in {r.id: r for pair in pairs for r in pair}.values():
         mine = (known or {}).get(row.id)
         if mine is not None and mine[:2] == (row.sha256, row.fingerprint):
-            year_cells = {k: v for k, v in mine[2].items() if k in YEAR_KEYS}
+            stored = mine[2]
+            year_cells = {k: stored[k] for k in YEAR_KEYS if k in stored}
             if all(type(v) is Decimal for v in year_cells.values()):  # as the table gives them back
                 cells[row.id] = year_cells
                 continue
