@@ -325,7 +325,7 @@ class CheckResult(Base):
     """
 
     __tablename__ = "check_results"
-    # No index by (rule, ok) since migration 0026: no query read it, every check updated it.
+    # No index by (rule, ok) since migration 0028: no query read it, every check updated it.
     __table_args__ = (
         # the few failed identities (v_failed_checks), read from the index alone (PostgreSQL)
         # without visiting the pages of the many that hold; other_report_id since 0018

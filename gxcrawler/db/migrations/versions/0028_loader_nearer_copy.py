@@ -1,7 +1,7 @@
 """the loader nearer COPY: no (rule, ok) index on check_results; documents compressed with lz4
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-11-30
 
 Issue 12 (docs/notes/performance.md, "The loader nearer COPY").
@@ -25,8 +25,8 @@ import logging
 
 from alembic import op
 
-revision = '0026'
-down_revision = '0025'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
