@@ -20,7 +20,7 @@ from .columns import ColumnMap, complete, from_grid, from_lines, from_sequence, 
 from .labels import RowMatch, caption, heading, match_row, strip_enumerator
 from .normalize import bare, fold
 from .splits import TooMany, candidates
-from .tokens import BLANK, END, GRID, HSPAN, LINE, MALFORMED, TEXT, VALUE, VSPAN, Token
+from .tokens import BLANK, END, GRID, HSPAN, LINE, MALFORMED, TEXT, UNREAD, VALUE, VSPAN, Token
 
 _SPANS = (HSPAN, VSPAN)
 
@@ -53,6 +53,8 @@ class RowRead:
     line: bool = False
     #: the grid row it was read in (-1: not a grid row)
     rowno: int = -1
+    #: the reader's table it was read in (reader grids mark where each table starts; 0 else)
+    tableno: int = 0
 
     @property
     def cells(self) -> list[Token]:
@@ -89,7 +91,10 @@ def _classify(text: str) -> tuple[str | None, str | None, str, bool, bool]:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, ocr: bool = False) -> None:
+        #: the grids are OCR's: a label read with look-alikes may match no row, a number may read
+        #: as a stray ideograph
+        self.ocr = ocr
         self.section: str | None = None
         self.table_hint: str | None = None
         self.label_buf: list[str] = []
@@ -117,6 +122,12 @@ class _Walker:
         self.s4_places: list[tuple[int, int, Token]] = []
         self.orphans = 0
         self.labels_seen = 0
+        #: which of a reader's tables the current grid row is in (counted at each table's start)
+        self.tableno = 0
+        #: this grid row's label was seen but not read (OCR's unread mark where the rows above
+        #: have their labels): its values are left out, and prove nothing against the table
+        self.label_unread = False
+        self.unread_labels: list[str] = []
         # where the current token sits: a real grid row (GRID), a tab/| text row (LINE)
         self.pos = 0
         self.rowno = 0
@@ -175,6 +186,8 @@ class _Walker:
             self._s4_text(b)
             return
         if self.current is not None and self.current.tokens:
+            if self.ocr and self._stray_text():
+                return
             self._finalize()
         label_buf = self.label_buf
         label_buf.append(text)
@@ -189,6 +202,20 @@ class _Walker:
             hcells.append([self.rowno, self.pos, 1, b])
             if len(hcells) > 120:  # a header block is a few rows: this is page text
                 del hcells[:-60]
+
+    def _stray_text(self) -> bool:
+        """OCR: a text among the columns the open row's header names (under a header, right of the
+        first named column), in the row's own grid row: a number read as a stray ideograph (生);
+        that cell unread, the row kept."""
+        cur = self.current
+        if cur is None or not self.grid or cur.rowno != self.rowno or cur.cmap is None:
+            return False
+        at = cur.cmap.at
+        named = [p for p, k in at.items() if k] if at else []
+        if not named or self.pos not in at or self.pos < min(named) or self.pos != cur.pos0 + len(cur.tokens):
+            return False  # not among the columns the header names (its own may be unread)
+        cur.tokens.append(Token(MALFORMED, UNREAD))
+        return True
 
     def _s4_text(self, b: str) -> None:
         self.s4_texts.append(b)
@@ -215,6 +242,8 @@ class _Walker:
             self._value(tok)
 
     def _value(self, tok: Token) -> None:
+        if tok.kind == MALFORMED and self._unread_label(tok):
+            return
         if self.label_buf:
             match = self._resolve()
             self.label_buf.clear()
@@ -223,6 +252,8 @@ class _Walker:
                 self._open(match)
             else:
                 self.current = None
+                if self.ocr and self._label_place(p for r, p, _w, _b in self.hcells if r == self.rowno):
+                    self._mark_unread()  # a label OCR read with look-alikes (2重中, 3急及三安全一糖定)
         if tok.kind in _SPANS and self.current is None:
             return
         if self.current is None and self.s4_state in ("header", "values"):
@@ -243,10 +274,47 @@ class _Walker:
         if self.current is None:
             if not tok.empty:
                 self.orphans += 1
-                if self.grid and self.last_table and self.rows and self.rows[-1].table == self.last_table:
+                if (
+                    self.grid
+                    and self.last_table
+                    and self.rows
+                    and self.rows[-1].table == self.last_table
+                    and self.rows[-1].tableno == self.tableno
+                    and not self.label_unread
+                ):
                     self.suspect.add(self.last_table)  # a row of numbers with no label inside a table
             return
         self.current.tokens.append(tok)
+
+    def _unread_label(self, tok: Token) -> bool:
+        """OCR's unread mark where this table's rows have their labels (left of every column
+        its header names, below a body row of the same reader table): the row's label, not
+        read. Its values are then keyed by no row (left out) and are no sign that the table's
+        labels and cells are out of step; a label text after it in the row (a sub-label beside
+        an unread group label) still opens the row, as beside a merged group label."""
+        if not self.ocr or tok.text != UNREAD or self.current is not None or not self._label_place([self.pos]):
+            return False
+        self._mark_unread()
+        self.label_buf.clear()  # a group label before it names no row by itself
+        return True
+
+    def _label_place(self, places: Iterable[int]) -> bool:
+        """Grid places where this table's rows have their labels: left of every column the
+        header of the body row above (same reader table) names."""
+        if not self.grid or not self.rows or self.s4_state in ("header", "values"):
+            return False  # section 四 is placed by its own rules
+        prev = self.rows[-1]
+        if prev.tableno != self.tableno or not 0 <= prev.rowno < self.rowno or prev.cmap is None:
+            return False
+        at = prev.cmap.at
+        named = [p for p, k in at.items() if k] if at else []
+        places = list(places)
+        return bool(named) and bool(places) and max(places) < min(named)
+
+    def _mark_unread(self) -> None:
+        if not self.label_unread:
+            self.unread_labels.append(self.rows[-1].table)
+        self.label_unread = True
 
     def _resolve(self) -> RowMatch | None:
         """The row the last label texts name. A label broken over lines is joined; a keyword
@@ -313,6 +381,7 @@ class _Walker:
             pos0=self.pos,
             line=self.line,
             rowno=self.rowno if self.grid else -1,
+            tableno=self.tableno,
         )
 
     def _columns(self, code: str) -> ColumnMap | None:
@@ -323,7 +392,7 @@ class _Walker:
         if not cells and not texts:
             return None  # nothing above the row (a data row under its header): from_sequence(code, []) is None
         if self.grid and cells:
-            found = from_grid(code, [(r, p, w, b) for r, p, w, b in cells])
+            found = from_grid(code, [(r, p, w, b) for r, p, w, b in cells], ocr=self.ocr)
             if found is not None:
                 return found
         if not self.grid and cells:
@@ -350,6 +419,10 @@ class _Walker:
                 self.s4_grid_rows.append(self.s4_row)
             self.s4_row = []
         self.s4_row_body = self.s4_row_skipped = False
+        if self.label_unread:  # a body row: its label texts are no header of the rows below
+            self.header_buf.clear()
+            self.hcells.clear()
+        self.label_unread = False
 
     def _finalize(self) -> None:
         cur = self.current
@@ -360,10 +433,14 @@ class _Walker:
         self.current = None
 
 
-def align(tokens: Iterable[Token], *, year_hint: int | None = None, repeats: bool = False) -> Alignment:
+def align(
+    tokens: Iterable[Token], *, year_hint: int | None = None, repeats: bool = False, ocr: bool = False
+) -> Alignment:
     """Read every template cell the token stream holds. ``repeats``: the grids are a reader's
-    (PDF, DOCX), which repeats a merged cell's text in every place it covers."""
-    w = _Walker()
+    (PDF, DOCX), which repeats a merged cell's text in every place it covers; ``ocr``: read by
+    OCR (a row label that matches no row, or a stray text among a row's numbers, costs that row
+    or cell, not the table)."""
+    w = _Walker(ocr)
     text, value, end, span = w._text, w._value, w._end, w.span
     pos = 0
     for tok in tokens:  # feed(), inlined: this loop runs once per cell of every page
@@ -377,6 +454,8 @@ def align(tokens: Iterable[Token], *, year_hint: int | None = None, repeats: boo
             continue
         elif kind == GRID:
             w.grid = True
+            if tok.text:  # a reader's table starts
+                w.tableno += 1
             pos = 0
             continue
         elif kind == LINE:
@@ -569,6 +648,9 @@ class _Resolver:
                 if cands
                 else f"{row_id}: digits run together fit no consistent cut; cells left out"
             )
+        for code in sorted(set(w.unread_labels)):
+            n = w.unread_labels.count(code)
+            self.warn(f"{code}: {n} rows whose label OCR did not read (or read as no row's); their cells left out")
         if w.orphans and not out.values:
             self.warn(f"{w.orphans} numbers found with no template label")
         for code in sorted(self.suspect | w.suspect):  # a set of strings iterates in hash order: sorted

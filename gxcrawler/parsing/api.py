@@ -21,7 +21,17 @@ from .htmldoc import decode, parse_html
 from .labels import heading
 from .metadata import Metadata, extract, looks_like_report_title
 from .narrative import narrative_checks
-from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, TEXT, Token, cell_token, text_tokens
+from .tokens import (
+    GRID_ROW,
+    ROW_END,
+    SPAN_ACROSS,
+    SPAN_DOWN,
+    TABLE_START,
+    TEXT,
+    Token,
+    cell_token,
+    text_tokens,
+)
 from .transpose import pipe_rows, turn
 
 _HTML_EXT = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
@@ -231,7 +241,11 @@ def _parse_document(doc: ExtractedDocument, *, source: str, hints: dict[str, str
         md = extract(
             head, title_candidates=[doc.title] if doc.title else (), hints=hints, url=source, split_title=True
         )
-        best = _align_grids(_grid_tokens(doc.tables), md.year, repeats=True) if doc.tables else None
+        best = (
+            _align_grids(_grid_tokens(doc.tables), md.year, repeats=True, ocr=doc.ocr is not None)
+            if doc.tables
+            else None
+        )
         if best is None or best.missing or not best.cells:
             from_text = _align_text(lines, md.year)
             if best is None or from_text.cells > best.cells:
@@ -263,11 +277,11 @@ def _align_text(lines: list[str], year: int | None) -> Alignment:
     return alignment
 
 
-def _align_grids(tokens: list[Token], year: int | None, *, repeats: bool = False) -> Alignment:
+def _align_grids(tokens: list[Token], year: int | None, *, repeats: bool = False, ocr: bool = False) -> Alignment:
     """Align tokens that hold real grids; a transposed section 三 is turned back first.
-    ``repeats``: a reader's grids (merged cells repeated in every place)."""
+    ``repeats``: a reader's grids (merged cells repeated in every place); ``ocr``: read by OCR."""
     turned, notes = turn(tokens)
-    alignment = align(turned, year_hint=year, repeats=repeats)
+    alignment = align(turned, year_hint=year, repeats=repeats, ocr=ocr)
     alignment.warnings[:0] = notes
     return alignment
 
@@ -278,8 +292,8 @@ def _grid_tokens(tables: Iterable[list[list[str]]]) -> list[Token]:
     out: list[Token] = []
     for table in tables:
         prev: list[str] = []
-        for row in table:
-            out.append(GRID_ROW)
+        for r, row in enumerate(table):
+            out.append(GRID_ROW if r else TABLE_START)
             for c, cell in enumerate(row):
                 tok = cell_token(cell or "")
                 if tok.kind == TEXT:

@@ -54,10 +54,17 @@ _S4_LEAVES = ("upheld", "corrected", "other", "pending", "total")
 _S4_BODIES = ("@review", "@suit_direct", "@suit_after_review")
 
 
+#: group labels read with a look-alike or two (OCR: 法人成其他扭织): the group, not its 其他. Only
+#: the characters the template's label shares with no other column word may differ.
+_LOOKALIKES: dict[str, tuple[tuple[str, str], ...]] = {"s3": (("法人.其他..", "@orgs"),)}
+
+
 @cache
 def _pattern(code: str) -> re.Pattern[str]:
     words = sorted(WORDS[code], key=lambda kv: -len(kv[0]))
-    return re.compile("|".join(re.escape(k) for k, _ in words))
+    alternatives = [re.escape(k) for k, _ in words]
+    alternatives[1:1] = [f"(?:{rx})" for rx, _ in _LOOKALIKES.get(code, ())]  # after the longest literal
+    return re.compile("|".join(alternatives))
 
 
 @cache
@@ -65,11 +72,17 @@ def _meaning(code: str) -> dict[str, str]:
     return dict(WORDS[code])
 
 
+def _word(code: str, found: str) -> str:
+    word = _meaning(code).get(found)
+    if word is None:
+        word = next(w for rx, w in _LOOKALIKES[code] if re.fullmatch(rx, found))
+    return word
+
+
 @lru_cache(maxsize=8192)
 def words_in(code: str, text: str) -> tuple[str, ...]:
     """The column words of table ``code`` in one header text (``bare`` form), in order."""
-    meaning = _meaning(code)
-    return tuple(meaning[m.group(0)] for m in _pattern(code).finditer(text))
+    return tuple(_word(code, m.group(0)) for m in _pattern(code).finditer(text))
 
 
 def family(code: str) -> str:
@@ -79,7 +92,7 @@ def family(code: str) -> str:
 class ColumnMap:
     """How a table's value cells map to columns: by position in a grid, or by order."""
 
-    __slots__ = ("_at", "_cells", "code", "order")
+    __slots__ = ("_at", "_cells", "code", "order", "ocr")
 
     def __init__(
         self,
@@ -87,12 +100,15 @@ class ColumnMap:
         *,
         code: str = "",
         cells: Sequence[tuple[int, int, int, str]] = (),
+        ocr: bool = False,
     ) -> None:
             #: the keys of a row's value cells, in order (text flattenings); None: a column no label names
         self.order = order
         self.code = code
         self._cells = cells
         self._at: dict[int, str | None] | None = None
+        #: an OCR grid (cells found by their ruling lines: an unread header keeps its place)
+        self.ocr = ocr
 
     @property
     def at(self) -> dict[int, str | None] | None:
@@ -100,7 +116,7 @@ class ColumnMap:
         if not self._cells:
             return None
         if self._at is None:
-            self._at = _positions(self.code, self._cells)
+            self._at = _positions(self.code, self._cells, self.ocr)
         return self._at
 
     @property
@@ -113,26 +129,29 @@ class ColumnMap:
 
 
 # ----------------------------------------------------------------- grids
-def from_grid(code: str, cells: Sequence[tuple[int, int, int, str]]) -> ColumnMap | None:
+def from_grid(code: str, cells: Sequence[tuple[int, int, int, str]], *, ocr: bool = False) -> ColumnMap | None:
     """``cells``: header cells (row, first column, width, bare text) of a real grid; None when
-    no header cell names a column of this table."""
+    no header cell names a column of this table. ``ocr``: the grid's cells were found by their
+    ruling lines, so a header OCR did not read still holds its place (:func:`_last_part`)."""
     if not any(words_in(code, text) for _r, _s, _w, text in cells):
         return None
-    return ColumnMap(code=code, cells=tuple(cells))
+    return ColumnMap(code=code, cells=tuple(cells), ocr=ocr)
 
 
-def _positions(code: str, cells: Sequence[tuple[int, int, int, str]]) -> dict[int, str | None]:
+def _positions(code: str, cells: Sequence[tuple[int, int, int, str]], ocr: bool = False) -> dict[int, str | None]:
     """Grid column -> key (shared between pages: do not mutate).
 
     Report pages repeat their header blocks, only at other row numbers: rows are counted
     from the block's first, which keeps their order (all the answer depends on), so a
     header seen on an earlier page costs one lookup."""
     top = min(cell[0] for cell in cells)
-    return _positions_from_top(code, tuple((r - top, s, w, t) for r, s, w, t in cells))
+    return _positions_from_top(code, tuple((r - top, s, w, t) for r, s, w, t in cells), ocr)
 
 
 @lru_cache(maxsize=4096)
-def _positions_from_top(code: str, cells: tuple[tuple[int, int, int, str], ...]) -> dict[int, str | None]:
+def _positions_from_top(
+    code: str, cells: tuple[tuple[int, int, int, str], ...], ocr: bool = False
+) -> dict[int, str | None]:
     paths: dict[int, list[tuple[int, int, int, str]]] = {}
     for cell in sorted(cells):
         if cell[3]:
@@ -147,7 +166,34 @@ def _positions_from_top(code: str, cells: tuple[tuple[int, int, int, str], ...])
             k = at[c] = _key(code, words)
             if k is not None:
                 named.setdefault(k, set()).add(tuple(path))
-    return {c: (k if k is not None and len(named[k]) == 1 else None) for c, k in at.items()}
+    found = {c: (k if k is not None and len(named[k]) == 1 else None) for c, k in at.items()}
+    if code == "s3" and ocr:
+        _last_part(found, cells, paths)
+    return found
+
+
+def _last_part(found: dict[int, str | None], cells, paths) -> None:
+    """Section 三's 法人或其他组织 over exactly its five parts, four of them named below it and
+    the fifth place's own header unread (OCR: nothing, or characters that name no column): that
+    place is the one part not named — by the labels of the other four, not by the template's
+    order. Only the group's label and its width decide; a word naming another column anywhere
+    on that place's path, or the missing part named elsewhere, leaves it unproven. OCR grids
+    only: in HTML a header cell left out shifts the ones after it, and the place left open
+    is then not the unnamed part's."""
+    groups = [cell for cell in cells if words_in("s3", cell[3]) == ("@orgs",)]
+    if len(groups) != 1 or groups[0][2] != len(_S3_PARTS):
+        return
+    span = range(groups[0][1], groups[0][1] + groups[0][2])
+    open_places = [c for c in span if found.get(c) is None]
+    parts = {found[c] for c in span if found.get(c) is not None}
+    missing = set(_S3_PARTS) - parts
+    if len(open_places) != 1 or len(missing) != 1 or len(parts) != len(_S3_PARTS) - 1 or parts - set(_S3_PARTS):
+        return
+    place, part = open_places[0], missing.pop()
+    words = words_in("s3", "".join(cell[3] for cell in paths.get(place, ())))
+    if part in found.values() or any(not w.startswith("@") for w in words):
+        return
+    found[place] = part
 
 
 def _key(code: str, words: tuple[str, ...]) -> str | None:

@@ -38,6 +38,8 @@ class Token:
 UNREAD = "\ufffd"
 ROW_END = Token(END)
 GRID_ROW = Token(GRID)
+#: a grid row that starts one of a reader's tables (PDF, DOCX, OCR): the aligner counts tables
+TABLE_START = Token(GRID, "table")
 SPAN_ACROSS = Token(HSPAN)
 SPAN_DOWN = Token(VSPAN)
 LINE_ROW = Token(LINE)

@@ -73,13 +73,16 @@ def turn(tokens: Sequence[Token]) -> tuple[list[Token], list[str]]:
             i += 1
             continue
         rows: list[list[Token]] = []
+        first = i
         while i < n and tokens[i].kind == kind:  # a block: rows one after another
             j = i + 1
             while j < n and tokens[j].kind != END:
                 j += 1
             rows.append(list(tokens[i + 1 : j]))
             i = j + 1
-        out.extend(_block(rows, notes) if kind == GRID else _line_block(rows, notes))
+        block = _block(rows, notes) if kind == GRID else _line_block(rows, notes)
+        # a block left as it was keeps its own row markers (a reader's table starts)
+        out.extend(tokens[first:i] if i <= n and block == _emit(rows, kind) else block)
     return out, notes
 
 
