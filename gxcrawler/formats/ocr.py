@@ -324,6 +324,10 @@ def _stroke(lay, box, text: str, info: OcrCell | None) -> tuple[str, OcrCell | N
     ys, xs = np.nonzero(lay.ink[box.y0 : box.y1, box.x0 : box.x1])
     if len(ys) < 4 or np.ptp(ys) < 3:
         return (text, info) if text == "—" else (UNREAD, OcrCell(text, 0.0, ()))
+    if _tall_strokes(lay, box) > 1:
+        # not one stroke: digits the recogniser read as one (seed 1736: 17 read 7, its ink
+        # slanted by the 7, became a slash — a blank where 17 was printed)
+        return UNREAD, OcrCell("", 0.0, ())
     slope = abs(np.polyfit(ys, xs, 1)[0])  # horizontal shift per row: 0 upright, ~0.4 a slash
     if text == "7":
         top = xs[ys <= ys.min() + max(1, np.ptp(ys) // 5)]
@@ -356,12 +360,19 @@ def _fits(lay, box, reading: str) -> bool:
     h = max(box.height, 1)
     if box.width > h * (_DIGIT_WIDTH * digits + _MARK_WIDTH * marks + _SLACK):
         return False
+    return _tall_strokes(lay, box) <= digits
+
+
+def _tall_strokes(lay, box) -> int:
+    """Runs of ink columns in the cell's line that stand digit-tall (0.6 of the line's height):
+    printed digits stand apart, so each is one (touching ones make fewer, never more)."""
+    h = max(box.height, 1)
     cols = lay.ink[box.y0 : box.y1, box.x0 : box.x1]
     tall = 0
     for a, b in _ink_runs(cols.any(axis=0)):
         ys = cols[:, a:b].any(axis=1).nonzero()[0]
         tall += int(ys[-1] - ys[0] + 1 >= 0.6 * h)
-    return tall <= digits
+    return tall
 
 
 def _ink_runs(on) -> list[tuple[int, int]]:

@@ -122,6 +122,32 @@ def test_a_number_read_with_a_digit_too_few_for_its_ink_is_unread(printed: str, 
     assert kept == printed and same.alternatives == ()
 
 
+
+@needs_font
+@pytest.mark.parametrize("printed", ["17", "71", "11", "14"])
+def test_two_digits_read_as_one_stroke_are_never_a_slash(printed: str) -> None:
+    """Seed 1736 (an untouched check scan): ``17`` read ``7``, its ink slanted by the 7's
+    stroke, was taken for a slash — a blank listed where 17 was printed. A slash or a lone 1 is
+    one stroke; ink of two digit-tall strokes is unread, with no readings."""
+    from gxcrawler.formats.ocr import UNREAD, _stroke
+    from gxcrawler.model import OcrCell
+
+    lay, box = _digits_ink(printed)
+    for read_as in ("7", "1", "/"):
+        text, info = _stroke(lay, box, read_as, OcrCell(read_as, 0.995, ()))
+        assert text == UNREAD and info is not None and info.text == "" and not info.alternatives
+
+
+@needs_font
+def test_a_printed_slash_and_a_lone_one_are_still_read() -> None:
+    from gxcrawler.formats.ocr import _stroke
+    from gxcrawler.model import OcrCell
+
+    lay, box = _digits_ink("/")
+    assert _stroke(lay, box, "/", None)[0] == "/"
+    lay, box = _digits_ink("1")
+    assert _stroke(lay, box, "1", OcrCell("1", 0.995, ()))[0] == "1"
+
 def _photographed(seed: int):
     from gxcrawler.synthetic.scans import make_scan
 
