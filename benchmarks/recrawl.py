@@ -59,6 +59,36 @@ def crawl(server: SimulationServer, db_url: str, spiders: list[str], year: str |
     return seconds
 
 
+def snapshot(db_url: str) -> dict[str, sa.Row]:
+    """Every ``fetches`` row as the store holds it now, by URL."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT url, spider, kind, etag, last_modified, outcome, message, status_code, sha256, hints FROM fetches")).all()
+    finally:
+        engine.dispose()
+    return {r.url: r for r in rows}
+
+
+def kind_of(url: str, status: int, known: dict[str, sa.Row], starts: set[str]) -> str:
+    """What one request of the re-crawl was, by what the store knew of its URL after the first crawl."""
+    if urlsplit(url).path == "/robots.txt":
+        return "robots.txt"
+    if url in starts:
+        return "start page"
+    row = known.get(url)
+    if row is None:
+        return "unknown to the store (new or a redirect)"
+    if row.kind in ("list", "json", "script"):
+        return "list page"
+    if row.outcome in ("failed", "refused"):
+        return "document whose last fetch failed"
+    if row.etag or row.last_modified:
+        return f"document with validators ({'304' if status == 304 else status})"
+    return f"document without validators ({status})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spider", action="append", help="only this spider (repeatable; default: all simulated)")
@@ -94,11 +124,12 @@ def main() -> int:
     db_url = create_database("gxc_bench_recrawl")
     crawls = Path(os.environ.get("TMPDIR", "/tmp")) / f"gxc-bench-crawls-{os.getpid()}"
     try:
-        walls, logs = [], []
+        walls, logs, stores = [], [], []
         for extra in (both, {**both, "GX_REVALIDATE_EVERY": str(args.revalidate_every)}):
             server.reset_counts()
             walls.append(crawl(server, db_url, spiders, args.year, crawls, extra, env))
             logs.append(list(server.log))
+            stores.append(snapshot(db_url))
         engine = sa.create_engine(db_url)
         with engine.connect() as conn:
             runs = conn.execute(sa.text(
@@ -130,13 +161,33 @@ def main() -> int:
     others = len(logs[1]) - robots - sum(1 for _, url, _ in logs[1] if url in documents)
     print(f"re-crawl requests: {len(logs[1])} = robots.txt {robots} + report pages/attachments "
           f"{len(logs[1]) - robots - others} + list pages and other {others}")
+    # start pages: the registry's start URLs (clones), else the list pages no other list page links
+    if args.clones:
+        starts = {c.start_url for c in sims}
+    else:
+        linked = {u for r in stores[0].values() if r.kind in ("list", "json", "script")
+                  for u in (r.hints or {}).get("children") or ()}
+        starts = {u for u, r in stores[0].items() if r.kind in ("list", "json", "script") and u not in linked}
+    kinds = Counter(kind_of(url, status, stores[0], starts) for _, url, status in logs[1])
+    print("re-crawl requests by kind (what the store knew after the first crawl):")
+    for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {n:>5}  {kind}")
+    failed = Counter(f"{r.spider} {r.kind} {r.status_code}: {(r.message or '')[:90]}" for r in stores[0].values()
+                     if r.outcome in ("failed", "refused"))
+    if failed:
+        print(f"the first crawl's failed or refused fetches ({sum(failed.values())}), asked again every night:")
+        for what, n in failed.most_common():
+            print(f"  {n:>5}  {what}")
+        for r in stores[0].values():
+            if args.urls and r.outcome in ("failed", "refused"):
+                print(f"  failed: {r.url} ({r.kind} {r.status_code}: {(r.message or '')[:60]})")
     hosts = {urlsplit(url).netloc for _, url, _ in logs[1]}
     asked = len(logs[1]) + (0 if robots else len(hosts))
     print(f"a night >= 24 h later asks robots.txt again (RFC 9309 caches it 24 h at most), once per host the "
           f"re-crawl contacted: {len(hosts)} hosts -> {asked} requests, {asked / f['requests']:.1%} of the first")
     for _, url, status in logs[1]:
         if args.urls:
-            print(f"  re-crawl asked: {url} ({status})")
+            print(f"  re-crawl asked: {url} ({status}) [{kind_of(url, status, stores[0], starts)}]")
         elif url.endswith("/robots.txt"):
             print(f"  robots.txt asked again: {url} ({status})")
     statuses = Counter(status for _, url, status in logs[1] if url in documents)

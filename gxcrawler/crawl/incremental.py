@@ -196,6 +196,7 @@ class IncrementalState:
         self._lists: dict[str, dict[str, Any]] = {}
         self._lists_seen: list[str] = []
         self._records: dict[str, dict[str, Any]] = {}
+        self.recorded: set[str] = set()  # URLs whose fetch record was written (or queued) this run
         self._failures: dict[str, dict[str, Any]] = {}
         self._seen: list[str] = []
         self._checked: list[str] = []
@@ -303,6 +304,7 @@ class IncrementalState:
         for row in rows:
             self._records[row["url"]] = row
             self._failures.pop(row["url"], None)
+            self.recorded.add(row["url"])
         self._maybe_flush()
 
     def record_failure(self, row: dict[str, Any]) -> None:
@@ -419,7 +421,11 @@ class IncrementalMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        from scrapy import signals
+
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.request_dropped, signal=signals.request_dropped)
+        return middleware
 
     def process_request(self, request: Request, spider=None):
         if request.meta.get("gx_kind") not in DOCUMENT_KINDS or request.meta.get(REREAD):
@@ -497,6 +503,7 @@ class IncrementalMiddleware:
     def _unchanged(self, request: Request, known: store.Known, how: str, *, checked: bool = True) -> None:
         self.stats.inc_value(f"{STATS}/{how}")
         (self.state.checked if checked else self.state.seen)(known)
+        self._settle_chain(request, how)
         children = [c for c in known.children if c in self.state.known]
         # one report per document: a page that led to attachments counts through them
         if not children and (request.meta.get("gx_kind") == "report" or not request.meta.get(CHAIN)):
@@ -505,6 +512,28 @@ class IncrementalMiddleware:
             self._revalidate(self.state.known[child], known)
         for url in known.pictures:
             self._probe(url, known)
+
+    def _settle_chain(self, request: Request, how: str) -> None:
+        """The pages downloaded tonight that led to a document the store already holds (skipped, 304, same
+        hash, or asked for through another page tonight): written as ``unchanged``, their document being so.
+
+        Why: a page's record travels in its documents' requests and was written only when one of them was
+        loaded, so a page that is the same report under a second URL (PowerEasy's ``Item/N.aspx`` and
+        ``ShowArticle.asp?ArticleID=N``, a report page moved to a new address) leading to an attachment already
+        stored was never written, stayed unknown, and was downloaded again every night it was listed.
+        Pages the store holds settled keep their rows (their rotation is theirs)."""
+        rows = [row for row in request.meta.get(CHAIN) or ()
+                if self.state.settled(row["url"]) is None and row["url"] not in self.state.recorded]
+        if not rows:
+            return
+        self.stats.inc_value(f"{STATS}/pages_settled_{how}", len(rows))
+        self.state.record([{**row, "outcome": row.get("outcome") or "unchanged"} for row in rows])
+
+    def request_dropped(self, request: Request, spider=None) -> None:
+        """A document request dropped by the scheduler (the duplicate filter: asked for through another
+        page tonight): the pages that led to it are done with."""
+        if request.meta.get("gx_kind") in DOCUMENT_KINDS and request.meta.get(CHAIN):
+            self._settle_chain(request, "duplicate")
 
     def _revalidate(self, child: store.Known, page: store.Known) -> None:
         """Ask for an attachment of an unchanged page on its own (it may have changed nonetheless)."""

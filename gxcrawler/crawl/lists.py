@@ -202,6 +202,8 @@ class UnchangedListMiddleware:
                 region = spider.region_for(None) if hasattr(spider, "region_for") else Region()
             meta = {"gx_kind": "report", "gx_hints": dict(doc.hints), "gx_region": region}
             self.stats.inc_value(f"{STATS}/reports_below")
+            if note := getattr(spider, "note_document", None):
+                note(child)  # its other URLs on a list read tonight are the same document (spider's key)
             found.append(Request(child, callback=callback, meta=meta))
         return found
 

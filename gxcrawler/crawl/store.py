@@ -32,6 +32,18 @@ UNSETTLED_OUTCOMES = frozenset({"failed", "refused"})
 #: a document whose last fetch failed with these is gone, not failing: asked again one night in
 #: ``GX_GONE_RETRY_EVERY`` (gxcrawler.crawl.incremental), not every night
 GONE_STATUSES = frozenset({404, 410})
+#: ``fetches.message`` of a page that said the document does not exist (``gxcrawler.pagekind``): gone too
+SOFT_404 = "soft_404"
+
+
+def is_gone(outcome: str | None, status_code: int | None, message: str | None) -> bool:
+    """A dead link: its last fetch failed with 404/410, or with a page saying the document does not exist
+    (a soft 404: 信息不存在, 页面不存在, 已删除 — a 404 served as 200, ``gxcrawler.pagekind``). Asked
+    again on a rotation (``GX_GONE_RETRY_EVERY``), not every night. Maintenance, login, challenge,
+    empty and truncated pages, 5xx and network errors are not: transient, asked the next night."""
+    if outcome not in UNSETTLED_OUTCOMES:
+        return False
+    return status_code in GONE_STATUSES or (message or "").startswith(SOFT_404)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
     one of its page's ``pictures``, never a child (it is read with its page, never alone).
     """
     names = ("url", "etag", "last_modified", "sha256", "outcome", "parent_url", "kind", "hints", "region",
-             "checked_at", "status_code")
+             "checked_at", "status_code", "message")
     cols = [_fetches.c[c] for c in names]
     loaded = sa.select(_reports.c.id).where(_reports.c.sha256 == _fetches.c.sha256).exists()
     pictured = (
@@ -115,7 +127,7 @@ def known_fetches(engine: Engine, spider: str) -> dict[str, Known]:
             hints=dict(r.hints or {}),
             region=dict(r.region or {}),
             checked_at=_aware(r.checked_at),
-            gone=r.outcome == "failed" and r.status_code in GONE_STATUSES,
+            gone=is_gone(r.outcome, r.status_code, r.message),
             pictures=tuple(sorted(pictures.get(r.url, ()))),
             read=r.kind == "image" and bool(r.pictured),
             failing=r.url in failing,

@@ -222,6 +222,12 @@ class ReportSpider(scrapy.Spider):
         """Identity of a document; the same key under two URLs is fetched once."""
         return url.split("#")[0]
 
+    def note_document(self, url: str) -> None:
+        """A document asked for tonight without passing :meth:`wants` (below a list page not read tonight,
+        ``gxcrawler.crawl.lists``): the same document under another URL, listed on a page read tonight, is
+        not asked for again — as when both lists are read."""
+        self._seen_documents.add(self.document_key(url))
+
     # --- list pages ---------------------------------------------------------------
 
     def parse_list(self, response: Response) -> Iterator[Request]:

@@ -48,3 +48,20 @@ def test_a_dead_link_is_gone_and_a_failing_one_is_not(db_engine):
     known = store.known_fetches(db_engine, "s")
     assert {u for u, k in known.items() if k.gone} == {"http://a.gov.cn/404.shtml", "http://a.gov.cn/410.shtml"}
     assert not any(k.settled for k in known.values())
+
+
+def test_a_soft_404_is_gone_and_a_maintenance_page_is_not(db_engine):
+    """A page saying the document does not exist (信息不存在, 页面不存在, 已删除: a 404 served as 200, as
+    every family simulation lists three) is a dead link like a 404: asked again on its rotation, not every
+    night. A maintenance, login, challenge or empty page stays a transient failure, asked the next night."""
+    rows = [{"url": f"http://a.gov.cn/{name}.shtml", "spider": "s", "kind": "report", "outcome": "failed",
+             "status_code": 200, "message": message}
+            for name, message in (("soft", "soft_404: 信息不存在"), ("deleted", "soft_404: 信息已删除"),
+                                  ("maintenance", "maintenance: 系统维护中"), ("login", "login: a password form"),
+                                  ("empty", "empty: HTTP 200, 0 bytes"))]
+    store.record_failures(db_engine, rows, run_id=None)
+    known = store.known_fetches(db_engine, "s")
+    assert {u for u, k in known.items() if k.gone} == {"http://a.gov.cn/soft.shtml", "http://a.gov.cn/deleted.shtml"}
+    assert not any(k.settled for k in known.values())
+    assert store.is_gone("refused", 200, "soft_404: 页面不存在")  # the loader's refusal of the same page
+    assert not store.is_gone("unchanged", 200, "soft_404: 页面不存在")  # settled: not a failure at all

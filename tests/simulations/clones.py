@@ -52,6 +52,10 @@ class Clone:
     def handle(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> SimResponse:
         with self.lock:
             self.times[urlsplit(url).hostname or ""].append((time.monotonic(), url))
+        # the request as the family's own portal would get it: its URLs under the family's hosts (a VSB download
+        # checks that the Referer is its own host; the clone's name there made every download an error page)
+        headers = {k: (self._rewrite_url(v, self.to_real) if k.lower() in ("referer", "origin") else v)
+                   for k, v in headers.items()}
         response = self.sim.handle(method, self._rewrite_url(url, self.to_real), headers, body=body)
         ctype = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
         if response.body and any(t in ctype for t in TEXT_TYPES):
