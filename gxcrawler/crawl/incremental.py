@@ -10,7 +10,7 @@ and successfully loaded, ``store.known_fetches``) is
 * without validators: re-downloaded one night in ``GX_REFETCH_EVERY`` (default 7) and
   compared by hash; the same bytes confirm it unchanged (not parsed, not loaded);
 * on its other nights: not requested (only marked seen);
-* gone (its last fetch failed with 404/410): asked again one night in ``GX_GONE_RETRY_EVERY``
+* gone (its last fetch failed with 404/410, or a soft 404: ``store.is_gone``): asked again one night in ``GX_GONE_RETRY_EVERY``
   (default 7), not every night — a transient failure (5xx, network, error page) still is;
 * in any case re-checked once its last confirmation (``fetches.checked_at``) is
   ``N`` nights old, so a missed night does not stretch the schedule: every document is
@@ -279,7 +279,7 @@ class IncrementalState:
                       gone_every=self.gone_every)
 
     def gone_not_due(self, url: str) -> store.Known | None:
-        """``url`` if it was gone (404/410) at its last fetch and is not due to be asked again tonight."""
+        """``url`` if it was gone (404/410, soft 404) at its last fetch and is not due to be asked again tonight."""
         k = self.known.get(url) if self.enabled and not self.refresh else None
         if k is None or not k.gone or due_for_revalidation(url, self.gone_every, slot=self.slots.get(url)):
             return None

@@ -60,7 +60,7 @@ class Known:
     hints: dict[str, Any] = field(default_factory=dict, compare=False)
     region: dict[str, Any] = field(default_factory=dict, compare=False)
     checked_at: datetime | None = None  # when its content was last confirmed
-    gone: bool = False  # its last fetch failed with 404/410: asked again on a rotation, not every night
+    gone: bool = False  # its last fetch failed with 404/410 or a soft 404 (is_gone): asked on a rotation
     pictures: tuple[str, ...] = ()  # a report page's table pictures (``image`` rows whose parent it is)
     read: bool = False  # a table picture: a stored report was read from its bytes (``sha256``)
     failing: bool = False  # its last fetch failed, or the loader refused what it gave

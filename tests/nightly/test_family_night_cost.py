@@ -69,8 +69,9 @@ def test_an_unchanged_night_on_family_portals_downloads_no_known_document(portal
         (found,) = query(pg_url, "SELECT count(*) AS n FROM reports WHERE page_url LIKE :h",
                          h=f"%//{vsb.name}-%")
         assert found.n >= len(expected) - 2, (found.n, len(expected))
+        # the VSB and PowerEasy soft 404s (gkmlpt's, a shell without its article, are no document at all)
         soft = {r.url for r in query(pg_url, "SELECT url FROM fetches WHERE message LIKE 'soft_404%'")}
-        assert len(soft) == 3 * len(portals), sorted(soft)
+        assert len(soft) == 3 * 2, sorted(soft)
         failing = query(pg_url, "SELECT url, message FROM fetches WHERE outcome IN ('failed', 'refused') "
                                 "AND message NOT LIKE 'soft_404%'")
         assert not failing, failing
