@@ -197,6 +197,8 @@ class IncrementalState:
         self._lists_seen: list[str] = []
         self._records: dict[str, dict[str, Any]] = {}
         self.recorded: set[str] = set()  # URLs whose fetch record was written (or queued) this run
+        self.failed: set[str] = set()  # URLs that failed this run (the ledger's record_failure)
+        self._settle: dict[str, dict[str, Any]] = {}  # pages to write as ``unchanged`` at the end (settle_later)
         self._failures: dict[str, dict[str, Any]] = {}
         self._seen: list[str] = []
         self._checked: list[str] = []
@@ -312,8 +314,24 @@ class IncrementalState:
         if self.engine is None:
             return
         self._failures[row["url"]] = {"spider": self.spider_name, **row}
+        self.failed.add(row["url"])
         self._records.pop(row["url"], None)
         self._maybe_flush()
+
+    def settle_later(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Pages that led to a document the store holds: written as ``unchanged`` when the crawl ends, unless
+        their record was written meanwhile (a page that gave a report of its own: the loader's outcome
+        stands) or they failed (a page whose parse failed stays unsettled)."""
+        for row in rows:
+            self._settle.setdefault(row["url"], row)
+
+    def _release_settled(self) -> None:
+        rows = [{**row, "outcome": row.get("outcome") or "unchanged"} for url, row in self._settle.items()
+                if url not in self.recorded and url not in self.failed]
+        self._settle = {}
+        if rows:
+            self.stats.inc_value(f"{STATS}/pages_settled", len(rows))
+            self.record(rows)
 
     def pending(self) -> int:
         return (len(self._records) + len(self._failures) + len(self._seen) + len(self._checked)
@@ -380,6 +398,7 @@ class IncrementalState:
     def drain(self) -> defer.Deferred:
         """Flush until nothing is buffered or a write fails; fires with the count left unwritten."""
         result = defer.Deferred()
+        self._release_settled()
 
         def step(_=None) -> None:
             before = self.pending()
@@ -521,13 +540,12 @@ class IncrementalMiddleware:
         loaded, so a page that is the same report under a second URL (PowerEasy's ``Item/N.aspx`` and
         ``ShowArticle.asp?ArticleID=N``, a report page moved to a new address) leading to an attachment already
         stored was never written, stayed unknown, and was downloaded again every night it was listed.
-        Pages the store holds settled keep their rows (their rotation is theirs)."""
-        rows = [row for row in request.meta.get(CHAIN) or ()
-                if self.state.settled(row["url"]) is None and row["url"] not in self.state.recorded]
-        if not rows:
-            return
-        self.stats.inc_value(f"{STATS}/pages_settled_{how}", len(rows))
-        self.state.record([{**row, "outcome": row.get("outcome") or "unchanged"} for row in rows])
+        Pages the store holds settled keep their rows (their rotation is theirs). Written when the crawl ends
+        (``IncrementalState.settle_later``): by then a page that gave a report of its own, or failed, is known."""
+        rows = [row for row in request.meta.get(CHAIN) or () if self.state.settled(row["url"]) is None]
+        if rows:
+            self.stats.inc_value(f"{STATS}/pages_to_settle_{how}", len(rows))
+            self.state.settle_later(rows)
 
     def request_dropped(self, request: Request, spider=None) -> None:
         """A document request dropped by the scheduler (the duplicate filter: asked for through another

@@ -65,3 +65,28 @@ def test_a_soft_404_is_gone_and_a_maintenance_page_is_not(db_engine):
     assert not any(k.settled for k in known.values())
     assert store.is_gone("refused", 200, "soft_404: 页面不存在")  # the loader's refusal of the same page
     assert not store.is_gone("unchanged", 200, "soft_404: 页面不存在")  # settled: not a failure at all
+
+
+def test_pages_leading_to_a_stored_document_are_settled_at_the_end_unless_written_or_failed():
+    """A page downloaded tonight whose document the store already holds (PowerEasy's ``Item/N.aspx`` when
+    ``ShowArticle.asp?ArticleID=N`` had led to the file) is written as ``unchanged`` when the crawl ends —
+    it was never written before and so downloaded again every night. A page whose own record was written
+    meanwhile (it gave a report: the loader's outcome stands) or that failed is left as it is."""
+    from scrapy.utils.test import get_crawler
+
+    from gxcrawler.crawl.incremental import IncrementalState
+    from spiders.yanshan import YanshanSpider
+
+    state = IncrementalState.of(get_crawler(YanshanSpider, {"GX_FETCH_FLUSH_EVERY": 1000}))
+    state.engine, state.spider_name = object(), "s"  # as open() sets them; nothing is flushed below
+    page = {"url": "http://a.gov.cn/Item/1.aspx", "spider": "s", "kind": "report", "sha256": "ab", "outcome": None}
+    own = {**page, "url": "http://a.gov.cn/Item/2.aspx"}
+    failed = {**page, "url": "http://a.gov.cn/Item/3.aspx"}
+    state.settle_later([page, own, failed])
+    assert not state._records  # not before the end
+    state.record([own])  # its item left the pipelines: its record is written as the loader sees it
+    state.record_failure({"url": failed["url"], "kind": "report", "outcome": "failed", "message": "unreadable: x"})
+    state._release_settled()  # what drain() does first when the crawl ends
+    assert state._records[page["url"]]["outcome"] == "unchanged"
+    assert state._records[own["url"]]["outcome"] is None
+    assert failed["url"] not in state._records and failed["url"] in state._failures
