@@ -44,6 +44,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from . import triggers
+
 #: the grouping columns, in the unique index's order: region first, so that a batch of one
 #: portal's reports (one county or city) updates neighbouring rows and index entries
 GROUP = ("county", "city", "province", "year", "edition", "key")
@@ -137,9 +139,6 @@ TRIGGERS: dict[str, str] = {
     "OR OLD.county IS DISTINCT FROM NEW.county) EXECUTE FUNCTION cell_sums_agency_move()",
 }
 
-#: the table each trigger is on
-_TRIGGER_TABLES = {name: definition.split(" ON ", 1)[1].split()[0] for name, definition in TRIGGERS.items()}
-
 
 def _function_sql(name: str) -> str:
     # a BEFORE trigger returns the row to go on with; the others' result is ignored
@@ -158,16 +157,11 @@ def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep ``cell_sums`` current (PostgreSQL)."""
     for name in FUNCTIONS:
         conn.exec_driver_sql(_function_sql(name))
-    for name, definition in TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {_TRIGGER_TABLES[name]}")
-        conn.exec_driver_sql(f"CREATE TRIGGER {name} {definition}")
+    triggers.replace_triggers(conn, TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
-    for name in TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {_TRIGGER_TABLES[name]}")
-    for name in FUNCTIONS:
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
 
 
 #: refill ``cell_sums`` from the stored cells, in one transaction (no cell written

@@ -30,6 +30,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import triggers
 from .views import RULE_KINDS_0008, _case
 
 #: a failed check of ``c`` is an identity: v_failed_checks' ``kind`` (0008 on) = 'identity'
@@ -109,16 +110,11 @@ def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep ``failed_identities`` current (PostgreSQL)."""
     for name in FUNCTIONS:  # text(): escapes the LIKE patterns' % for pyformat drivers (psycopg2)
         conn.execute(sa.text(_function_sql(name)))
-    for name, definition in TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON check_results")
-        conn.exec_driver_sql(f"CREATE TRIGGER {name} {definition}")
+    triggers.replace_triggers(conn, TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
-    for name in TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON check_results")
-    for name in FUNCTIONS:
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
 
 
 #: refill ``failed_identities`` from the stored checks, in one transaction (no check written meanwhile)

@@ -46,6 +46,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import triggers
 from .rates import RATES, _by_rate, _rate_list, rates_long_sql, value_sql
 
 #: scope -> (the partition's region columns, in the unique index's order)
@@ -226,20 +227,20 @@ FUNCTIONS: dict[str, str] = {
     f"\n    INSERT INTO rank_values_city ({_columns('city')}) {LIVE_CITY};",
 }
 
-#: trigger name -> (table, definition without CREATE TRIGGER name)
-TRIGGERS: dict[str, tuple[str, str]] = {
-    "rank_values_insert": ("reports", "AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports "
+#: trigger name -> its definition (without CREATE TRIGGER name)
+TRIGGERS: dict[str, str] = {
+    "rank_values_insert": ("AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports "
                            "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_insert()"),
-    "rank_values_delete": ("reports", "AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports "
+    "rank_values_delete": ("AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports "
                            "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_delete()"),
-    "rank_values_update": ("reports", "AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports "
+    "rank_values_update": ("AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports "
                            "NEW TABLE AS new_reports FOR EACH STATEMENT EXECUTE FUNCTION rank_values_update()"),
-    "rank_values_truncate": ("reports", "AFTER TRUNCATE ON reports FOR EACH STATEMENT "
+    "rank_values_truncate": ("AFTER TRUNCATE ON reports FOR EACH STATEMENT "
                              "EXECUTE FUNCTION rank_values_truncate()"),
-    "rank_values_agency_move": ("agencies", "AFTER UPDATE OF province, city, county ON agencies FOR EACH ROW "
+    "rank_values_agency_move": ("AFTER UPDATE OF province, city, county ON agencies FOR EACH ROW "
                                 "WHEN (OLD.province IS DISTINCT FROM NEW.province OR OLD.city IS DISTINCT FROM NEW.city "
                                 "OR OLD.county IS DISTINCT FROM NEW.county) EXECUTE FUNCTION rank_values_agency_move()"),
-    "rank_values_settings": ("analytics_settings", "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON analytics_settings "
+    "rank_values_settings": ("AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON analytics_settings "
                              "FOR EACH STATEMENT EXECUTE FUNCTION rank_values_settings()"),
 }
 
@@ -259,16 +260,11 @@ def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep the rank values current (PostgreSQL)."""
     for name in FUNCTIONS:  # text(): escapes % for pyformat drivers (psycopg2)
         conn.execute(sa.text(_function_sql(name)))
-    for name, (on, definition) in TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on}")
-        conn.exec_driver_sql(f"CREATE TRIGGER {name} {definition}")
+    triggers.replace_triggers(conn, TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
-    for name, (on, _) in TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on}")
-    for name in FUNCTIONS:
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
 
 
 #: refill both tables from the stored reports, in one transaction
