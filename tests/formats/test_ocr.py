@@ -78,9 +78,9 @@ def test_a_mark_without_digits_or_ideographs_is_unread_never_a_label(text: str) 
     assert label == "1.属于国家秘密" and none is None
 
 
-def _digits_ink(text: str):
+def _digits_ink(text: str, dpi: int = 150):
     """``text`` printed as the scans print a cell (reportlab, STSong-Light 8 pt, rasterised by
-    PDFium at 150 dpi): the layout's ink and the ink's box, as the grid finds a cell's line."""
+    PDFium at ``dpi``): the layout's ink and the ink's box, as the grid finds a cell's line."""
     import io
 
     import numpy as np
@@ -98,7 +98,7 @@ def _digits_ink(text: str):
     page.setFont(FONT, 8)
     page.drawString(10, 10, text)
     page.save()
-    a = np.asarray(rasterise(out.getvalue(), 150)[0])
+    a = np.asarray(rasterise(out.getvalue(), dpi)[0])
     ink = a < 128
     ys, xs = np.nonzero(ink)
     return PageLayout(a, ink, 17.0, 0.0, [], []), Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
@@ -122,6 +122,45 @@ def test_a_number_read_with_a_digit_too_few_for_its_ink_is_unread(printed: str, 
     assert kept == printed and same.alternatives == ()
 
 
+
+
+@needs_font
+@pytest.mark.parametrize("dpi", [150, 200])
+@pytest.mark.parametrize("printed", ["-5", "-12", "-0", "-3"])
+def test_a_printed_minus_fits_its_reading_and_not_the_reading_without_it(printed: str, dpi: int) -> None:
+    from gxcrawler.formats.ocr import _fits
+
+    lay, box = _digits_ink(printed, dpi)
+    assert _fits(lay, box, printed)
+    assert not _fits(lay, box, printed[1:])
+    lay, box = _digits_ink(printed[1:], dpi)
+    assert _fits(lay, box, printed[1:])
+
+
+def _cell_ink(marks: list[tuple[int, int, int, int]], size: int = 9):
+    """A cell's ink drawn by hand: (x, y, width, height) blocks in a ``size`` square."""
+    import numpy as np
+
+    from gxcrawler.formats.ocrgrid import Box, PageLayout
+
+    ink = np.zeros((size, size), dtype=bool)
+    for x, y, w, h in marks:
+        ink[y : y + h, x : x + w] = True
+    return PageLayout(np.where(ink, 0, 255).astype(np.uint8), ink, 17.0, 0.0, [], []), Box(0, 0, size, size)
+
+
+def test_a_number_read_without_its_minus_is_unread() -> None:
+    """Seed 1305 at 100 dpi: a change cell ``-5`` read ``5`` with every character sure; its
+    minus was two pixels square at mid-height, narrow enough to pass the width check. Flat ink
+    at mid-height before the first digit is a sign the reading must have."""
+    from gxcrawler.formats.ocr import _fits
+
+    digit = [(3, 0, 6, 1), (3, 0, 1, 5), (3, 4, 6, 1), (8, 4, 1, 5), (3, 8, 6, 1)]  # a 5, full height
+    lay, box = _cell_ink([(0, 4, 2, 2), *digit])  # the ink as seed 1305's page held it
+    assert not _fits(lay, box, "5")
+    assert _fits(lay, box, "-5")
+    lay, box = _cell_ink([(0, 8, 1, 1), *digit])  # a speck on the baseline is no sign
+    assert _fits(lay, box, "5")
 
 @needs_font
 @pytest.mark.parametrize("printed", ["17", "71", "11", "14"])
