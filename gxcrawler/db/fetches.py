@@ -106,6 +106,16 @@ _KEEP_IF_NULL = (
     "report_id",
     "outcome",
 )
+#: What :func:`record_fetches` does to a URL already stored, column by column, stated once: the
+#: PostgreSQL statement (:data:`_PG_UPSERT`) and the SQLite one (:func:`_upsert_fetches`) both set
+#: exactly these SQL expressions. A column not named keeps its first value: ``url``, ``first_seen``,
+#: and ``kind`` (what the crawler first called the URL: its own "report", say).
+_ON_CONFLICT_SET = {
+    **{c: f"coalesce(excluded.{c}, fetches.{c})" for c in _KEEP_IF_NULL},
+    # an empty hints/region says nothing: what is stored stays
+    **{c: f"CASE WHEN excluded.{c} = '{{}}' THEN fetches.{c} ELSE excluded.{c} END" for c in ("hints", "region")},
+    **{c: f"excluded.{c}" for c in ("listed", "message", "last_seen")},
+}
 
 
 def record_fetches(bind: Engine | Connection, rows: list[dict[str, Any]]) -> None:
@@ -166,8 +176,8 @@ _PG_COLUMNS = {
     "outcome": "text",
     "message": "text",
 }
-#: the upsert of :func:`_upsert_fetches` as one statement over arrays (PostgreSQL): no
-#: statement compiled or parameters processed per row, one round trip
+#: the upsert of :func:`record_fetches` as one statement over arrays (PostgreSQL): no
+#: statement compiled or parameters processed per row, one round trip; :data:`_ON_CONFLICT_SET`
 _PG_UPSERT = (
     f"INSERT INTO fetches ({', '.join(_PG_COLUMNS)}) "
     "SELECT " + ", ".join(f"u.{c}::jsonb" if t == "jsonb" else f"u.{c}" for c, t in _PG_COLUMNS.items())
@@ -175,10 +185,7 @@ _PG_UPSERT = (
     + ", ".join(f"%({c})s::{'text' if t == 'jsonb' else t}[]" for c, t in _PG_COLUMNS.items())
     + f") AS u({', '.join(_PG_COLUMNS)}) "
     "ON CONFLICT (url) DO UPDATE SET "
-    + ", ".join(f"{c} = coalesce(excluded.{c}, fetches.{c})" for c in _KEEP_IF_NULL)
-    + ", "
-    + ", ".join(f"{c} = CASE WHEN excluded.{c} = '{{}}' THEN fetches.{c} ELSE excluded.{c} END" for c in ("hints", "region"))
-    + ", listed = excluded.listed, message = excluded.message, last_seen = excluded.last_seen"
+    + ", ".join(f"{c} = {expr}" for c, expr in _ON_CONFLICT_SET.items())
 )
 
 
@@ -220,15 +227,8 @@ def _upsert_fetches(dialect: str):  # noqa: ANN202 - dialect-specific Insert
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(_fetches)
-    new = stmt.excluded
-    keep_json = {
-        c: sa.case((new[c] == sa.literal_column("'{}'"), _fetches.c[c]), else_=new[c]) for c in ("hints", "region")
-    }
-    update = {c: sa.func.coalesce(new[c], _fetches.c[c]) for c in _KEEP_IF_NULL}
-    # kind stays what the crawler first called the URL (its own "report", say)
-    update.update(keep_json, listed=new.listed, message=new.message, last_seen=new.last_seen)
-    return stmt.on_conflict_do_update(index_elements=["url"], set_=update).returning(_fetches.c.id)
+    update = {c: sa.literal_column(expr) for c, expr in _ON_CONFLICT_SET.items()}
+    return insert(_fetches).on_conflict_do_update(index_elements=["url"], set_=update).returning(_fetches.c.id)
 
 
 def known(bind: Engine | Connection, url: str) -> sa.RowMapping | None:

@@ -8,7 +8,7 @@ the official Chinese wording; every number traces back to the stored bytes in
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,8 +51,24 @@ class ExactDecimal(TypeDecorator):
         return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+class UtcDateTime(TypeDecorator):
+    """``timestamptz`` on PostgreSQL; on SQLite, which stores a datetime's wall time without its
+    offset, an aware datetime is stored as UTC (as PostgreSQL keeps it), not as its local time.
+
+    Read back, SQLite's values stay naive and mean UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if dialect.name == "sqlite" and isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+
 JSONB = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TZ = sa.DateTime(timezone=True)
+TZ = UtcDateTime()
 
 
 class Base(DeclarativeBase):
