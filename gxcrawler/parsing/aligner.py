@@ -9,7 +9,7 @@ choose; what stays ambiguous is left out and said in ``warnings``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -22,6 +22,8 @@ from .normalize import bare, fold
 from .splits import TooMany, candidates
 from .tokens import BLANK, END, GRID, HSPAN, LINE, MALFORMED, TEXT, UNREAD, VALUE, VSPAN, Token
 
+#: a row's own sum rule over one reading of its cells (the total equals the parts)
+_Rule = Callable[[tuple[Decimal | None, ...]], bool]
 _SPANS = (HSPAN, VSPAN)
 
 _TABLES = {t.code: t for t in S2_TABLES}
@@ -212,7 +214,7 @@ class _Walker:
             return False
         at = cur.cmap.at
         named = [p for p, k in at.items() if k] if at else []
-        if not named or self.pos not in at or self.pos < min(named) or self.pos != cur.pos0 + len(cur.tokens):
+        if not at or not named or self.pos not in at or self.pos < min(named) or self.pos != cur.pos0 + len(cur.tokens):
             return False  # not among the columns the header names (its own may be unread)
         cur.tokens.append(Token(MALFORMED, UNREAD))
         return True
@@ -556,7 +558,7 @@ class _Resolver:
         self.year_hint = year_hint
         self.out = Alignment()
         self.blanked: set[str] = set()  # out.blank as a set: a membership test per cell
-        self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], object]] = {}
+        self.ambiguous: dict[str, tuple[list[str], list[tuple[Decimal | None, ...]], _Rule | None]] = {}
         #: tables with cells whose column no header label proves (left out)
         self.unproven: set[str] = set()
         #: tables whose labels do not fit their cells (a header lost, a row label twice): left out whole
@@ -584,6 +586,7 @@ class _Resolver:
         known = [e for e in editions.values() if e] + ([s3_edition] if s3_edition else [])
         by_year = ("2021" if self.year_hint >= 2021 else "2019") if self.year_hint else None
         most = [e for e in sorted(set(known)) if known.count(e) == max(map(known.count, known))]
+        report: str | None
         if len(most) == 1:
             report = most[0]
         elif most:
@@ -684,7 +687,7 @@ class _Resolver:
             self.warn(f"{code}.{row}: one row label on two rows of a table; the table's rows are not proven")
         return list(chosen.values())
 
-    def _row(self, code: str, r: RowRead, cols: Sequence[str], edition: str | None) -> None:
+    def _row(self, code: str, r: RowRead, cols: Sequence[str | None], edition: str | None) -> None:
         if code == "s3" and edition:
             if r.row in _EDITION_ROWS:
                 expected = edition == "2021"
@@ -810,13 +813,13 @@ class _Resolver:
         self.blanked = set(out.blank)
         self.warn(f"{code}: its header or row labels do not match its cells; table left out")
 
-    def _row_rule(self, code: str, keys: Sequence[str]):
+    def _row_rule(self, code: str, keys: Sequence[str]) -> _Rule | None:
         if code == "s3" and len(keys) == 7:
             t = next(i for i, k in enumerate(keys) if k.endswith(".total"))
             return lambda c: sum(v or 0 for i, v in enumerate(c) if i != t) == (c[t] or 0)
         return None
 
-    def _split(self, row_id: str, keys: list[str], toks: list[Token], rule) -> None:
+    def _split(self, row_id: str, keys: list[str], toks: list[Token], rule: _Rule | None) -> None:
         """Cut run-together digits; a unique cut is taken, a choice is left to ``_settle``.
 
         A cut is unique only for the column count: where the row's numbers are printed apart

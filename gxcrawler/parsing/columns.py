@@ -258,6 +258,7 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
     words = list(words_in(code, "".join(texts)))
     if not words:
         return None
+    order: tuple[str | None, ...] | None
     if code == "s3":
         order = _s3_order(words)
         if order is None:
@@ -272,7 +273,7 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
             return _NONE
         # the words alone must name a whole edition's columns: a column whose header is
         # not a word (cut, blank) would be invisible and shift the others
-        whole = tuple(words) if len(set(words)) == len(words) else None
+        whole: tuple[str | None, ...] | None = tuple(words) if len(set(words)) == len(words) else None
         if whole is None or set(whole) not in _EDITION_COLUMNS[code]:
             whole = _s2_cells(code, texts)
         order = whole

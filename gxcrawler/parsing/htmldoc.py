@@ -46,7 +46,7 @@ def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     far more often than its ``<meta>`` is right; GB2312/GBK are read as their superset GB18030.
     """
     bom_enc, bom = read_bom(content)
-    if bom_enc:
+    if bom_enc and bom:  # both or neither
         return content[len(bom) :].decode(bom_enc, "replace"), bom_enc
     try:
         return content.decode("utf-8"), "utf-8"

@@ -330,8 +330,8 @@ def published_from(lines: Sequence[str]) -> date | None:
                 best = (rank, d)
         if best is None:
             m2 = _DATE_LABEL_ANY.search(line)
-            if m2 and (d := _dateparser(m2.group(1))):
-                best = (0, d)
+            if m2 and (dated := _dateparser(m2.group(1))):
+                best = (0, dated)
         if best is not None and best[0] == 0:
             break
     return best[1] if best else None

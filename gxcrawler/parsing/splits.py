@@ -53,7 +53,7 @@ class _Run:
                     yield (self.d[i:j], *rest)
 
 
-def candidates(tokens: Sequence[Token], n: int) -> list[tuple[Decimal, ...]]:
+def candidates(tokens: Sequence[Token], n: int) -> list[tuple[Decimal | None, ...]]:
     """All readings of ``tokens`` as exactly ``n`` cells; raises TooMany past the cap."""
     runs = [_Run(clean(t.text)) if t.splittable else None for t in tokens]
     if sum(len(r.d) for r in runs if r) > 4 * n + 24:
@@ -71,15 +71,15 @@ def candidates(tokens: Sequence[Token], n: int) -> list[tuple[Decimal, ...]]:
 
     if ways(0, n) > MAX_CANDIDATES:
         raise TooMany
-    out: list[tuple[Decimal, ...]] = []
+    out: list[tuple[Decimal | None, ...]] = []
 
-    def walk(i: int, left: int, acc: tuple[Decimal, ...]) -> None:
+    def walk(i: int, left: int, acc: tuple[Decimal | None, ...]) -> None:
         if i == len(tokens):
             out.append(acc)
             return
         run = runs[i]
         if run is None:
-            walk(i + 1, left - 1, (*acc, tokens[i].value))  # type: ignore[arg-type]
+            walk(i + 1, left - 1, (*acc, tokens[i].value))
             return
         for p in range(1, left + 1):
             if run.count(0, p) and ways(i + 1, left - p):
