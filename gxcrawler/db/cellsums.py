@@ -140,24 +140,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def _function_sql(name: str) -> str:
-    # a BEFORE trigger returns the row to go on with; the others' result is ignored
-    returned = "OLD" if TRIGGERS[name].startswith("BEFORE") else "NULL"
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    gone tid[];
-BEGIN{FUNCTIONS[name]}
-    RETURN {returned};
-END
-$$"""
-
-
 def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep ``cell_sums`` current (PostgreSQL)."""
-    for name in FUNCTIONS:
-        conn.exec_driver_sql(_function_sql(name))
-    triggers.replace_triggers(conn, TRIGGERS)
+    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="gone tid[]")
 
 
 def drop_triggers(conn: Connection) -> None:

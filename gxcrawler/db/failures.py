@@ -95,22 +95,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def _function_sql(name: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    ids integer[];
-BEGIN{FUNCTIONS[name]}
-    RETURN NULL;
-END
-$$"""
-
-
 def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep ``failed_identities`` current (PostgreSQL)."""
-    for name in FUNCTIONS:  # text(): escapes the LIKE patterns' % for pyformat drivers (psycopg2)
-        conn.execute(sa.text(_function_sql(name)))
-    triggers.replace_triggers(conn, TRIGGERS)
+    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="ids integer[]")
 
 
 def drop_triggers(conn: Connection) -> None:

@@ -245,22 +245,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def _function_sql(name: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    agency_ids integer[];
-BEGIN{FUNCTIONS[name]}
-    RETURN NULL;
-END
-$$"""
-
-
 def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep the rank values current (PostgreSQL)."""
-    for name in FUNCTIONS:  # text(): escapes % for pyformat drivers (psycopg2)
-        conn.execute(sa.text(_function_sql(name)))
-    triggers.replace_triggers(conn, TRIGGERS)
+    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="agency_ids integer[]")
 
 
 def drop_triggers(conn: Connection) -> None:
