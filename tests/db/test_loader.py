@@ -283,7 +283,10 @@ def test_fingerprint_equals_the_stored_format_on_random_parses():
     (trailing zeros, exponents, -0, ints), checks shuffled, repeated or needing escapes."""
     rnd = random.Random(12)
     keys = sorted(catalog.METRICS)
-    spellings = ["0", "-0", "-0.00", "1E+2", "100", "1.50", "0.0000001", "7", "12345678901234.5600", "-3", "0E-3"]
+    spellings = [
+        "0", "-0", "-0.00", "1E+2", "100", "1.50", "0.0000001", "7", "12345678901234.5600", "-3", "0E-3",
+        "-12.30", "NaN", "Infinity", "-Infinity", "1e5", "-1E-7",
+    ]
     base, _, _ = make_report("蚌峨乡", 2021)
     for trial in range(300):
         chosen = rnd.sample(keys, rnd.choice([0, 1, 2, 30, 200]))
@@ -294,8 +297,10 @@ def test_fingerprint_equals_the_stored_format_on_random_parses():
         for key in chosen:
             kind = rnd.random()
             values[key] = (
-                rnd.randint(0, 50) if kind < 0.05 else Decimal(rnd.choice(spellings)) if kind < 0.5 else Decimal(rnd.randint(0, 400))
+                rnd.randint(-50, 50) if kind < 0.05 else Decimal(rnd.choice(spellings)) if kind < 0.5 else Decimal(rnd.randint(0, 400))
             )
+        if trial % 19 == 0 and values:  # a float among the numbers: its Decimal is not its text's
+            values[next(iter(values))] = 0.1
         if trial % 17 == 0:
             values['odd"key'] = Decimal("2")
         checks = [
