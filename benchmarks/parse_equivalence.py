@@ -12,7 +12,8 @@ every check and narrative sentence, warnings in order — and compared as bytes.
 The corpus is deterministic: every file under ``tests/data``; every template and
 unseen layout of ``gxcrawler.synthetic.accuracy``; the pages of
 ``benchmarks/parse_speed.py`` (four styles × four encodings × four declarations, with
-and without site chrome, i.e. the 7 KiB and 40+ KiB buckets); and *mutated* HTML pages
+and without site chrome, i.e. the 7 KiB and 40+ KiB buckets; and in a whole portal page, the
+10–40 KiB ones); and *mutated* HTML pages
 (cells dropped, rows duplicated or swapped, digits changed, a page cut short), which
 take the parser's warning and fallback paths that clean reports never reach.
 
@@ -134,6 +135,16 @@ def corpus(n: int, only: str | None = None) -> Iterator[Doc]:
             if only in (None, "mutated"):
                 rng = random.Random(seed)
                 yield (f"mutated:{name}", _mutate(body, rng), headers.get("Content-Type"), "detail.html")
+    if only in (None, "portal"):  # the report in a whole portal page (10–40 KiB; Word exports 70–100)
+        for seed in range(6000, 6000 + n // 2):
+            report = make_report(seed, deviations=seed % 2 == 0, consistent=seed % 5 != 0)
+            style = STYLES[seed % len(STYLES)]
+            encoding = ENCODINGS[(seed // len(STYLES)) % len(ENCODINGS)]
+            declare = DECLARATIONS[(seed // 16) % len(DECLARATIONS)]
+            body, headers = render_page_html(report, style, encoding=encoding, declare=declare, chrome="portal")
+            name = f"portal:{seed}/{style}/{encoding}/{declare}"
+            yield (name, body, headers.get("Content-Type"), "detail.html")
+            yield (f"mutated:{name}", _mutate(body, random.Random(seed)), headers.get("Content-Type"), "detail.html")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--write", type=Path, metavar="FILE", help="write the canonical results (.jsonl.gz)")
     what.add_argument("--compare", type=Path, metavar="FILE", help="compare with results written before")
     ap.add_argument("--n", type=int, help="seeds per layout; 4n plain and 4n mutated pages (default 60, or the file's)")
-    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated"), help="a subset of the corpus")
+    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated", "portal"), help="a subset of the corpus")
     ap.add_argument("--show", type=int, default=5, help="differences to print")
     args = ap.parse_args(argv)
     if "PYTHONHASHSEED" not in os.environ and argv is None:
