@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from gxcrawler.parsing import parse_bytes
-from gxcrawler.synthetic import DECLARATIONS, ENCODINGS, make_report, render_page_html
+from gxcrawler.synthetic import DECLARATIONS, ENCODINGS, STYLES, make_report, render_page_html
 from gxcrawler.synthetic.accuracy import ALL_LAYOUTS, make_case, parse_case, score
 from gxcrawler.synthetic.html import IMAGE_STYLE
 
@@ -44,6 +44,22 @@ def test_every_encoding_and_declaration(encoding: str, declare: str) -> None:
     result = parse_bytes(body, source="page", content_type=headers["Content-Type"], filename="detail.shtml")
     s = score(report, result)
     assert s.exact, f"{encoding}/{declare}: {_explain(s)}"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_whole_portal_page_reads_as_the_light_one(style: str) -> None:
+    """The 10–40 KiB benchmark pages (chrome="portal": menus, CMS meta tags, scripts, the other
+    governments' sites) read exactly, and exactly as the same report in the light frame."""
+    for seed in range(940, 944):
+        report = make_report(seed, deviations=seed % 2 == 0)
+        read = {}
+        for chrome in (True, "portal"):
+            body, headers = render_page_html(report, style, encoding=ENCODINGS[seed % 4], declare="meta", chrome=chrome)
+            read[chrome] = parse_bytes(body, source="page", content_type=headers["Content-Type"])
+        body, _ = render_page_html(report, style, encoding="utf-8", declare="meta", chrome="portal")
+        assert style == "word_export" or 10 * 1024 <= len(body) < 40 * 1024
+        assert score(report, read["portal"], metadata=True).exact, _explain(score(report, read["portal"]))
+        assert read["portal"] == read[True]
 
 
 @pytest.mark.parametrize("seed", range(FIRST_SEED, FIRST_SEED + 40))
