@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from gxcrawler.db import Loader
 from gxcrawler.db.ranks import LIVE_CITY, LIVE_COUNTY
 from gxcrawler.db.views import VIEWS_0023, changed_since, inline
-from tests.analytics.test_rewrites import AGENCIES, YEARS, _report
+from tests.fixtures.histories import AGENCIES, YEARS
+from tests.fixtures.histories import failing_report as _report
 
 FILTERS = (
     "", "WHERE county = '仁和区'", "WHERE agency LIKE '%蚌峨乡%'", "WHERE county = '砚山县' AND year = 2022",

@@ -15,21 +15,12 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-import sqlalchemy as sa
 
 from gxcrawler.db import Loader
 from gxcrawler.db.reviews import mark
 from gxcrawler.db.views import VIEWS_0016, changed_since, inline
-from gxcrawler.model import Check, Region
 from tests.analytics.test_queries import QUERIES
-from tests.fixtures.db import RENHE, YANSHAN, generated_values, make_report
-
-CITY = Region("四川省", "攀枝花市", None, None, "panzhihua")  # city-level agencies: no county
-AGENCIES = (
-    (YANSHAN, "蚌峨乡"), (YANSHAN, "平远镇"), (YANSHAN, "阿猛镇"), (YANSHAN, "者腊乡"),
-    (RENHE, "仁和镇"), (RENHE, "太平乡"), (RENHE, "大龙潭乡"), (CITY, "攀枝花市审计局"), (CITY, "攀枝花市财政局"),
-)  # fmt: skip
-YEARS = range(2019, 2025)
+from tests.fixtures.histories import AGENCIES, failing_report, planned, rows
 
 #: filters analysts put on the changed views (each must keep the rows the old SQL gave)
 FILTERS = {
@@ -44,35 +35,10 @@ FILTERS = {
 }  # fmt: skip
 
 
-def rows(engine, sql: str) -> list[tuple]:  # noqa: ANN001
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(sql))]
-
-
-def _report(rnd: random.Random, region: Region, agency: str, year: int):  # noqa: ANN202
-    """A report of random cells; one in three breaks 1–3 identities, one in five its text."""
-    edition = "2021" if year >= 2021 else "2019"
-    values = generated_values(edition, rnd.randrange(10**6))
-    if rnd.random() < 0.35:
-        for key in rnd.sample(sorted(k for k in values if k.startswith("s3.")), k=rnd.randint(1, 3)):
-            values[key] += rnd.randint(1, 9)
-    result, prov, region = make_report(
-        agency, year, edition=edition, values=values, region=region,
-        content=f"{agency}{year}{rnd.random()}".encode(),
-        page_url=f"https://example.gov.cn/{region.portal}/{agency}/{year}.html",
-    )  # fmt: skip
-    if rnd.random() < 0.2:
-        new = values["s3.new.total"]
-        sentence = f"本年度收到政府信息公开申请{new + 1}件"
-        result = replace(result, narrative=[Check("narrative.received", False, new + 1, new, sentence=sentence)])
-    return result, prov, region
-
-
 def _history(engine, seed: int) -> tuple[list[tuple], int]:  # noqa: ANN001
     """Load a random history and review some failures; (the marked checks, the report changed after)."""
     rnd = random.Random(seed)
-    plan = [(region, agency, year) for region, agency in AGENCIES for year in YEARS if rnd.random() < 0.8]
-    items = [_report(rnd, *p) for p in plan]
+    items = [failing_report(rnd, *p) for p in planned(rnd, AGENCIES, 0.8)]
     Loader(engine).load_many(items)
     failed = rows(
         engine, "SELECT report_id, rule, kind, other_report_id FROM v_failed_checks ORDER BY report_id, rule"

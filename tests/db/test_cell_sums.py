@@ -14,19 +14,17 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from gxcrawler.db import Loader
 from gxcrawler.db.cellsums import GROUP, LIVE_SQL, rebuild, view_sql
 from gxcrawler.model import Region
-from tests.fixtures.db import RENHE, YANSHAN, generated_values, make_report
+from tests.fixtures.db import RENHE, YANSHAN, generated_values
+from tests.fixtures.histories import CITY, load_in_batches, placed, planned, refusing, rows, write
 
-PANZHIHUA_CITY = Region("四川省", "攀枝花市", None, None, "panzhihua")  # city-level agencies
 AGENCIES = (
     (YANSHAN, "蚌峨乡"), (YANSHAN, "平远镇"), (YANSHAN, "阿猛镇"),
-    (RENHE, "仁和镇"), (RENHE, "太平乡"), (PANZHIHUA_CITY, "攀枝花市审计局"),
+    (RENHE, "仁和镇"), (RENHE, "太平乡"), (CITY, "攀枝花市审计局"),
 )  # fmt: skip
-YEARS = range(2019, 2025)
 
 #: the worked queries 2 and 3 as written before 0016, over every cell (v_s3_long, v_s4_long)
 OLD_QUERIES = {
@@ -46,11 +44,6 @@ GROUP BY coalesce(county, city), row_key, row_label
 HAVING sum(value) FILTER (WHERE column_key = 'total') > 0
 ORDER BY area, min(ordinal)""",
 }
-
-
-def rows(engine, sql: str) -> list[tuple]:  # noqa: ANN001
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(sql))]
 
 
 def assert_sums_current(engine) -> None:  # noqa: ANN001
@@ -78,15 +71,8 @@ def some_values(rnd: random.Random, edition: str) -> dict[str, Decimal]:
 
 def report(rnd: random.Random, region: Region, agency: str, year: int, edition: str | None = None, tag: str = ""):  # noqa: ANN201
     edition = edition or ("2021" if year >= 2021 else "2019")
-    content = f"{agency}{year}{tag}{rnd.random()}".encode()
-    return make_report(
-        agency, year, edition=edition, values=some_values(rnd, edition), content=content, region=region,
-        page_url=f"https://example.gov.cn/{region.portal}/{agency}/{year}.html",
-    )
-
-
-class Refused(Exception):
-    pass
+    unique = f"{tag}{rnd.random()}"  # drawn before the cells: a seed's history as it was
+    return placed(region, agency, year, edition, some_values(rnd, edition), unique)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -96,10 +82,8 @@ def test_cell_sums_equal_the_cells_after_every_kind_of_write(pg_engine, seed):
     assert_sums_current(pg_engine)  # empty
 
     # a first crawl: batches (one transaction and a COPY per batch)
-    plan = [(region, agency, year) for region, agency in AGENCIES for year in YEARS if rnd.random() < 0.8]
-    first = [report(rnd, *p) for p in plan]
-    for i in range(0, len(first), 7):
-        assert {o.status for o in loader.load_many(first[i : i + 7])} == {"inserted"}
+    plan = planned(rnd, AGENCIES, 0.8)
+    load_in_batches(loader, [report(rnd, *p) for p in plan], 7)
     assert_sums_current(pg_engine)
 
     # a re-crawl: unchanged, replaced (other values; another edition), and new ones one by one
@@ -112,38 +96,33 @@ def test_cell_sums_equal_the_cells_after_every_kind_of_write(pg_engine, seed):
             again.append(report(rnd, region, agency, year, edition="2019" if year >= 2021 else "2021", tag="v3"))
     statuses = Counter(loader.load(*item).status for item in again)
     assert statuses["updated"] == len(again)
-    for region, agency, year in [(YANSHAN, "者腊乡", 2023), (PANZHIHUA_CITY, "攀枝花市财政局", 2022)]:
+    for region, agency, year in [(YANSHAN, "者腊乡", 2023), (CITY, "攀枝花市财政局", 2022)]:
         assert loader.load(*report(rnd, region, agency, year)).status == "inserted"
     assert_sums_current(pg_engine)
 
     # a replacement that fails before its commit changes nothing
-    def refuse(conn, report_id):  # noqa: ANN001
-        raise Refused
-
     region, agency, year = plan[0]
-    failing = Loader(pg_engine, before_commit=refuse).load(*report(rnd, region, agency, year, tag="v4"))
-    assert failing.status == "failed"
+    assert refusing(pg_engine).load(*report(rnd, region, agency, year, tag="v4")).status == "failed"
     assert_sums_current(pg_engine)
 
     ids = [r[0] for r in rows(pg_engine, "SELECT id FROM reports ORDER BY id")]
     gone, trimmed, changed, moved = rnd.sample(ids, 4)
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM reports WHERE id = :id"), {"id": gone})  # its cells by cascade
+    write(pg_engine, ("DELETE FROM reports WHERE id = :id", {"id": gone}))  # its cells by cascade
     assert_sums_current(pg_engine)
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM report_values WHERE report_id = :id AND key LIKE 's4.%'"), {"id": trimmed})
-        conn.execute(sa.text("UPDATE report_values SET value = value + 2 WHERE report_id = :id"), {"id": changed})
-        conn.execute(sa.text("UPDATE reports SET year = year + 10 WHERE id = :id"), {"id": moved})
+    write(
+        pg_engine,
+        ("DELETE FROM report_values WHERE report_id = :id AND key LIKE 's4.%'", {"id": trimmed}),
+        ("UPDATE report_values SET value = value + 2 WHERE report_id = :id", {"id": changed}),
+        ("UPDATE reports SET year = year + 10 WHERE id = :id", {"id": moved}),
+    )
     assert_sums_current(pg_engine)
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("UPDATE agencies SET county = '新设区' WHERE name LIKE '%阿猛镇%'"))
-        conn.execute(sa.text("UPDATE agencies SET city = '另一市' WHERE county IS NULL"))
+    write(pg_engine, "UPDATE agencies SET county = '新设区' WHERE name LIKE '%阿猛镇%'",
+          "UPDATE agencies SET city = '另一市' WHERE county IS NULL")
     assert_sums_current(pg_engine)
 
     # every report of a county gone: its groups go too
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM reports WHERE agency_id IN (SELECT id FROM agencies WHERE county = '仁和区')"))
-        assert conn.execute(sa.text("SELECT count(*) FROM cell_sums WHERE county = '仁和区'")).scalar_one() == 0
+    write(pg_engine, "DELETE FROM reports WHERE agency_id IN (SELECT id FROM agencies WHERE county = '仁和区')")
+    assert rows(pg_engine, "SELECT count(*) FROM cell_sums WHERE county = '仁和区'") == [(0,)]
     assert_sums_current(pg_engine)
 
     # a rebuild from the cells gives the same table

@@ -14,22 +14,12 @@ import random
 from collections import Counter
 
 import pytest
-import sqlalchemy as sa
 
 from gxcrawler.db import Loader
 from gxcrawler.db.failures import LIVE_SQL, rebuild
 from gxcrawler.db.views import VIEWS_0016, changed_since, inline
 from tests.analytics.test_queries import QUERIES
-from tests.analytics.test_rewrites import AGENCIES, YEARS, _report
-
-
-class Refused(Exception):
-    pass
-
-
-def rows(engine, sql: str) -> list[tuple]:  # noqa: ANN001
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(sql))]
+from tests.fixtures.histories import AGENCIES, failing_report, load_in_batches, planned, refusing, rows, write
 
 
 def assert_current(engine) -> int:  # noqa: ANN001
@@ -49,46 +39,35 @@ def test_failed_identities_equal_the_checks_after_every_kind_of_write(pg_engine,
     loader = Loader(pg_engine)
     assert assert_current(pg_engine) == 0
 
-    plan = [(region, agency, year) for region, agency in AGENCIES for year in YEARS if rnd.random() < 0.8]
-    first = {p: _report(rnd, *p) for p in plan}
-    items = list(first.values())
-    for i in range(0, len(items), 7):  # batches: one transaction and a COPY each
-        assert {o.status for o in loader.load_many(items[i : i + 7])} == {"inserted"}
+    plan = planned(rnd, AGENCIES, 0.8)
+    load_in_batches(loader, [failing_report(rnd, *p) for p in plan], 7)
     assert assert_current(pg_engine) > 3
 
     # a re-crawl: some replaced (other failures, or none), some unchanged, one by one
-    again = [(p, _report(rnd, *p)) for p in rnd.sample(plan, k=len(plan) // 3)]
+    again = [(p, failing_report(rnd, *p)) for p in rnd.sample(plan, k=len(plan) // 3)]
     assert {loader.load(*item).status for _, item in again} == {"updated"}
     p0 = again[0][0]
     assert loader.load(*again[0][1]).status == "unchanged"
     assert_current(pg_engine)
 
     # a replacement that fails before its commit changes nothing
-    def refuse(conn, report_id):  # noqa: ANN001
-        raise Refused
-
-    assert Loader(pg_engine, before_commit=refuse).load(*_report(rnd, *p0)).status == "failed"
+    assert refusing(pg_engine).load(*failing_report(rnd, *p0)).status == "failed"
     assert_current(pg_engine)
 
     failing = [r[0] for r in rows(pg_engine, "SELECT report_id FROM failed_identities ORDER BY report_id")]
     gone, trimmed, fixed, broken = rnd.sample(failing, 4)
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM reports WHERE id = :id"), {"id": gone})  # its checks by cascade
+    write(pg_engine, ("DELETE FROM reports WHERE id = :id", {"id": gone}))  # its checks by cascade
     assert_current(pg_engine)
-    with pg_engine.begin() as conn:
-        conn.execute(
-            sa.text("DELETE FROM check_results WHERE ctid = (SELECT min(ctid) FROM check_results "
-                    "WHERE report_id = :id AND NOT ok AND rule LIKE 's%')"),
-            {"id": trimmed},
-        )
-        conn.execute(sa.text('UPDATE check_results SET ok = true, "left" = "right" WHERE report_id = :id'), {"id": fixed})
-        conn.execute(
-            sa.text('UPDATE check_results SET ok = false, "left" = "left" + 1.5 WHERE report_id = :id AND rule LIKE \'s4.%\''),
-            {"id": broken},
-        )
+    write(
+        pg_engine,
+        ("DELETE FROM check_results WHERE ctid = (SELECT min(ctid) FROM check_results "
+         "WHERE report_id = :id AND NOT ok AND rule LIKE 's%')", {"id": trimmed}),
+        ('UPDATE check_results SET ok = true, "left" = "right" WHERE report_id = :id', {"id": fixed}),
+        ('UPDATE check_results SET ok = false, "left" = "left" + 1.5 WHERE report_id = :id AND rule LIKE \'s4.%\'',
+         {"id": broken}),
         # a narrative check failing is no identity: the report's row stays as it was
-        conn.execute(sa.text("UPDATE check_results SET ok = false WHERE rule LIKE 'narrative.%' AND report_id = :id"),
-                     {"id": trimmed})
+        ("UPDATE check_results SET ok = false WHERE rule LIKE 'narrative.%' AND report_id = :id", {"id": trimmed}),
+    )
     assert_current(pg_engine)
     assert rows(pg_engine, f"SELECT count(*) FROM failed_identities WHERE report_id = {fixed}") == [(0,)]
 
@@ -97,6 +76,5 @@ def test_failed_identities_equal_the_checks_after_every_kind_of_write(pg_engine,
     with pg_engine.begin() as conn:
         rebuild(conn)
     assert Counter(rows(pg_engine, "SELECT * FROM failed_identities")) == before
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE check_results"))
+    write(pg_engine, "TRUNCATE check_results")
     assert assert_current(pg_engine) == 0

@@ -9,26 +9,15 @@ No pictures: a synthetic report's own tables (``all_tables``) with OCR's faults 
 
 from __future__ import annotations
 
-from gxcrawler.model import ExtractedDocument, OcrCell
+from gxcrawler.model import ExtractedDocument
 from gxcrawler.parsing import parse_extracted
 from gxcrawler.parsing.api import _parse_document
 from gxcrawler.parsing.tokens import UNREAD
 from gxcrawler.synthetic import make_report
-from gxcrawler.synthetic.tables import all_tables
+
+from .ocrgrids import busy_report, ocr_doc
 
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-
-
-def _doc(report, ocr: bool = True) -> ExtractedDocument:
-    tables = all_tables(report)
-    cells = {
-        (t, r, c): OcrCell(text, 1.0)
-        for t, table in enumerate(tables)
-        for r, row in enumerate(table)
-        for c, text in enumerate(row)
-        if text.replace(",", "").isdigit()
-    }
-    return ExtractedDocument("ocr", report.title, tables=tables, title=report.title, ocr=cells if ocr else None)
 
 
 def _s3(doc: ExtractedDocument) -> tuple[int, list[list[str]]]:
@@ -37,10 +26,6 @@ def _s3(doc: ExtractedDocument) -> tuple[int, list[list[str]]]:
 
 def _row(table: list[list[str]], label: str) -> int:
     return next(r for r, row in enumerate(table) if label in row[1] or label in row[2])
-
-
-def _report():
-    return make_report(11, year=2021, activity="busy")
 
 
 def _right(result, report, prefix: str = "") -> tuple[int, int]:
@@ -63,14 +48,14 @@ def _s3_cells(report) -> int:
 
 
 def test_the_grids_as_printed_read_whole() -> None:
-    report = _report()
-    result = parse_extracted(_doc(report), source="t")
+    report = busy_report()
+    result = parse_extracted(ocr_doc(report), source="t")
     assert _right(result, report, "s3.") == (_s3_cells(report), 0)
 
 
 def test_a_row_label_read_as_nothing_costs_its_row_not_the_table() -> None:
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     _, table = _s3(doc)
     r = _row(table, "（七）总计")
     table[r][1] = table[r][2] = UNREAD  # one merged cell: the reader repeats its mark
@@ -83,8 +68,8 @@ def test_a_row_label_read_as_nothing_costs_its_row_not_the_table() -> None:
 
 
 def test_a_row_label_read_with_look_alikes_costs_its_row_not_the_table() -> None:
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     _, table = _s3(doc)
     r = _row(table, "2.重复申请")
     table[r][2] = "2重中"  # seed 1301's reading
@@ -98,8 +83,8 @@ def test_a_row_label_read_with_look_alikes_costs_its_row_not_the_table() -> None
 
 
 def test_without_ocr_a_row_of_numbers_without_a_known_label_still_leaves_the_table_out() -> None:
-    report = _report()
-    doc = _doc(report, ocr=False)
+    report = busy_report()
+    doc = ocr_doc(report, ocr=False)
     _, table = _s3(doc)
     table[_row(table, "2.重复申请")][2] = "2重中"
     result = _parse_document(doc, source="t", hints=None)
@@ -108,8 +93,8 @@ def test_without_ocr_a_row_of_numbers_without_a_known_label_still_leaves_the_tab
 
 
 def test_a_number_read_as_a_stray_ideograph_is_that_cell_only() -> None:
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     _, table = _s3(doc)
     r = _row(table, "部分公开")
     table[r][5] = "生"  # seed 1304: a number cell read as an ideograph
@@ -123,8 +108,8 @@ def test_a_number_read_as_a_stray_ideograph_is_that_cell_only() -> None:
 def test_an_unread_header_in_section_three_leaves_the_section_two_table_above_alone() -> None:
     """A mark in section 三's header is a value with no row: it says nothing about the last
     section-二 table, which is another of the reader's tables."""
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     t, table = _s3(doc)
     table[2][4] = UNREAD  # 商业企业 read as nothing (seeds 1301, 1304, 1327)
     result = parse_extracted(doc, source="t")
@@ -135,9 +120,9 @@ def test_an_unread_header_in_section_three_leaves_the_section_two_table_above_al
 
 
 def test_one_unread_part_under_the_orgs_group_is_the_part_its_neighbours_do_not_name() -> None:
-    report = _report()
+    report = busy_report()
     for place, misread in ((4, UNREAD), (5, "威罐插植"), (6, "社会公益维织")):
-        doc = _doc(report)
+        doc = ocr_doc(report)
         _, table = _s3(doc)
         table[2][place] = misread
         result = parse_extracted(doc, source="t")
@@ -145,8 +130,8 @@ def test_one_unread_part_under_the_orgs_group_is_the_part_its_neighbours_do_not_
 
 
 def test_two_unread_parts_under_the_orgs_group_are_both_left_out() -> None:
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     _, table = _s3(doc)
     table[2][4] = UNREAD
     table[2][5] = "国机"  # seed 1328: which of 商业企业 and 科研机构 is which? only the order says
@@ -158,8 +143,8 @@ def test_two_unread_parts_under_the_orgs_group_are_both_left_out() -> None:
 
 
 def test_the_orgs_group_read_with_look_alikes_is_still_the_group() -> None:
-    report = _report()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     _, table = _s3(doc)
     table[1][4:9] = ["法人成其他扭织"] * 5  # seed 1334 (its 其他 is no column)
     result = parse_extracted(doc, source="t")
@@ -178,7 +163,7 @@ def test_any_mix_of_these_faults_leaves_no_wrong_value() -> None:
     for seed in range(5000, 5012):
         rng = random.Random(seed)
         report = make_report(seed, year=rng.choice([2019, 2021, 2023]), activity=rng.choice(["small", "busy"]))
-        doc = _doc(report)
+        doc = ocr_doc(report)
         for _ in range(rng.randint(1, 12)):
             t = rng.randrange(len(doc.tables))
             table = doc.tables[t]

@@ -19,21 +19,10 @@ from gxcrawler.parsing.api import _parse_document
 from gxcrawler.parsing.ocrproof import key_cells
 from gxcrawler.parsing.tokens import UNREAD
 from gxcrawler.synthetic import make_report
-from gxcrawler.synthetic.tables import all_tables
+
+from .ocrgrids import busy_report, ocr_doc
 
 CLOSE = {"0": "68", "6": "08", "8": "06", "3": "8", "1": "7", "5": "6", "9": "8", "2": "7", "4": "1", "7": "1"}
-
-
-def _doc(report) -> ExtractedDocument:
-    tables = all_tables(report)
-    ocr = {
-        (t, r, c): OcrCell(text, 1.0)
-        for t, table in enumerate(tables)
-        for r, row in enumerate(table)
-        for c, text in enumerate(row)
-        if text.replace(",", "").isdigit()
-    }
-    return ExtractedDocument("ocr", report.title, tables=tables, title=report.title, ocr=ocr)
 
 
 def _where(doc: ExtractedDocument) -> dict[str, tuple[int, int, int]]:
@@ -46,13 +35,9 @@ def _doubt(doc: ExtractedDocument, pos, best: str, *alternatives: str) -> None:
     doc.ocr[pos] = OcrCell(best, 0.6, tuple(alternatives))
 
 
-def _busy():
-    return make_report(11, year=2021, activity="busy")
-
-
 def test_the_one_reading_the_identities_accept_is_chosen() -> None:
-    report = _busy()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     pos = _where(doc)["s3.new.total"]
     true = str(report.values["s3.new.total"])
     wrong = str(int(true) + 10)
@@ -64,8 +49,8 @@ def test_the_one_reading_the_identities_accept_is_chosen() -> None:
 
 
 def test_no_reading_passes_the_cell_is_left_out_and_named() -> None:
-    report = _busy()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     pos = _where(doc)["s3.new.total"]
     true = int(report.values["s3.new.total"])
     _doubt(doc, pos, str(true + 10), str(true + 20))
@@ -77,8 +62,8 @@ def test_no_reading_passes_the_cell_is_left_out_and_named() -> None:
 
 def test_doubtful_cells_settled_in_turn_each_by_a_complete_identity() -> None:
     """new.natural is proven by its column's balance; then the new row's total by the row sum."""
-    report = _busy()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     where = _where(doc)
     keys = ("s3.new.total", "s3.new.natural", "s3.carried_in.total")
     for key in keys:
@@ -94,7 +79,7 @@ def test_a_cell_every_passing_combination_agrees_on_is_chosen_the_others_left_ou
     1/0, two combinations pass (122+1 and 123+0); both take upheld = 4, so 4 is proven and the
     two others, each with two passing readings, stay out."""
     report = make_report(11, year=2021, activity="busy")
-    doc = _doc(report)
+    doc = ocr_doc(report)
     where = _where(doc)
     assert [report.values[f"s4.suit_direct.{k}"] for k in ("upheld", "corrected", "other", "total")] == [4, 122, 1, 130]
     _doubt(doc, where["s4.suit_direct.upheld"], "14", "4")
@@ -111,7 +96,7 @@ def test_a_cell_with_one_reading_is_chosen_only_by_a_unique_combination() -> Non
     """A doubtful cell with a single reading (a digit may be missing from it) is not proven by
     several passing combinations that all keep it: upheld read 4 alone stays out here."""
     report = make_report(11, year=2021, activity="busy")
-    doc = _doc(report)
+    doc = ocr_doc(report)
     where = _where(doc)
     _doubt(doc, where["s4.suit_direct.upheld"], "4")
     _doubt(doc, where["s4.suit_direct.corrected"], "122", "123")
@@ -122,8 +107,8 @@ def test_a_cell_with_one_reading_is_chosen_only_by_a_unique_combination() -> Non
 
 def test_a_cell_no_identity_covers_is_never_guessed() -> None:
     """Section 二's cells take part in no identity: a doubtful one stays out, whatever its readings."""
-    report = _busy()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     where = _where(doc)
     key = next(k for k in where if k.startswith("s2.") and report.values.get(k))
     true = str(report.values[key])
@@ -136,8 +121,8 @@ def test_a_cell_no_identity_covers_is_never_guessed() -> None:
 def test_a_failing_identity_a_close_reading_repairs_leaves_its_doubtful_cells_out() -> None:
     """A sure-looking misread (0 read as 8, with 0 as runner-up): the identity fails, a close
     reading passes it, so the printed report probably passes: the cell is left out."""
-    report = _busy()
-    doc = _doc(report)
+    report = busy_report()
+    doc = ocr_doc(report)
     where = _where(doc)
     key = "s3.carried_in.total"
     true = str(report.values[key])
@@ -158,7 +143,7 @@ def test_an_ocrd_report_passes_what_its_truth_passes_or_leaves_the_cells_out(see
     (no readings at all). Whatever the parser keeps equals the truth, and every identity the
     truth passes either passes or cannot be evaluated."""
     report = make_report(seed, activity="busy")
-    doc = _doc(report)
+    doc = ocr_doc(report)
     rng = random.Random(seed)
     for pos, cell in list(doc.ocr.items()):
         if rng.random() >= share:
