@@ -18,7 +18,8 @@ and successfully loaded, ``store.known_fetches``) is
 
 The rotation deals a spider's known documents of one period out to the N nights in
 hash order (``rotation_slots``), so each night checks ⌊n/N⌋ or ⌈n/N⌉ of them — not a
-random share, which gave some nights twice the mean. When a page is confirmed unchanged or skipped, the attachments it
+random share, which gave some nights twice the mean — starting from a night of the spider's
+own (a hash of its name), so the portals' heavier nights do not all fall together. When a page is confirmed unchanged or skipped, the attachments it
 led to are requested on their own (the same rules apply to each). ``-a refresh=1`` /
 ``-s GX_REFRESH=True`` fetch everything; ``GX_INCREMENTAL=False`` turns it all off.
 
@@ -103,11 +104,14 @@ def due_for_revalidation(url: str, every: int, day: int | None = None, slot: int
     return ((_url_hash(url) if slot is None else slot) + day) % every == 0
 
 
-def rotation_slots(urls: Iterable[tuple[str, int]]) -> dict[str, int]:
-    """Each URL's night in its ``every``-night rotation, dealt evenly: one period's URLs in hash order, in turn.
+def rotation_slots(urls: Iterable[tuple[str, int]], rotation: str) -> dict[str, int]:
+    """Each URL's night in its ``every``-night rotation, dealt evenly: one period's URLs in hash order, in turn,
+    from a night of the rotation's own (``rotation``: its name, e.g. the spider's — :func:`rotation_start`).
 
     Why: by the hash alone each night gets a random share (the 110 documents of the Panzhihua
-    simulation at N = 28: 0 to 9 a night); dealt in turn a night gets ⌊n/N⌋ or ⌈n/N⌉. A URL added
+    simulation at N = 28: 0 to 9 a night); dealt in turn a night gets ⌊n/N⌋ or ⌈n/N⌉. The ⌈n/N⌉
+    nights are the first ones dealt: were every rotation dealt from the same night, every portal's
+    heavy nights (and the only nights its few dead links are asked) would fall together. A URL added
     or gone shifts the turns of those after it by one night; the overdue bound (``decide``: checked
     N nights ago) still holds for each.
     """
@@ -117,9 +121,16 @@ def rotation_slots(urls: Iterable[tuple[str, int]]) -> dict[str, int]:
             groups.setdefault(every, []).append(url)
     slots: dict[str, int] = {}
     for every, members in groups.items():
+        start = rotation_start(rotation, every)
         for i, url in enumerate(sorted(members, key=lambda u: (_url_hash(u), u))):
-            slots[url] = i % every
+            slots[url] = (start + i) % every
     return slots
+
+
+def rotation_start(rotation: str, every: int) -> int:
+    """The slot an ``every``-night rotation named ``rotation`` deals its first URL to: stable (a hash of
+    the name), and spread over the ``every`` slots from one name to another."""
+    return _url_hash(f"{rotation}/{every}") % every
 
 
 def alias_due(alias: store.Alias, every: int, now: datetime | None = None) -> bool:
@@ -228,9 +239,10 @@ class IncrementalState:
             self.known = known
             self.lists = lists or {}
             self.aliases = aliases or {}
-            self.slots = rotation_slots((k.url, self.period(k)) for k in known.values())
+            self.slots = rotation_slots(((k.url, self.period(k)) for k in known.values()), spider.name)
             every = self.settings.getint("GX_LIST_REVISIT_EVERY", 7)
-            self.list_slots = rotation_slots((url, every) for url in self.lists)
+            # the lists' rotation starts on a night of its own, not on the documents' heavy nights
+            self.list_slots = rotation_slots(((url, every) for url in self.lists), f"{spider.name} lists")
             logger.info("incremental: %d known documents for %s%s", len(self.known), spider.name,
                         " (refresh: fetching all)" if self.refresh else "")
 

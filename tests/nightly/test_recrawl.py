@@ -114,12 +114,13 @@ def test_revalidation_rotation_skips_documents_not_due_tonight(nightly, pg_url):
     every = 3
     engine = sa.create_engine(pg_url)
     try:  # what the next crawl starts from: its documents, dealt to the nights of their periods
-        known = store.known_fetches(engine, _runs(pg_url)[-1].spider)
+        spider = _runs(pg_url)[-1].spider
+        known = store.known_fetches(engine, spider)
     finally:
         engine.dispose()
     # as the crawl: GX_REVALIDATE_EVERY below, the default GX_REFETCH_EVERY, FAST's GX_GONE_RETRY_EVERY (1)
     periods = {u: period(k, revalidate_every=every, refetch_every=7, gone_every=1) for u, k in known.items()}
-    slots = rotation_slots(periods.items())
+    slots = rotation_slots(periods.items(), spider)
     nightly.reset()
     result = nightly.run(pg_url, "--year", str(YEAR), settings={"GX_REVALIDATE_EVERY": str(every)})
     assert result.returncode == 0, result.stdout + result.stderr
