@@ -36,7 +36,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gxcrawler.checks import identities  # noqa: E402
-from gxcrawler.db import failures, make_engine, ranks, upgrade  # noqa: E402
+from gxcrawler.db import failures, make_engine, ranks, reportrates, upgrade  # noqa: E402
 from gxcrawler.db.cellsums import REBUILD  # noqa: E402
 from gxcrawler.db.headlines import backfill_sql  # noqa: E402
 
@@ -108,6 +108,8 @@ def generate(url: str, reports: int, seed: float = 0.42, log=print, sums: bool =
     values_cols = _columns(cur, "report_values")
     cur.execute("SELECT to_regclass('rank_values_city') IS NOT NULL")
     ranked = cur.fetchone()[0]  # migration 0027: kept by triggers on reports, filled at the end
+    cur.execute("SELECT to_regclass('report_rates') IS NOT NULL")
+    rated = cur.fetchone()[0]  # migration 0029: the same
     if ranked:
         cur.execute("ALTER TABLE reports DISABLE TRIGGER USER")
 
@@ -247,7 +249,7 @@ def generate(url: str, reports: int, seed: float = 0.42, log=print, sums: bool =
     if "s3_new" in _columns(cur, "reports"):  # headlines and check counts, as the loader stores them
         step("headlines", backfill_sql())
     if ranked:
-        refill("rank_values", ranks.REBUILD, "reports")
+        refill("rank_values", ranks.REBUILD + (reportrates.REBUILD if rated else ()), "reports")
     conn.autocommit = True
     t = time.perf_counter()
     cur.execute("VACUUM ANALYZE")

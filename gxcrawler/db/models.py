@@ -330,6 +330,26 @@ rank_values_city = sa.Table(
     sa.Column("sorted", sa.ARRAY(sa.Numeric), nullable=False),
 )
 
+#: each report's rate rows of ``v_rates_long`` (``gxcrawler.db.reportrates``, migration
+#: 0029): seven rows a report, PostgreSQL only, kept current by triggers on reports and
+#: analytics_settings; the key is the report's (agency, year), which reports keeps unique
+report_rates = sa.Table(
+    "report_rates",
+    Base.metadata,
+    sa.Column("report_id", sa.Integer, nullable=False),
+    sa.Column("agency_id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("edition", sa.String(4)),
+    sa.Column("rate", sa.Text, primary_key=True),
+    sa.Column("numerator", sa.Numeric),
+    sa.Column("base", sa.Numeric),
+    sa.Column("value", sa.Numeric),  # NULL below the minimum base (gxcrawler.db.rates)
+    # a year's rates and ranks from the index alone (the region from the agency)
+    sa.Index("ix_report_rates_year", "year", "rate", postgresql_include=["agency_id", "value"]),
+    # an agency's (a county's, a city's) rows: one column, so the planner sees them together
+    sa.Index("ix_report_rates_agency_id", "agency_id"),
+)
+
 class CheckResult(Base):
     """One check on one report: ``left`` should equal ``right``.
 

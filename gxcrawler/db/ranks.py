@@ -46,7 +46,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import triggers
+from . import reportrates, triggers
 from .rates import RATES, _by_rate, _rate_list, rates_long_sql, value_sql
 
 #: scope -> (the partition's region columns, in the unique index's order)
@@ -268,9 +268,10 @@ def rebuild(conn: Connection) -> None:
         conn.execute(sa.text(statement))
 
 
-def ranks_sql(scope: str) -> str:
+def ranks_sql(scope: str, kept_rates: bool = False) -> str:
     """``v_rate_ranks_{scope}`` on PostgreSQL: the rows of ``rates.ranks_sql`` (0014), each
-    report's rank from its partition's sorted values."""
+    report's rank from its partition's sorted values. ``kept_rates`` (migration 0029): each
+    report's rates read from ``report_rates`` (``gxcrawler.db.reportrates``), not computed."""
     t, region = table(scope), SCOPES[scope]
     where = "\nWHERE l.county IS NOT NULL" if scope == "county" else ""
     match = " AND ".join(f"p.{c} = {_key(f'l.{c}')}" if c != "county" else "p.county = l.county" for c in region)
@@ -280,6 +281,6 @@ SELECT
     l.year, l.edition, l.rate, l.label, l.numerator, l.base, l.value,
     CASE WHEN l.value IS NOT NULL THEN 1 + p.ranked - width_bucket(l.value, p.sorted) END AS rank,
     COALESCE(p.ranked, 0) AS ranked
-FROM ({rates_long_sql("postgresql", previous=False)}) AS l
+FROM ({reportrates.rates_long_sql(previous=False) if kept_rates else rates_long_sql("postgresql", previous=False)}) AS l
 LEFT JOIN {t} p ON p.rate = l.rate AND p.year = l.year AND {match}{where}
 """

@@ -328,15 +328,20 @@ def _rates(name: str, revision: str = "0009") -> ViewSQL:
     def sql(dialect: str) -> str:
         from . import rates
 
+        kept = revision >= "0029" and dialect == "postgresql"  # each report's rates from report_rates
         if name == "v_rates":
             return rates.rates_sql(dialect)
         if name == "v_rates_long":
+            if kept:
+                from . import reportrates
+
+                return reportrates.rates_long_sql()
             return rates.rates_long_sql(dialect)
         scope = name.rsplit("_", 1)[1]
         if revision >= "0027" and dialect == "postgresql":
             from . import ranks
 
-            return ranks.ranks_sql(scope)
+            return ranks.ranks_sql(scope, kept_rates=kept)
         return rates.ranks_sql(dialect, scope, previous=revision == "0009")
 
     return sql
@@ -493,8 +498,13 @@ VIEWS_0027: dict[str, ViewSQL] = {
     **{name: _rates(name, "0027") for name in ("v_rate_ranks_county", "v_rate_ranks_city")},
 }
 
+#: migration 0029 (issue 12): the rate views from each report's kept rates
+#: (``gxcrawler.db.reportrates``, PostgreSQL; SQLite computes them when read)
+RATE_VIEWS_0029 = ("v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")
+VIEWS_0029: dict[str, ViewSQL] = {**VIEWS_0027, **{name: _rates(name, "0029") for name in RATE_VIEWS_0029}}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0027
+VIEWS: dict[str, ViewSQL] = VIEWS_0029
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

@@ -1,12 +1,15 @@
-"""The rank views read from each partition's sorted values (migration 0027) give the rows their
-window SQL gave, whatever wrote the reports, and the tables equal the values at any time.
+"""The rank views read from each partition's sorted values (migration 0027) and each report's
+kept rates (0029) give the rows their window SQL gave, ``v_rates_long`` reading the kept rates
+the rows it computed, whatever wrote the reports, and the tables equal the values at any time.
 
 A seeded random history — batches, replacements one by one, an unchanged reload, a
 rolled-back load, deleted reports, headline numbers and years changed by hand, agencies
 moved to another county, to no county and to no city, the minimum base changed, a TRUNCATE —
-and after every step ``rank_values_county`` / ``rank_values_city`` are compared with the same
-rows computed from ``reports`` and each rank view with its window SQL (as of 0023, inlined)
-under the analysts' filters, on partitions with ties and with NULL values.
+and after every step ``rank_values_county`` / ``rank_values_city`` / ``report_rates`` are
+compared with the same rows computed from ``reports`` and each rank view with its window SQL,
+``v_rates_long`` with its computing SQL (as of 0023, inlined) under the analysts' filters, on
+partitions with ties and with NULL values. Migration 0029 fills ``report_rates`` from stored
+reports and its downgrade gives the computing views back, with the same rows.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from gxcrawler.db import Loader
-from gxcrawler.db.ranks import LIVE_CITY, LIVE_COUNTY
+from gxcrawler.db import Loader, current_revision, head_revision, reportrates, upgrade
+from gxcrawler.db.migrate import downgrade
+from gxcrawler.db.ranks import _RATE_COLUMNS, LIVE_CITY, LIVE_COUNTY
 from gxcrawler.db.views import VIEWS_0023, changed_since, inline
 from tests.fixtures.histories import AGENCIES, YEARS
 from tests.fixtures.histories import failing_report as _report
@@ -43,17 +47,21 @@ def rows(engine, sql: str) -> list[tuple]:  # noqa: ANN001
 
 def assert_current(engine) -> int:  # noqa: ANN001
     """Tables equal the live rows, views equal their window SQL; returns the ranked rows."""
-    for table, live in (("rank_values_county", LIVE_COUNTY), ("rank_values_city", LIVE_CITY)):
+    for table, live in (
+        ("rank_values_county", LIVE_COUNTY), ("rank_values_city", LIVE_CITY), ("report_rates", reportrates.LIVE_SQL)
+    ):
         assert Counter(rows(engine, f"SELECT * FROM {table}")) == Counter(rows(engine, live)), table
     old = changed_since(VIEWS_0023, "postgresql")
-    assert set(old) == {"v_rate_ranks_county", "v_rate_ranks_city"}
+    assert set(old) == {"v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city"}
     ranked = 0
     for view in old:
-        for where in FILTERS:
+        for where in FILTERS + (("WHERE year = 2023 AND change IS NOT NULL",) if view == "v_rates_long" else ()):
+            if view == "v_rates_long" and "rank" in where:
+                continue
             sql = f"SELECT * FROM {view} {where}"
             new = rows(engine, sql)
             assert Counter(new) == Counter(rows(engine, inline(sql, old))), sql
-            ranked += sum(1 for r in new if r[-2] is not None) if not where else 0
+            ranked += sum(1 for r in new if r[-2] is not None) if not where and view != "v_rates_long" else 0
     return ranked
 
 
@@ -87,6 +95,15 @@ def test_rank_values_give_the_window_rows_after_every_kind_of_write(pg_engine, s
             ).scalar_one()
         text = json.dumps(explained)
         assert "WindowAgg" not in text and '"Relation Name": "rank_values_' in text, view
+    # a year's rates and ranks are read from the kept rates, not computed from every report
+    for view in ("v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city"):
+        with pg_engine.connect() as conn:
+            (explained,) = conn.execute(
+                sa.text(f"EXPLAIN (FORMAT JSON) SELECT count(*), sum(value), max(rank) FROM {view} WHERE year = 2023"
+                        if "rank" in view else f"EXPLAIN (FORMAT JSON) SELECT count(*), sum(value) FROM {view} WHERE year = 2023")
+            ).scalar_one()
+        text = json.dumps(explained)
+        assert '"Relation Name": "report_rates"' in text and '"Relation Name": "reports"' not in text, view
 
     again = [_report(rnd, *p) for p in rnd.sample(plan, k=len(plan) // 3)]
     assert {loader.load(*item).status for item in again} == {"updated"}
@@ -120,6 +137,13 @@ def test_rank_values_give_the_window_rows_after_every_kind_of_write(pg_engine, s
             {"t": tied, "o": other})
         conn.execute(sa.text("UPDATE reports SET listed = NOT listed"))  # no rate column: nothing recomputed
     assert_current(pg_engine)
+    # each column a rate reads changed alone, on its own report (and an edition)
+    with pg_engine.begin() as conn:
+        for column, report_id in zip(_RATE_COLUMNS, rnd.sample(ids, len(_RATE_COLUMNS)), strict=True):
+            conn.execute(sa.text(f"UPDATE reports SET {column} = COALESCE({column}, 0) + 31 WHERE id = :id"),
+                         {"id": report_id})
+        conn.execute(sa.text("UPDATE reports SET edition = '2019' WHERE id = :id"), {"id": other})
+    assert_current(pg_engine)
     with pg_engine.begin() as conn:
         conn.execute(sa.text("UPDATE agencies SET county = '新设区' WHERE name LIKE '%阿猛镇%'"))
         conn.execute(sa.text("UPDATE agencies SET county = NULL WHERE name LIKE '%平远镇%'"))
@@ -133,3 +157,25 @@ def test_rank_values_give_the_window_rows_after_every_kind_of_write(pg_engine, s
     with pg_engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE reports CASCADE"))
     assert assert_current(pg_engine) == 0
+
+
+def test_0029_fills_report_rates_from_stored_reports_and_downgrades(pg_engine):
+    rnd = random.Random(3)
+    _base(pg_engine, 5)
+    plan = [(region, agency, year) for region, agency in AGENCIES for year in YEARS if rnd.random() < 0.7]
+    assert {o.status for o in Loader(pg_engine).load_many([_report(rnd, *p) for p in plan])} == {"inserted"}
+    views = ("v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")
+    before = {view: Counter(rows(pg_engine, f"SELECT * FROM {view}")) for view in views}
+    assert sum(before["v_rates_long"].values()) == 7 * len(plan)
+
+    downgrade(pg_engine, "0028")
+    with pg_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT to_regclass('report_rates')")).scalar_one() is None
+    assert {view: Counter(rows(pg_engine, f"SELECT * FROM {view}")) for view in views} == before
+    rnd2 = random.Random(4)  # loaded without the table: the migration reads what is stored
+    again = [_report(rnd2, *p) for p in rnd2.sample(plan, k=5)]
+    assert {o.status for o in Loader(pg_engine).load_many(again)} <= {"updated", "unchanged"}
+
+    upgrade(pg_engine)
+    assert current_revision(pg_engine) == head_revision()
+    assert assert_current(pg_engine) > 20

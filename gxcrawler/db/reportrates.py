@@ -1,0 +1,185 @@
+"""Each report's rates kept in a narrow table, so that a whole year's rates and ranks are an index read.
+
+``v_rates``, ``v_rates_long`` and the rank views compute every rate from the headline
+columns of ``reports`` (``gxcrawler.db.rates``). A filter on an agency or a county reads a
+few report rows; a filter on a **year** reads every report of the year — at 1,000,000
+reports 143,000 rows of the 810 MB ``reports`` heap, whose rows are wide and whose years
+are interleaved, so PostgreSQL reads the table whole — and computes seven rates of each
+(``CASE`` on the rate's name, numeric division): 5–9.5 s at 1M, 435–505 ms at 100k under
+load (docs/notes/performance.md, "Rates kept per report").
+
+``report_rates`` holds **each report's rows of** ``v_rates_long``: per report and rate
+(seven rows a report) its ``report_id``, ``agency_id``, ``year``, ``edition``, ``rate``,
+``numerator``, ``base`` and ``value`` (NULL below the minimum base, as ``rates.value_sql``),
+keyed by (agency, year, rate) and indexed by (year, rate). ``v_rates_long`` and the rank
+views read it: a year is a range of the index and a scan of narrow rows (~70 bytes; a
+``reports`` row is ~800), no arithmetic. One row per report with the seven rates side by
+side was measured too: a quarter of the size, but unpivoting it (a ``VALUES`` list per
+report) cost as much per rate as computing the rate (docs/notes/performance.md). Unlike a
+rank, a rate is the report's own: writing one report changes no other report's rows, so
+the table costs the loader seven small rows a report.
+
+**Maintained by triggers, in the writing transaction** (PostgreSQL), as ``cell_sums`` and
+the rank values (``gxcrawler.db.triggers``):
+
+* ``reports`` INSERT / DELETE (statement level, transition tables): the written reports'
+  rows inserted / deleted (found by their agencies: the key's first column);
+* ``reports`` UPDATE: the rows of the reports whose agency, year, edition or a rate's column
+  changed are deleted, then inserted again from the new rows (two statements: a report
+  moved to the (agency, year) another one left in the same statement finds it gone); an
+  UPDATE of nothing a rate reads (``listed``, ``updated_at``) writes nothing;
+* ``analytics_settings`` (the minimum base): every row recomputed;
+* TRUNCATE of ``reports`` empties the table.
+
+An agency moved to another region changes nothing here (the views join the agency).
+``LIVE_SQL`` is what the table must equal at any time (``tests/analytics/test_rank_values.py`` compares them after every kind of write).
+SQLite keeps computing the rates when read.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import triggers
+from .rates import _AGENCY, RATES, _by_rate, _rate_list, _sum, base_sql, value_sql
+
+TABLE = "report_rates"
+
+#: the table's columns, in order
+COLUMNS: tuple[str, ...] = ("report_id", "agency_id", "year", "edition", "rate", "numerator", "base", "value")
+
+#: the primary key: a report's rows found by its (agency, year), which ``reports`` keeps
+#: unique, and a view's previous year by the same index
+KEY: tuple[str, ...] = ("agency_id", "year", "rate")
+
+
+def _select(source: str, alias: str) -> str:
+    """The rows of the reports ``source`` (named ``alias``): one per report and rate."""
+    return (
+        f"SELECT {alias}.id, {alias}.agency_id, {alias}.year, {alias}.edition, k.rate, "
+        f"{_by_rate('k.rate', lambda r: _sum(alias, r.numerator, 'postgresql'))}, "
+        f"{_by_rate('k.rate', lambda r: base_sql(r, alias, 'postgresql'))}, "
+        f"{_by_rate('k.rate', lambda r: value_sql(r, alias, 'postgresql'))} "
+        f"FROM {source} {alias} CROSS JOIN {_rate_list('postgresql')}"
+    )
+
+
+#: every report's rows from the stored reports: what the table must equal at any time
+LIVE_SQL = _select("reports", "r")
+
+_NAMES = ", ".join(COLUMNS)
+
+#: the columns of ``reports`` a row reads (besides its id)
+_READ = tuple(sorted({"agency_id", "year", "edition", *(c for r in RATES for c in (*r.numerator, *(r.base or ())))}))
+_CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in _READ)
+#: the reports an UPDATE changed in a way that changes their rows: old (``o``) and new
+#: (``n``) versions joined by id (one side missing if the id itself was updated)
+_UPDATED = f"old_reports o FULL JOIN new_reports n ON n.id = o.id WHERE (o.id IS NULL OR n.id IS NULL OR {_CHANGED})"
+
+
+def _delete(reports: str) -> str:
+    """PL/pgSQL: the rows of the reports ``reports`` (a relation: id, agency_id, year) deleted —
+    found by their agencies in the primary key (an array: a transition table has no statistics)."""
+    return f"""
+    DELETE FROM {TABLE} t USING {reports} o
+    WHERE t.agency_id = ANY(ARRAY(SELECT o.agency_id FROM {reports} o))
+      AND t.agency_id = o.agency_id AND t.year = o.year AND t.report_id = o.id;"""
+
+
+#: function name -> body (PL/pgSQL statements)
+FUNCTIONS: dict[str, str] = {
+    "report_rates_insert": f"\n    INSERT INTO {TABLE} ({_NAMES}) {_select('new_reports', 'n')};",
+    "report_rates_delete": _delete("old_reports"),
+    # changed reports: the old rows all deleted, then the new ones inserted (a report moved
+    # to the (agency, year) another left in the same statement finds its rows gone)
+    "report_rates_update": _delete(f"(SELECT o.* FROM {_UPDATED} AND o.id IS NOT NULL)")
+    + f"""
+    INSERT INTO {TABLE} ({_NAMES}) {_select(f"(SELECT n.* FROM {_UPDATED} AND n.id IS NOT NULL)", 'n')};""",
+    "report_rates_truncate": f"\n    TRUNCATE {TABLE};",
+    # the minimum base changed: every row
+    "report_rates_settings": f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({_NAMES}) {LIVE_SQL};",
+}
+
+#: trigger name -> its definition (without CREATE TRIGGER name)
+TRIGGERS: dict[str, str] = {
+    "report_rates_insert": ("AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports "
+                            "FOR EACH STATEMENT EXECUTE FUNCTION report_rates_insert()"),
+    "report_rates_delete": ("AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports "
+                            "FOR EACH STATEMENT EXECUTE FUNCTION report_rates_delete()"),
+    "report_rates_update": ("AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports "
+                            "NEW TABLE AS new_reports FOR EACH STATEMENT EXECUTE FUNCTION report_rates_update()"),
+    "report_rates_truncate": ("AFTER TRUNCATE ON reports FOR EACH STATEMENT "
+                              "EXECUTE FUNCTION report_rates_truncate()"),
+    "report_rates_settings": ("AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON analytics_settings "
+                              "FOR EACH STATEMENT EXECUTE FUNCTION report_rates_settings()"),
+}
+
+
+def _function_sql(name: str) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{FUNCTIONS[name]}
+    RETURN NULL;
+END
+$$"""
+
+
+def create_triggers(conn: Connection) -> None:
+    """The functions and triggers that keep ``report_rates`` current (PostgreSQL)."""
+    for name in FUNCTIONS:  # text(): escapes % for pyformat drivers (psycopg2)
+        conn.execute(sa.text(_function_sql(name)))
+    triggers.replace_triggers(conn, TRIGGERS)
+
+
+def drop_triggers(conn: Connection) -> None:
+    triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
+
+
+#: refill the table from the stored reports, in one transaction, in the key's order (as the loader writes them: a portal's agencies together)
+REBUILD: tuple[str, ...] = (
+    "LOCK TABLE reports IN SHARE MODE",
+    f"TRUNCATE {TABLE}",
+    f"INSERT INTO {TABLE} ({_NAMES}) SELECT * FROM ({LIVE_SQL}) l ORDER BY l.agency_id, l.year, l.rate",
+)
+
+
+def rebuild(conn: Connection) -> None:
+    for statement in REBUILD:
+        conn.execute(sa.text(statement))
+
+
+def _constant(column: str) -> str:
+    """A rate's ``label`` or ``formula`` by its name (computed only when a query reads it)."""
+    whens = " ".join(f"WHEN '{r.name}' THEN '{getattr(r, column)}'" for r in RATES)
+    return f"CASE t.rate {whens} END"
+
+
+def rates_long_sql(previous: bool = True) -> str:
+    """``v_rates_long`` (PostgreSQL): the rows of ``rates.rates_long_sql`` from the kept rows;
+    ``previous=False``: without the previous year's, for the rank views.
+
+    The agency (every report has one: a foreign key) and the previous year's row (at most one:
+    the primary key) are LEFT JOINs, so a query that names none of their columns reads
+    neither: a count of a year's rates is a range of the year's index."""
+    before = """,
+    p.report_id AS prev_report_id,
+    p.value AS prev_value,
+    t.value - p.value AS change""" if previous else ""
+    join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1 AND p.rate = t.rate"
+            if previous else "")
+    return f"""
+SELECT
+    t.report_id,
+    {_AGENCY.replace("a.id AS agency_id", "t.agency_id")},
+    t.year,
+    t.edition,
+    t.rate,
+    {_constant("label")} AS label,
+    {_constant("formula")} AS formula,
+    t.numerator,
+    t.base,
+    t.value{before}
+FROM {TABLE} t
+LEFT JOIN agencies a ON a.id = t.agency_id{join}
+"""
