@@ -1,7 +1,7 @@
 """Each report's rates kept in a narrow table, so that a whole year's rates and ranks are an index read.
 
-``v_rates``, ``v_rates_long`` and the rank views compute every rate from the headline
-columns of ``reports`` (``gxcrawler.db.rates``). A filter on an agency or a county reads a
+``v_rates_long`` and the rank views computed every rate from the headline columns of
+``reports`` (``gxcrawler.db.rates``; ``v_rates``, one row per report, still does). A filter on an agency or a county reads a
 few report rows; a filter on a **year** reads every report of the year — at 1,000,000
 reports 143,000 rows of the 810 MB ``reports`` heap, whose rows are wide and whose years
 are interleaved, so PostgreSQL reads the table whole — and computes seven rates of each

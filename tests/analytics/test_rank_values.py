@@ -25,7 +25,7 @@ from gxcrawler.db import Loader, current_revision, head_revision, reportrates, u
 from gxcrawler.db.migrate import downgrade
 from gxcrawler.db.ranks import _RATE_COLUMNS, LIVE_CITY, LIVE_COUNTY
 from gxcrawler.db.views import VIEWS_0023, changed_since, inline
-from tests.fixtures.histories import AGENCIES, YEARS
+from tests.fixtures.histories import AGENCIES, YEARS, load_in_batches, planned
 from tests.fixtures.histories import failing_report as _report
 
 FILTERS = (
@@ -162,8 +162,8 @@ def test_rank_values_give_the_window_rows_after_every_kind_of_write(pg_engine, s
 def test_0029_fills_report_rates_from_stored_reports_and_downgrades(pg_engine):
     rnd = random.Random(3)
     _base(pg_engine, 5)
-    plan = [(region, agency, year) for region, agency in AGENCIES for year in YEARS if rnd.random() < 0.7]
-    assert {o.status for o in Loader(pg_engine).load_many([_report(rnd, *p) for p in plan])} == {"inserted"}
+    plan = planned(rnd, AGENCIES, 0.7)
+    load_in_batches(Loader(pg_engine), [_report(rnd, *p) for p in plan], 9)
     views = ("v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")
     before = {view: Counter(rows(pg_engine, f"SELECT * FROM {view}")) for view in views}
     assert sum(before["v_rates_long"].values()) == 7 * len(plan)
