@@ -14,8 +14,9 @@ import functools
 import io
 import json
 import operator
+import struct
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -148,24 +149,82 @@ def copy_cells(cursor: Any, reports: Sequence[tuple[int, ParseResult]]) -> None:
 
 
 COPY_DOCUMENTS = "COPY documents (sha256, content, content_type, size, url, first_fetched_at) FROM STDIN"
+COPY_DOCUMENTS_BINARY = f"{COPY_DOCUMENTS} WITH (FORMAT binary)"
 
 
 def copy_documents(cursor: Any, provs: Sequence[Provenance]) -> None:
-    """COPY the documents of ``provs`` (none stored yet; each sha256 once), bytes as hex."""
+    """COPY the documents of ``provs`` (none stored yet; each sha256 once).
+
+    In COPY's binary format: the bytes go as they are, where the text format's hex doubled
+    them for the client to write and the server to decode (3,000 pages of 8.5 KiB: the
+    server's COPY took 87 ms binary, 250 ms as hex text). A fetch time without a time zone
+    (which the text format leaves to the server's) sends the batch as text, as before.
+    """
     now = datetime.now(UTC)
-    buffer = io.StringIO()
-    seen: set[str] = set()
+    docs: dict[str, Provenance] = {}
     for p in provs:
-        if p.sha256 in seen:
-            continue
-        seen.add(p.sha256)
-        buffer.write(
-            f"{_escape(p.sha256)}\t\\\\x{p.content.hex()}\t{_copy_text(p.content_type)}\t{len(p.content)}"
-            f"\t{_copy_text(p.document_url or p.page_url)}\t{(p.fetched_at or now).isoformat()}\n"
-        )
-    if seen:
+        docs.setdefault(p.sha256, p)
+    if not docs:
+        return
+    times = [p.fetched_at or now for p in docs.values()]
+    if any(t.utcoffset() is None for t in times):
+        buffer = io.StringIO()
+        for p, fetched_at in zip(docs.values(), times, strict=True):
+            buffer.write(
+                f"{_escape(p.sha256)}\t\\\\x{p.content.hex()}\t{_copy_text(p.content_type)}\t{len(p.content)}"
+                f"\t{_copy_text(p.document_url or p.page_url)}\t{fetched_at.isoformat()}\n"
+            )
         buffer.seek(0)
         cursor.copy_expert(COPY_DOCUMENTS, buffer)
+        return
+    codec = _python_codec(cursor)
+    out = io.BytesIO()
+    out.write(_BINARY_HEADER)
+    for p, fetched_at in zip(docs.values(), times, strict=True):
+        out.write(_SIX_FIELDS)
+        for field in (p.sha256.encode(codec), p.content):
+            out.write(_LENGTH.pack(len(field)))
+            out.write(field)
+        _binary_text(out, p.content_type, codec)
+        out.write(_INT4_FIELD.pack(4, len(p.content)))
+        _binary_text(out, p.document_url or p.page_url, codec)
+        out.write(_INT8_FIELD.pack(8, (fetched_at - _PG_EPOCH) // _MICROSECOND))
+    out.write(_LENGTH_16.pack(-1))
+    out.seek(0)
+    cursor.copy_expert(COPY_DOCUMENTS_BINARY, out)
+
+
+#: COPY's binary format: signature, flags, header extension length; per row its field count
+#: and each field's length (-1: NULL) and bytes, big-endian; an int4, a timestamptz as
+#: microseconds since 2000-01-01 UTC (int8); -1 fields end the data
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_LENGTH = struct.Struct("!i")
+_LENGTH_16 = struct.Struct("!h")
+_SIX_FIELDS = _LENGTH_16.pack(6)
+_INT4_FIELD = struct.Struct("!ii")
+_INT8_FIELD = struct.Struct("!iq")
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _python_codec(cursor: Any) -> str:
+    """The Python codec of the connection's client encoding (text fields travel in it)."""
+    try:
+        from psycopg2.extensions import encodings
+
+        return encodings[cursor.connection.encoding]
+    except (ImportError, AttributeError, KeyError):
+        return "utf-8"
+
+
+def _binary_text(out: io.BytesIO, text: str | None, codec: str) -> None:
+    """A text field in COPY's binary format, in the connection's encoding."""
+    if text is None:
+        out.write(_LENGTH.pack(-1))
+    else:
+        data = text.encode(codec)
+        out.write(_LENGTH.pack(len(data)))
+        out.write(data)
 
 
 _PLAIN_NUMBERS = {Decimal, int}

@@ -179,3 +179,57 @@ def test_documents_by_copy_fall_back_when_a_concurrent_loader_stored_one(pg_engi
     with pg_engine.connect() as conn:
         stored = {sha: bytes(content) for sha, content in conn.execute(sa.text("SELECT sha256, content FROM documents"))}
     assert stored == {p.sha256: p.content for p in provs}
+
+
+def test_documents_by_binary_copy_are_stored_as_by_insert(pg_engine):
+    """COPY's binary format stores what the INSERT does: the bytes, content type, size, URL
+    (non-ASCII, or none) and fetch time (any zone, to the microsecond); a time without zone
+    sends the batch as text, which the server reads in its own zone, as the INSERT does."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from gxcrawler.db import batch
+    from gxcrawler.db.loader import _store_documents
+
+    reports = [make_report(a, 2021) for a in ("蚌峨乡", "平远镇", "阿猛镇", "者兔乡")]
+    east8 = timezone(timedelta(hours=8))
+    provs = [
+        replace(reports[0][1], content=b"\x00\xff\\x\t\n" + bytes(range(256)) * 40, content_type=None),
+        replace(reports[1][1], page_url="https://例子.gov.cn/年报 2021.html", document_url=None,
+                fetched_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=east8)),
+        replace(reports[2][1], content=b"", page_url=None, document_url=None,
+                fetched_at=datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        replace(reports[3][1], fetched_at=None),
+    ]
+    naive = [replace(reports[0][1], content=b"naive", fetched_at=datetime(2026, 5, 6, 7, 8, 9, 10))]
+
+    def stored(engine):
+        with engine.connect() as conn:
+            return {
+                row[0]: (bytes(row[1]), *row[2:])
+                for row in conn.execute(sa.text(
+                    "SELECT sha256, content, content_type, size, url, first_fetched_at FROM documents"))
+            }
+
+    with pg_engine.begin() as conn, conn.connection.driver_connection.cursor() as cursor:
+        batch.copy_documents(cursor, provs + provs[:1])  # a sha256 twice: once
+    by_copy = stored(pg_engine)
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM documents"))
+        _store_documents(conn, provs)
+    by_insert = stored(pg_engine)
+    assert len(by_copy) == 4
+    assert {k: v[:4] for k, v in by_copy.items()} == {k: v[:4] for k, v in by_insert.items()}
+    for sha, row in by_copy.items():
+        if sha != provs[3].sha256:  # no fetch time: each path's own "now"
+            assert row[4] == by_insert[sha][4]
+    assert by_copy[provs[1].sha256][4] == datetime(2026, 1, 1, 19, 4, 5, 678901, tzinfo=UTC)
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM documents"))
+        with conn.connection.driver_connection.cursor() as cursor:
+            batch.copy_documents(cursor, naive)
+    by_text = stored(pg_engine)
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM documents"))
+        _store_documents(conn, naive)
+    assert by_text == stored(pg_engine)
