@@ -116,20 +116,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def _function_sql(name: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN{FUNCTIONS[name]}
-    RETURN NULL;
-END
-$$"""
-
-
 def create_triggers(conn: Connection) -> None:
     """The functions and triggers that keep ``report_rates`` current (PostgreSQL)."""
-    for name in FUNCTIONS:  # text(): escapes % for pyformat drivers (psycopg2)
-        conn.execute(sa.text(_function_sql(name)))
-    triggers.replace_triggers(conn, TRIGGERS)
+    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:

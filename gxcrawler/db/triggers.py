@@ -1,6 +1,6 @@
 """Installing and removing the row triggers that keep derived tables exact (PostgreSQL).
 
-``cell_sums``, ``failed_identities`` and the rank values are each kept by a few plpgsql
+``cell_sums``, ``failed_identities``, the rank values and ``report_rates`` are each kept by a few plpgsql
 functions and the triggers that call them; each module declares its triggers as
 ``name -> "AFTER … ON <table> …"`` and its functions' bodies as ``name -> body``, and these
 helpers do the DDL.
@@ -19,7 +19,7 @@ def trigger_table(definition: str) -> str:
 
 
 def function_sql(name: str, body: str, declare: str, definition: str) -> str:
-    """``CREATE OR REPLACE FUNCTION name()`` of a trigger: its variables (``declare``), ``body``, and
+    """``CREATE OR REPLACE FUNCTION name()`` of a trigger: its variables (``declare``; none: ""), ``body``, and
     what it returns — NULL (an AFTER trigger's result is ignored), OLD for a BEFORE DELETE (the row
     to go on deleting). ``definition`` is the trigger's (:data:`TRIGGERS`)."""
     if not definition.startswith("BEFORE"):
@@ -28,17 +28,17 @@ def function_sql(name: str, body: str, declare: str, definition: str) -> str:
         returned = "OLD"
     else:
         raise ValueError(f"{name}: say what a {definition.split(' ON ')[0]} trigger returns")
+    variables = f"DECLARE\n    {declare};\n" if declare else ""
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    {declare};
-BEGIN{body}
+{variables}BEGIN{body}
     RETURN {returned};
 END
 $$"""
 
 
-def create_triggers(conn: Connection, functions: Mapping[str, str], triggers: Mapping[str, str], declare: str) -> None:
+def create_triggers(conn: Connection, functions: Mapping[str, str], triggers: Mapping[str, str],
+                    declare: str = "") -> None:
     """(Re)create each function (``name -> body``, with the variables ``declare``), then the triggers.
 
     The statements reach the server as written, with no bind parameters: ``%`` (LIKE patterns),

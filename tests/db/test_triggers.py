@@ -47,3 +47,4 @@ def test_a_before_trigger_other_than_delete_must_say_what_it_returns():
         triggers.function_sql("f", "", "n integer", "BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()")
     assert "RETURN OLD;" in triggers.function_sql("f", "", "n integer", TRIGGERS["seen_delete"])
     assert "RETURN NULL;" in triggers.function_sql("f", "", "n integer", TRIGGERS["seen_insert"])
+    assert "DECLARE" not in triggers.function_sql("f", "", "", TRIGGERS["seen_insert"])  # no variables
