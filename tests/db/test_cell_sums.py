@@ -9,11 +9,13 @@ that read ``v_cell_sums`` with their old text over the cells.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from gxcrawler.db import Loader
 from gxcrawler.db.cellsums import GROUP, LIVE_SQL, rebuild, view_sql
@@ -150,3 +152,23 @@ def test_cell_sums_on_sqlite_are_the_stored_cells_summed_when_read(sqlite_engine
     assert len(got) == len(expected)
     assert {g[:6]: g[6] for g in got} == counts
     assert all(abs(Decimal(str(g[7])) - expected[g[:6]]) < Decimal("1e-6") for g in got)
+
+
+def test_a_year_of_v_rollup_cells_is_read_in_its_grouping_order(pg_engine):
+    """Migration 0030: a year's sums come from ``ix_cell_sums_year`` in the view's grouping
+    order — grouped as they come, no sort — and the rows are the cells summed."""
+    rnd = random.Random(5)
+    load_in_batches(Loader(pg_engine), [report(rnd, *p) for p in planned(rnd, AGENCIES, 0.8)], 9)
+    with pg_engine.connect() as conn:
+        for kind in ("seqscan", "bitmapscan", "sort"):  # a few rows: the table itself, sorted, would be cheaper
+            conn.execute(sa.text(f"SET enable_{kind} = off"))
+        (plan,) = conn.execute(sa.text(
+            "EXPLAIN (FORMAT JSON) SELECT count(*), sum(value) FROM v_rollup_cells WHERE year = 2022"
+        )).scalar_one()
+    text = json.dumps(plan)
+    assert '"Index Name": "ix_cell_sums_year"' in text and 'Sort"' not in text.replace('"Sorted"', ""), text
+    summed = rows(pg_engine, "SELECT a.county, a.city, a.province, v.key, count(*), sum(v.value) FROM report_values v "
+                  "JOIN reports r ON r.id = v.report_id JOIN agencies a ON a.id = r.agency_id WHERE r.year = 2022 "
+                  "GROUP BY 1, 2, 3, 4")
+    assert Counter(rows(pg_engine, "SELECT county, city, province, key, reports, value FROM v_rollup_cells "
+                        "WHERE year = 2022")) == Counter(summed) and summed
