@@ -15,7 +15,9 @@ query and every common filter < 200 ms at 100,000 reports, < 1 s at 1,000,000):
   are fetched (``SELECT *``); a city's or a year's rows — tens of thousands of reports,
   millions of cells at 1M — are aggregated (``count(*)`` and a sum), as nobody reads
   them row by row; on the views of every cell (``PAGED``) also their first 100 rows
-  (``LIMIT 100``: what browsing a city's or a year's cells waits for);
+  (``LIMIT 100``: what browsing a city's or a year's cells waits for); on ``v_s3_long``,
+  ``v_compare`` and ``v_cell_sums`` also one cell (``s3.new.total``) across a city's and a
+  year's reports, aggregated;
 * paired: the ``v_reports`` and ``v_s3_long`` county-and-year filters against the
   same rows written by hand on the tables (goal: the view costs no more than that);
 * paired, ``--before REVISION`` (e.g. ``0016``): each view whose SQL changed since that
@@ -92,7 +94,7 @@ def pick_values(cur) -> dict:
         (county,),
     )
     agency = cur.fetchone()[0]
-    return {"county": county, "city": city, "year": year, "agency": agency}
+    return {"county": county, "city": city, "year": year, "agency": agency, "key": KEY}
 
 
 def view_columns(cur) -> dict[str, set[str]]:
@@ -115,7 +117,14 @@ FILTERS = {
     "year": (("year",), "year = %(year)s", "aggregate"),
     "city, first page": (("city",), "city = %(city)s", "page"),
     "year, first page": (("year",), "year = %(year)s", "page"),
+    "city+key": (("city", "key"), "city = %(city)s AND key = %(key)s", "aggregate"),
+    "year+key": (("year", "key"), "year = %(year)s AND key = %(key)s", "aggregate"),
 }
+
+#: the cell views also timed on one cell across a city's or a year's reports (``KEY``: the
+#: requests received, a cell every report has)
+KEYED = ("v_s3_long", "v_compare", "v_cell_sums")
+KEY = "s3.new.total"
 
 #: views of every cell (a city's or a year's: millions of rows at 1M), also timed to their
 #: first page of rows, which is what someone browsing them waits for; their sums are in
@@ -151,6 +160,8 @@ def queries(cur, values: dict, before: str | None = None) -> list[Query]:
         measure = next((c for c in ("value", "s3_new", "difference") if c in cols), None)
         for name, (needs, where, kind) in FILTERS.items():
             if not set(needs) <= cols or (kind == "page" and view not in PAGED):
+                continue
+            if "key" in needs and view not in KEYED:
                 continue
             if kind == "rows":
                 sql = f"SELECT * FROM {view} WHERE {where}"

@@ -237,7 +237,8 @@ def generate(url: str, reports: int, seed: float = 0.42, log=print, sums: bool =
     if sums:
         refill("cell_sums", REBUILD if fill_sums else (), "report_values")
     if failed:
-        refill("failed_identities", failures.REBUILD, "check_results")
+        kept = failures.COLUMNS if "agency_id" in _columns(cur, "failed_identities") else failures.COLUMNS_0026
+        refill("failed_identities", failures.rebuild_statements(kept), "check_results")
     step(
         "checks_failed",
         """

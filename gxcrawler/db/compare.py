@@ -198,7 +198,7 @@ def _select(value_out: str, prev_out: str, value: str, prev: str) -> str:
     round(100.0 * ({value} - {prev}) / NULLIF({prev}, 0), 1) AS change_pct"""
 
 
-def view_sql(dialect: str, lateral: bool = False) -> str:
+def view_sql(dialect: str, lateral: bool = False, grouped: bool = False) -> str:
     """``v_compare``: every cell of each report beside the same agency's previous year.
 
     One row per report and key where either year has a value (a report without a
@@ -211,7 +211,15 @@ def view_sql(dialect: str, lateral: bool = False) -> str:
     of every key of ``metrics`` looked up in both: PostgreSQL planned those look-ups as two
     hashes of every cell in the database as soon as a filter selected more than a few
     reports (a city's: 60–80 s at 100,000 reports; docs/notes/performance.md).
+
+    ``grouped`` (migration 0032, PostgreSQL): the same rows, both reports' cells read in one
+    scan of the primary key and grouped by key, each side's value picked by its report. A
+    filter on ``key`` then reaches the index (a key grouped on is pushed into the scan; a
+    FULL JOIN's merged key is not): one cell compared across a city's or a year's reports
+    looks up two cells per report instead of reading all of them.
     """
+    if grouped and dialect == "postgresql":
+        return _grouped_sql()
     if lateral and dialect == "postgresql":
         return _lateral_sql()
     cast = "CAST({} AS REAL)" if dialect == "sqlite" else "{}"
@@ -225,6 +233,28 @@ CROSS JOIN metrics m
 LEFT JOIN report_values v ON v.report_id = r.id AND v.key = m.key
 LEFT JOIN report_values pv ON pv.report_id = p.id AND pv.key = m.key
 WHERE v.value IS NOT NULL OR pv.value IS NOT NULL
+"""
+
+
+def _grouped_sql() -> str:
+    """``v_compare`` on PostgreSQL since 0032 (:func:`view_sql`): ``(report_id, key)`` is the
+    primary key, so each group holds at most one cell of each report, and ``max`` is that
+    cell's value (NULL where the report has no such cell, as the FULL JOIN gave)."""
+    return f"""
+{_select("c.value", "c.prev_value", "c.value", "c.prev_value")}
+FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1
+CROSS JOIN LATERAL (
+    SELECT key,
+           max(value) FILTER (WHERE report_id = r.id) AS value,
+           max(value) FILTER (WHERE report_id = p.id) AS prev_value
+    FROM report_values
+    WHERE report_id = ANY(ARRAY[r.id, p.id])
+    GROUP BY key
+) c
+JOIN metrics m ON m.key = c.key
+WHERE c.value IS NOT NULL OR c.prev_value IS NOT NULL
 """
 
 

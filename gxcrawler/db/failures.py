@@ -20,6 +20,13 @@ writing only checks that hold costs the scan of its transition table. The rows a
 recomputed, not adjusted, so the table equals the query over the checks at any time
 (``LIVE_SQL``; ``tests/db/test_failed_identities.py`` after every kind of write).
 
+**The report's agency and year are kept on the row too** (migration 0031), so worked query
+5 names the agencies of these reports alone instead of joining every report's index entry
+(3.2 s at 1,000,000 reports, 85,738 of them failing: docs/notes/performance.md, "Query 5 at
+a million reports"). They are read from ``reports`` when the row is recomputed, and a row
+trigger on ``reports`` moves them with a report given another agency or year
+(``failed_identities_move``: queued only for a row whose agency or year changed).
+
 SQLite (small, embedded databases): no table; the worked queries are PostgreSQL's.
 :func:`rebuild` refills the table (the migration; a bulk restore with the triggers off,
 ``benchmarks/scale_data.py``).
@@ -36,54 +43,68 @@ from .views import RULE_KINDS_0008, _case
 #: a failed check of ``c`` is an identity: v_failed_checks' ``kind`` (0008 on) = 'identity'
 IDENTITY = f"{_case('c.rule', RULE_KINDS_0008, 'identity')} = 'identity'"
 
-#: the failed identities of the checks ``c`` (and ``c.report_id``'s filter ``where``), per report:
-#: worked query 5's grouped part as written since 0023
-def _grouped(where: str = "") -> str:
-    return (
+#: the table's columns as of 0026, and since 0031 (the report's agency and year kept too)
+COLUMNS_0026 = ("report_id", "identities_failed", "details")
+COLUMNS = ("report_id", "agency_id", "year", "identities_failed", "details")
+
+
+def _grouped(where: str = "", columns: tuple[str, ...] = COLUMNS) -> str:
+    """The failed identities of the checks ``c`` (and ``c.report_id``'s filter ``where``), per
+    report: worked query 5's grouped part as written since 0023, in the table's ``columns``
+    (with the report's agency and year from ``reports`` since 0031)."""
+    grouped = (
         "SELECT c.report_id, CAST(count(*) AS INTEGER) AS identities_failed, "
         "string_agg(c.rule || ' ' || c.\"left\" || '≠' || c.\"right\", '; ' ORDER BY c.rule) AS details "
         f"FROM check_results c WHERE NOT c.ok AND {IDENTITY}{where} GROUP BY c.report_id"
     )
+    if columns == COLUMNS_0026:
+        return grouped
+    return (f"SELECT g.report_id, r.agency_id, r.year, g.identities_failed, g.details "
+            f"FROM ({grouped}) g JOIN reports r ON r.id = g.report_id")
 
 
 #: every row from the stored checks: what the table must equal at any time
 LIVE_SQL = _grouped()
 
-#: the rows of the reports in the PL/pgSQL array ``ids``, recomputed from their checks
-_REFRESH = f"""
-    WITH f AS ({_grouped(" AND c.report_id = ANY(ids)")}),
+
+def _refresh(columns: tuple[str, ...]) -> str:
+    """PL/pgSQL: the rows of the reports in the array ``ids``, recomputed from their checks."""
+    kept = columns[1:]
+    return f"""
+    WITH f AS ({_grouped(" AND c.report_id = ANY(ids)", columns)}),
     gone AS (
         DELETE FROM failed_identities x
         WHERE x.report_id = ANY(ids) AND NOT EXISTS (SELECT 1 FROM f WHERE f.report_id = x.report_id)
     )
-    INSERT INTO failed_identities AS x (report_id, identities_failed, details)
+    INSERT INTO failed_identities AS x ({", ".join(columns)})
     SELECT * FROM f ORDER BY report_id
     ON CONFLICT (report_id) DO UPDATE
-        SET identities_failed = excluded.identities_failed, details = excluded.details
-        WHERE (x.identities_failed, x.details) IS DISTINCT FROM (excluded.identities_failed, excluded.details);"""
+        SET ({", ".join(kept)}) = ({", ".join(f"excluded.{c}" for c in kept)})
+        WHERE ({", ".join(f"x.{c}" for c in kept)}) IS DISTINCT FROM ({", ".join(f"excluded.{c}" for c in kept)});"""
 
 
-def _touched(*tables: str) -> str:
+def _touched(columns: tuple[str, ...], *tables: str) -> str:
     """PL/pgSQL: ``ids`` := the reports of the failed identities in the transition ``tables``."""
     union = " UNION ".join(f"SELECT c.report_id FROM {t} c WHERE NOT c.ok AND {IDENTITY}" for t in tables)
     return f"""
     SELECT array_agg(DISTINCT t.report_id) INTO ids FROM ({union}) t;
-    IF ids IS NOT NULL THEN{_REFRESH}
+    IF ids IS NOT NULL THEN{_refresh(columns)}
     END IF;"""
 
 
-#: function name -> body (PL/pgSQL statements)
-FUNCTIONS: dict[str, str] = {
-    "failed_identities_insert": _touched("new_checks"),
-    "failed_identities_delete": _touched("old_checks"),
-    "failed_identities_update": _touched("old_checks", "new_checks"),
-    # DELETE, not TRUNCATE: ``TRUNCATE reports CASCADE`` truncates this table in the same
-    # statement (its foreign key), and a table being truncated cannot be truncated again
-    "failed_identities_truncate": "\n    DELETE FROM failed_identities;",
-}
+def _functions(columns: tuple[str, ...]) -> dict[str, str]:
+    return {
+        "failed_identities_insert": _touched(columns, "new_checks"),
+        "failed_identities_delete": _touched(columns, "old_checks"),
+        "failed_identities_update": _touched(columns, "old_checks", "new_checks"),
+        # DELETE, not TRUNCATE: ``TRUNCATE reports CASCADE`` truncates this table in the same
+        # statement (its foreign key), and a table being truncated cannot be truncated again
+        "failed_identities_truncate": "\n    DELETE FROM failed_identities;",
+    }
 
-#: trigger name -> its definition (without CREATE TRIGGER name)
-TRIGGERS: dict[str, str] = {
+
+#: trigger name -> its definition (without CREATE TRIGGER name), as of 0026
+TRIGGERS_0026: dict[str, str] = {
     "failed_identities_insert": "AFTER INSERT ON check_results REFERENCING NEW TABLE AS new_checks "
     "FOR EACH STATEMENT EXECUTE FUNCTION failed_identities_insert()",
     "failed_identities_delete": "AFTER DELETE ON check_results REFERENCING OLD TABLE AS old_checks "
@@ -94,26 +115,56 @@ TRIGGERS: dict[str, str] = {
     "EXECUTE FUNCTION failed_identities_truncate()",
 }
 
+#: function name -> body (PL/pgSQL statements), as of 0026
+FUNCTIONS_0026: dict[str, str] = _functions(COLUMNS_0026)
 
-def create_triggers(conn: Connection) -> None:
-    """The functions and triggers that keep ``failed_identities`` current (PostgreSQL)."""
-    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="ids integer[]")
+#: since 0031: the rows keep the report's agency and year, and follow a report moved to
+#: another agency or year
+FUNCTIONS: dict[str, str] = {
+    **_functions(COLUMNS),
+    "failed_identities_move": """
+    UPDATE failed_identities SET agency_id = NEW.agency_id, year = NEW.year WHERE report_id = NEW.id;""",
+}
+TRIGGERS: dict[str, str] = {
+    **TRIGGERS_0026,
+    # a row trigger, queued only for a row whose agency or year changed (the loader's UPDATE of
+    # a replaced report sets both to what they were: the WHEN is all it costs); a deleted
+    # report's row goes by the foreign key's cascade
+    "failed_identities_move": "AFTER UPDATE OF agency_id, year ON reports FOR EACH ROW "
+    "WHEN (OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.year IS DISTINCT FROM NEW.year) "
+    "EXECUTE FUNCTION failed_identities_move()",
+}
 
 
-def drop_triggers(conn: Connection) -> None:
-    triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
+def create_triggers(
+    conn: Connection, functions: dict[str, str] = FUNCTIONS, definitions: dict[str, str] = TRIGGERS
+) -> None:
+    """The functions and triggers that keep ``failed_identities`` current (PostgreSQL); by
+    default today's (a migration passes those of its revision)."""
+    triggers.create_triggers(conn, functions, definitions, declare="ids integer[]")
 
 
-#: refill ``failed_identities`` from the stored checks, in one transaction (no check written meanwhile)
-REBUILD: tuple[str, ...] = (
-    "LOCK TABLE check_results IN SHARE MODE",
-    "TRUNCATE failed_identities",
-    f"INSERT INTO failed_identities (report_id, identities_failed, details) "
-    f"SELECT * FROM ({LIVE_SQL}) l ORDER BY report_id",
-)
+def drop_triggers(
+    conn: Connection, functions: dict[str, str] = FUNCTIONS, definitions: dict[str, str] = TRIGGERS
+) -> None:
+    triggers.drop_triggers(conn, definitions, functions)
 
 
-def rebuild(conn: Connection) -> None:
+def rebuild_statements(columns: tuple[str, ...] = COLUMNS) -> tuple[str, ...]:
+    """Refill ``failed_identities`` from the stored checks, in one transaction (no check written
+    meanwhile)."""
+    return (
+        "LOCK TABLE check_results IN SHARE MODE",
+        "TRUNCATE failed_identities",
+        f"INSERT INTO failed_identities ({', '.join(columns)}) "
+        f"SELECT * FROM ({_grouped('', columns)}) l ORDER BY report_id",
+    )
+
+
+REBUILD: tuple[str, ...] = rebuild_statements()
+
+
+def rebuild(conn: Connection, statements: tuple[str, ...] = REBUILD) -> None:
     """Refill ``failed_identities`` from the stored checks (PostgreSQL; the caller's transaction)."""
-    for statement in REBUILD:
+    for statement in statements:
         conn.execute(sa.text(statement))

@@ -299,12 +299,15 @@ cell_sums = sa.Table(
 
 
 #: each report's failed identities, counted and listed as worked query 5 prints them; only
-#: reports with at least one; PostgreSQL only, kept current by triggers on ``check_results``
-#: (``gxcrawler.db.failures``, migration 0026)
+#: reports with at least one, with the report's agency and year (0031: query 5 reads no other
+#: report); PostgreSQL only, kept current by triggers on ``check_results`` and ``reports``
+#: (``gxcrawler.db.failures``, migrations 0026, 0031)
 failed_identities = sa.Table(
     "failed_identities",
     Base.metadata,
     sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("agency_id", sa.Integer, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
     sa.Column("identities_failed", sa.Integer, nullable=False),
     sa.Column("details", sa.Text),
 )

@@ -391,6 +391,12 @@ def _compare_0023(dialect: str) -> str:
     return compare_sql(dialect, lateral=True)
 
 
+def _compare_0032(dialect: str) -> str:
+    from .compare import view_sql as compare_sql
+
+    return compare_sql(dialect, grouped=True)
+
+
 #: migration 0011: every cell beside the previous year's
 VIEWS_0011: dict[str, ViewSQL] = {**VIEWS_0010, "v_compare": _compare}
 
@@ -503,8 +509,12 @@ VIEWS_0027: dict[str, ViewSQL] = {
 RATE_VIEWS_0029 = ("v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")
 VIEWS_0029: dict[str, ViewSQL] = {**VIEWS_0027, **{name: _rates(name, "0029") for name in RATE_VIEWS_0029}}
 
+#: migration 0032 (issue 12): ``v_compare`` reading both reports' cells in one scan, grouped
+#: by key, so a filter on ``key`` reaches the index
+VIEWS_0032: dict[str, ViewSQL] = {**VIEWS_0029, "v_compare": _compare_0032}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0029
+VIEWS: dict[str, ViewSQL] = VIEWS_0032
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
@@ -550,9 +560,17 @@ def inline(sql: str, views: Mapping[str, str]) -> str:
     speed (``benchmarks/query_speed.py --before``).
     """
     for name, text in views.items():
-        subquery = f"({text}) AS {name}"
-        sql = re.sub(rf"\b(FROM|JOIN)\s+{name}\b", lambda m, s=subquery: f"{m[1]} {s}", sql)
+        # ``FROM v_x k``: the subquery takes the alias ``k`` (a keyword after the name is no alias)
+        sql = re.sub(
+            rf"\b(FROM|JOIN)\s+{name}\b(?:\s+(?:AS\s+)?(?!{_NOT_ALIAS}\b)([A-Za-z_]\w*))?",
+            lambda m, t=text, n=name: f"{m[1]} ({t}) AS {m[2] or n}",
+            sql,
+        )
     return sql
+
+
+#: words that may follow a table in FROM and are not its alias (for :func:`inline`)
+_NOT_ALIAS = "(?i:WHERE|JOIN|ON|USING|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL|LATERAL|GROUP|ORDER|LIMIT|OFFSET|HAVING|UNION|EXCEPT|INTERSECT|WINDOW|FETCH|FOR)"
 
 
 def create_views(conn: Connection, views: Mapping[str, ViewSQL] = VIEWS) -> None:

@@ -31,7 +31,10 @@ FILTERS = {
     "v_rollup_cells": ("", "WHERE year = 2022", "WHERE county = '砚山县'", "WHERE city = '攀枝花市'",
                        "WHERE key LIKE 's3.denied.%' AND year BETWEEN 2020 AND 2023"),
     "v_compare": ("", "WHERE county = '仁和区' AND year = 2022", "WHERE city = '攀枝花市'", "WHERE prev_report_id IS NULL",
-                  "WHERE agency LIKE '%蚌峨乡%' AND key = 's3.new.total'", "WHERE edition <> prev_edition"),
+                  "WHERE agency LIKE '%蚌峨乡%' AND key = 's3.new.total'", "WHERE edition <> prev_edition",
+                  "WHERE key = 's3.new.total'", "WHERE city = '攀枝花市' AND key LIKE 's3.denied.%'",
+                  "WHERE year = 2021 AND key IN ('s2.art20_9.procurement.amount', 's4.review.total')",
+                  "WHERE prev_value IS NULL AND year = 2021", "WHERE value IS NULL"),
 }  # fmt: skip
 
 

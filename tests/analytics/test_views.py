@@ -158,13 +158,13 @@ def _plan_nodes(plan: dict) -> list[dict]:
 
 
 def _per_row_subqueries(plan: dict) -> list[dict]:
-    """Subquery scans run once per row of a nested loop's outer side: a LATERAL subquery
-    driven by the rows the filter found (``v_compare``'s cells of each report), not
-    between the filter and the tables."""
+    """Subquery scans and aggregates run once per row of a nested loop's outer side: a
+    LATERAL subquery driven by the rows the filter found (``v_compare``'s cells of each
+    report, grouped by key since 0032), not between the filter and the tables."""
     found = []
     for child in plan.get("Plans", []):
         if plan["Node Type"] == "Nested Loop" and child.get("Parent Relationship") == "Inner":
-            found += [node for node in _plan_nodes(child) if node["Node Type"] == "Subquery Scan"]
+            found += [node for node in _plan_nodes(child) if node["Node Type"] in ("Subquery Scan", "Aggregate")]
         found += _per_row_subqueries(child)
     return found
 

@@ -1,5 +1,6 @@
 -- 公开率 (予以公开 / 办结) of the agencies of 仁和区 in 2023, ranked within the county, beside 2022.
 -- NULL where fewer than analytics_settings.rate_min_base (30) requests were closed.
+-- Joined by agency, year and rate: the key of the kept rates (report_rates), so the join is an index look-up.
 SELECT k.rank, k.agency, k.agency_kind,
        k.numerator  AS granted,
        k.base       AS closed,
@@ -7,6 +8,6 @@ SELECT k.rank, k.agency, k.agency_kind,
        l.prev_value AS rate_2022,
        l.change
 FROM v_rate_ranks_county k
-JOIN v_rates_long l ON l.report_id = k.report_id AND l.rate = k.rate
+JOIN v_rates_long l ON l.agency_id = k.agency_id AND l.year = k.year AND l.rate = k.rate
 WHERE k.county = '仁和区' AND k.year = 2023 AND k.rate = 'disclosure_rate'
 ORDER BY k.rank NULLS LAST, k.agency;

@@ -39,8 +39,8 @@ def upgrade() -> None:
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('report_id', name=op.f('pk_failed_identities')),
     )
-    failures.rebuild(conn)
-    failures.create_triggers(conn)
+    failures.rebuild(conn, failures.rebuild_statements(failures.COLUMNS_0026))
+    failures.create_triggers(conn, failures.FUNCTIONS_0026, failures.TRIGGERS_0026)
     op.execute("ANALYZE failed_identities")
 
 
@@ -48,5 +48,5 @@ def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    failures.drop_triggers(conn)
+    failures.drop_triggers(conn, failures.FUNCTIONS_0026, failures.TRIGGERS_0026)
     op.drop_table('failed_identities')
