@@ -4,7 +4,7 @@ Revision ID: 0031
 Revises: 0030
 Create Date: 2026-11-30
 
-Issue 12 (docs/notes/performance.md, "Query 5 at a million reports"): worked query 5 read
+Issue 12 (docs/notes/performance.md, "Worked queries at a million reports"): worked query 5 read
 ``failed_identities`` (0026) but named its reports through ``v_reports``, and at 1,000,000
 reports PostgreSQL joined its 85,738 rows with every report's entry of
 ``uq_reports_agency_id_year`` (3.2 s). PostgreSQL: the table gets ``agency_id`` and

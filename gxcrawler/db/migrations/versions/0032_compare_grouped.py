@@ -4,7 +4,7 @@ Revision ID: 0032
 Revises: 0031
 Create Date: 2026-11-30
 
-Issue 12 (docs/notes/performance.md, "Query 5 at a million reports"): since 0023 ``v_compare``
+Issue 12 (docs/notes/performance.md, "Worked queries at a million reports"): since 0023 ``v_compare``
 merged each report's cells with its previous report's by a FULL JOIN, whose merged key no
 filter can reach: one cell compared across a city's reports read all their cells (424 ms at
 100,000 reports; a year's 2–3 s). PostgreSQL: the same rows from one scan of the primary
