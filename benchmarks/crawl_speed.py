@@ -18,6 +18,15 @@ of the whole process, CPU seconds of the crawl and its parse workers, reports lo
 (``benchmarks/reactor_lag.py``). Per variant: medians over the rounds and the median of
 the per-round throughput ratios to ``none`` (goal: pipelines ≥ 0.8 of ``none``).
 
+Where the CPU went (a second table): from the first spider opened to the last
+closed, the crawl process's reactor thread, its other threads (the loader's writer, the
+store's, the parse pool's feeders) and its parse workers (``reactor_lag.py``); the
+simulation server (threads of this process) and PostgreSQL (the postmaster's ended
+children — backends, autovacuum — read from ``/proc``, so only for a server on this
+machine) over the whole crawl process. Their sum over the CPUs this process may use
+(``sched_getaffinity``) is the least wall time the crawl could take on this machine with
+nothing else running: when it is near the crawl's seconds, the crawl is bounded by CPU.
+
 Politeness is off by default (``tests.fixtures.sim.FAST``): the simulations then answer as
 fast as the machine can ask, the worst case for the pipelines. ``--polite`` keeps the
 project's own delays (``gxcrawler/settings.py``: 1 s per host, AutoThrottle): the pace a
@@ -52,6 +61,7 @@ EXTENSIONS = {
     "gxcrawler.crawl.runner.NightlyExtension": 500,
     "benchmarks.reactor_lag.ReactorLagProbe": 0,
 }
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 VARIANTS = {
     "none": {"ITEM_PIPELINES": "{}"},
     "thread": {"GXCRAWLER_PARSE_WORKERS": "0"},
@@ -87,16 +97,22 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
             cmd += ["-s", f"{key}={value}"]
         env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
                "PYTHONPATH": str(ROOT)}
+        postmaster = postmaster_pid(db_url)
+        db_before = process_cpu(postmaster, children=True)
         started = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        me_before = resource.getrusage(resource.RUSAGE_SELF)  # the simulation server's threads
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl and its parse workers
+        me_after = resource.getrusage(resource.RUSAGE_SELF)
         process_secs = time.perf_counter() - started
         cpu_secs = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        server_secs = (me_after.ru_utime - me_before.ru_utime) + (me_after.ru_stime - me_before.ru_stime)
         if proc.returncode not in (0, 1) or not lag_file.exists():
             drop_database(db_url)
             sys.exit(f"crawl-all failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
-        lag = sorted(json.loads(lag_file.read_text()))
+        probe = json.loads(lag_file.read_text())
+        lag = sorted(probe["lag"])
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -107,7 +123,11 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
             requests = conn.execute(sa.text("SELECT sum(requests) FROM crawl_runs")).scalar_one()
     finally:
         engine.dispose()
+        time.sleep(0.2)  # the crawl's backends to end and be counted
+        db_after = process_cpu(postmaster, children=True)
         drop_database(db_url)
+    cpu = probe["cpu"]
+    db_secs = db_after - db_before if db_before is not None and db_after is not None else float("nan")
     return {
         "secs": float(secs),
         "process": process_secs,
@@ -117,7 +137,45 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         "lag_p50": 1000 * lag[len(lag) // 2] if lag else 0.0,
         "lag_p95": 1000 * lag[int(len(lag) * 0.95)] if lag else 0.0,
         "lag_max": 1000 * lag[-1] if lag else 0.0,
+        "cpu_reactor": cpu["reactor"],
+        "cpu_threads": cpu["threads"],
+        "cpu_workers": cpu["children"],
+        "cpu_server": server_secs,
+        "cpu_db": db_secs,
     }
+
+
+def floor(result: dict) -> float:
+    """The least wall time the crawl's CPU work could take on this machine's CPUs (PostgreSQL's counted when known)."""
+    parts = ("cpu_reactor", "cpu_threads", "cpu_workers", "cpu_server", "cpu_db")
+    return sum(result[k] for k in parts if result[k] == result[k]) / CPUS
+
+
+def postmaster_pid(db_url: str) -> int | None:
+    """The PostgreSQL server's postmaster, when it runs on this machine and ``/proc`` can be read."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(sa.text("SELECT inet_server_addr()")).scalar_one() not in (None, "127.0.0.1", "::1"):
+                return None
+            data = conn.execute(sa.text("SELECT current_setting('data_directory')")).scalar_one()
+        return int((Path(data) / "postmaster.pid").read_text().split()[0])
+    except (sa.exc.SQLAlchemyError, OSError, ValueError, IndexError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def process_cpu(pid: int | None, children: bool = False) -> float | None:
+    """CPU seconds of a process (and of its ended, waited-for children) from ``/proc``."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = sum(int(f) for f in fields[11:15 if children else 13])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -150,6 +208,9 @@ def main() -> int:
                           f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
                           f"  lag p50/p95/max {result['lag_p50']:.0f}/{result['lag_p95']:.0f}/{result['lag_max']:.0f} ms"
                           f"  (load {os.getloadavg()[0]:.2f})", flush=True)
+                    print(f"      cpu s: reactor {result['cpu_reactor']:.1f}  threads {result['cpu_threads']:.1f}  "
+                          f"workers {result['cpu_workers']:.1f}  server {result['cpu_server']:.1f}  "
+                          f"db {result['cpu_db']:.1f}  all/{CPUS} {floor(result):.1f} s", flush=True)
         finally:
             server.stop()
         print(f"\n{name}: medians of {args.rounds} rounds")
@@ -166,6 +227,18 @@ def main() -> int:
                 ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
             print(f"| {variant} | {med('secs'):.1f} | {med('process'):.1f} | {med('cpu'):.1f} | {med('loaded'):.0f} | {ratio} "
                   f"| {med('lag_p50'):.0f} / {med('lag_p95'):.0f} / {med('lag_max'):.0f} |")
+        print(f"\n{name}: where the CPU went (medians, seconds; floor = all of it over {CPUS} CPUs)")
+        print("| variant | reactor thread | other threads | parse workers | simulation server | PostgreSQL "
+              "| floor s | crawl s | floor / crawl |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for variant, results in runs.items():
+            def med(key: str, results=results) -> float:
+                return statistics.median(x[key] for x in results)
+
+            busy = statistics.median(floor(x) / x["secs"] for x in results)
+            print(f"| {variant} | {med('cpu_reactor'):.1f} | {med('cpu_threads'):.1f} | {med('cpu_workers'):.1f} "
+                  f"| {med('cpu_server'):.1f} | {med('cpu_db'):.1f} | {statistics.median(floor(x) for x in results):.1f} "
+                  f"| {med('secs'):.1f} | {busy:.2f} |")
         print(flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0

@@ -2,12 +2,17 @@
 
 Enabled by the crawl benchmark with ``-s EXTENSIONS=…`` (never in production settings).
 One probe per process, from the first spider opened to the last one closed; the
-lateness of every tick (seconds) is written as JSON to the file named by ``GX_LAG_FILE``.
+lateness of every tick (seconds) and the CPU seconds spent over the same span — by the
+reactor's thread, by the process's other threads (the loader's writer, the store's,
+the parse pool's feeders, Twisted's thread pool) and by its children that ended (the
+parse workers, joined when the pipelines close, before the last ``spider_closed``) —
+are written as JSON (``{"lag": [...], "cpu": {...}}``) to the file named by ``GX_LAG_FILE``.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import time
 
 from scrapy import signals
@@ -21,10 +26,22 @@ class _Probe:
         self.samples: list[float] = []
         self.due = 0.0
         self.call = None
+        self.cpu0: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @staticmethod
+    def cpu() -> tuple[float, float, float]:
+        """CPU seconds so far: this (the reactor's) thread, the whole process, its ended children."""
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.thread_time(), me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+    def cpu_spent(self) -> dict[str, float]:
+        reactor, process, children = (b - a for a, b in zip(self.cpu0, self.cpu(), strict=True))
+        return {"reactor": reactor, "threads": process - reactor, "children": children}
 
     def start(self) -> None:
         from twisted.internet import reactor
 
+        self.cpu0 = self.cpu()
         self.due = time.monotonic() + INTERVAL
         self.call = reactor.callLater(INTERVAL, self.tick)
 
@@ -66,4 +83,4 @@ class ReactorLagProbe:
             _PROBE.stop()
             if self.path:
                 with open(self.path, "w") as out:
-                    json.dump(_PROBE.samples, out)
+                    json.dump({"lag": _PROBE.samples, "cpu": _PROBE.cpu_spent()}, out)
