@@ -84,10 +84,13 @@ def warm(sims) -> None:
 
 
 def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str], workers: str | None,
-          polite: bool = False) -> dict:
+          polite: bool = False, parse_times: bool = False) -> dict:
     db_url = create_database("gxc_bench_crawl")
     with tempfile.TemporaryDirectory(prefix="gxc-bench-") as tmp:
         lag_file = Path(tmp) / "lag.json"
+        times_file = Path(tmp) / "parse_times.jsonl"
+        if parse_times and "ITEM_PIPELINES" not in settings:
+            settings = {**settings, "GXCRAWLER_PARSE_TASK": "benchmarks.parse_times:task"}
         merged = {**({} if polite else FAST), "LOG_LEVEL": "WARNING", "GX_CRAWLS_DIR": str(Path(tmp) / "crawls"),
                   "EXTENSIONS": json.dumps(EXTENSIONS), "GX_LAG_FILE": str(lag_file), **settings}
         if workers is not None and "GXCRAWLER_PARSE_WORKERS" not in settings:
@@ -96,7 +99,7 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         for key, value in merged.items():
             cmd += ["-s", f"{key}={value}"]
         env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "GX_PARSE_TIMES": str(times_file)}
         postmaster = postmaster_pid(db_url)
         db_before = process_cpu(postmaster, children=True)
         started = time.perf_counter()
@@ -112,6 +115,7 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
             drop_database(db_url)
             sys.exit(f"crawl-all failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
         probe = json.loads(lag_file.read_text())
+        times = [json.loads(line) for line in times_file.read_text().splitlines()] if times_file.exists() else []
         lag = sorted(probe["lag"])
     engine = sa.create_engine(db_url)
     try:
@@ -142,6 +146,10 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         "cpu_workers": cpu["children"],
         "cpu_server": server_secs,
         "cpu_db": db_secs,
+        "parse_cpu": sum(t["cpu"] for t in times),
+        "parsed": len(times),
+        "parse_by_type": {k: (sum(1 for t in times if t["type"] == k), sum(t["cpu"] for t in times if t["type"] == k))
+                          for k in sorted({t["type"] for t in times})},
     }
 
 
@@ -187,6 +195,9 @@ def main() -> int:
     ap.add_argument("--polite", action="store_true",
                     help="the project's own politeness (DOWNLOAD_DELAY 1 s per host, AutoThrottle) instead of "
                          "none: how fast a real portal lets a crawl download")
+    ap.add_argument("--parse-times", action="store_true",
+                    help="record each document's parse CPU in the workers (benchmarks/parse_times.py) and print the "
+                         "sum: the parse work a crawl with pipelines must fit on the machine's CPUs")
     ap.add_argument("--workers", help="GXCRAWLER_PARSE_WORKERS for the pool variant (default: one per CPU)")
     args = ap.parse_args()
     print(f"load before: {os.getloadavg()[0]:.2f}; latency {args.latency_ms:g} ms; rounds {args.rounds}; "
@@ -202,7 +213,7 @@ def main() -> int:
             for r in range(args.rounds):
                 order = args.variant[r % len(args.variant):] + args.variant[: r % len(args.variant)]
                 for variant in order:
-                    result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite)
+                    result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite, args.parse_times)
                     runs[variant].append(result)
                     print(f"  {name} round {r + 1} {variant:<6} crawl {result['secs']:6.1f} s  process "
                           f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
@@ -211,6 +222,10 @@ def main() -> int:
                     print(f"      cpu s: reactor {result['cpu_reactor']:.1f}  threads {result['cpu_threads']:.1f}  "
                           f"workers {result['cpu_workers']:.1f}  server {result['cpu_server']:.1f}  "
                           f"db {result['cpu_db']:.1f}  all/{CPUS} {floor(result):.1f} s", flush=True)
+                    if result["parsed"]:
+                        kinds = ", ".join(f"{k} {n} × {1000 * c / n:.0f} ms" for k, (n, c) in result["parse_by_type"].items())
+                        print(f"      parse CPU in the workers: {result['parse_cpu']:.1f} s for {result['parsed']} "
+                              f"documents ({kinds}); over {CPUS} CPUs {result['parse_cpu'] / CPUS:.1f} s", flush=True)
         finally:
             server.stop()
         print(f"\n{name}: medians of {args.rounds} rounds")
