@@ -172,6 +172,10 @@ def queries(cur, values: dict, before: str | None = None) -> list[Query]:
                 sql = f"SELECT count(*){agg} FROM {view} WHERE {where}"
             for group in groups:  # the view, then its old SQL in the same run
                 out.append(Query(group, name, sql if group == view else inline(sql, old), values))
+        if "change" in cols and "year" in cols:  # the change from the previous year, a whole year of it
+            sql = "SELECT count(*), sum(change) FROM " + view + " WHERE year = %(year)s"
+            for group in groups:
+                out.append(Query(group, "year, change", sql if group == view else inline(sql, old), values))
     # paired: the same rows written by hand on the tables
     out.append(Query("by hand", "v_reports county+year", """
         SELECT r.id, a.id, a.name, a.kind, a.province, a.city, a.county, a.division_code, a.portal, r.year,

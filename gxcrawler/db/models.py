@@ -356,6 +356,10 @@ report_rates = sa.Table(
     sa.Index("ix_report_rates_year", "year", "rate", postgresql_include=["agency_id", "value"]),
     # an agency's (a county's, a city's) rows: one column, so the planner sees them together
     sa.Index("ix_report_rates_agency_id", "agency_id"),
+    # the previous year's rows of a year (v_rates_long's change, migration 0033): a filter on
+    # the year reaches them as year + 1 = Y; year included for an index-only scan
+    sa.Index("ix_report_rates_next_year", sa.text("(year + 1)"), "rate",
+             postgresql_include=["agency_id", "year", "value", "report_id"]),
 )
 
 class CheckResult(Base):

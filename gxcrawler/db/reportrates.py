@@ -144,18 +144,28 @@ def _constant(column: str) -> str:
     return f"CASE t.rate {whens} END"
 
 
-def rates_long_sql(previous: bool = True) -> str:
+def rates_long_sql(previous: bool = True, next_year: bool = True) -> str:
     """``v_rates_long`` (PostgreSQL): the rows of ``rates.rates_long_sql`` from the kept rows;
     ``previous=False``: without the previous year's, for the rank views.
 
     The agency (every report has one: a foreign key) and the previous year's row (at most one:
     the primary key) are LEFT JOINs, so a query that names none of their columns reads
-    neither: a count of a year's rates is a range of the year's index."""
+    neither: a count of a year's rates is a range of the year's index.
+
+    ``next_year`` (migration 0033): the previous year's row is also joined by
+    ``p.year + 1 = t.year``, the same condition written with the previous row's side alone:
+    a filter ``year = Y`` then reaches it as ``p.year + 1 = Y`` (PostgreSQL carries a constant
+    across an outer join's equality, not through ``t.year - 1``), a range of
+    ``ix_report_rates_next_year``, and a whole year's ``change`` is a hash join of two index
+    ranges instead of a hash of the whole table or a look-up per row. ``p.year = t.year - 1``
+    stays: the primary key proves the join unique by it (a query that names none of the
+    previous year's columns reads none), and a filter by agency looks the rows up by it."""
     before = """,
     p.report_id AS prev_report_id,
     p.value AS prev_value,
     t.value - p.value AS change""" if previous else ""
-    join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1 AND p.rate = t.rate"
+    also = " AND p.year + 1 = t.year" if next_year else ""
+    join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1{also} AND p.rate = t.rate"
             if previous else "")
     return f"""
 SELECT

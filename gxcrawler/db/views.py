@@ -335,7 +335,7 @@ def _rates(name: str, revision: str = "0009") -> ViewSQL:
             if kept:
                 from . import reportrates
 
-                return reportrates.rates_long_sql()
+                return reportrates.rates_long_sql(next_year=revision >= "0033")
             return rates.rates_long_sql(dialect)
         scope = name.rsplit("_", 1)[1]
         if revision >= "0027" and dialect == "postgresql":
@@ -513,8 +513,12 @@ VIEWS_0029: dict[str, ViewSQL] = {**VIEWS_0027, **{name: _rates(name, "0029") fo
 #: by key, so a filter on ``key`` reaches the index
 VIEWS_0032: dict[str, ViewSQL] = {**VIEWS_0029, "v_compare": _compare_0032}
 
+#: migration 0033 (issue 12): ``v_rates_long``'s previous year joined by ``p.year + 1 = t.year``
+#: too, so a year's filter reaches the previous year's rows (``ix_report_rates_next_year``)
+VIEWS_0033: dict[str, ViewSQL] = {**VIEWS_0032, "v_rates_long": _rates("v_rates_long", "0033")}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0032
+VIEWS: dict[str, ViewSQL] = VIEWS_0033
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

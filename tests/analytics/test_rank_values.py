@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from gxcrawler.db import Loader, current_revision, head_revision, reportrates, upgrade
 from gxcrawler.db.migrate import downgrade
 from gxcrawler.db.ranks import _RATE_COLUMNS, LIVE_CITY, LIVE_COUNTY
-from gxcrawler.db.views import VIEWS_0023, changed_since, inline
+from gxcrawler.db.views import VIEWS_0023, VIEWS_0029, changed_since, inline, view_sql
 from tests.fixtures.histories import AGENCIES, YEARS, load_in_batches, planned
 from tests.fixtures.histories import failing_report as _report
 
@@ -63,6 +63,12 @@ def assert_current(engine) -> int:  # noqa: ANN001
             new = rows(engine, sql)
             assert Counter(new) == Counter(rows(engine, inline(sql, old))), sql
             ranked += sum(1 for r in new if r[-2] is not None) if not where and view != "v_rates_long" else 0
+    # 0033 joins the previous year by year + 1 too: the rows of 0029's join by year - 1 alone
+    sql_0029 = view_sql("v_rates_long", "postgresql", VIEWS_0029)
+    for where in FILTERS[:-1] + ("WHERE year = 2023 AND change IS NOT NULL", "WHERE prev_report_id IS NULL"):
+        if "rank" not in where:
+            sql = f"SELECT * FROM v_rates_long {where}"
+            assert Counter(rows(engine, sql)) == Counter(rows(engine, inline(sql, {"v_rates_long": sql_0029}))), sql
     return ranked
 
 
