@@ -11,7 +11,9 @@ PostgreSQL database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.
 * ``thread`` — pipelines, parsing in the reactor's thread pool (``GXCRAWLER_PARSE_WORKERS=0``,
   how every crawl parsed before the parse pool);
 * ``pool``   — pipelines, parsing in worker processes (``GXCRAWLER_PARSE_WORKERS``, default
-  one per CPU).
+  one per CPU);
+* ``wait1``  — as ``pool``, a partial batch loaded after 1 s instead of 10 (``GXCRAWLER_LOAD_WAIT``):
+  in a crawl of seconds the loads then overlap the downloads instead of following them.
 
 Per crawl: seconds from the first spider opened to the last closed (``crawl_runs``) and
 of the whole process, CPU seconds of the crawl and its parse workers, reports loaded, and the lateness of a 10 ms reactor timer
@@ -66,6 +68,7 @@ VARIANTS = {
     "none": {"ITEM_PIPELINES": "{}"},
     "thread": {"GXCRAWLER_PARSE_WORKERS": "0"},
     "pool": {},
+    "wait1": {"GXCRAWLER_LOAD_WAIT": "1"},
 }
 
 
@@ -189,7 +192,7 @@ def process_cpu(pid: int | None, children: bool = False) -> float | None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf"])
-    ap.add_argument("--variant", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--variant", nargs="+", default=["none", "thread", "pool"], choices=list(VARIANTS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--latency-ms", type=float, default=0.0, help="server delay per answer")
     ap.add_argument("--polite", action="store_true",
