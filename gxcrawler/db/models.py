@@ -17,6 +17,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from .headlines import HEADLINES
+
+#: the reports columns the roll-ups sum, included in ``ix_reports_year`` (migration 0034)
+YEAR_INDEX_SUMS: tuple[str, ...] = ("checks_failed", *HEADLINES)
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -166,8 +171,9 @@ class Report(Base):
     __table_args__ = (
         # with the id: an agency's reports from the index alone (migration 0024)
         sa.UniqueConstraint("agency_id", "year", postgresql_include=["id"]),
-        # a year's reports by agency from the index alone (migration 0023: coverage by year)
-        sa.Index("ix_reports_year", "year", "agency_id", postgresql_include=["id"]),
+        # a year's reports by agency from the index alone (migration 0023: coverage by year),
+        # with the columns the roll-ups sum (migration 0034: v_rollup_county / city by year)
+        sa.Index("ix_reports_year", "year", "agency_id", postgresql_include=["id", *YEAR_INDEX_SUMS]),
     )
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
@@ -356,7 +362,7 @@ report_rates = sa.Table(
     sa.Index("ix_report_rates_year", "year", "rate", postgresql_include=["agency_id", "value"]),
     # an agency's (a county's, a city's) rows: one column, so the planner sees them together
     sa.Index("ix_report_rates_agency_id", "agency_id"),
-    # the previous year's rows of a year (v_rates_long's change, migration 0033): a filter on
+    # the previous year's rows of a year (v_rates_long's change, migration 0034): a filter on
     # the year reaches them as year + 1 = Y; year included for an index-only scan
     sa.Index("ix_report_rates_next_year", sa.text("(year + 1)"), "rate",
              postgresql_include=["agency_id", "year", "value", "report_id"]),

@@ -65,8 +65,14 @@ def _coverage(dialect: str) -> str:
     return view_sql("v_coverage", dialect, VIEWS_0005)
 
 
-def rollup_sql(dialect: str, scope: str) -> str:
-    """``v_rollup_{scope}``: per county (or city) and year, reports, coverage and sums."""
+def rollup_sql(dialect: str, scope: str, revision: str = "0010") -> str:
+    """``v_rollup_{scope}``: per county (or city) and year, reports, coverage and sums.
+
+    As of migration 0034 (PostgreSQL) the headlines come from ``v_coverage``'s own join to
+    ``reports`` (:func:`_rollup_0034`) instead of a second join of every coverage row.
+    """
+    if revision != "0010" and dialect == "postgresql":
+        return _rollup_0034(scope)
     area = "c.province, c.city" + (", c.county" if scope == "county" else "")
     sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
     county_only = "c.county IS NOT NULL AND " if scope == "county" else ""
@@ -87,6 +93,41 @@ LEFT JOIN reports r ON r.id = c.report_id
 WHERE {county_only}(c.report_id IS NOT NULL
        OR EXISTS (SELECT 1 FROM reports e WHERE e.agency_id = c.agency_id AND e.year < c.year))
 GROUP BY {area}, c.year
+"""
+
+
+def _rollup_0034(scope: str) -> str:
+    """``v_rollup_{scope}`` (PostgreSQL, migration 0034): the rows of :func:`rollup_sql` as of
+    0010, with ``v_coverage``'s SQL (as of 0005) written out and its one join to ``reports``
+    giving the headlines. A year's reports then come from ``ix_reports_year`` alone (it
+    includes the summed columns since 0034), not from a hash join of the year's coverage rows
+    with every report of every year (issue 12, docs/notes/performance.md)."""
+    from .views import FIRST_NATIONAL_YEAR
+
+    area = "a.province, a.city" + (", a.county" if scope == "county" else "")
+    sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
+    county_only = "a.county IS NOT NULL AND " if scope == "county" else ""
+    return f"""
+SELECT
+    {area},
+    max(a.division_code) AS division_code,
+    y.year,
+    count(r.id) AS reports,
+    count(*) AS agencies_known,
+    count(*) - count(r.id) AS agencies_missing,
+    sum(CASE WHEN r.id IS NULL AND a.kind = 'township' THEN 1 ELSE 0 END) AS townships_missing,
+    sum(CASE WHEN r.id IS NULL AND a.kind = 'department' THEN 1 ELSE 0 END) AS departments_missing,
+    sum(r.checks_failed) AS identities_failed,
+    {sums}
+FROM agencies a
+CROSS JOIN report_years() AS y(year)
+LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
+WHERE {county_only}(y.year >= COALESCE(
+        (SELECT min(year) FROM reports WHERE year >= {FIRST_NATIONAL_YEAR}), (SELECT min(year) FROM reports))
+       OR r.id IS NOT NULL)
+  AND (r.id IS NOT NULL
+       OR EXISTS (SELECT 1 FROM reports e WHERE e.agency_id = a.id AND e.year < y.year))
+GROUP BY {area}, y.year
 """
 
 

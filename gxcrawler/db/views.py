@@ -353,7 +353,7 @@ VIEWS_0009: dict[str, ViewSQL] = {
     **{name: _rates(name) for name in ("v_rates", "v_rates_long", "v_rate_ranks_county", "v_rate_ranks_city")},
 }
 
-def _regions(name: str) -> ViewSQL:
+def _regions(name: str, revision: str = "0010") -> ViewSQL:
     """A view of ``gxcrawler.db.regions`` (imported when created)."""
 
     def sql(dialect: str) -> str:
@@ -365,7 +365,7 @@ def _regions(name: str) -> ViewSQL:
             return regions.missing_sql(dialect)
         if name == "v_rollup_cells":
             return regions.cells_sql(dialect)
-        return regions.rollup_sql(dialect, name.rsplit("_", 1)[1])
+        return regions.rollup_sql(dialect, name.rsplit("_", 1)[1], revision)
 
     return sql
 
@@ -517,8 +517,13 @@ VIEWS_0032: dict[str, ViewSQL] = {**VIEWS_0029, "v_compare": _compare_0032}
 #: too, so a year's filter reaches the previous year's rows (``ix_report_rates_next_year``)
 VIEWS_0033: dict[str, ViewSQL] = {**VIEWS_0032, "v_rates_long": _rates("v_rates_long", "0033")}
 
+#: migration 0034 (issue 12): the roll-ups per county and city reading the headlines in
+#: ``v_coverage``'s own join to ``reports`` (PostgreSQL; SQLite as before)
+ROLLUP_VIEWS_0034 = ("v_rollup_county", "v_rollup_city")
+VIEWS_0034: dict[str, ViewSQL] = {**VIEWS_0033, **{name: _regions(name, "0034") for name in ROLLUP_VIEWS_0034}}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0033
+VIEWS: dict[str, ViewSQL] = VIEWS_0034
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

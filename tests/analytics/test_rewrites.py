@@ -35,6 +35,12 @@ FILTERS = {
                   "WHERE key = 's3.new.total'", "WHERE city = '攀枝花市' AND key LIKE 's3.denied.%'",
                   "WHERE year = 2021 AND key IN ('s2.art20_9.procurement.amount', 's4.review.total')",
                   "WHERE prev_value IS NULL AND year = 2021", "WHERE value IS NULL"),
+    # 0034 (PostgreSQL): the headlines from v_coverage's own join to reports
+    "v_rollup_county": ("", "WHERE year = 2022", "WHERE year = 2019", "WHERE county = '仁和区'",
+                        "WHERE city = '攀枝花市'", "WHERE county = '砚山县' AND year = 2021",
+                        "WHERE agencies_missing > 0", "WHERE reports = 0"),
+    "v_rollup_city": ("", "WHERE year = 2022", "WHERE city = '攀枝花市'", "WHERE city = '攀枝花市' AND year = 2023",
+                      "WHERE agencies_missing > 0"),
 }  # fmt: skip
 
 
@@ -67,7 +73,9 @@ def _history(engine, seed: int) -> tuple[list[tuple], int]:  # noqa: ANN001
 def test_rewritten_views_and_queries_give_the_rows_they_gave_before(db_engine, seed):
     _history(db_engine, seed)
     old = changed_since(VIEWS_0016, db_engine.dialect.name)
-    assert "v_failed_checks" in old  # (v_rollup_cells, v_compare: PostgreSQL only; SQLite as before)
+    assert "v_failed_checks" in old  # (v_rollup_cells, v_compare, v_rollup_*: PostgreSQL only; SQLite as before)
+    if db_engine.dialect.name == "postgresql":
+        assert {"v_rollup_county", "v_rollup_city"} <= set(old)
     for view, filters in FILTERS.items():
         if view not in old:
             continue
