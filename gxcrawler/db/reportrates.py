@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import triggers
-from .rates import _AGENCY, RATES, Rate, _by_rate, _rate_list, _sum, base_sql, value_sql
+from .rates import _AGENCY, RATES, _by_rate, _rate_list, _sum, base_sql, value_sql
 
 TABLE = "report_rates"
 
@@ -144,7 +144,7 @@ def _constant(column: str) -> str:
     return f"CASE t.rate {whens} END"
 
 
-def rates_long_sql(previous: bool = True, next_year: bool = True, by_rate: bool = False) -> str:
+def rates_long_sql(previous: bool = True, next_year: bool = True) -> str:
     """``v_rates_long`` (PostgreSQL): the rows of ``rates.rates_long_sql`` from the kept rows;
     ``previous=False``: without the previous year's, for the rank views.
 
@@ -159,34 +159,14 @@ def rates_long_sql(previous: bool = True, next_year: bool = True, by_rate: bool 
     ``ix_report_rates_next_year``, and a whole year's ``change`` is a hash join of two index
     ranges instead of a hash of the whole table or a look-up per row. ``p.year = t.year - 1``
     stays: the primary key proves the join unique by it (a query that names none of the
-    previous year's columns reads none), and a filter by agency looks the rows up by it.
-
-    ``by_rate`` (migration 0035): one ``UNION ALL`` branch per rate of ``RATES`` (the only
-    names the table holds: ``LIVE_SQL``), each ``WHERE t.rate = '<name>'``, its label and
-    formula constants, the previous year's row joined by ``p.rate = '<name>'``. A filter on
-    the year reaches each branch as both (year, rate) ranges, and a year's ``change`` is
-    seven hash joins of a seventh of the rows each (each hash table in memory, one batch)
-    instead of one of all of them; each branch's joins stay removable as before."""
-    if not by_rate:
-        return _rates_long(previous, next_year)
-    return "\nUNION ALL\n".join(_rates_long(previous, next_year, rate) for rate in RATES)
-
-
-def _rates_long(previous: bool, next_year: bool, rate: Rate | None = None) -> str:
-    """The rows of every rate (labels by ``CASE``), or of ``rate`` alone (labels constant)."""
+    previous year's columns reads none), and a filter by agency looks the rows up by it."""
     before = """,
     p.report_id AS prev_report_id,
     p.value AS prev_value,
     t.value - p.value AS change""" if previous else ""
     also = " AND p.year + 1 = t.year" if next_year else ""
-    same = "t.rate" if rate is None else f"'{rate.name}'"  # a branch's rate: one hash key fewer
-    join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1{also} AND p.rate = {same}"
+    join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1{also} AND p.rate = t.rate"
             if previous else "")
-    label, formula = (
-        (_constant("label"), _constant("formula")) if rate is None
-        else (f"'{rate.label}'::text", f"'{rate.formula}'::text")
-    )
-    where = "" if rate is None else f"\nWHERE t.rate = '{rate.name}'"
     return f"""
 SELECT
     t.report_id,
@@ -194,11 +174,11 @@ SELECT
     t.year,
     t.edition,
     t.rate,
-    {label} AS label,
-    {formula} AS formula,
+    {_constant("label")} AS label,
+    {_constant("formula")} AS formula,
     t.numerator,
     t.base,
     t.value{before}
 FROM {TABLE} t
-LEFT JOIN agencies a ON a.id = t.agency_id{join}{where}
+LEFT JOIN agencies a ON a.id = t.agency_id{join}
 """
