@@ -65,6 +65,23 @@ def _coverage(dialect: str) -> str:
     return view_sql("v_coverage", dialect, VIEWS_0005)
 
 
+def _rollup_select(area: str, agencies: str, year: str, kind: str) -> str:
+    """The SELECT list both roll-up texts share: ``agencies`` is the alias carrying
+    ``division_code``, ``year`` and ``kind`` the year's and the agency kind's columns."""
+    sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
+    return f"""SELECT
+    {area},
+    max({agencies}.division_code) AS division_code,
+    {year},
+    count(r.id) AS reports,
+    count(*) AS agencies_known,
+    count(*) - count(r.id) AS agencies_missing,
+    sum(CASE WHEN r.id IS NULL AND {kind} = 'township' THEN 1 ELSE 0 END) AS townships_missing,
+    sum(CASE WHEN r.id IS NULL AND {kind} = 'department' THEN 1 ELSE 0 END) AS departments_missing,
+    sum(r.checks_failed) AS identities_failed,
+    {sums}"""
+
+
 def rollup_sql(dialect: str, scope: str, revision: str = "0010") -> str:
     """``v_rollup_{scope}``: per county (or city) and year, reports, coverage and sums.
 
@@ -74,20 +91,9 @@ def rollup_sql(dialect: str, scope: str, revision: str = "0010") -> str:
     if revision != "0010" and dialect == "postgresql":
         return _rollup_0034(scope)
     area = "c.province, c.city" + (", c.county" if scope == "county" else "")
-    sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
     county_only = "c.county IS NOT NULL AND " if scope == "county" else ""
     return f"""
-SELECT
-    {area},
-    max(c.division_code) AS division_code,
-    c.year,
-    count(r.id) AS reports,
-    count(*) AS agencies_known,
-    count(*) - count(r.id) AS agencies_missing,
-    sum(CASE WHEN r.id IS NULL AND c.agency_kind = 'township' THEN 1 ELSE 0 END) AS townships_missing,
-    sum(CASE WHEN r.id IS NULL AND c.agency_kind = 'department' THEN 1 ELSE 0 END) AS departments_missing,
-    sum(r.checks_failed) AS identities_failed,
-    {sums}
+{_rollup_select(area, "c", "c.year", "c.agency_kind")}
 FROM ({_coverage(dialect)}) AS c
 LEFT JOIN reports r ON r.id = c.report_id
 WHERE {county_only}(c.report_id IS NOT NULL
@@ -105,20 +111,9 @@ def _rollup_0034(scope: str) -> str:
     from .views import FIRST_NATIONAL_YEAR
 
     area = "a.province, a.city" + (", a.county" if scope == "county" else "")
-    sums = ",\n    ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
     county_only = "a.county IS NOT NULL AND " if scope == "county" else ""
     return f"""
-SELECT
-    {area},
-    max(a.division_code) AS division_code,
-    y.year,
-    count(r.id) AS reports,
-    count(*) AS agencies_known,
-    count(*) - count(r.id) AS agencies_missing,
-    sum(CASE WHEN r.id IS NULL AND a.kind = 'township' THEN 1 ELSE 0 END) AS townships_missing,
-    sum(CASE WHEN r.id IS NULL AND a.kind = 'department' THEN 1 ELSE 0 END) AS departments_missing,
-    sum(r.checks_failed) AS identities_failed,
-    {sums}
+{_rollup_select(area, "a", "y.year", "a.kind")}
 FROM agencies a
 CROSS JOIN report_years() AS y(year)
 LEFT JOIN reports r ON r.agency_id = a.id AND r.year = y.year
