@@ -27,6 +27,7 @@ from .cells import join_lines
 from .deadline import OutOfTime, deadline
 from .errors import FormatError
 from .limits import Limits
+from .pdfstream import layout as interpret
 
 _WORD_PREFIX = re.compile(r"^(?:Microsoft Word|WPS文字|Word)\s*-\s*", re.I)
 _FILE_SUFFIX = re.compile(r"\.(?:docx?|wps|pdf)$", re.I)
@@ -81,10 +82,9 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
                         continue
                     chars += len(page.chars)
                     images += [f"page{number}/{img.get('name') or i}" for i, img in enumerate(page.images, 1)]
-                    tables = _tables(page)
+                    tables, ruled = _tables(page)
                     # an unruled table's place is guessed from the text's gaps (its grid can be
                     # junk): its words stay in the text too, read as tab-separated rows
-                    ruled = bool(tables) and bool(page.find_tables(LINES))
                     texts.append(_page_text(page, [bbox for *_, bbox in tables] if ruled else []))
                 found += [
                     _PageTable(number, rows, cols, bbox[2], i == 0, i == len(tables) - 1)
@@ -121,6 +121,7 @@ def _over_budget(page, limits: Limits) -> str | None:
     size = _content_bytes(page.page_obj, limits.page_content_bytes)
     if size > limits.page_content_bytes:
         return f"more than {limits.page_content_bytes} bytes of drawing instructions"
+    interpret(page)
     count = sum(len(objs) for kind, objs in page.objects.items() if kind in _COUNTED)
     if count > limits.page_objects:
         return f"{count} characters and drawn shapes (limit {limits.page_objects})"
@@ -165,9 +166,12 @@ def _decoded_size(stream: PDFStream, limit: int) -> int:
     return len(stream.get_data())
 
 
-def _tables(page) -> list[tuple[list[list[str]], list[float], tuple]]:
+def _tables(page) -> tuple[list[tuple[list[list[str]], list[float], tuple]], bool]:
+    """The page's tables (rows, column edges, bounding box), and whether they are ruled (found by
+    their lines, not guessed from the text's gaps)."""
     out = []
     tables = page.find_tables(LINES)
+    ruled = bool(tables)
     if not tables and len(page.horizontal_edges) >= 3:
         tables = [t for t in page.find_tables(TEXT_COLUMNS) if len(t.rows) >= 2]
     for table in tables:
@@ -175,7 +179,7 @@ def _tables(page) -> list[tuple[list[list[str]], list[float], tuple]]:
         if rows and max(len(r) for r in rows) >= 2:
             cols = [c.bbox[0] for c in table.columns]
             out.append((rows, cols, table.bbox))
-    return out
+    return out, ruled and bool(out)
 
 
 def _matrix(table) -> list[list[str]]:
