@@ -13,9 +13,12 @@ The corpus is deterministic: every file under ``tests/data``; every template and
 unseen layout of ``gxcrawler.synthetic.accuracy``; the pages of
 ``benchmarks/parse_speed.py`` (four styles × four encodings × four declarations, with
 and without site chrome, i.e. the 7 KiB and 40+ KiB buckets; and in a whole portal page, the
-10–40 KiB ones); and *mutated* HTML pages
+10–40 KiB ones); *mutated* HTML pages
 (cells dropped, rows duplicated or swapped, digits changed, a page cut short), which
-take the parser's warning and fallback paths that clean reports never reach.
+take the parser's warning and fallback paths that clean reports never reach; and every PDF the
+crawl simulations serve (the five simulations' and the all-PDF Luoning portal's, ``--only pdf``).
+For a PDF the reader's whole ``ExtractedDocument`` (text, tables, images, title, warnings) is
+kept too, not only what the parser made of it.
 
 Runs under ``PYTHONHASHSEED=0`` unless the variable is set (it restarts itself so): output
 that follows the process's string hashing (a set of strings iterated into the warnings)
@@ -42,6 +45,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gxcrawler.formats import read
 from gxcrawler.parsing import parse_bytes
 from gxcrawler.synthetic import ENCODINGS, STYLES, make_report, render_page_html
 from gxcrawler.synthetic.accuracy import ALL_LAYOUTS, make_any_case
@@ -49,6 +53,7 @@ from gxcrawler.synthetic.html import DECLARATIONS
 from gxcrawler.synthetic.unseen import UNSEEN_LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
+PDF_TYPE = "application/pdf"
 #: layouts whose reading is dominated by a PDF/DOCX/OCR reader: fewer seeds (slow, and
 #: their table reading after the reader is the same aligner the text layouts exercise)
 SLOW = ("pdf", "docx", "ocr/", "pdf/", "docx/", "sheet/", "doc/")
@@ -75,7 +80,9 @@ def _plain(value: Any) -> Any:
 def canonical(doc: Doc) -> str:
     """The whole ``ParseResult`` of one document as one line of JSON."""
     name, body, content_type, filename = doc
-    result = parse_bytes(body, source=name, content_type=content_type, filename=filename)
+    result: Any = parse_bytes(body, source=name, content_type=content_type, filename=filename)
+    if content_type == PDF_TYPE:  # the reader's output too: the parser may not show every change
+        result = {"read": read(body, "pdf"), "parse": result}
     return json.dumps(_plain(result), ensure_ascii=False, sort_keys=False)
 
 
@@ -145,6 +152,27 @@ def corpus(n: int, only: str | None = None) -> Iterator[Doc]:
             name = f"portal:{seed}/{style}/{encoding}/{declare}"
             yield (name, body, headers.get("Content-Type"), "detail.html")
             yield (f"mutated:{name}", _mutate(body, random.Random(seed)), headers.get("Content-Type"), "detail.html")
+    if only in (None, "pdf"):
+        yield from _simulation_pdfs()
+
+
+def _simulation_pdfs() -> Iterator[Doc]:
+    """Every distinct PDF the crawl simulations serve: the five of ``crawl_speed.py --workload five``
+    and its all-PDF Luoning portal (``--workload pdf``)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.simulations.luoning import LuoningSimulation
+    from tests.simulations.registry import NAMES, all_simulations
+
+    seen = set()
+    for sim in (*all_simulations(NAMES), LuoningSimulation(publish_as="pdf")):
+        for report in sim.expected_reports():
+            if report.source_type != "pdf":
+                continue
+            body = sim.handle("GET", report.document_url, {}).body
+            digest = hashlib.sha256(body).hexdigest()
+            if digest not in seen:
+                seen.add(digest)
+                yield (f"pdf:{sim.name}/{report.document_url}", body, PDF_TYPE, "report.pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--write", type=Path, metavar="FILE", help="write the canonical results (.jsonl.gz)")
     what.add_argument("--compare", type=Path, metavar="FILE", help="compare with results written before")
     ap.add_argument("--n", type=int, help="seeds per layout; 4n plain and 4n mutated pages (default 60, or the file's)")
-    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated", "portal"), help="a subset of the corpus")
+    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated", "portal", "pdf"), help="a subset of the corpus")
     ap.add_argument("--show", type=int, default=5, help="differences to print")
     args = ap.parse_args(argv)
     if "PYTHONHASHSEED" not in os.environ and argv is None:

@@ -1,0 +1,134 @@
+"""The fast content-stream reading gives pdfminer's own objects, token for token and page for page."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pdfminer.pdfinterp import PDFContentParser
+from pdfminer.pdftypes import PDFStream
+from pdfminer.psexceptions import PSEOF
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+from gxcrawler.formats import Limits, pdfstream
+from gxcrawler.formats.pdf import read_pdf
+from gxcrawler.synthetic import make_report, render_pdf
+
+pytestmark = pytest.mark.skipif(
+    not pdfstream.ENABLED, reason="pdfminer.six not among pdfstream.VERIFIED: its own interpreter runs"
+)
+
+
+def _plain(value):
+    """A comparable form of a parser object (inline images are PDFStreams, compared by content)."""
+    if isinstance(value, PDFStream):
+        return ("stream", _plain(value.attrs), value.rawdata)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return (type(value).__name__, repr(value))
+
+
+def _objects(cls, streams: list[bytes], bufsiz: int) -> list:
+    parser_class = type("P", (cls,), {"BUFSIZ": bufsiz})
+    out = []
+    try:
+        parser = parser_class([PDFStream({}, s) for s in streams])
+    except PSEOF:
+        return out
+    while True:
+        try:
+            pos, obj = parser.nextobject()
+        except PSEOF:
+            return out
+        except Exception as exc:  # noqa: BLE001 - the same failure is the same result
+            return [*out, ("raised", type(exc).__name__)]
+        out.append((pos, _plain(obj)))
+
+
+def _same(streams: list[bytes]) -> None:
+    # small buffers put a buffer's end inside every kind of token
+    for bufsiz in (4096, 1, 2, 3, 5, 7, 13):
+        assert _objects(pdfstream.FastContentParser, streams, bufsiz) == _objects(PDFContentParser, streams, bufsiz)
+
+
+CASES = [
+    b"1 0 0 1 40.01575 777.3701 cm BT /F2 10.5 Tf 16 TL (N\\0110\\001e6R0T) Tj T* ET",
+    b"q 0 0 0 rg BT 1 0 0 1 0 2 Tm /F2 8 Tf 10 TL 3.63 0 Td (plain) Tj ET Q",
+    b"[(A) -120 (B) 30.5 (C)] TJ",
+    b"(nested (paren) string) Tj (esc \\( \\) \\\\ \\n \\101 \\7 \\\r\n end) Tj",
+    b"<48656C6C6F> Tj <48 65 6c\n6C6> Tj <> Tj <4> Tj <zz> Tj",
+    b"/Name /N#41me /Tab#09x /#e4#b8#ad /\xe4\xb8\xad /\xff\xfe / /a#4 x",
+    b"% a comment\n1 2 m 3 4 l S %another\r5 6 m",
+    b"-.5 +.5 . - + 1. .5 -1 +2 3.4.5 00012 -0 1-2 1..2",
+    b"true false null truex falsey",
+    b"<< /Type /XObject /BBox [0 0 1 1] >> BDC EMC << /A <41> >> >",
+    b"{ 1 2 add } >x >> > ] [ ] } ' \" * \x00 \x00x \x80 \xff",
+    b"BI /W 2 /H 2 /BPC 8 /CS /G ID \x00\x01\x02\x03 EI Q",
+    b"BI /W 1 /H 1 /F /A85 ID 8;~> EI 1 0 0 1 0 0 cm",
+    b"1 0 0 1 0 0 cm\r\n\t\f0.5 w 10 20 30 40 re f* B* b*",
+    b"/F1 12 Tf (unterminated",
+    b"<4142",
+    b"123",
+]
+
+
+@pytest.mark.parametrize("stream", CASES)
+def test_every_kind_of_token_reads_as_pdfminer_reads_it(stream: bytes) -> None:
+    _same([stream])
+
+
+def test_tokens_across_streams_and_empty_streams() -> None:
+    _same([b"1 0 0 1 0 0 c", b"m 12", b"", b".5 Tf (a", b"b) Tj /Na", b"me"])
+    _same([])
+    _same([b""])
+
+
+FRAGMENTS = [
+    b" ", b"\n", b"\r", b"\t", b"\x00", b"1", b"-", b"+", b".", b"0.25", b"/", b"#", b"#41", b"F1", b"Tj",
+    b"(", b")", b"\\", b"\\(", b"\\101", b"<", b">", b"<<", b">>", b"[", b"]", b"{", b"}", b"%", b"4a", b"true",
+    b"BT", b"ET", b"\xe4\xb8\xad", b"'", b'"', b"cm",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map(b"".join), min_size=1, max_size=3))
+def test_any_run_of_token_fragments_reads_as_pdfminer_reads_it(streams: list[bytes]) -> None:
+    _same(streams)
+
+
+def _table_pdf(rules: list[tuple], n: int = 70) -> bytes:
+    rows = [["label", "new", "total"]] + [[f"row {i}", str(i), str(i * 20)] for i in range(n)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(rows, colWidths=[200, 100, 100], style=TableStyle(rules))])
+    return out.getvalue()
+
+
+PDFS = {
+    "report 2019": lambda: render_pdf(make_report(1, year=2019)),
+    "report 2021, deviations": lambda: render_pdf(make_report(2, year=2021, deviations=True)),
+    "grid cut by a page break": lambda: _table_pdf([("GRID", (0, 0), (-1, -1), 0.5, "black")]),
+    "three-line table": lambda: _table_pdf(
+        [
+            ("LINEABOVE", (0, 0), (-1, 0), 1, "black"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+            ("LINEBELOW", (0, -1), (-1, -1), 1, "black"),
+        ],
+        n=8,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PDFS))
+def test_a_pdf_reads_the_same_with_pdfminers_own_interpreter(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = PDFS[name]()
+    fast = read_pdf(content, Limits())
+    monkeypatch.setattr(pdfstream, "ENABLED", False)
+    slow = read_pdf(content, Limits())
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    assert fast.tables or "row 7\t7\t140" in fast.text  # something was read
