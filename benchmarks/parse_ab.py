@@ -2,6 +2,7 @@
 
     python benchmarks/parse_ab.py --base main           # the working tree against main
     python benchmarks/parse_ab.py --base 21bd4dc --n 240
+    python benchmarks/parse_ab.py --pdf [--rounds 2]   # every PDF the crawl simulations serve
 
 On a shared machine two benchmark runs minutes apart differ by more than most speed
 changes do (a load of 20 on 2 cores moves a page's CPU time by ±30 %). Here the base
@@ -11,6 +12,11 @@ read for both, each with its own caches warmed on the same other pages — by lx
 and the working tree back to back, in alternating order. The ratios are per page and per
 page-size bucket (median, 90th percentile, worst), in CPU time; each timed call includes the
 allocator's deferred work for what it freed (``settle``).
+
+``--pdf`` reads instead every distinct PDF the crawl simulations serve (the all-PDF portal of
+``crawl_speed.py --workload pdf`` and the five simulations'), base and working tree back to back
+(``formats.read``: the PDF reader alone, what the parse workers spend on a PDF), and counts the
+PDFs whose two ``ExtractedDocument`` are equal.
 """
 
 from __future__ import annotations
@@ -73,13 +79,51 @@ def _q(values: list[float]) -> str:
     return f"{statistics.median(v):.2f}x / {v[int(0.9 * (len(v) - 1))]:.2f}x / {v[-1]:.2f}x"
 
 
+def pdf_ab(old_read, rounds: int) -> None:
+    """CPU per PDF of the base's reader and the working tree's, paired per PDF, order alternated."""
+    from parse_equivalence import simulation_pdfs
+
+    from gxcrawler.formats import read
+
+    pdfs = [body for _, body, _, _ in simulation_pdfs()]
+    old_read(pdfs[0], "pdf")  # imports, CMaps
+    read(pdfs[0], "pdf")
+    clock = time.process_time
+    times: dict[str, list[float]] = {"base": [], "now": []}
+    equal = 0
+    for r in range(rounds):
+        for i, body in enumerate(pdfs):
+            docs = {}
+            for name, reader in (("base", old_read), ("now", read))[:: 1 if (i + r) % 2 else -1]:
+                started = clock()
+                docs[name] = reader(body, "pdf")
+                settle()
+                times[name].append(clock() - started)
+            equal += r == 0 and vars(docs["base"]) == vars(docs["now"])
+    print(f"{len(pdfs)} PDFs x {rounds} rounds, CPU ms per PDF (median / p90 / worst / mean); "
+          f"ExtractedDocument equal for {equal} of {len(pdfs)}")
+    print("| reader | median | p90 | worst | mean |")
+    print("|---|---:|---:|---:|---:|")
+    for name, ts in times.items():
+        v = sorted(1000 * t for t in ts)
+        print(f"| {name} | {statistics.median(v):.1f} | {v[int(0.9 * (len(v) - 1))]:.1f} | {v[-1]:.1f} | "
+              f"{statistics.mean(v):.1f} |")
+    print("now / base, median of per-PDF ratios: "
+          f"{statistics.median(n / b for n, b in zip(times['now'], times['base'], strict=True)):.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="main", help="git revision to compare with (default: main)")
     ap.add_argument("--n", type=int, default=160, help="fresh pages (a third more warm the caches first)")
+    ap.add_argument("--pdf", action="store_true", help="the simulations' PDFs instead of HTML pages")
+    ap.add_argument("--rounds", type=int, default=2, help="--pdf: readings of every PDF by each")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="parse_ab_") as tmp:
         old_parse = base_parser(args.base, Path(tmp))
+        if args.pdf:
+            pdf_ab(importlib.import_module("gxbase.formats").read, args.rounds)
+            return
         warm, fresh = _pages(20_000, args.n // 3), _pages(30_000, args.n)
         for body, ct in warm:
             old_parse(body, source="w", content_type=ct)

@@ -153,10 +153,10 @@ def corpus(n: int, only: str | None = None) -> Iterator[Doc]:
             yield (name, body, headers.get("Content-Type"), "detail.html")
             yield (f"mutated:{name}", _mutate(body, random.Random(seed)), headers.get("Content-Type"), "detail.html")
     if only in (None, "pdf"):
-        yield from _simulation_pdfs()
+        yield from simulation_pdfs()
 
 
-def _simulation_pdfs() -> Iterator[Doc]:
+def simulation_pdfs() -> Iterator[Doc]:
     """Every distinct PDF the crawl simulations serve: the five of ``crawl_speed.py --workload five``
     and its all-PDF Luoning portal (``--workload pdf``)."""
     sys.path.insert(0, str(ROOT))

@@ -9,7 +9,7 @@ token cut by the buffer's end, an array, a dictionary, an inline image — goes 
 own state machine from the same state, so every token, position and object is pdfminer's.
 The interpreter looks each operator's method up once per keyword instead of per call.
 
-Used only with the pdfminer.six this was proven on (``VERIFIED``: every page object of every
+Used only with the pdfminer.six and pdfplumber this was proven on (``VERIFIED``: every page object of every
 PDF of the project identical, tests/formats/test_pdfstream.py); with any other, pdfminer's
 own interpreter runs.
 """
@@ -20,11 +20,13 @@ import re
 from typing import Any
 
 import pdfminer
+import pdfplumber
 from pdfminer import settings
 from pdfminer.pdfinterp import PDFContentParser, PDFInterpreterError, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psexceptions import PSEOF
 from pdfminer.psparser import (
+    ESC_STRING,
     HEX_PAIR,
     KEYWORD_ARRAY_BEGIN,
     KEYWORD_ARRAY_END,
@@ -37,13 +39,13 @@ from pdfminer.psparser import (
     SPC,
     PSBaseParser,
     PSKeyword,
-    PSLiteral,
     keyword_name,
 )
 
-#: pdfminer.six versions whose tokenizer and ``PDFPageInterpreter.execute`` this reproduces
-VERIFIED = ("20260107",)
-ENABLED = getattr(pdfminer, "__version__", None) in VERIFIED
+#: (pdfminer.six, pdfplumber) versions whose tokenizer, ``PDFPageInterpreter.execute`` and
+#: ``Table.extract`` (formats/pdf.py) these reproduce
+VERIFIED = (("20260107", "0.11.10"),)
+ENABLED = (getattr(pdfminer, "__version__", None), getattr(pdfplumber, "__version__", None)) in VERIFIED
 
 # One token at the parser's position, in the form pdfminer's state machine reads it in one go
 # (psparser.PSBaseParser._parse_*). A token must end inside the buffer: the lookaheads demand
@@ -53,7 +55,7 @@ _TOKEN = re.compile(
     rb"(?P<num>(?>[-+0-9][0-9]*+(?:\.[0-9]*+)?+|\.[0-9]*+))(?=[\s\S])"
     rb"|/(?P<lit>[^#/%\[\]()<>{}\s]*+)(?=[^#])"
     rb"|(?P<kw>[A-Za-z][^#/%\[\]()<>{}\s]*+)(?=[\s\S])"
-    rb"|\((?P<str>[^()\\]*)\)"
+    rb"|\((?P<str>(?:[^()\\]|\\[\s\S])*+)\)"
     rb"|(?P<dbeg><<)"
     rb"|<(?P<hex>[0-9a-fA-F\s]*+)(?=[^\s0-9a-fA-F])"
     rb"|(?P<dend>>>)"
@@ -62,6 +64,10 @@ _TOKEN = re.compile(
     rb")"
 )
 _MAIN = PSBaseParser._parse_main
+# a string's escapes as psparser.PSBaseParser._parse_string_1 reads them: up to three octal
+# digits, a backslash-CR-LF dropped, the named escapes, and any other escaped byte dropped
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|\r\n|([\s\S]))")
+_NAMED = {k: bytes((v,)) for k, v in ESC_STRING.items()}
 _TRUE, _FALSE = b"true", b"false"
 #: keywords that open or close a nested object, or an inline image: pdfminer's stack handles them
 _NESTING = frozenset(
@@ -76,15 +82,36 @@ _NESTING = frozenset(
         PDFContentParser.KEYWORD_ID,
     )
 )
-_PLAIN = (int, float, bool, str, bytes, PSLiteral)
+
+
+def _escaped(m: re.Match[bytes]) -> bytes:
+    octal, other = m.groups()
+    if octal is not None:
+        code = int(octal, 8)
+        if code > 255:
+            raise _OctalTooLarge
+        return bytes((code,))
+    return _NAMED.get(other, b"") if other is not None else b""
+
+
+class _OctalTooLarge(Exception):
+    pass
+
+
+def _unescape(body: bytes) -> bytes | None:
+    """A string's bytes with its escapes read, or None where pdfminer would fail its assertion."""
+    try:
+        return _ESCAPE.sub(_escaped, body)
+    except _OctalTooLarge:
+        return None
 
 
 class FastContentParser(PDFContentParser):
     """PDFContentParser whose plain tokens are read by one regular expression."""
 
     def _fast_token(self) -> tuple[int, Any] | None:
-        """The next token if it is plain and inside the buffer, else None (state unchanged but
-        for skipped bytes pdfminer would skip too)."""
+        """The next token if it is plain and inside the buffer, else None (the parser's state
+        unchanged, but for bytes pdfminer would skip too)."""
         buf = self.buf
         i = self.charpos
         while True:
@@ -93,43 +120,51 @@ class FastContentParser(PDFContentParser):
                 self.charpos = i
                 return None
             kind = m.lastgroup
-            start = m.start(kind)
             token: Any
-            if kind == "num":
+            if kind == "kw":
+                text = m.group("kw")
+                token = True if text == _TRUE else False if text == _FALSE else KWD(text)
+                start = m.start("kw")
+            elif kind == "num":
                 text = m.group("num")
                 try:
                     token = float(text) if b"." in text else int(text)
                 except ValueError:  # "-", ".": pdfminer adds no token and reads on
                     i = m.end()
                     continue
-            elif kind == "kw":
-                text = m.group("kw")
-                token = True if text == _TRUE else False if text == _FALSE else KWD(text)
+                start = m.start("num")
             elif kind == "lit":
                 text = m.group("lit")
                 try:
                     token = LIT(str(text, "utf-8"))
                 except UnicodeDecodeError:
                     token = LIT(text)  # type: ignore[arg-type]  # pdfminer keeps the bytes
-                start -= 1
+                start = m.start("lit") - 1
             elif kind == "str":
                 token = m.group("str")
-                start -= 1
+                if b"\\" in token:
+                    token = _unescape(token)
+                    if token is None:  # an octal escape above 255: pdfminer's assertion decides
+                        self.charpos = i
+                        return None
+                start = m.start("str") - 1
             elif kind == "one":
                 token = KWD(m.group("one"))
+                start = m.start("one")
             elif kind == "dbeg":
                 token = KEYWORD_DICT_BEGIN
+                start = m.start("dbeg")
             elif kind == "dend":
                 token = KEYWORD_DICT_END
+                start = m.start("dend")
             elif kind == "hex":
                 text = m.group("hex")
-                try:
-                    token = bytes.fromhex(text.decode()) if len(text) % 2 == 0 and not SPC.search(text) else None
-                except ValueError:
-                    token = None
-                if token is None:
+                token = None
+                if len(text) % 2 == 0 and not SPC.search(text):
+                    token = bytes.fromhex(text.decode())
+                else:
                     token = HEX_PAIR.sub(lambda h: bytes((int(h.group(0), 16),)), SPC.sub(b"", text))
-                start -= 1
+                start = m.start("hex") - 1
             else:  # "skip": a lone ">" or a NUL, read and dropped
                 i = m.end()
                 continue
@@ -138,8 +173,11 @@ class FastContentParser(PDFContentParser):
             self._curtokenpos = pos
             return (pos, token)
 
+    def _at_plain_token(self) -> bool:
+        return not self._tokens and not self.eof and self.charpos < len(self.buf) and self._parse1.__func__ is _MAIN
+
     def nexttoken(self) -> tuple[int, Any]:
-        if not self._tokens and not self.eof and self.charpos < len(self.buf) and self._parse1.__func__ is _MAIN:
+        if self._at_plain_token():
             token = self._fast_token()
             if token is not None:
                 return token
@@ -148,12 +186,12 @@ class FastContentParser(PDFContentParser):
     def nextobject(self) -> tuple[int, Any]:
         # at the top level (nothing open, nothing pending) pdfminer returns a plain token or an
         # operator as it comes: skip its stack for those
-        if not self.results and not self.context and not self.curstack and not self._tokens:
-            token = self.nexttoken()
-            value = token[1]
-            if isinstance(value, _PLAIN) or (isinstance(value, PSKeyword) and value not in _NESTING):
-                return token
-            self._tokens.append(token)
+        if not self.results and not self.context and not self.curstack and self._at_plain_token():
+            token = self._fast_token()
+            if token is not None:
+                if token[1].__class__ is not PSKeyword or token[1] not in _NESTING:
+                    return token
+                self._tokens.append(token)
         return super().nextobject()
 
 

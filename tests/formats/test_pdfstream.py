@@ -62,6 +62,8 @@ CASES = [
     b"q 0 0 0 rg BT 1 0 0 1 0 2 Tm /F2 8 Tf 10 TL 3.63 0 Td (plain) Tj ET Q",
     b"[(A) -120 (B) 30.5 (C)] TJ",
     b"(nested (paren) string) Tj (esc \\( \\) \\\\ \\n \\101 \\7 \\\r\n end) Tj",
+    b"(\\0123\\x\\\n\\\r\\t\\b\\f\\r\\400) Tj",
+    b"(N\\0110\\001e6R0T\\214Y\\004t) Tj (\\777) Tj",
     b"<48656C6C6F> Tj <48 65 6c\n6C6> Tj <> Tj <4> Tj <zz> Tj",
     b"/Name /N#41me /Tab#09x /#e4#b8#ad /\xe4\xb8\xad /\xff\xfe / /a#4 x",
     b"% a comment\n1 2 m 3 4 l S %another\r5 6 m",
@@ -91,7 +93,7 @@ def test_tokens_across_streams_and_empty_streams() -> None:
 
 FRAGMENTS = [
     b" ", b"\n", b"\r", b"\t", b"\x00", b"1", b"-", b"+", b".", b"0.25", b"/", b"#", b"#41", b"F1", b"Tj",
-    b"(", b")", b"\\", b"\\(", b"\\101", b"<", b">", b"<<", b">>", b"[", b"]", b"{", b"}", b"%", b"4a", b"true",
+    b"(", b")", b"\\", b"\\(", b"\\101", b"\\777", b"\\\r\n", b"\\r", b"<", b">", b"<<", b">>", b"[", b"]", b"{", b"}", b"%", b"4a", b"true",
     b"BT", b"ET", b"\xe4\xb8\xad", b"'", b'"', b"cm",
 ]
 
