@@ -106,116 +106,75 @@ def _unescape(body: bytes) -> bytes | None:
         return None
 
 
+#: what ``_read`` returns for bytes pdfminer reads and drops (a lone ">", a NUL, a "-" alone)
+_SKIP = object()
+
+
+def _read(m: re.Match[bytes]) -> tuple[int, Any] | None:
+    """The token a match of ``_TOKEN`` stands for, with its offset in the buffer; ``(end, _SKIP)``
+    for bytes pdfminer drops; None where only pdfminer's state machine knows (it raises)."""
+    kind = m.lastgroup
+    if kind == "kw":
+        text = m.group("kw")
+        return m.start("kw"), True if text == _TRUE else False if text == _FALSE else KWD(text)
+    if kind == "num":
+        text = m.group("num")
+        try:
+            return m.start("num"), float(text) if b"." in text else int(text)
+        except ValueError:  # "-", ".": pdfminer adds no token and reads on
+            return m.end(), _SKIP
+    if kind == "str":
+        text = m.group("str")
+        if b"\\" in text:
+            text = _unescape(text)
+            if text is None:  # an octal escape above 255: pdfminer fails its assertion
+                return None
+        return m.start("str") - 1, text
+    if kind == "lit":
+        text = m.group("lit")
+        try:
+            return m.start("lit") - 1, LIT(str(text, "utf-8"))
+        except UnicodeDecodeError:
+            return m.start("lit") - 1, LIT(text)  # type: ignore[arg-type]  # pdfminer keeps the bytes
+    if kind == "one":
+        return m.start("one"), KWD(m.group("one"))
+    if kind == "hex":
+        text = m.group("hex")
+        if len(text) % 2 == 0 and not SPC.search(text):
+            return m.start("hex") - 1, bytes.fromhex(text.decode())
+        return m.start("hex") - 1, HEX_PAIR.sub(lambda h: bytes((int(h.group(0), 16),)), SPC.sub(b"", text))
+    if kind == "dbeg":
+        return m.start("dbeg"), KEYWORD_DICT_BEGIN
+    if kind == "dend":
+        return m.start("dend"), KEYWORD_DICT_END
+    return m.end(), _SKIP  # "skip"
+
+
 class FastContentParser(PDFContentParser):
     """PDFContentParser whose plain tokens are read by one regular expression."""
 
-    def _fast_token(self) -> tuple[int, Any] | None:
-        """The next token if it is plain and inside the buffer, else None (the parser's state
-        unchanged, but for bytes pdfminer would skip too)."""
-        buf = self.buf
-        i = self.charpos
-        while True:
-            m = _TOKEN.match(buf, i)
-            if m is None:
-                self.charpos = i
-                return None
-            kind = m.lastgroup
-            token: Any
-            if kind == "kw":
-                text = m.group("kw")
-                token = True if text == _TRUE else False if text == _FALSE else KWD(text)
-                start = m.start("kw")
-            elif kind == "num":
-                text = m.group("num")
-                try:
-                    token = float(text) if b"." in text else int(text)
-                except ValueError:  # "-", ".": pdfminer adds no token and reads on
-                    i = m.end()
-                    continue
-                start = m.start("num")
-            elif kind == "lit":
-                text = m.group("lit")
-                try:
-                    token = LIT(str(text, "utf-8"))
-                except UnicodeDecodeError:
-                    token = LIT(text)  # type: ignore[arg-type]  # pdfminer keeps the bytes
-                start = m.start("lit") - 1
-            elif kind == "str":
-                token = m.group("str")
-                if b"\\" in token:
-                    token = _unescape(token)
-                    if token is None:  # an octal escape above 255: pdfminer's assertion decides
-                        self.charpos = i
-                        return None
-                start = m.start("str") - 1
-            elif kind == "one":
-                token = KWD(m.group("one"))
-                start = m.start("one")
-            elif kind == "dbeg":
-                token = KEYWORD_DICT_BEGIN
-                start = m.start("dbeg")
-            elif kind == "dend":
-                token = KEYWORD_DICT_END
-                start = m.start("dend")
-            elif kind == "hex":
-                text = m.group("hex")
-                token = None
-                if len(text) % 2 == 0 and not SPC.search(text):
-                    token = bytes.fromhex(text.decode())
-                else:
-                    token = HEX_PAIR.sub(lambda h: bytes((int(h.group(0), 16),)), SPC.sub(b"", text))
-                start = m.start("hex") - 1
-            else:  # "skip": a lone ">" or a NUL, read and dropped
-                i = m.end()
-                continue
-            self.charpos = m.end()
-            pos = self.bufpos + start
-            self._curtokenpos = pos
-            return (pos, token)
-
-    def _at_plain_token(self) -> bool:
-        return not self._tokens and not self.eof and self.charpos < len(self.buf) and self._parse1.__func__ is _MAIN
+    def plain(self) -> bool:
+        """Whether the next token starts afresh: nothing pending, pdfminer's machine between tokens."""
+        return not self._tokens and not self.eof and self._parse1.__func__ is _MAIN
 
     def nexttoken(self) -> tuple[int, Any]:
-        if self._at_plain_token():
-            token = self._fast_token()
-            if token is not None:
-                return token
+        if self.plain():
+            buf, i = self.buf, self.charpos
+            while (m := _TOKEN.match(buf, i)) is not None and (token := _read(m)) is not None:
+                if token[1] is _SKIP:
+                    i = token[0]
+                    continue
+                self.charpos = m.end()
+                pos = self._curtokenpos = self.bufpos + token[0]
+                return (pos, token[1])
+            self.charpos = i
         return super().nexttoken()
-
-    def nextobject(self) -> tuple[int, Any]:
-        # at the top level (nothing open, nothing pending) pdfminer returns a plain token or an
-        # operator as it comes: skip its stack for those
-        if not self.results and not self.context and not self.curstack and self._at_plain_token():
-            token = self._fast_token()
-            if token is not None:
-                if token[1].__class__ is not PSKeyword or token[1] not in _NESTING:
-                    return token
-                self._tokens.append(token)
-        return super().nextobject()
-
-
-#: per interpreter class: operator keyword -> (method name, argument count), or None if it has none
-_OPERATORS: dict[tuple[type, PSKeyword], tuple[str, int] | None] = {}
-
-
-def _operator(interp: PDFPageInterpreter, keyword: PSKeyword) -> tuple[str, int] | None:
-    key = (type(interp), keyword)
-    try:
-        return _OPERATORS[key]
-    except KeyError:
-        pass
-    name = keyword_name(keyword)
-    method = "do_{}".format(name.replace("*", "_a").replace('"', "_w").replace("'", "_q"))
-    op = None
-    if hasattr(interp, method):
-        op = (method, getattr(interp, method).__code__.co_argcount - 1)
-    _OPERATORS[key] = op
-    return op
 
 
 class FastInterpreter(PDFPageInterpreter):
-    """PDFPageInterpreter.execute (pdfminer.six 20260107) with FastContentParser."""
+    """PDFPageInterpreter.execute (pdfminer.six 20260107) with FastContentParser, and at the top
+    level of a stream (where pdfminer's ``nextobject`` hands each plain token on as it comes) the
+    tokens read and dispatched in one loop."""
 
     def execute(self, streams: Any) -> None:
         # circular references refused as pdfminer does (CWE-835)
@@ -231,17 +190,35 @@ class FastInterpreter(PDFPageInterpreter):
             parser = FastContentParser(valid_streams)
         except PSEOF:
             return  # empty page
-        nextobject = parser.nextobject
+        match = _TOKEN.match
+        operators: dict[PSKeyword, tuple[Any, int] | None] = {}
+        buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
-            try:
-                (_, obj) = nextobject()
-            except PSEOF:
-                break
-            if isinstance(obj, PSKeyword):
-                op = _operator(self, obj)
+            obj: Any = _SKIP
+            if fast and (m := match(buf, i)) is not None and (token := _read(m)) is not None:
+                obj = token[1]
+                if obj is _SKIP:
+                    i = token[0]
+                    continue
+                if obj.__class__ is PSKeyword and obj in _NESTING:  # pdfminer's stack takes it
+                    parser._tokens.append((parser.bufpos + token[0], obj))
+                    obj = _SKIP
+                i = m.end()
+            if obj is _SKIP:
+                parser.charpos = i
+                try:
+                    (_, obj) = parser.nextobject()
+                except PSEOF:
+                    break
+                buf, i = parser.buf, parser.charpos
+                fast = not parser.results and not parser.context and not parser.curstack and parser.plain()
+            if obj.__class__ is PSKeyword:
+                try:
+                    op = operators[obj]
+                except KeyError:
+                    op = operators[obj] = self._operator(obj)
                 if op is not None:
-                    method, nargs = op
-                    func = getattr(self, method)
+                    func, nargs = op
                     if nargs:
                         args = self.pop(nargs)
                         if len(args) == nargs:
@@ -252,6 +229,15 @@ class FastInterpreter(PDFPageInterpreter):
                     raise PDFInterpreterError(f"Unknown operator: {keyword_name(obj)!r}")
             else:
                 self.push(obj)
+
+    def _operator(self, keyword: PSKeyword) -> tuple[Any, int] | None:
+        """The method an operator calls and its argument count (pdfminer's lookup, done once)."""
+        name = keyword_name(keyword)
+        method = "do_{}".format(name.replace("*", "_a").replace('"', "_w").replace("'", "_q"))
+        if not hasattr(self, method):
+            return None
+        func = getattr(self, method)
+        return func, func.__code__.co_argcount - 1
 
 
 def layout(page) -> None:
@@ -269,4 +255,82 @@ def layout(page) -> None:
     except Exception as e:
         raise PdfminerException(e)  # noqa: B904 - as pdfplumber raises it
     page._layout = device.get_result()
+    page._objects = _parse_objects(page)
+
+
+#: attribute values ``resolve_all`` hands back as they are
+_SCALARS = frozenset((float, int, str, bool, type(None)))
+
+
+def _parse_objects(page) -> dict[str, list[dict]]:
+    """``Page.parse_objects`` of pdfplumber 0.11.10, value for value, without its per-attribute
+    function calls: a number, string or None is what ``resolve_all`` would return, so only the
+    other values go through it; an object class's kind is worked out once."""
+    from unicodedata import normalize
+
+    from pdfminer.layout import LTChar, LTContainer, LTCurve, LTTextContainer
+    from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes, lt_pat
+    from pdfplumber.utils import resolve_all, resolve_and_decode
+
+    kinds: dict[type, str] = {}
+    number = page.page_number
+    norm = page.pdf.unicode_norm
+    laparams = page.pdf.laparams
+    mb_x0, mb_top = page.mediabox[:2]
+    height, doctop = page.height, page.initial_doctop
+    point2coord = page.point2coord
+
+    def process(obj) -> dict:
+        cls = obj.__class__
+        kind = kinds.get(cls)
+        if kind is None:
+            kind = kinds[cls] = re.sub(lt_pat, "", cls.__name__).lower()
+        attr = {
+            k: v if v.__class__ in _SCALARS else resolve_all(v) for k, v in obj.__dict__.items() if k in ALL_ATTRS
+        }
+        attr["object_type"] = kind
+        attr["page_number"] = number
+        for cs in ("ncs", "scs"):
+            if hasattr(obj, cs):
+                attr[cs] = resolve_and_decode(getattr(obj, cs).name)
+        if isinstance(obj, (LTChar, LTTextContainer)):
+            text = obj.get_text()
+            attr["text"] = normalize(norm, text) if norm is not None else text
+        if isinstance(obj, LTChar):
+            gs = obj.graphicstate
+            attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+            attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+            if isinstance(attr["fontname"], bytes):
+                attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+        elif isinstance(obj, LTCurve):
+            attr["pts"] = list(map(point2coord, attr["pts"]))
+            attr["path"] = [(cmd, *map(point2coord, pts)) for cmd, *pts in obj.original_path]
+            attr["dash"] = obj.dashing_style
+        if "y0" in attr:
+            attr["top"] = (height - attr["y1"]) + mb_top
+            attr["bottom"] = (height - attr["y0"]) + mb_top
+            attr["doctop"] = doctop + attr["top"]
+        if "x0" in attr and mb_x0 != 0:
+            attr["x0"] = attr["x0"] + mb_x0
+            attr["x1"] = attr["x1"] + mb_x0
+        return attr
+
+    objects: dict[str, list[dict]] = {}
+
+    def walk(items) -> None:
+        for obj in items:
+            if isinstance(obj, LTContainer):
+                if laparams is not None:
+                    add(process(obj))
+                walk(obj._objs)
+            else:
+                add(process(obj))
+
+    def add(attr: dict) -> None:
+        kind = attr["object_type"]
+        if kind != "anno":
+            objects.setdefault(kind, []).append(attr)
+
+    walk(page._layout._objs)
+    return objects
 

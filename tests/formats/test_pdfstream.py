@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pdfminer.pdfinterp import PDFContentParser
+from pdfminer import pdfinterp
+from pdfminer.pdfdevice import PDFDevice
+from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdftypes import PDFStream
 from pdfminer.psexceptions import PSEOF
+from pdfminer.utils import MATRIX_IDENTITY
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
@@ -51,10 +55,44 @@ def _objects(cls, streams: list[bytes], bufsiz: int) -> list:
         out.append((pos, _plain(obj)))
 
 
+def _recording(base: type) -> type:
+    """``base`` with every operator recording its name and arguments instead of drawing."""
+    methods = {}
+    for name in dir(PDFPageInterpreter):
+        if name.startswith("do_"):
+            params = [f"a{k}" for k in range(getattr(PDFPageInterpreter, name).__code__.co_argcount - 1)]
+            code = f"def {name}(self, {', '.join(params)}): self.calls.append(({name!r}, [{', '.join(params)}]))"
+            exec(code, methods)  # noqa: S102 - a method of the same signature, made for the test
+    return type("Recording", (base,), {k: v for k, v in methods.items() if k.startswith("do_")})
+
+
+def _calls(base: type, streams: list[bytes], bufsiz: int) -> list:
+    parser_class = type("P", (pdfstream.FastContentParser,), {"BUFSIZ": bufsiz})
+    interp = _recording(base)(PDFResourceManager(), PDFDevice(PDFResourceManager()))
+    interp.calls = []
+    interp.init_state(MATRIX_IDENTITY)
+    objs = []
+    for k, data in enumerate(streams, 1):
+        objs.append(PDFStream({}, data))
+        objs[-1].objid = k
+    stock_class = type("P", (PDFContentParser,), {"BUFSIZ": bufsiz})
+    with mock.patch.object(pdfstream, "FastContentParser", parser_class), mock.patch.object(
+        pdfinterp, "PDFContentParser", stock_class
+    ):
+        try:
+            interp.execute(objs)
+        except Exception as exc:  # noqa: BLE001 - the same failure is the same result
+            interp.calls.append(("raised", type(exc).__name__))
+    return [(name, [_plain(a) for a in args]) if name != "raised" else (name, args) for name, args in interp.calls] + [
+        _plain(interp.argstack)
+    ]
+
+
 def _same(streams: list[bytes]) -> None:
     # small buffers put a buffer's end inside every kind of token
     for bufsiz in (4096, 1, 2, 3, 5, 7, 13):
         assert _objects(pdfstream.FastContentParser, streams, bufsiz) == _objects(PDFContentParser, streams, bufsiz)
+        assert _calls(pdfstream.FastInterpreter, streams, bufsiz) == _calls(PDFPageInterpreter, streams, bufsiz)
 
 
 CASES = [
@@ -85,6 +123,12 @@ def test_every_kind_of_token_reads_as_pdfminer_reads_it(stream: bytes) -> None:
     _same([stream])
 
 
+def test_the_operators_are_called_with_their_operands() -> None:
+    calls = _calls(pdfstream.FastInterpreter, [CASES[0]], 4096)
+    assert ("do_Tf", [("PSLiteral", "/'F2'"), ("float", "10.5")]) in calls
+    assert calls[-1] == []  # every operand taken
+
+
 def test_tokens_across_streams_and_empty_streams() -> None:
     _same([b"1 0 0 1 0 0 c", b"m 12", b"", b".5 Tf (a", b"b) Tj /Na", b"me"])
     _same([])
@@ -98,7 +142,7 @@ FRAGMENTS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map(b"".join), min_size=1, max_size=3))
 def test_any_run_of_token_fragments_reads_as_pdfminer_reads_it(streams: list[bytes]) -> None:
     _same(streams)
@@ -134,3 +178,16 @@ def test_a_pdf_reads_the_same_with_pdfminers_own_interpreter(name: str, monkeypa
     slow = read_pdf(content, Limits())
     assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
     assert fast.tables or "row 7\t7\t140" in fast.text  # something was read
+
+
+@pytest.mark.parametrize("name", list(PDFS))
+def test_every_page_object_is_pdfplumbers_own(name: str) -> None:
+    """Characters, lines, rectangles, curves: every attribute, its value and order, as pdfplumber makes them."""
+    import pdfplumber
+
+    content = PDFS[name]()
+    with pdfplumber.open(io.BytesIO(content)) as stock, pdfplumber.open(io.BytesIO(content)) as fast:
+        for a, b in zip(stock.pages, fast.pages, strict=True):
+            pdfstream.layout(b)
+            assert repr(b.objects) == repr(a.objects)
+            assert a.objects["char"]
