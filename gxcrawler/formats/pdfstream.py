@@ -1,17 +1,23 @@
-"""pdfminer's reading of a page's drawing instructions, with its tokenizer's common case made cheap.
+"""pdfminer's reading of a page, made cheaper where it is plain, with pdfminer's exact result.
 
-Why: pdfminer tokenizes content streams one character state at a time, ~7 µs a token, and
-a report's PDF has ~14,000 tokens: a third of the ~300 ms of CPU its reading costs. Here one
-regular expression reads a whole token when it lies inside the current buffer in its plain
-form (number, name without ``#``, keyword, string without escapes or nested parentheses, hex
-string, ``<<``, ``>>``, one-character operator); anything else — a comment, an escape, a
-token cut by the buffer's end, an array, a dictionary, an inline image — goes to pdfminer's
-own state machine from the same state, so every token, position and object is pdfminer's.
-The interpreter looks each operator's method up once per keyword instead of per call.
+Why: reading a report's PDF cost ~300 ms of CPU, and a crawl of an all-PDF portal is bound by
+it (issue 12). Of that, pdfminer tokenizing the content streams one character state at a time
+was ~100 ms (~14,000 tokens, ~7 µs each), its operator dispatch and pdfplumber's turning
+every character into a dict another ~60 ms. Here:
 
-Used only with the pdfminer.six and pdfplumber this was proven on (``VERIFIED``: every page object of every
-PDF of the project identical, tests/formats/test_pdfstream.py); with any other, pdfminer's
-own interpreter runs.
+* one regular expression reads a whole token when it lies inside the current buffer in its
+  plain form (number, name without ``#``, keyword, string without nested parentheses, hex
+  string, ``<<``, ``>>``, one-character operator); anything else — a comment, a token cut by
+  the buffer's end, an octal escape above 255, arrays', dictionaries' and inline images'
+  nesting — goes to pdfminer's own state machine from the same state;
+* at a stream's top level, where pdfminer's ``nextobject`` hands each plain token on as it
+  comes, tokens are read and dispatched in one loop, each operator's method looked up once;
+* the page's objects are pdfplumber's ``parse_objects`` without its per-attribute calls.
+
+Every token, its position, every operator call and every page object is pdfminer's and
+pdfplumber's own (tests/formats/test_pdfstream.py, down to 1-byte buffers; every PDF of the
+project, benchmarks/parse_equivalence.py). Used only with the pdfminer.six and pdfplumber
+versions this was proven on (``VERIFIED``); with any other their own code runs.
 """
 
 from __future__ import annotations
