@@ -21,7 +21,6 @@ import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfminer.psparser import LIT
-from pdfplumber.utils import extract_text
 
 from ..model import ExtractedDocument
 from . import pdfstream
@@ -225,6 +224,7 @@ def _cell_texts(table, grid: list) -> list[list[str | None]]:
     (pdfplumber 0.11.10's test, comparison for comparison; its own where unverified)."""
     if not pdfstream.ENABLED:
         return table.extract()
+    from pdfplumber.utils import extract_text
     chars = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in table.page.chars]
     out: list[list[str | None]] = []
     for row in grid:

@@ -30,7 +30,6 @@ import pdfplumber
 from pdfminer import settings
 from pdfminer.pdfinterp import PDFContentParser, PDFInterpreterError, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
-from pdfminer.psexceptions import PSEOF
 from pdfminer.psparser import (
     ESC_STRING,
     HEX_PAIR,
@@ -42,6 +41,7 @@ from pdfminer.psparser import (
     KEYWORD_PROC_END,
     KWD,
     LIT,
+    PSEOF,  # pdfminer.psexceptions since 2024; psparser has it in every version
     SPC,
     PSBaseParser,
     PSKeyword,

@@ -13,7 +13,7 @@ from pdfminer import pdfinterp
 from pdfminer.pdfdevice import PDFDevice
 from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdftypes import PDFStream
-from pdfminer.psexceptions import PSEOF
+from pdfminer.psparser import PSEOF  # in every pdfminer.six version
 from pdfminer.utils import MATRIX_IDENTITY
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
