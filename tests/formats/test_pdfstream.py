@@ -23,7 +23,7 @@ from gxcrawler.formats.pdf import read_pdf
 from gxcrawler.synthetic import make_report, render_pdf
 
 pytestmark = pytest.mark.skipif(
-    not pdfstream.ENABLED, reason="pdfminer.six not among pdfstream.VERIFIED: its own interpreter runs"
+    not pdfstream.ENABLED, reason="pdfminer.six and pdfplumber not among pdfstream.VERIFIED: their own code runs"
 )
 
 
