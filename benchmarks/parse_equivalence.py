@@ -159,7 +159,8 @@ def corpus(n: int, only: str | None = None) -> Iterator[Doc]:
 def simulation_pdfs() -> Iterator[Doc]:
     """Every distinct PDF the crawl simulations serve: the five of ``crawl_speed.py --workload five``
     and its all-PDF Luoning portal (``--workload pdf``)."""
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from tests.simulations.luoning import LuoningSimulation
     from tests.simulations.registry import NAMES, all_simulations
 
