@@ -70,6 +70,10 @@ class Check:
         return out
 
 
+#: parse statuses the loader stores as a report (others: the document alone)
+REPORTABLE = ("ok", "partial", "no_tables")
+
+
 @dataclass
 class ParseResult:
     source: str

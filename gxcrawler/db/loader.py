@@ -25,16 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import logging
-import operator
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,8 +38,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import catalog
 from ..agencies import AgencyName, canonical_agency, division_code
+from ..fingerprint import fingerprint_of, parse_fingerprint  # noqa: F401 - parse_fingerprint: its old home
 from ..formats.sniff import image_mime
-from ..model import Check, ParseResult, Provenance, Region
+from ..model import REPORTABLE, ParseResult, Provenance, Region
 from . import batch as pg_batch
 from . import years
 from .engine import is_postgres
@@ -54,7 +51,6 @@ from .refusals import refusal, replacement_refusal
 
 log = logging.getLogger(__name__)
 
-REPORTABLE = ("ok", "partial", "no_tables")
 OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "refused", "failed")
 
 _agencies = Agency.__table__
@@ -206,7 +202,7 @@ class Loader:
             else:
                 firsts[report_key] = i
         now = datetime.now(UTC)
-        fingerprints = {i: parse_fingerprint(items[i][0]) for i in firsts.values()}
+        fingerprints = {i: fingerprint_of(items[i][0]) for i in firsts.values()}
 
         def outcome(i: int, status: str, report_id: int) -> LoadOutcome:
             result, prov, _ = items[i]
@@ -368,7 +364,7 @@ class Loader:
             agency_id, agency_name = self._agency(conn, raw_agency, region, created)
         with self._lock:
             self._agencies.update(created)
-        row = _report_row(result, prov, agency_id, raw_agency, parse_fingerprint(result), datetime.now(UTC))
+        row = _report_row(result, prov, agency_id, raw_agency, fingerprint_of(result), datetime.now(UTC))
         params = {**_pg_report_params(row), **_pg_cell_arrays(result)}
         # psycopg2's autocommit flag is client-side (no round trip, unlike an isolation
         # level change through SQLAlchemy); no transaction is open on ``conn`` here.
@@ -461,7 +457,7 @@ class Loader:
         if unknown:
             raise ValueError(f"not metric keys of the catalog: {', '.join(unknown[:5])}")
         agency_id, agency_name = self._agency(conn, raw_agency, region, created)
-        fingerprint = parse_fingerprint(result)
+        fingerprint = fingerprint_of(result)
         row = _report_row(result, prov, agency_id, raw_agency, fingerprint, now)
 
         def outcome(status: str, report_id: int | None, message: str | None = None) -> LoadOutcome:
@@ -624,157 +620,6 @@ def resolve_agency(conn: Connection, canonical_name: str) -> tuple[int, str] | N
             return row.id, row.name
     ids = {(row.id, row.name) for row in rows}
     return ids.pop() if len(ids) == 1 else None
-
-
-def parse_fingerprint(result: ParseResult) -> str:
-    """A hash of everything the loader stores from a parse: equal hashes, equal rows.
-
-    The SHA-256 of ``json.dumps(payload, ensure_ascii=False, sort_keys=True)`` where the
-    payload is values (sorted ``[key, normalized number]`` pairs), blank keys, checks
-    (sorted ``[rule, ok, left, right]``), status, edition, title, agency, published,
-    source type and warnings; followed, when the parse has narrative checks, by their
-    sorted ``[rule, ok, left, right, sentence]`` rows; then, for a page read with its table pictures,
-    ``[picture hashes, sorted [key, picture]]``. Stored fingerprints use that text, so it must not change;
-    it is written here without the JSON encoder wherever nothing needs escaping
-    (catalog keys, rule names, numbers, most titles): the same bytes, 3x faster — an
-    unchanged report costs little more than this hash.
-    """
-    published = result.published.isoformat() if result.published else None
-    # hashed in pieces: the long ones (checks, values) are ASCII, encoded without copying
-    # them next to the title's wide characters first; the bytes are those of the whole text
-    digest = hashlib.sha256(
-        f'{{"agency": {_text(result.agency)}, "blank": {_texts(sorted(result.blank))}, "checks": '.encode()
-    )
-    digest.update(_checks_json(result.checks).encode())
-    digest.update(
-        f', "edition": {_text(result.edition)}, '
-        f'"published": {_text(published)}, "source_type": {_text(result.source_type)}, '
-        f'"status": {_text(result.status)}, "title": {_text(result.title)}, "values": '.encode()
-    )
-    digest.update(_values_json(result.values).encode())
-    digest.update(f', "warnings": {_texts(result.warnings)}}}'.encode())
-    if result.narrative:
-        # after the object, only when there are any: the fingerprints of parses without
-        # narrative checks (every one stored before they were) keep their bytes
-        digest.update(
-            _json(sorted((c.rule, c.ok, str(c.left), str(c.right), c.sentence or "") for c in result.narrative)).encode()
-        )
-    if result.pictures:
-        # likewise only for a page read with its pictures: their bytes and which cell each gave
-        digest.update(_json([result.pictures, sorted(result.picture.items())]).encode())
-    return digest.hexdigest()
-
-
-_json = functools.partial(json.dumps, ensure_ascii=False)
-#: text json.dumps(ensure_ascii=False) writes as is between quotes (numbers' text always is)
-_PLAIN = re.compile(r'[^"\\\x00-\x1f]*\Z')
-
-
-def _text(value: str | None) -> str:
-    """``json.dumps(value, ensure_ascii=False)`` of a string or None."""
-    if value is None:
-        return "null"
-    return f'"{value}"' if _PLAIN.match(value) else _json(value)
-
-
-def _texts(values: Iterable[str]) -> str:
-    """``json.dumps(list(values), ensure_ascii=False)`` of strings."""
-    items = list(values)
-    if not items:
-        return "[]"
-    if all(isinstance(v, str) for v in items) and _PLAIN.match("".join(items)):
-        return '["' + '", "'.join(items) + '"]'
-    return _json(items)
-
-
-def _values_json(values: dict[str, Any]) -> str:
-    """``json.dumps`` of the sorted ``[key, normalized number]`` pairs."""
-    if values:
-        layout = _value_layout(tuple(values))
-        if layout is not None:  # catalog keys: no escaping; their order and text made once
-            order, template = layout
-            numbers = list(values.values()) if order is None else order(list(values.values()))
-            try:
-                if not any(map(Decimal.is_signed, numbers)):  # no -0: equal values, equal text
-                    texts = list(map(_NORMALIZED.get, numbers))
-                    if None in texts:
-                        texts = [t if t is not None else _normalize(v) for t, v in zip(texts, numbers, strict=True)]
-                else:
-                    texts = [str(v.normalize()) for v in numbers]
-                parts = template[:]
-                parts[1::2] = texts
-                return "".join(parts)
-            except (TypeError, AttributeError):  # a number that is not a Decimal
-                pass
-    items = sorted(values.items(), key=operator.itemgetter(0))
-    return _json([(k, str(Decimal(v).normalize())) for k, v in items])
-
-
-@functools.lru_cache(maxsize=256)
-def _value_layout(keys: tuple[str, ...]) -> tuple[Callable[[list[Any]], list[Any]] | None, list[str | None]] | None:
-    """For a report's keys in their order: how to sort its values by key (None: they are) and
-    the text around them (``[["key", "``, a slot, ``"], ["key", "``, …, ``"]]``).
-    None when a key is not the catalog's (which need no escaping)."""
-    if not catalog.METRICS.keys() >= set(keys):
-        return None
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    template: list[str | None] = []
-    for n, i in enumerate(order):
-        template += ['[["' if n == 0 else '"], ["', None]
-        template[-2] += keys[i] + '", "'  # type: ignore[operator]
-    template.append('"]]')
-    if order == list(range(len(keys))):
-        return None, template
-    take = operator.itemgetter(*order)
-    return (lambda numbers: list(take(numbers)) if len(order) > 1 else [take(numbers)]), template
-
-
-#: normalized text of the numbers seen (a report's are mostly the same few small counts);
-#: keyed by value, so never for a signed zero (-0 == 0, but prints "-0")
-_NORMALIZED: dict[Decimal, str] = {}
-
-
-def _normalize(value: Decimal) -> str:
-    text = str(value.normalize())
-    if len(_NORMALIZED) < 100_000:
-        _NORMALIZED[value] = text
-    return text
-
-
-_RULE = operator.attrgetter("rule")
-_LEFT = operator.attrgetter("left")
-_RIGHT = operator.attrgetter("right")
-
-
-def _checks_json(checks: list[Check]) -> str:
-    """``json.dumps`` of the sorted ``[rule, ok, left, right]`` rows."""
-    layout = _check_layout(tuple(map(_RULE, checks)))
-    if layout is not None:  # rules distinct and plain: sorted by rule alone, no escaping
-        order, template = layout
-        if not checks:
-            return "[]"
-        rows = checks if order is None else [checks[i] for i in order]
-        parts = template[:]
-        parts[1::5] = ['true, "' if c.ok else 'false, "' for c in rows]
-        parts[2::5] = map(str, map(_LEFT, rows))  # str(x) == f"{x}" (format with no spec)
-        parts[4::5] = map(str, map(_RIGHT, rows))
-        return "".join(parts)
-    return _json(sorted((c.rule, c.ok, str(c.left), str(c.right)) for c in checks))
-
-
-@functools.lru_cache(maxsize=1024)
-def _check_layout(rules: tuple[str, ...]) -> tuple[list[int] | None, list[str | None]] | None:
-    """For a parse's rules in their order: their sorted order (None: as they are) and the text
-    around each row's ok, left and right (slots); None when rules repeat or need escaping."""
-    if len(set(rules)) != len(rules) or not _PLAIN.match("".join(rules)):
-        return None
-    order = sorted(range(len(rules)), key=rules.__getitem__)
-    template: list[str | None] = []
-    for n, i in enumerate(order):
-        template += [('[["' if n == 0 else '"], ["') + rules[i] + '", ', None, None, '", "', None]
-    if template:
-        template.append('"]]')
-    return (None if order == list(range(len(rules))) else order), template
 
 
 def _current_report(conn: Connection, agency_id: int, year: int | None) -> sa.Row | None:

@@ -34,8 +34,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..fingerprint import seal
 from ..formats.limits import Limits
-from ..model import ParseResult
+from ..model import REPORTABLE, ParseResult
 
 logger = logging.getLogger(__name__)
 
@@ -308,6 +309,11 @@ def _run(fn: TaskFunction, task: ParseTask, memory_mb: int) -> ParseResult:
     if result is None or (result.status == "error" and (result.message or "").startswith("MemoryError")):
         cap = f"its {memory_mb} MiB" if memory_mb else "the available"
         return _failed(task, MEMORY, f"reading the document needed more than {cap} memory")
+    if result.status in REPORTABLE:  # the results the loader stores
+        try:
+            seal(result)  # the loader's fingerprint, made here in parallel (gxcrawler/fingerprint.py)
+        except Exception:  # noqa: BLE001 - the loader computes it itself; the parse stands
+            logger.debug("could not fingerprint %s", task.source, exc_info=True)
     return result
 
 
