@@ -17,7 +17,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from decimal import Decimal
 from itertools import chain
@@ -179,33 +179,29 @@ def _check_layout(rules: tuple[str, ...]) -> tuple[list[int] | None, list[str | 
 
 # ---------------------------------------------------------------- the seal
 
-#: what the fingerprint reads of a check (``Check`` is mutable: its fields are compared)
-_CHECK_FIELDS = operator.attrgetter("rule", "ok", "left", "right", "sentence")
 #: the leaves a seal may hold: immutable, so the same object is the same text hashed
+#: (``Check`` is a frozen dataclass whose fields are checked to be of these types too)
 _IMMUTABLE = frozenset({str, Decimal, int, bool, date, type(None)})
+_CHECK_FIELDS = operator.attrgetter("rule", "ok", "left", "right", "sentence")
 #: the instance attribute a sealed result carries (not a dataclass field: ``replace`` drops it)
 _SEAL = "_gx_fingerprint_seal"
 
 
-def _read(result: ParseResult) -> tuple[tuple[Any, ...], ...] | None:
-    """Every object ``parse_fingerprint`` reads, field by field; None if a container is not
-    the plain dict or list it reads (a subclass could iterate differently)."""
+def _read(result: ParseResult) -> tuple[Collection[Any], ...] | None:
+    """Every object ``parse_fingerprint`` reads, part by part; None if a container is not the
+    plain dict or list it reads (a subclass could iterate differently)."""
     values, picture = result.values, result.picture
     lists = (result.blank, result.warnings, result.checks, result.narrative, result.pictures)
     if type(values) is not dict or type(picture) is not dict or any(type(x) is not list for x in lists):
         return None
-    return (
-        (result.agency, result.edition, result.published, result.source_type, result.status, result.title),
-        tuple(values),
-        tuple(values.values()),
-        tuple(result.blank),
-        tuple(result.warnings),
-        tuple(chain.from_iterable(map(_CHECK_FIELDS, result.checks))),
-        tuple(chain.from_iterable(map(_CHECK_FIELDS, result.narrative))),
-        tuple(result.pictures),
-        tuple(picture),
-        tuple(picture.values()),
-    )
+    scalars = (result.agency, result.edition, result.published, result.source_type, result.status, result.title)
+    return (scalars, values.keys(), values.values(), *lists, picture.keys(), picture.values())
+
+
+def _immutable(part: Collection[Any]) -> bool:
+    if all(type(x) is Check for x in part):  # checks: frozen, and so must their fields be
+        part = list(chain.from_iterable(map(_CHECK_FIELDS, part)))
+    return set(map(type, part)) <= _IMMUTABLE
 
 
 def seal(result: ParseResult) -> ParseResult:
@@ -214,14 +210,14 @@ def seal(result: ParseResult) -> ParseResult:
     Not sealed (the loader computes it) when a leaf is of a type not known immutable.
     """
     read = _read(result)
-    if read is not None and all(set(map(type, part)) <= _IMMUTABLE for part in read):
-        result.__dict__[_SEAL] = (parse_fingerprint(result), read)
+    if read is not None and all(map(_immutable, read)):
+        result.__dict__[_SEAL] = (parse_fingerprint(result), tuple(map(tuple, read)))
     return result
 
 
 def fingerprint_of(result: ParseResult) -> str:
-    """The result's fingerprint: the sealed one if the result still holds exactly the objects
-    it was computed from, else computed now."""
+    """The result's fingerprint: the sealed one while the result holds exactly the objects it
+    was computed from (same count in each part, each the identical object), else computed now."""
     sealed = result.__dict__.get(_SEAL)
     if sealed is not None:
         fingerprint, then = sealed

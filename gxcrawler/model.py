@@ -52,9 +52,12 @@ class ExtractedDocument:
     ocr: dict[tuple[int, int, int], OcrCell] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
-    """One identity evaluated on one report: ``left`` should equal ``right``."""
+    """One identity evaluated on one report: ``left`` should equal ``right``.
+
+    Frozen: a parse's checks are what its fingerprint hashed (``gxcrawler.fingerprint.seal``).
+    """
 
     rule: str
     ok: bool
