@@ -176,14 +176,20 @@ _PG_COLUMNS = {
     "outcome": "text",
     "message": "text",
 }
+#: columns whose value another column's array carries: a new row is first seen when last seen
+#: (:func:`record_fetches` sets both to the same time), so that array is sent once
+_PG_SAME_AS = {"first_seen": "last_seen"}
+#: the arrays sent
+_PG_SENT = {c: t for c, t in _PG_COLUMNS.items() if c not in _PG_SAME_AS}
 #: the upsert of :func:`record_fetches` as one statement over arrays (PostgreSQL): no
 #: statement compiled or parameters processed per row, one round trip; :data:`_ON_CONFLICT_SET`
 _PG_UPSERT = (
     f"INSERT INTO fetches ({', '.join(_PG_COLUMNS)}) "
-    "SELECT " + ", ".join(f"u.{c}::jsonb" if t == "jsonb" else f"u.{c}" for c, t in _PG_COLUMNS.items())
+    "SELECT "
+    + ", ".join(f"u.{c}::jsonb" if t == "jsonb" else f"u.{_PG_SAME_AS.get(c, c)}" for c, t in _PG_COLUMNS.items())
     + " FROM unnest("
-    + ", ".join(f"%({c})s::{'text' if t == 'jsonb' else t}[]" for c, t in _PG_COLUMNS.items())
-    + f") AS u({', '.join(_PG_COLUMNS)}) "
+    + ", ".join(f"%({c})s::{'text' if t == 'jsonb' else t}[]" for c, t in _PG_SENT.items())
+    + f") AS u({', '.join(_PG_SENT)}) "
     "ON CONFLICT (url) DO UPDATE SET "
     + ", ".join(f"{c} = {expr}" for c, expr in _ON_CONFLICT_SET.items())
 )
@@ -193,7 +199,7 @@ def _pg_upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """:data:`_PG_UPSERT` of ``rows``, in URL order (concurrent writers lock rows in one order)."""
     rows = sorted(rows, key=lambda r: r["url"])
     params: dict[str, list[Any]] = {}
-    for column, kind in _PG_COLUMNS.items():
+    for column, kind in _PG_SENT.items():
         if kind == "jsonb":
             params[column] = [_json_text(r[column]) for r in rows]
         else:
