@@ -183,6 +183,7 @@ def _check_layout(rules: tuple[str, ...]) -> tuple[list[int] | None, list[str | 
 #: (``Check`` is a frozen dataclass whose fields are checked to be of these types too)
 _IMMUTABLE = frozenset({str, Decimal, int, bool, date, type(None)})
 _CHECK_FIELDS = operator.attrgetter("rule", "ok", "left", "right", "sentence")
+_CHECK = {Check}
 #: the instance attribute a sealed result carries (not a dataclass field: ``replace`` drops it)
 _SEAL = "_gx_fingerprint_seal"
 
@@ -199,9 +200,10 @@ def _read(result: ParseResult) -> tuple[Collection[Any], ...] | None:
 
 
 def _immutable(part: Collection[Any]) -> bool:
-    if all(type(x) is Check for x in part):  # checks: frozen, and so must their fields be
-        part = list(chain.from_iterable(map(_CHECK_FIELDS, part)))
-    return set(map(type, part)) <= _IMMUTABLE
+    types = set(map(type, part))
+    if types == _CHECK:  # checks: frozen, and so must their fields be
+        types = set(map(type, chain.from_iterable(map(_CHECK_FIELDS, part))))
+    return types <= _IMMUTABLE
 
 
 def seal(result: ParseResult) -> ParseResult:
