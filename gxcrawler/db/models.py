@@ -236,9 +236,19 @@ class ReportValue(Base):
     """
 
     __tablename__ = "report_values"
-    # No index by key (migration 0017): a key's cells over many reports — a reason's share,
-    # a year's sum — are summed already in ``cell_sums`` (0016); a report's cells are
-    # found by the primary key. Every loaded cell used to update that index too.
+    # A report's cells are found by the primary key; one cell across many reports (a
+    # year's, a city's: ``v_s*_long``, ``v_compare`` filtered by key) by this covering index,
+    # from the index alone (migration 0035; 0017 had dropped it for the loader's sake —
+    # sums of a key are in ``cell_sums``, but the cells themselves were a look-up per report).
+    # Partial on a predicate every row meets (keys are never NULL) that only a comparison of
+    # ``key`` with a constant proves: a join on ``key`` cannot use it, so the long views'
+    # other filters keep their plans (migration 0035). PostgreSQL only.
+    __table_args__ = (
+        sa.Index(
+            "ix_report_values_key", "key", "report_id",
+            postgresql_include=["value"], postgresql_where=sa.text("key >= ''"),
+        ).ddl_if(dialect="postgresql"),
+    )
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     # A key of ``metrics``, but deliberately not a FOREIGN KEY: PostgreSQL would lock the
     # metrics row for every inserted cell (a WAL record each), which doubled the cost of
