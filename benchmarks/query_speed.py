@@ -24,7 +24,11 @@ query and every common filter < 200 ms at 100,000 reports, < 1 s at 1,000,000):
   revision's views (``gxcrawler.db.views.VIEWS_<REVISION>``) filtered the same ways with
   its old SQL inlined as a subquery (which PostgreSQL merges as it merges a view), and
   the worked queries' old texts (``tests/analytics/queries/before/``) over those old views:
-  the rewrite against what it replaced, in the same run. Indexes are today's for both.
+  the rewrite against what it replaced, in the same run. Indexes are today's for both;
+* paired, ``--without-index NAME`` (e.g. ``ix_report_values_key``, migration 0035): each query
+  also run with that index dropped inside a transaction rolled back after it (the plan
+  without the index, same run). The drop locks the table for the query's time: on a
+  private copy of the database only.
 
 Each query is run once to warm the cache, then ``--runs`` times; the figure is the
 median. ``server ms`` is PostgreSQL's own execution time (``EXPLAIN (ANALYZE, TIMING
@@ -221,6 +225,19 @@ def client_run(cur, q: Query) -> tuple[float, int]:
     return 1000 * (time.perf_counter() - started), len(rows)
 
 
+def timed(run, cur, q: Query, drop: str | None):  # noqa: ANN001, ANN201 - server_run or client_run
+    """``run(cur, q)``; with index ``drop`` dropped in a transaction rolled back after it."""
+    if drop is None:
+        return run(cur, q)
+    cur.execute("BEGIN")
+    try:
+        cur.execute("SET LOCAL lock_timeout = '10s'")
+        cur.execute(f"DROP INDEX {drop}")
+        return run(cur, q)
+    finally:
+        cur.execute("ROLLBACK")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--database", required=True)
@@ -230,6 +247,8 @@ def main() -> int:
     ap.add_argument("--only", help="regular expression on 'group name'")
     ap.add_argument("--explain", action="store_true", help="print each query's plan once")
     ap.add_argument("--before", metavar="REVISION", help="also time the views changed since REVISION with their old SQL")
+    ap.add_argument("--without-index", metavar="NAME",
+                    help="also time each query with index NAME dropped (rolled back; a private database only)")
     args = ap.parse_args()
     conn = psycopg2.connect(f"{args.server}/{args.database}")
     conn.autocommit = True
@@ -246,22 +265,25 @@ def main() -> int:
     print("| group | query | rows | server ms | client ms | full scans |")
     print("|---|---|---:|---:|---:|---|")
     results = {}
+    if args.without_index:  # each query, then the same without the index
+        todo = [v for q in todo for v in (q, Query(f"{q.group} without {args.without_index}", q.name, q.sql, q.params))]
     for q in todo:
+        drop = args.without_index if q.group.endswith(f" without {args.without_index}") else None
         if args.explain:
             cur.execute("EXPLAIN " + q.sql, q.params)
             print("\n".join(r[0] for r in cur.fetchall()), file=sys.stderr)
         try:
-            warm_ms, rows = client_run(cur, q)  # warms the cache
+            warm_ms, rows = timed(client_run, cur, q, drop)  # warms the cache
         except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedColumn) as exc:  # newer than the schema
             print(f"| {q.group} | {q.name} | not run: {str(exc).splitlines()[0]} | | | |", flush=True)
             continue
         runs = args.runs if warm_ms < args.slow_ms else 1  # a slow query: one more run says enough
         server, client, scans = [], [], set()
         for _ in range(runs):
-            ms, seq = server_run(cur, q)
+            ms, seq = timed(server_run, cur, q, drop)
             server.append(ms)
             scans |= seq
-            ms, rows = client_run(cur, q)
+            ms, rows = timed(client_run, cur, q, drop)
             client.append(ms)
         results[(q.group, q.name)] = statistics.median(server)
         note = "" if runs == args.runs else f" (1 run after a {warm_ms / 1000:.0f} s warm-up)"
