@@ -368,14 +368,16 @@ report_rates = sa.Table(
     sa.Column("numerator", sa.Numeric),
     sa.Column("base", sa.Numeric),
     sa.Column("value", sa.Numeric),  # NULL below the minimum base (gxcrawler.db.rates)
+    # the agency's report of the year before and its value of the rate (migration 0035), NULL
+    # when there is none: v_rates_long's change without a join
+    sa.Column("prev_report_id", sa.Integer),
+    sa.Column("prev_value", sa.Numeric),
     # a year's rates and ranks from the index alone (the region from the agency)
     sa.Index("ix_report_rates_year", "year", "rate", postgresql_include=["agency_id", "value"]),
     # an agency's (a county's, a city's) rows: one column, so the planner sees them together
     sa.Index("ix_report_rates_agency_id", "agency_id"),
-    # the previous year's rows of a year (v_rates_long's change, migration 0034): a filter on
-    # the year reaches them as year + 1 = Y; year included for an index-only scan
-    sa.Index("ix_report_rates_next_year", sa.text("(year + 1)"), "rate",
-             postgresql_include=["agency_id", "year", "value", "report_id"]),
+    # a year's change (v_rates_long, migration 0035) from the index alone
+    sa.Index("ix_report_rates_year_change", "year", "rate", postgresql_include=["value", "prev_value"]),
 )
 
 class CheckResult(Base):

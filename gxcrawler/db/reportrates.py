@@ -46,29 +46,48 @@ from .rates import _AGENCY, RATES, _by_rate, _rate_list, _sum, base_sql, value_s
 
 TABLE = "report_rates"
 
-#: the table's columns, in order
-COLUMNS: tuple[str, ...] = ("report_id", "agency_id", "year", "edition", "rate", "numerator", "base", "value")
+#: the table's columns as of migration 0029, in order
+COLUMNS_0029: tuple[str, ...] = ("report_id", "agency_id", "year", "edition", "rate", "numerator", "base", "value")
+
+#: since 0035 each row keeps the previous year's: the agency's report of the year before (its
+#: id) and that report's value of the rate, NULL when there is no such report
+COLUMNS: tuple[str, ...] = (*COLUMNS_0029, "prev_report_id", "prev_value")
 
 #: the primary key: a report's rows found by its (agency, year), which ``reports`` keeps
 #: unique, and a view's previous year by the same index
 KEY: tuple[str, ...] = ("agency_id", "year", "rate")
 
 
-def _select(source: str, alias: str) -> str:
-    """The rows of the reports ``source`` (named ``alias``): one per report and rate."""
+def _previous(rate: str, report: str) -> str:
+    """The previous-year columns of a row of the rate ``rate`` (an expression) whose previous
+    year's report is the ``reports`` row ``report`` (NULLs when there is none)."""
+    return f"{report}.id, {_by_rate(rate, lambda r: value_sql(r, report, 'postgresql'))}"
+
+
+def _select(source: str, alias: str, previous: bool = True, agencies: str = "") -> str:
+    """The rows of the reports ``source`` (named ``alias``): one per report and rate;
+    ``previous`` (since 0035): with the previous year's, read from ``reports`` as it stands (a
+    previous year's report written by the same statement included) — of the agencies
+    ``agencies`` (an array; "": any) only, so that a statement's few reports look theirs up
+    by the agency's index (a transition table has no statistics)."""
+    before = f", {_previous('k.rate', 'q')}" if previous else ""
+    only = f" AND q.agency_id = ANY({agencies})" if agencies else ""
+    join = (f" LEFT JOIN reports q ON q.agency_id = {alias}.agency_id AND q.year = {alias}.year - 1{only}"
+            if previous else "")
     return (
         f"SELECT {alias}.id, {alias}.agency_id, {alias}.year, {alias}.edition, k.rate, "
         f"{_by_rate('k.rate', lambda r: _sum(alias, r.numerator, 'postgresql'))}, "
         f"{_by_rate('k.rate', lambda r: base_sql(r, alias, 'postgresql'))}, "
-        f"{_by_rate('k.rate', lambda r: value_sql(r, alias, 'postgresql'))} "
-        f"FROM {source} {alias} CROSS JOIN {_rate_list('postgresql')}"
+        f"{_by_rate('k.rate', lambda r: value_sql(r, alias, 'postgresql'))}{before} "
+        f"FROM {source} {alias} CROSS JOIN {_rate_list('postgresql')}{join}"
     )
 
 
 #: every report's rows from the stored reports: what the table must equal at any time
 LIVE_SQL = _select("reports", "r")
+#: as of 0029 (no previous year)
+LIVE_SQL_0029 = _select("reports", "r", previous=False)
 
-_NAMES = ", ".join(COLUMNS)
 
 #: the columns of ``reports`` a row reads (besides its id)
 _READ = tuple(sorted({"agency_id", "year", "edition", *(c for r in RATES for c in (*r.numerator, *(r.base or ())))}))
@@ -87,19 +106,64 @@ def _delete(reports: str) -> str:
       AND t.agency_id = o.agency_id AND t.year = o.year AND t.report_id = o.id;"""
 
 
-#: function name -> body (PL/pgSQL statements)
-FUNCTIONS: dict[str, str] = {
-    "report_rates_insert": f"\n    INSERT INTO {TABLE} ({_NAMES}) {_select('new_reports', 'n')};",
-    "report_rates_delete": _delete("old_reports"),
-    # changed reports: the old rows all deleted, then the new ones inserted (a report moved
-    # to the (agency, year) another left in the same statement finds its rows gone)
-    "report_rates_update": _delete(f"(SELECT o.* FROM {_UPDATED} AND o.id IS NOT NULL)")
-    + f"""
-    INSERT INTO {TABLE} ({_NAMES}) {_select(f"(SELECT n.* FROM {_UPDATED} AND n.id IS NOT NULL)", 'n')};""",
-    "report_rates_truncate": f"\n    TRUNCATE {TABLE};",
-    # the minimum base changed: every row
-    "report_rates_settings": f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({_NAMES}) {LIVE_SQL};",
-}
+def _agencies(reports: str) -> str:
+    """The agencies of the reports ``reports`` as an array (a transition table has no
+    statistics: an array of them is a condition on the agency's index)."""
+    return f"ARRAY(SELECT o.agency_id FROM {reports} o)"
+
+
+def _insert(reports: str, previous: bool) -> str:
+    """PL/pgSQL: the rows of the reports ``reports`` (a relation of ``reports`` rows) inserted."""
+    names = ", ".join(COLUMNS if previous else COLUMNS_0029)
+    return f"""
+    INSERT INTO {TABLE} ({names}) {_select(reports, 'n', previous, _agencies(reports))};"""
+
+
+def _next_years(reports: str) -> str:
+    """PL/pgSQL (since 0035): the previous-year columns of the rows of the year after each of the
+    reports ``reports`` (a relation: agency_id, year) set from ``reports`` as it stands — where
+    they differ, so a report whose next year is not stored (or was written by the same
+    statement, with its previous year already read) writes nothing here."""
+    value = _by_rate("t.rate", lambda r: value_sql(r, "q", "postgresql"))
+    return f"""
+    UPDATE {TABLE} t SET prev_report_id = q.id, prev_value = {value}
+    FROM (SELECT DISTINCT o.agency_id, o.year FROM {reports} o) o
+    LEFT JOIN reports q ON q.agency_id = o.agency_id AND q.year = o.year AND q.agency_id = ANY({_agencies(reports)})
+    WHERE t.agency_id = ANY({_agencies(reports)}) AND t.agency_id = o.agency_id AND t.year = o.year + 1
+      AND (t.prev_report_id IS DISTINCT FROM q.id OR t.prev_value IS DISTINCT FROM {value});"""
+
+
+_OLD = f"(SELECT o.* FROM {_UPDATED} AND o.id IS NOT NULL)"
+_NEW = f"(SELECT n.* FROM {_UPDATED} AND n.id IS NOT NULL)"
+
+
+def _functions(previous: bool) -> dict[str, str]:
+    """function name -> body (PL/pgSQL statements); ``previous``: with the previous year's
+    columns (0035), the next year's rows of every written report set again."""
+    columns = COLUMNS if previous else COLUMNS_0029
+    live = LIVE_SQL if previous else LIVE_SQL_0029
+
+    def after(reports: str) -> str:
+        return _next_years(reports) if previous else ""
+
+    return {
+        "report_rates_insert": _insert("new_reports", previous) + after("new_reports"),
+        "report_rates_delete": _delete("old_reports") + after("old_reports"),
+        # changed reports: the old rows all deleted, then the new ones inserted (a report moved
+        # to the (agency, year) another left in the same statement finds its rows gone), then
+        # the next year's rows of both the old and the new (agency, year)
+        "report_rates_update": _delete(_OLD) + _insert(_NEW, previous)
+        + after(f"(SELECT o.agency_id, o.year FROM {_OLD} o UNION SELECT n.agency_id, n.year FROM {_NEW} n)"),
+        "report_rates_truncate": f"\n    TRUNCATE {TABLE};",
+        # the minimum base changed: every row
+        "report_rates_settings": f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({', '.join(columns)}) {live};",
+    }
+
+
+#: function name -> body (PL/pgSQL statements), as of 0029
+FUNCTIONS_0029: dict[str, str] = _functions(previous=False)
+#: since 0035: with the previous year's value
+FUNCTIONS: dict[str, str] = _functions(previous=True)
 
 #: trigger name -> its definition (without CREATE TRIGGER name)
 TRIGGERS: dict[str, str] = {
@@ -116,25 +180,32 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def create_triggers(conn: Connection) -> None:
-    """The functions and triggers that keep ``report_rates`` current (PostgreSQL)."""
-    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS)
+def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
+    """The functions and triggers that keep ``report_rates`` current (PostgreSQL); by default
+    today's (a migration passes those of its revision)."""
+    triggers.create_triggers(conn, functions, TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
     triggers.drop_triggers(conn, TRIGGERS, FUNCTIONS)
 
 
-#: refill the table from the stored reports, in one transaction, in the key's order (as the loader writes them: a portal's agencies together)
-REBUILD: tuple[str, ...] = (
-    "LOCK TABLE reports IN SHARE MODE",
-    f"TRUNCATE {TABLE}",
-    f"INSERT INTO {TABLE} ({_NAMES}) SELECT * FROM ({LIVE_SQL}) l ORDER BY l.agency_id, l.year, l.rate",
-)
+def rebuild_statements(previous: bool = True) -> tuple[str, ...]:
+    """Refill the table from the stored reports, in one transaction, in the key's order (as the
+    loader writes them: a portal's agencies together); ``previous=False``: as of 0029."""
+    columns, live = (COLUMNS, LIVE_SQL) if previous else (COLUMNS_0029, LIVE_SQL_0029)
+    return (
+        "LOCK TABLE reports IN SHARE MODE",
+        f"TRUNCATE {TABLE}",
+        f"INSERT INTO {TABLE} ({', '.join(columns)}) SELECT * FROM ({live}) l ORDER BY l.agency_id, l.year, l.rate",
+    )
 
 
-def rebuild(conn: Connection) -> None:
-    for statement in REBUILD:
+REBUILD: tuple[str, ...] = rebuild_statements()
+
+
+def rebuild(conn: Connection, statements: tuple[str, ...] = REBUILD) -> None:
+    for statement in statements:
         conn.execute(sa.text(statement))
 
 
@@ -144,9 +215,14 @@ def _constant(column: str) -> str:
     return f"CASE t.rate {whens} END"
 
 
-def rates_long_sql(previous: bool = True, next_year: bool = True) -> str:
+def rates_long_sql(previous: bool = True, next_year: bool = True, kept_previous: bool = True) -> str:
     """``v_rates_long`` (PostgreSQL): the rows of ``rates.rates_long_sql`` from the kept rows;
     ``previous=False``: without the previous year's, for the rank views.
+
+    ``kept_previous`` (migration 0035): the previous year's report and value are the row's own
+    (``prev_report_id``, ``prev_value``, kept by the triggers), so a whole year's ``change`` is
+    one range of ``ix_report_rates_year_change`` read from the index alone, no join. Before
+    (0029–0034) the previous year's row was joined, as follows.
 
     The agency (every report has one: a foreign key) and the previous year's row (at most one:
     the primary key) are LEFT JOINs, so a query that names none of their columns reads
@@ -160,13 +236,15 @@ def rates_long_sql(previous: bool = True, next_year: bool = True) -> str:
     ranges instead of a hash of the whole table or a look-up per row. ``p.year = t.year - 1``
     stays: the primary key proves the join unique by it (a query that names none of the
     previous year's columns reads none), and a filter by agency looks the rows up by it."""
-    before = """,
-    p.report_id AS prev_report_id,
-    p.value AS prev_value,
-    t.value - p.value AS change""" if previous else ""
+    kept = previous and kept_previous
+    side = "t" if kept else "p"
+    before = f""",
+    {side}.{'prev_' if kept else ''}report_id AS prev_report_id,
+    {side}.{'prev_' if kept else ''}value AS prev_value,
+    t.value - {side}.{'prev_' if kept else ''}value AS change""" if previous else ""
     also = " AND p.year + 1 = t.year" if next_year else ""
     join = (f"\nLEFT JOIN {TABLE} p ON p.agency_id = t.agency_id AND p.year = t.year - 1{also} AND p.rate = t.rate"
-            if previous else "")
+            if previous and not kept else "")
     return f"""
 SELECT
     t.report_id,

@@ -42,12 +42,13 @@ def upgrade() -> None:
         sa.Column('base', sa.Numeric(), nullable=True),
         sa.Column('value', sa.Numeric(), nullable=True),
     )
-    reportrates.rebuild(conn)  # rows first, then the key and indexes (faster on a full table)
+    # rows first, then the key and indexes (faster on a full table); as of 0029: no previous year
+    reportrates.rebuild(conn, reportrates.rebuild_statements(previous=False))
     op.create_primary_key('pk_report_rates', 'report_rates', ['agency_id', 'year', 'rate'])
     op.create_index('ix_report_rates_year', 'report_rates', ['year', 'rate'],
                     postgresql_include=['agency_id', 'value'])
     op.create_index('ix_report_rates_agency_id', 'report_rates', ['agency_id'])
-    reportrates.create_triggers(conn)
+    reportrates.create_triggers(conn, reportrates.FUNCTIONS_0029)
     op.execute("ANALYZE report_rates")
     create_views(conn, {name: VIEWS_0029[name] for name in RATE_VIEWS_0029})
 
