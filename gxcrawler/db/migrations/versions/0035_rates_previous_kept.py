@@ -40,7 +40,7 @@ def upgrade() -> None:
     reportrates.create_triggers(conn)
     reportrates.rebuild(conn)  # every row written again with its previous year (no dead copies)
     op.create_index('ix_report_rates_year_change', 'report_rates', ['year', 'rate'],
-                    postgresql_include=['value', 'prev_value'])
+                    postgresql_include=['agency_id', 'value', 'prev_value'])
     op.execute("ANALYZE report_rates")
     create_views(conn, {"v_rates_long": VIEWS_0035["v_rates_long"]})
 
