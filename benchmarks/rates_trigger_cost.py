@@ -2,12 +2,15 @@
 
     python benchmarks/rates_trigger_cost.py --database gxc_r100k [--server postgresql://postgres@127.0.0.1:5432] [--county 县25]
 
-On a database made by ``benchmarks/scale_data.py`` at 0029 or later, three statements on one
-county's reports — an INSERT of its reports of 2024 again as year 2044, an UPDATE of a headline
-number of its reports since 2023, an UPDATE of ``listed`` (no rate column) — each run in a
-transaction rolled back, alternately with the three ``report_rates`` triggers enabled and
-disabled (``ALTER TABLE … DISABLE TRIGGER`` inside the transaction), 7 times; medians of the
-client's wall time. Nothing is left changed.
+On a database made by ``benchmarks/scale_data.py`` at 0029 or later, statements on one
+county's reports — an INSERT of its reports of 2024 again as year 2044 (no next year stored),
+an INSERT of its reports of 2019 again as 2018 (a previous year arriving after the next: since
+0035 the next year's rows are written again), an UPDATE of a headline number of its reports
+since 2023, an UPDATE of ``listed`` (no rate column), a DELETE of its reports of 2023 (since
+0035 the next year's rows lose their previous year) — each run in a transaction rolled back,
+alternately with the three ``report_rates`` triggers enabled and disabled (``ALTER TABLE …
+DISABLE TRIGGER`` inside the transaction), 7 times; medians of the client's wall time. Nothing
+is left changed.
 """
 
 from __future__ import annotations
@@ -33,12 +36,17 @@ def main() -> None:
                 "WHERE table_name = 'reports' AND column_name <> 'id' ORDER BY ordinal_position")
     cols = [r[0] for r in cur.fetchall()]
     conn.commit()
-    same = ", ".join("year + 20" if c == "year" else c for c in cols)
+    def copied(shift: int) -> str:
+        return ", ".join(f"year + {shift}" if c == "year" else c for c in cols)
+
     mine = f"agency_id IN (SELECT id FROM agencies WHERE county = '{args.county}')"
     statements = (
-        ("insert", f"INSERT INTO reports ({', '.join(cols)}) SELECT {same} FROM reports WHERE {mine} AND year = 2024"),
+        ("insert", f"INSERT INTO reports ({', '.join(cols)}) SELECT {copied(20)} FROM reports WHERE {mine} AND year = 2024"),
+        ("insert of a previous year", f"INSERT INTO reports ({', '.join(cols)}) "
+         f"SELECT {copied(-1)} FROM reports WHERE {mine} AND year = 2019"),
         ("update of a headline", f"UPDATE reports SET s3_granted = s3_granted + 1 WHERE {mine} AND year >= 2023"),
         ("update of listed", f"UPDATE reports SET listed = NOT listed WHERE {mine}"),
+        ("delete", f"DELETE FROM reports WHERE {mine} AND year = 2023"),
     )
 
     def run(sql: str, with_rates: bool) -> tuple[float, int]:

@@ -11,23 +11,32 @@ load (docs/notes/performance.md, "Rates kept per report").
 ``report_rates`` holds **each report's rows of** ``v_rates_long``: per report and rate
 (seven rows a report) its ``report_id``, ``agency_id``, ``year``, ``edition``, ``rate``,
 ``numerator``, ``base`` and ``value`` (NULL below the minimum base, as ``rates.value_sql``),
+and since migration 0035 ``prev_report_id`` and ``prev_value``: the agency's report of the
+year before and its value of the rate (NULL when there is none), so that a whole year's
+``change`` is one index range (``ix_report_rates_year_change``), not a join of two years;
 keyed by (agency, year, rate) and indexed by (year, rate). ``v_rates_long`` and the rank
 views read it: a year is a range of the index and a scan of narrow rows (~70 bytes; a
 ``reports`` row is ~800), no arithmetic. One row per report with the seven rates side by
 side was measured too: a quarter of the size, but unpivoting it (a ``VALUES`` list per
 report) cost as much per rate as computing the rate (docs/notes/performance.md). Unlike a
-rank, a rate is the report's own: writing one report changes no other report's rows, so
-the table costs the loader seven small rows a report.
+rank, a rate is the report's own: writing one report changes no other report's rows but
+the next year's seven (their previous year), so the table costs the loader seven small rows
+a report, and seven more rewritten when a report's next year is already stored.
 
 **Maintained by triggers, in the writing transaction** (PostgreSQL), as ``cell_sums`` and
 the rank values (``gxcrawler.db.triggers``):
 
 * ``reports`` INSERT / DELETE (statement level, transition tables): the written reports'
-  rows inserted / deleted (found by their agencies: the key's first column);
+  rows inserted / deleted (found by their agencies: the key's first column); an inserted
+  row's previous year read from ``reports`` as it stands (a previous year inserted by the
+  same statement included);
 * ``reports`` UPDATE: the rows of the reports whose agency, year, edition or a rate's column
   changed are deleted, then inserted again from the new rows (two statements: a report
   moved to the (agency, year) another one left in the same statement finds it gone); an
   UPDATE of nothing a rate reads (``listed``, ``updated_at``) writes nothing;
+* after each of them (since 0035) the rows of the year after every written report's old and
+  new (agency, year) get their previous year again from ``reports``, where it differs (a
+  previous year arriving after the next, a replacement, a report moved or deleted);
 * ``analytics_settings`` (the minimum base): every row recomputed;
 * TRUNCATE of ``reports`` empties the table.
 
