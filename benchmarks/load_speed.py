@@ -1,6 +1,6 @@
 """Loader speed against PostgreSQL's own COPY, in one run, on the same table.
 
-    python benchmarks/load_speed.py [--reports 10000] [--agencies-per-county 40] [--key-index partial|none|covering|plain] [--without-cell-sums] [--plain-sums-key-index] [--tiny-documents] [--sealed] [--server postgresql://postgres@127.0.0.1:5432]
+    python benchmarks/load_speed.py [--reports 10000] [--agencies-per-county 40] [--key-index partial|none|covering|plain] [--without-cell-sums] [--plain-sums-key-index] [--tiny-documents] [--sealed] [--newest-first] [--revision 0035] [--server postgresql://postgres@127.0.0.1:5432]
 
 Creates a throwaway database, migrates it, generates ``--reports`` reports of every
 2021-edition cell (200 values each) with their identity checks, each with a document
@@ -142,10 +142,11 @@ _SYNTHETIC: dict[tuple[int, bool], list[str]] = {}
 
 
 def generate(
-    n: int, seed: int = 1, tiny: bool = False, per_county: int = 0, cells: str = "random"
+    n: int, seed: int = 1, tiny: bool = False, per_county: int = 0, cells: str = "random", newest_first: bool = False
 ) -> list[tuple[ParseResult, Provenance, Region]]:
     """``n`` reports of agencies with ``len(YEARS)`` years each; ``per_county`` agencies to
-    a county (0: all in one county, the benchmark's shape before 2026-11-30).
+    a county (0: all in one county, the benchmark's shape before 2026-11-30); each agency's
+    years oldest first, or ``newest_first`` (each report's next year then stored before it).
 
     ``cells``: ``random`` (each cell 0-300: nearly every identity check fails, ~49 failed
     checks a report — the benchmark's data before 2026-11-30 14:00) or ``synthetic`` (a
@@ -157,7 +158,7 @@ def generate(
     keys = catalog.keys_for("2021")
     batch = []
     for i in range(n):
-        agency, year = f"第{i // len(YEARS)}测试乡", YEARS[i % len(YEARS)]
+        agency, year = f"第{i // len(YEARS)}测试乡", YEARS[-1 - i % len(YEARS) if newest_first else i % len(YEARS)]
         if cells == "synthetic":
             values = _synthetic_values(i, rnd.random() < FAILING)
         else:
@@ -211,6 +212,11 @@ def main() -> None:
                     "synthetic report's (identities hold in 10 reports of 11, as in real reports)")
     ap.add_argument("--sealed", action="store_true",
                     help="reports fingerprinted in the parser's worker and pickled across, as the pool hands them over")
+    ap.add_argument("--newest-first", action="store_true",
+                    help="each agency's years newest first: every report but the newest finds its next year "
+                    "stored (what report_rates' previous-year columns cost, migration 0036)")
+    ap.add_argument("--revision", default="head",
+                    help="migrate the database to this revision, not the head (e.g. 0035: the rates triggers before 0036)")
     args = ap.parse_args()
 
     name = f"gxc_bench_{uuid.uuid4().hex[:8]}"
@@ -220,10 +226,10 @@ def main() -> None:
     url = f"{args.server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}"
     engine = make_engine(url)
     try:
-        upgrade(engine)
+        upgrade(engine, args.revision)
         if args.key_index != "partial":  # the migrated index (0035) replaced or dropped
             with engine.begin() as conn:
-                conn.exec_driver_sql("DROP INDEX ix_report_values_key")
+                conn.exec_driver_sql("DROP INDEX IF EXISTS ix_report_values_key")
                 if KEY_INDEXES[args.key_index]:
                     conn.exec_driver_sql(KEY_INDEXES[args.key_index])
         if args.plain_sums_key_index:
@@ -234,7 +240,8 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE report_values DISABLE TRIGGER USER")
         t = time.perf_counter()
-        shape = {"tiny": args.tiny_documents, "per_county": args.agencies_per_county, "cells": args.cells}
+        shape = {"tiny": args.tiny_documents, "per_county": args.agencies_per_county, "cells": args.cells,
+                 "newest_first": args.newest_first}
         reports = generate(args.reports, **shape)
         again_reports = generate(args.reports, **shape)  # equal reports, new objects (the re-crawl's)
         if args.sealed:  # as the parser pool's workers hand them over (gxcrawler/parsing/pool.py)
