@@ -161,8 +161,12 @@ def _functions(previous: bool) -> dict[str, str]:
         # changed reports: the old rows all deleted, then the new ones inserted (a report moved
         # to the (agency, year) another left in the same statement finds its rows gone), then
         # the next year's rows of both the old and the new (agency, year)
+        # (only if a report changed: an UPDATE of nothing a rate reads inserted no row)
         "report_rates_update": _delete(_OLD) + _insert(_NEW, previous)
-        + after(f"(SELECT o.agency_id, o.year FROM {_OLD} o UNION SELECT n.agency_id, n.year FROM {_NEW} n)"),
+        + (f"""
+    GET DIAGNOSTICS written = ROW_COUNT;
+    IF written > 0 THEN{after(f"(SELECT o.agency_id, o.year FROM {_OLD} o UNION SELECT n.agency_id, n.year FROM {_NEW} n)")}
+    END IF;""" if previous else ""),
         "report_rates_truncate": f"\n    TRUNCATE {TABLE};",
         # the minimum base changed: every row
         "report_rates_settings": f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({', '.join(columns)}) {live};",
@@ -192,7 +196,7 @@ TRIGGERS: dict[str, str] = {
 def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
     """The functions and triggers that keep ``report_rates`` current (PostgreSQL); by default
     today's (a migration passes those of its revision)."""
-    triggers.create_triggers(conn, functions, TRIGGERS)
+    triggers.create_triggers(conn, functions, TRIGGERS, declare="" if functions is FUNCTIONS_0029 else "written integer")
 
 
 def drop_triggers(conn: Connection) -> None:
