@@ -5,9 +5,9 @@
 On a database made by ``benchmarks/scale_data.py`` at 0029 or later, statements on one
 county's reports — an INSERT of its reports of 2024 again as year 2044 (no next year stored),
 an INSERT of its reports of 2019 again as 2018 (a previous year arriving after the next: since
-0035 the next year's rows are written again), an UPDATE of a headline number of its reports
+0036 the next year's rows are written again), an UPDATE of a headline number of its reports
 since 2023, an UPDATE of ``listed`` (no rate column), a DELETE of its reports of 2023 (since
-0035 the next year's rows lose their previous year) — each run in a transaction rolled back,
+0036 the next year's rows lose their previous year) — each run in a transaction rolled back,
 alternately with the three ``report_rates`` triggers enabled and disabled (``ALTER TABLE …
 DISABLE TRIGGER`` inside the transaction), 7 times; medians of the client's wall time. Nothing
 is left changed.

@@ -368,7 +368,7 @@ report_rates = sa.Table(
     sa.Column("numerator", sa.Numeric),
     sa.Column("base", sa.Numeric),
     sa.Column("value", sa.Numeric),  # NULL below the minimum base (gxcrawler.db.rates)
-    # the agency's report of the year before and its value of the rate (migration 0035), NULL
+    # the agency's report of the year before and its value of the rate (migration 0036), NULL
     # when there is none: v_rates_long's change without a join
     sa.Column("prev_report_id", sa.Integer),
     sa.Column("prev_value", sa.Numeric),
@@ -376,7 +376,7 @@ report_rates = sa.Table(
     sa.Index("ix_report_rates_year", "year", "rate", postgresql_include=["agency_id", "value"]),
     # an agency's (a county's, a city's) rows: one column, so the planner sees them together
     sa.Index("ix_report_rates_agency_id", "agency_id"),
-    # a year's change (v_rates_long, migration 0035) from the index alone (the agency too: the
+    # a year's change (v_rates_long, migration 0036) from the index alone (the agency too: the
     # view's join to agencies, removed by the planner, still asks PostgreSQL 15 for it)
     sa.Index("ix_report_rates_year_change", "year", "rate", postgresql_include=["agency_id", "value", "prev_value"]),
 )

@@ -11,7 +11,7 @@ load (docs/notes/performance.md, "Rates kept per report").
 ``report_rates`` holds **each report's rows of** ``v_rates_long``: per report and rate
 (seven rows a report) its ``report_id``, ``agency_id``, ``year``, ``edition``, ``rate``,
 ``numerator``, ``base`` and ``value`` (NULL below the minimum base, as ``rates.value_sql``),
-and since migration 0035 ``prev_report_id`` and ``prev_value``: the agency's report of the
+and since migration 0036 ``prev_report_id`` and ``prev_value``: the agency's report of the
 year before and its value of the rate (NULL when there is none), so that a whole year's
 ``change`` is one index range (``ix_report_rates_year_change``), not a join of two years;
 keyed by (agency, year, rate) and indexed by (year, rate). ``v_rates_long`` and the rank
@@ -34,7 +34,7 @@ the rank values (``gxcrawler.db.triggers``):
   changed are deleted, then inserted again from the new rows (two statements: a report
   moved to the (agency, year) another one left in the same statement finds it gone); an
   UPDATE of nothing a rate reads (``listed``, ``updated_at``) writes nothing;
-* after each of them (since 0035) the rows of the year after every written report's old and
+* after each of them (since 0036) the rows of the year after every written report's old and
   new (agency, year) get their previous year again from ``reports``, where it differs (a
   previous year arriving after the next, a replacement, a report moved or deleted);
 * ``analytics_settings`` (the minimum base): every row recomputed;
@@ -58,7 +58,7 @@ TABLE = "report_rates"
 #: the table's columns as of migration 0029, in order
 COLUMNS_0029: tuple[str, ...] = ("report_id", "agency_id", "year", "edition", "rate", "numerator", "base", "value")
 
-#: since 0035 each row keeps the previous year's: the agency's report of the year before (its
+#: since 0036 each row keeps the previous year's: the agency's report of the year before (its
 #: id) and that report's value of the rate, NULL when there is no such report
 COLUMNS: tuple[str, ...] = (*COLUMNS_0029, "prev_report_id", "prev_value")
 
@@ -75,7 +75,7 @@ def _previous(rate: str, report: str) -> str:
 
 def _select(source: str, alias: str, previous: bool = True, agencies: str = "") -> str:
     """The rows of the reports ``source`` (named ``alias``): one per report and rate;
-    ``previous`` (since 0035): with the previous year's, read from ``reports`` as it stands (a
+    ``previous`` (since 0036): with the previous year's, read from ``reports`` as it stands (a
     previous year's report written by the same statement included) — of the agencies
     ``agencies`` (an array; "": any) only, so that a statement's few reports look theirs up
     by the agency's index (a transition table has no statistics)."""
@@ -129,7 +129,7 @@ def _insert(reports: str, previous: bool) -> str:
 
 
 def _next_years(reports: str) -> str:
-    """PL/pgSQL (since 0035): the previous-year columns of the rows of the year after each of the
+    """PL/pgSQL (since 0036): the previous-year columns of the rows of the year after each of the
     reports ``reports`` (a relation: agency_id, year) set from ``reports`` as it stands — where
     they differ, so a report whose next year is not stored (or was written by the same
     statement, with its previous year already read) writes nothing here."""
@@ -148,7 +148,7 @@ _NEW = f"(SELECT n.* FROM {_UPDATED} AND n.id IS NOT NULL)"
 
 def _functions(previous: bool) -> dict[str, str]:
     """function name -> body (PL/pgSQL statements); ``previous``: with the previous year's
-    columns (0035), the next year's rows of every written report set again."""
+    columns (0036), the next year's rows of every written report set again."""
     columns = COLUMNS if previous else COLUMNS_0029
     live = LIVE_SQL if previous else LIVE_SQL_0029
 
@@ -175,7 +175,7 @@ def _functions(previous: bool) -> dict[str, str]:
 
 #: function name -> body (PL/pgSQL statements), as of 0029
 FUNCTIONS_0029: dict[str, str] = _functions(previous=False)
-#: since 0035: with the previous year's value
+#: since 0036: with the previous year's value
 FUNCTIONS: dict[str, str] = _functions(previous=True)
 
 #: trigger name -> its definition (without CREATE TRIGGER name)
@@ -232,7 +232,7 @@ def rates_long_sql(previous: bool = True, next_year: bool = True, kept_previous:
     """``v_rates_long`` (PostgreSQL): the rows of ``rates.rates_long_sql`` from the kept rows;
     ``previous=False``: without the previous year's, for the rank views.
 
-    ``kept_previous`` (migration 0035): the previous year's report and value are the row's own
+    ``kept_previous`` (migration 0036): the previous year's report and value are the row's own
     (``prev_report_id``, ``prev_value``, kept by the triggers), so a whole year's ``change`` is
     one range of ``ix_report_rates_year_change`` read from the index alone, no join. Before
     (0029–0034) the previous year's row was joined, as follows.

@@ -335,7 +335,7 @@ def _rates(name: str, revision: str = "0009") -> ViewSQL:
             if kept:
                 from . import reportrates
 
-                return reportrates.rates_long_sql(next_year=revision >= "0033", kept_previous=revision >= "0035")
+                return reportrates.rates_long_sql(next_year=revision >= "0033", kept_previous=revision >= "0036")
             return rates.rates_long_sql(dialect)
         scope = name.rsplit("_", 1)[1]
         if revision >= "0027" and dialect == "postgresql":
@@ -522,12 +522,12 @@ VIEWS_0033: dict[str, ViewSQL] = {**VIEWS_0032, "v_rates_long": _rates("v_rates_
 ROLLUP_VIEWS_0034 = ("v_rollup_county", "v_rollup_city")
 VIEWS_0034: dict[str, ViewSQL] = {**VIEWS_0033, **{name: _regions(name, "0034") for name in ROLLUP_VIEWS_0034}}
 
-#: migration 0035 (issue 12): ``v_rates_long``'s previous year kept on each ``report_rates`` row
+#: migration 0036 (issue 12): ``v_rates_long``'s previous year kept on each ``report_rates`` row
 #: (``prev_report_id``, ``prev_value``): a year's change is one index range, no join
-VIEWS_0035: dict[str, ViewSQL] = {**VIEWS_0034, "v_rates_long": _rates("v_rates_long", "0035")}
+VIEWS_0036: dict[str, ViewSQL] = {**VIEWS_0034, "v_rates_long": _rates("v_rates_long", "0036")}
 
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0035
+VIEWS: dict[str, ViewSQL] = VIEWS_0036
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

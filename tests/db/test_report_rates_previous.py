@@ -1,9 +1,9 @@
-"""``report_rates`` keeps each rate's previous year (migration 0035): ``prev_report_id`` and
+"""``report_rates`` keeps each rate's previous year (migration 0036): ``prev_report_id`` and
 ``prev_value`` are the agency's report of the year before and its value of the rate, whatever
 wrote the reports — a load, a replacement, a delete, a report moved to another year or agency,
 the previous year's report arriving after the current one, several years in one statement, the
 minimum base changed, a TRUNCATE — and ``v_rates_long`` reading them gives the rows of its 0034
-SQL (the previous year's row joined). The 0035 upgrade fills them from stored reports; its
+SQL (the previous year's row joined). The 0036 upgrade fills them from stored reports; its
 downgrade gives the join back, with the same rows.
 """
 
@@ -144,10 +144,10 @@ def test_previous_year_kept_through_every_kind_of_write(pg_engine):
     assert assert_previous(pg_engine) == 0
 
 
-def test_0035_fills_the_previous_year_from_stored_reports_and_downgrades(pg_engine):
+def test_0036_fills_the_previous_year_from_stored_reports_and_downgrades(pg_engine):
     rnd = random.Random(35)
     _base(pg_engine, 5)
-    downgrade(pg_engine, "0034")
+    downgrade(pg_engine, "0035")
     plan = [(region, agency, year) for region, agency in ((YANSHAN, "者腊乡"), (RENHE, "太平乡"))
             for year in (2020, 2021, 2023, 2024)]
     Loader(pg_engine).load_many([failing_report(rnd, *p) for p in plan])  # loaded by the 0029 triggers
@@ -160,7 +160,7 @@ def test_0035_fills_the_previous_year_from_stored_reports_and_downgrades(pg_engi
     assert Counter(rows(pg_engine, "SELECT * FROM v_rates_long")) == before
     assert any(v is not None for (_, y, _), (_, _, _, v) in kept(pg_engine).items() if y == 2021)
 
-    downgrade(pg_engine, "0034")
+    downgrade(pg_engine, "0035")
     assert "prev_value" not in {c["name"] for c in sa.inspect(pg_engine).get_columns("report_rates")}
     assert Counter(rows(pg_engine, "SELECT * FROM v_rates_long")) == before
     Loader(pg_engine).load(*failing_report(rnd, YANSHAN, "者腊乡", 2022))  # the 0029 triggers again

@@ -1,7 +1,7 @@
 """each report_rates row keeps the previous year's report and value: a year's change is one index range
 
-Revision ID: 0035
-Revises: 0034
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-11-30
 
 Issue 12 (docs/notes/performance.md, "The previous year kept per rate"). Since 0033
@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from alembic import op
 
 from gxcrawler.db import reportrates
-from gxcrawler.db.views import VIEWS_0034, VIEWS_0035, create_views
+from gxcrawler.db.views import VIEWS_0034, VIEWS_0036, create_views
 
-revision = '0035'
-down_revision = '0034'
+revision = '0036'
+down_revision = '0035'
 branch_labels = None
 depends_on = None
 
@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_index('ix_report_rates_year_change', 'report_rates', ['year', 'rate'],
                     postgresql_include=['agency_id', 'value', 'prev_value'])
     op.execute("ANALYZE report_rates")
-    create_views(conn, {"v_rates_long": VIEWS_0035["v_rates_long"]})
+    create_views(conn, {"v_rates_long": VIEWS_0036["v_rates_long"]})
 
 
 def downgrade() -> None:
