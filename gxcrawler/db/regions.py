@@ -89,7 +89,7 @@ def rollup_sql(dialect: str, scope: str, revision: str = "0010") -> str:
     ``reports`` (:func:`_rollup_0034`) instead of a second join of every coverage row.
     """
     if revision != "0010" and dialect == "postgresql":
-        return _rollup_0034(scope)
+        return _rollup_0034(scope, bytewise=revision >= "0037")
     area = "c.province, c.city" + (", c.county" if scope == "county" else "")
     county_only = "c.county IS NOT NULL AND " if scope == "county" else ""
     return f"""
@@ -102,15 +102,27 @@ GROUP BY {area}, c.year
 """
 
 
-def _rollup_0034(scope: str) -> str:
+def _rollup_0034(scope: str, bytewise: bool = False) -> str:
     """``v_rollup_{scope}`` (PostgreSQL, migration 0034): the rows of :func:`rollup_sql` as of
     0010, with ``v_coverage``'s SQL (as of 0005) written out and its one join to ``reports``
     giving the headlines. A year's reports then come from ``ix_reports_year`` alone (it
     includes the summed columns since 0034), not from a hash join of the year's coverage rows
-    with every report of every year (issue 12, docs/notes/performance.md)."""
+    with every report of every year (issue 12, docs/notes/performance.md).
+
+    ``bytewise`` (migration 0037): grouped on the region's names ``COLLATE "C"``. A whole
+    year's rows are sorted for the grouping (their 17 sums do not fit a hash in ``work_mem``);
+    compared byte by byte the sort needs no ``strcoll`` and uses abbreviated keys. The groups
+    are the same (both collations are deterministic: equal means the same bytes), and the
+    names come out in the database's collation again, so the view's columns sort as before.
+    """
     from .views import FIRST_NATIONAL_YEAR
 
-    area = "a.province, a.city" + (", a.county" if scope == "county" else "")
+    names = ["province", "city"] + (["county"] if scope == "county" else [])
+    if bytewise:
+        area = ", ".join(f'(a.{n} COLLATE "C") COLLATE "default" AS {n}' for n in names)
+        group = ", ".join(f'a.{n} COLLATE "C"' for n in names)
+    else:
+        area = group = ", ".join(f"a.{n}" for n in names)
     county_only = "a.county IS NOT NULL AND " if scope == "county" else ""
     return f"""
 {_rollup_select(area, "a", "y.year", "a.kind")}
@@ -122,7 +134,7 @@ WHERE {county_only}(y.year >= COALESCE(
        OR r.id IS NOT NULL)
   AND (r.id IS NOT NULL
        OR EXISTS (SELECT 1 FROM reports e WHERE e.agency_id = a.id AND e.year < y.year))
-GROUP BY {area}, y.year
+GROUP BY {group}, y.year
 """
 
 

@@ -526,8 +526,12 @@ VIEWS_0034: dict[str, ViewSQL] = {**VIEWS_0033, **{name: _regions(name, "0034") 
 #: (``prev_report_id``, ``prev_value``): a year's change is one index range, no join
 VIEWS_0036: dict[str, ViewSQL] = {**VIEWS_0034, "v_rates_long": _rates("v_rates_long", "0036")}
 
+#: migration 0037 (issue 12): the roll-ups per county and city grouped on the region's names
+#: byte by byte (``COLLATE "C"``: a whole year's sort without ``strcoll``; PostgreSQL)
+VIEWS_0037: dict[str, ViewSQL] = {**VIEWS_0036, **{name: _regions(name, "0037") for name in ROLLUP_VIEWS_0034}}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0036
+VIEWS: dict[str, ViewSQL] = VIEWS_0037
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything
