@@ -35,7 +35,8 @@ def parse_fingerprint(result: ParseResult) -> str:
     (sorted ``[rule, ok, left, right]``), status, edition, title, agency, published,
     source type and warnings; followed, when the parse has narrative checks, by their
     sorted ``[rule, ok, left, right, sentence]`` rows; then, for a page read with its table pictures,
-    ``[picture hashes, sorted [key, picture]]``. Stored fingerprints use that text, so it must not change;
+    ``[picture hashes, sorted [key, picture]]``; then, when cells were read by OCR,
+    ``["ocr", sorted [key, how read]]``. Stored fingerprints use that text, so it must not change;
     it is written here without the JSON encoder wherever nothing needs escaping
     (catalog keys, rule names, numbers, most titles): the same bytes, 3x faster — an
     unchanged report costs little more than this hash.
@@ -63,6 +64,10 @@ def parse_fingerprint(result: ParseResult) -> str:
     if result.pictures:
         # likewise only for a page read with its pictures: their bytes and which cell each gave
         digest.update(_json([result.pictures, sorted(result.picture.items())]).encode())
+    if result.ocr:
+        # likewise only for cells read by OCR: how each was read is stored per cell, so a
+        # re-read that changes only that is a change (a scan's fingerprints changed once)
+        digest.update(_json(["ocr", sorted(result.ocr.items())]).encode())
     return digest.hexdigest()
 
 
@@ -191,12 +196,12 @@ _SEAL = "_gx_fingerprint_seal"
 def _read(result: ParseResult) -> tuple[Collection[Any], ...] | None:
     """Every object ``parse_fingerprint`` reads, part by part; None if a container is not the
     plain dict or list it reads (a subclass could iterate differently)."""
-    values, picture = result.values, result.picture
+    values, picture, ocr = result.values, result.picture, result.ocr
     lists = (result.blank, result.warnings, result.checks, result.narrative, result.pictures)
-    if type(values) is not dict or type(picture) is not dict or any(type(x) is not list for x in lists):
+    if any(type(x) is not dict for x in (values, picture, ocr)) or any(type(x) is not list for x in lists):
         return None
     scalars = (result.agency, result.edition, result.published, result.source_type, result.status, result.title)
-    return (scalars, values.keys(), values.values(), *lists, picture.keys(), picture.values())
+    return (scalars, values.keys(), values.values(), *lists, picture.keys(), picture.values(), ocr.keys(), ocr.values())
 
 
 def _immutable(part: Collection[Any]) -> bool:

@@ -88,6 +88,7 @@ CHANGES: dict[str, Callable[[ParseResult], None]] = {
     "published": lambda r: setattr(r, "published", None),
     "the values swapped for equal new numbers": lambda r: setattr(r, "values", {k: Decimal(str(v)) for k, v in r.values.items()}),
     "pictures": lambda r: (r.pictures.append("ab" * 32), r.picture.__setitem__("s3.new.natural", 1)),
+    "a cell's OCR reading": lambda r: r.ocr.__setitem__("s3.new.natural", "settled"),
 }
 
 
@@ -187,3 +188,22 @@ def test_sealed_and_unsealed_loads_store_the_same_rows(pg_engine):
         assert rows[a.report_id].fingerprint == rows[b.report_id].fingerprint == parse_fingerprint(twin)
         assert stored_values(pg_engine, a.report_id) == stored_values(pg_engine, b.report_id) == result.values
         assert stored_checks(pg_engine, a.report_id) == stored_checks(pg_engine, b.report_id)
+
+
+def test_a_reread_that_changes_only_how_cells_were_read_by_ocr_is_stored(db_engine):
+    """The OCR marks are stored per cell: a re-read with the same numbers but another mark
+    (``settled`` -> ``read``, a mark dropped) replaces the stored marks, and is unchanged after."""
+    result, prov, region = make_report("蚌峨乡", 2022)
+    result.source_type = "ocr"
+    result.ocr = {"s3.new.natural": "settled", "s3.new.total": "read"}
+    assert Loader(db_engine).load(result, prov, region).status == "inserted"
+    again = dataclasses.replace(result, ocr={"s3.new.natural": "read"})
+    assert parse_fingerprint(again) != parse_fingerprint(result)
+    outcome = Loader(db_engine).load_many([(across(seal(again)), prov, region)])[0]
+    assert outcome.status == "updated"
+    with db_engine.connect() as conn:
+        marks = dict(conn.execute(
+            sa.text("SELECT key, ocr FROM report_values WHERE report_id = :r AND ocr IS NOT NULL"), {"r": outcome.report_id}
+        ).all())
+    assert marks == {"s3.new.natural": "read"}
+    assert Loader(db_engine).load_many([(across(seal(dataclasses.replace(again))), prov, region)])[0].status == "unchanged"

@@ -275,6 +275,10 @@ def test_fingerprint_is_unchanged_from_the_stored_format():
     odd.blank = ["s4.review.total", "s3.new.legal"]
     for result in (plain, odd, replace(plain, values={}, checks=[], status="no_tables", title=None)):
         assert parse_fingerprint(result) == _reference_fingerprint(result)
+    # cells read by OCR add their marks after the object; without any, the bytes stay the above
+    scanned = replace(plain, ocr={"s3.new.natural": "read"})
+    assert parse_fingerprint(scanned) != _reference_fingerprint(scanned)
+    assert parse_fingerprint(replace(scanned, ocr={})) == _reference_fingerprint(plain)
 
 
 def test_fingerprint_equals_the_stored_format_on_random_parses():
