@@ -22,6 +22,7 @@ versions this was proven on (``VERIFIED``); with any other their own code runs.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -51,7 +52,24 @@ from pdfminer.psparser import (
 #: (pdfminer.six, pdfplumber) versions whose tokenizer, ``PDFPageInterpreter.execute`` and
 #: ``Table.extract`` (formats/pdf.py) these reproduce
 VERIFIED = (("20260107", "0.11.10"),)
-ENABLED = (getattr(pdfminer, "__version__", None), getattr(pdfplumber, "__version__", None)) in VERIFIED
+INSTALLED = (getattr(pdfminer, "__version__", None), getattr(pdfplumber, "__version__", None))
+ENABLED = INSTALLED in VERIFIED
+
+log = logging.getLogger(__name__)
+_told = False
+
+
+def _tell_unverified() -> None:
+    """Say once per process that PDFs are read at the libraries' own speed, and why: an
+    upgrade of pdfminer.six or pdfplumber turns the fast path off silently otherwise."""
+    global _told
+    if not _told:
+        _told = True
+        log.info(
+            "PDF fast path off: pdfminer.six %s with pdfplumber %s is not a pair it was proven on %s;"
+            " PDFs are read by the libraries' own code (the same result, about twice the CPU)",
+            *INSTALLED, VERIFIED,
+        )
 
 # One token at the parser's position, in the form pdfminer's state machine reads it in one go
 # (psparser.PSBaseParser._parse_*). A token must end inside the buffer: the lookaheads demand
@@ -249,7 +267,10 @@ class FastInterpreter(PDFPageInterpreter):
 def layout(page) -> None:
     """Interpret a pdfplumber page with FastInterpreter (what ``Page.layout`` does with pdfminer's
     own), so that ``page.objects`` and everything after read its result."""
-    if not ENABLED or hasattr(page, "_layout"):
+    if not ENABLED:
+        _tell_unverified()
+        return
+    if hasattr(page, "_layout"):
         return
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
     from pdfplumber.utils.exceptions import PdfminerException

@@ -146,3 +146,19 @@ def test_header_split_one_character_per_line_reads_whole() -> None:
     SimpleDocTemplate(out, pagesize=A4).build([Table(data, colWidths=[13] * 5, style=style)])
     doc = read(out.getvalue(), "pdf")
     assert doc.tables == [[["行政复议"] * 5, rows[1], rows[2]]]
+
+
+def test_an_unverified_pdfminer_is_said_once_and_read_all_the_same(monkeypatch, caplog):
+    """With a pdfminer.six / pdfplumber pair the fast path was not proven on, the libraries' own
+    code reads the PDF (the same document) and the log says so once per process, not per page."""
+    from gxcrawler.formats import pdfstream
+
+    content = render_pdf(make_report(5, year=2021))
+    expected = read(content, "pdf")
+    monkeypatch.setattr(pdfstream, "ENABLED", False)
+    monkeypatch.setattr(pdfstream, "_told", False)
+    with caplog.at_level("INFO", logger="gxcrawler.formats.pdfstream"):
+        assert read(content, "pdf") == expected
+        read(content, "pdf")
+    told = [r.getMessage() for r in caplog.records if r.name == "gxcrawler.formats.pdfstream"]
+    assert len(told) == 1 and "PDF fast path off" in told[0]
