@@ -106,6 +106,9 @@ DOWNLOADER_MIDDLEWARES = {
     "gxcrawler.crawl.robots.CachedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "gxcrawler.crawl.retry.BackoffRetryMiddleware": 550,
+    # the public-suffix test of cookies' domains from tldextract's bundled list (no download)
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "gxcrawler.crawl.cookies.OfflineSuffixCookiesMiddleware": 700,
 }
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
