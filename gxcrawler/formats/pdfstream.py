@@ -320,7 +320,7 @@ def _parse_objects(page) -> dict[str, list[dict]]:
         for cs in ("ncs", "scs"):
             if hasattr(obj, cs):
                 attr[cs] = resolve_and_decode(getattr(obj, cs).name)
-        if isinstance(obj, (LTChar, LTTextContainer)):
+        if isinstance(obj, LTChar | LTTextContainer):
             text = obj.get_text()
             attr["text"] = normalize(norm, text) if norm is not None else text
         if isinstance(obj, LTChar):
