@@ -23,7 +23,7 @@ from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfminer.psparser import LIT
 
 from ..model import ExtractedDocument
-from . import pdfstream
+from . import pdfstream, pdftables
 from .cells import join_lines
 from .deadline import OutOfTime, deadline
 from .errors import FormatError
@@ -170,10 +170,10 @@ def _tables(page) -> tuple[list[tuple[list[list[str]], list[float], tuple]], boo
     """The page's tables (rows, column edges, bounding box), and whether they are ruled (found by
     their lines, not guessed from the text's gaps)."""
     out = []
-    tables = page.find_tables(LINES)
+    tables = pdftables.find_tables(page, LINES)
     ruled = bool(tables)
     if not tables and len(page.horizontal_edges) >= 3:
-        tables = [t for t in page.find_tables(TEXT_COLUMNS) if len(t.rows) >= 2]
+        tables = [t for t in pdftables.find_tables(page, TEXT_COLUMNS) if len(t.rows) >= 2]
     for table in tables:
         rows = _matrix(table)
         if rows and max(len(r) for r in rows) >= 2:

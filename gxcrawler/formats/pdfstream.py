@@ -287,6 +287,8 @@ def layout(page) -> None:
 
 #: attribute values ``resolve_all`` hands back as they are
 _SCALARS = frozenset((float, int, str, bool, type(None)))
+#: colour-space names whose decoding (``resolve_and_decode``: a pure function of the name) is kept
+_NAMES = frozenset((str, bytes))
 
 
 def _parse_objects(page) -> dict[str, list[dict]]:
@@ -300,6 +302,14 @@ def _parse_objects(page) -> dict[str, list[dict]]:
     from pdfplumber.utils import resolve_all, resolve_and_decode
 
     kinds: dict[type, str] = {}
+    names: dict[str | bytes, Any] = {}  # a colour space's name decoded (a str or bytes in, a str out)
+    texts = (LTChar, LTTextContainer)  # not ``LTChar | LTTextContainer``: a typing.Union made at every call
+
+    def resolved(v: Any) -> Any:
+        """``resolve_all(v)``; a tuple of numbers (a matrix, a colour) is one already."""
+        if v.__class__ is tuple and all(x.__class__ in _SCALARS for x in v):
+            return v  # resolve_all makes an equal tuple
+        return resolve_all(v)
     number = page.page_number
     norm = page.pdf.unicode_norm
     laparams = page.pdf.laparams
@@ -312,15 +322,19 @@ def _parse_objects(page) -> dict[str, list[dict]]:
         kind = kinds.get(cls)
         if kind is None:
             kind = kinds[cls] = re.sub(lt_pat, "", cls.__name__).lower()
-        attr = {
-            k: v if v.__class__ in _SCALARS else resolve_all(v) for k, v in obj.__dict__.items() if k in ALL_ATTRS
-        }
+        attr = {k: v if v.__class__ in _SCALARS else resolved(v) for k, v in obj.__dict__.items() if k in ALL_ATTRS}
         attr["object_type"] = kind
         attr["page_number"] = number
         for cs in ("ncs", "scs"):
             if hasattr(obj, cs):
-                attr[cs] = resolve_and_decode(getattr(obj, cs).name)
-        if isinstance(obj, LTChar | LTTextContainer):
+                name = getattr(obj, cs).name
+                try:
+                    attr[cs] = names[name]
+                except (KeyError, TypeError):  # TypeError: a name that is no dictionary key
+                    attr[cs] = resolve_and_decode(name)
+                    if name.__class__ in _NAMES:
+                        names[name] = attr[cs]
+        if isinstance(obj, texts):
             text = obj.get_text()
             attr["text"] = normalize(norm, text) if norm is not None else text
         if isinstance(obj, LTChar):

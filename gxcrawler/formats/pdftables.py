@@ -1,0 +1,108 @@
+"""pdfplumber's table finding, with its grid's corners matched without its quadratic scans.
+
+Why: after the cheaper content-stream reading (``pdfstream``), finding a page's ruled tables
+was ~15 ms of a report PDF's ~110 ms of CPU, two thirds of it in pdfplumber's
+``intersections_to_cells``: for every corner of the grid it builds the list of all the corners
+after it, scans it twice, and re-makes both corners' edge sets at every test (defining two
+annotated functions each time, whose ``typing`` annotations are evaluated anew). Here the
+corners below and to the right of each corner come from one grouping, every corner's edge sets
+are made once, and ``edges_to_intersections`` sorts the horizontal edges once instead of once
+per vertical edge. The tests, the order they are tried in and the first cell found are
+pdfplumber's, so the cells, tables and their order are its own (tests/formats/test_pdftables.py;
+every PDF of the project, benchmarks/parse_equivalence.py). Used only with the versions
+``pdfstream.VERIFIED`` names.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, intersections_to_cells
+
+from . import pdfstream
+
+_BBOX = itemgetter("x0", "top", "x1", "bottom")  # pdfplumber.utils.geometry.obj_to_bbox
+_BY_X = itemgetter("x0", "top")
+_BY_Y = itemgetter("top", "x0")
+
+
+def find_tables(page: Any, settings: dict) -> list[Table]:
+    """``page.find_tables(settings)``, the same tables in the same order."""
+    if not pdfstream.ENABLED:
+        return page.find_tables(settings)
+    finder = TableFinder.__new__(TableFinder)  # TableFinder.__init__, step by step
+    finder.page = page
+    finder.settings = tset = TableSettings.resolve(settings)
+    finder.edges = finder.get_edges()
+    finder.intersections = intersections(finder.edges, tset.intersection_x_tolerance, tset.intersection_y_tolerance)
+    finder.cells = cells(finder.intersections)
+    return [Table(page, group) for group in cells_to_tables(finder.cells)]
+
+
+def intersections(edges: list[dict], x_tolerance: float = 1, y_tolerance: float = 1) -> dict:
+    """``pdfplumber.table.edges_to_intersections`` with the horizontal edges sorted once (the
+    same sort of the same list each time there)."""
+    found: dict[tuple, dict[str, list]] = {}
+    v_edges = [e for e in edges if e["orientation"] == "v"]
+    h_edges = sorted((e for e in edges if e["orientation"] == "h"), key=_BY_Y)
+    for v in sorted(v_edges, key=_BY_X):
+        for h in h_edges:
+            if (
+                (v["top"] <= (h["top"] + y_tolerance))
+                and (v["bottom"] >= (h["top"] - y_tolerance))
+                and (v["x0"] >= (h["x0"] - x_tolerance))
+                and (v["x0"] <= (h["x1"] + x_tolerance))
+            ):
+                vertex = (v["x0"], h["top"])
+                if vertex not in found:
+                    found[vertex] = {"v": [], "h": []}
+                found[vertex]["v"].append(v)
+                found[vertex]["h"].append(h)
+    return found
+
+
+def cells(found: dict) -> list[tuple]:
+    """``pdfplumber.table.intersections_to_cells``: for each corner in sorted order, the first
+    (corner below, corner right) pair, each in sorted order, that closes a cell by shared edges."""
+    points = sorted(found)
+    if any(x != x or y != y for x, y in points):  # NaN: equal to nothing, not even in a grouping
+        return intersections_to_cells(found)
+    vs = {p: set(map(_BBOX, d["v"])) for p, d in found.items()}
+    hs = {p: set(map(_BBOX, d["h"])) for p, d in found.items()}
+
+    def connects(p1: tuple, p2: tuple) -> bool:
+        return (p1[0] == p2[0] and not vs[p1].isdisjoint(vs[p2])) or (
+            p1[1] == p2[1] and not hs[p1].isdisjoint(hs[p2])
+        )
+
+    # the corners after each one with its x (a run of the sorted list) or with its y (in order)
+    rows: dict[Any, list[int]] = {}
+    for i, p in enumerate(points):
+        rows.setdefault(p[1], []).append(i)
+    place = {i: k for row in rows.values() for k, i in enumerate(row)}
+    out = []
+    n = len(points)
+    for i, pt in enumerate(points[:-1]):
+        end = i + 1
+        while end < n and points[end][0] == pt[0]:
+            end += 1
+        row = rows[pt[1]]
+        right = [points[k] for k in row[place[i] + 1 :]]
+        joined: list[tuple] | None = None  # the right corners pt connects to, found at first need
+        cell = None
+        for below_pt in points[i + 1 : end]:
+            if not connects(pt, below_pt):
+                continue
+            if joined is None:
+                joined = [r for r in right if connects(pt, r)]
+            for right_pt in joined:
+                bottom_right = (right_pt[0], below_pt[1])
+                if bottom_right in found and connects(bottom_right, right_pt) and connects(bottom_right, below_pt):
+                    cell = (pt[0], pt[1], bottom_right[0], bottom_right[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            out.append(cell)
+    return out
