@@ -264,6 +264,149 @@ class FastInterpreter(PDFPageInterpreter):
         return func, func.__code__.co_argcount - 1
 
 
+def _device_class() -> type:
+    """pdfplumber's page device with its horizontal glyphs placed in one loop (made at first use:
+    pdfplumber.page imports much)."""
+    global _DEVICE
+    if _DEVICE is None:
+        from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+        _DEVICE = type("FastDevice", (_FastGlyphs, PDFPageAggregatorWithMarkedContent), {})
+    return _DEVICE
+
+
+_DEVICE: type | None = None
+
+
+class _FastGlyphs:
+    """``PDFTextDevice.render_string_horizontal`` of pdfminer.six 20260107 with, for each glyph,
+    ``PDFLayoutAnalyzer.render_char``, ``LTChar.__init__`` and pdfplumber's ``tag_cur_item``
+    written out (the same arithmetic in the same order), and a font's text and width of a
+    character id looked up once per page (``to_unichr`` and ``char_width`` are functions of the
+    font's tables). A glyph without a text (pdfminer's ``handle_undefined_char``) is placed by
+    pdfminer's own code."""
+
+    cur_item: Any
+    cur_mcid: Any
+    cur_tag: Any
+
+    def render_string_horizontal(
+        self,
+        seq: Any,
+        matrix: Any,
+        pos: Any,
+        font: Any,
+        fontsize: float,
+        scaling: float,
+        charspace: float,
+        wordspace: float,
+        rise: float,
+        dxscale: float,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> Any:
+        from pdfminer.layout import LTChar
+        from pdfminer.pdffont import PDFUnicodeNotDefined
+
+        try:
+            glyphs = self._glyphs  # type: ignore[has-type]
+        except AttributeError:
+            glyphs = self._glyphs = {}
+        known = glyphs.get(font)
+        if known is None:
+            known = glyphs[font] = {}
+        (x, y) = pos
+        needcharspace = False
+        (a, b, c, d, e, f) = matrix
+        fontname = font.fontname
+        new = LTChar.__new__
+        for obj in seq:
+            if isinstance(obj, _NUMBERS):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    m = (a, b, c, d, x * a + y * c + e, x * b + y * d + f)  # utils.translate_matrix
+                    glyph = known.get(cid)
+                    if glyph is None:
+                        try:
+                            text = font.to_unichr(cid)
+                        except PDFUnicodeNotDefined:
+                            text = None
+                        if text.__class__ is not str:  # pdfminer's own: its warning or its assertion
+                            x += self.render_char(m, font, fontsize, scaling, rise, cid, ncs, graphicstate)  # type: ignore[attr-defined]
+                            if cid == 32 and wordspace:
+                                x += wordspace
+                            needcharspace = True
+                            continue
+                        glyph = known[cid] = (text, font.char_width(cid))
+                    (text, textwidth) = glyph
+                    # LTChar.__init__, horizontal
+                    item = new(LTChar)
+                    item._text = text
+                    item.matrix = m
+                    item.fontname = fontname
+                    item.ncs = ncs
+                    item.graphicstate = graphicstate
+                    adv = item.adv = textwidth * fontsize * scaling
+                    descent = font.get_descent() * fontsize
+                    bbox = (0, descent + rise, adv, descent + rise + fontsize)
+                    (ma, mb, mc, md, _e, _f) = m
+                    item.upright = ma * md * scaling > 0 and mb * mc <= 0
+                    (x0, y0, x1, y1) = _apply_matrix_rect(m, bbox)
+                    if x1 < x0:
+                        (x0, x1) = (x1, x0)
+                    if y1 < y0:
+                        (y0, y1) = (y1, y0)
+                    item.x0 = x0
+                    item.y0 = y0
+                    item.x1 = x1
+                    item.y1 = y1
+                    item.width = x1 - x0
+                    item.height = y1 - y0
+                    item.bbox = (x0, y0, x1, y1)
+                    item.size = item.height
+                    cur_item = self.cur_item
+                    cur_item.add(item)
+                    # pdfplumber's PDFPageAggregatorWithMarkedContent.tag_cur_item
+                    if cur_item._objs:
+                        cur_obj = cur_item._objs[-1]
+                        cur_obj.mcid = self.cur_mcid
+                        cur_obj.tag = self.cur_tag
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+            else:
+                _pdfdevice_log.warning(
+                    "Cannot render horizontal string because %r is not a valid int, float or bytes.",
+                    obj,
+                )
+        return (x, y)
+
+
+def _apply_matrix_rect(m: Any, rect: Any) -> Any:
+    """pdfminer.utils.apply_matrix_rect with apply_matrix_pt written out (the same arithmetic)."""
+    (x0, y0, x1, y1) = rect
+    (a, b, c, d, e, f) = m
+    (left1, bottom1) = (a * x0 + c * y0 + e, b * x0 + d * y0 + f)
+    (right1, bottom2) = (a * x1 + c * y0 + e, b * x1 + d * y0 + f)
+    (right2, top1) = (a * x1 + c * y1 + e, b * x1 + d * y1 + f)
+    (left2, top2) = (a * x0 + c * y1 + e, b * x0 + d * y1 + f)
+    return (
+        min(left1, left2, right1, right2),
+        min(bottom1, bottom2, top1, top2),
+        max(left1, left2, right1, right2),
+        max(bottom1, bottom2, top1, top2),
+    )
+
+
+_pdfdevice_log = logging.getLogger("pdfminer.pdfdevice")
+_NUMBERS = (int, float)  # a tuple: ``int | float`` is a new union object at every test
+
+
 def layout(page) -> None:
     """Interpret a pdfplumber page with FastInterpreter (what ``Page.layout`` does with pdfminer's
     own), so that ``page.objects`` and everything after read its result."""
@@ -272,10 +415,9 @@ def layout(page) -> None:
         return
     if hasattr(page, "_layout"):
         return
-    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
     from pdfplumber.utils.exceptions import PdfminerException
 
-    device = PDFPageAggregatorWithMarkedContent(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    device = _device_class()(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     interpreter = FastInterpreter(page.pdf.rsrcmgr, device)
     try:
         interpreter.process_page(page.page_obj)
