@@ -191,3 +191,70 @@ def test_every_page_object_is_pdfplumbers_own(name: str) -> None:
             pdfstream.layout(b)
             assert repr(b.objects) == repr(a.objects)
             assert a.objects["char"]
+
+
+def _fonts() -> dict:
+    from pdfminer.psparser import LIT
+
+    rsrc = PDFResourceManager()
+    cid = {
+        "Subtype": LIT("CIDFontType0"),
+        "BaseFont": LIT("STSongStd-Light"),
+        "CIDSystemInfo": {"Registry": b"Adobe", "Ordering": b"GB1", "Supplement": 4},
+        "W": [1, [250, 300], 7712, 7716, 1000],
+        "DW": 900,
+    }
+    unknown = {**cid, "CIDSystemInfo": {"Registry": b"Nobody", "Ordering": b"None", "Supplement": 0}}
+    return {
+        "simple": rsrc.get_font(None, {"Type": LIT("Font"), "Subtype": LIT("Type1"), "BaseFont": LIT("Helvetica")}),
+        "cid": rsrc.get_font(None, {"Subtype": LIT("Type0"), "BaseFont": LIT("STSongStd-Light"),
+                                    "Encoding": LIT("UniGB-UCS2-H"), "DescendantFonts": [cid]}),
+        # no text for any glyph: pdfminer's own code places them, "(cid:N)"
+        "no text": rsrc.get_font(None, {"Subtype": LIT("Type0"), "BaseFont": LIT("X"),
+                                        "Encoding": LIT("Identity-H"), "DescendantFonts": [unknown]}),
+    }
+
+
+FONTS = _fonts()
+TEXT_BYTES = [b"", b"a", b"ab c", b" ", b"\x00 \x00a", b"N\x00\x4e\x2d\x00 ", b"\x00\x01\x1e\x20", b"\xff\xfe\x01"]
+MATRICES = [(1, 0, 0, 1, 0, 0), (1.0, 0.0, 0.0, 1.0, 40.01575, 777.3701), (0, 1, -1, 0, 300, 20.5),
+            (-1.5, 0.0, 0.0, -2.0, 10.25, 3.0), (0.8, 0.3, -0.3, 0.8, -5.0, 7.75)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list(FONTS)),
+    st.lists(st.one_of(st.sampled_from(TEXT_BYTES), st.integers(-500, 500),
+                       st.floats(-300, 300, allow_nan=False), st.just("not text")), max_size=6),
+    st.sampled_from(MATRICES), st.sampled_from(MATRICES),
+    st.sampled_from([0, 8, 10.5, 16.0, -9]), st.sampled_from([100, 50.0, -100]),
+    st.sampled_from([0, 0.5, -1.25]), st.sampled_from([0, 2, -0.75]), st.sampled_from([0, 3.5, -2]),
+    st.booleans(),
+)
+def test_any_text_shown_gives_pdfminers_own_characters(
+    font: str, seq: list, tm: tuple, ctm: tuple, size: float, scaling: float, charspace: float,
+    wordspace: float, rise: float, tagged: bool,
+) -> None:
+    """Every character object (each attribute, its value, bits and order) and the pen's end position."""
+    from types import SimpleNamespace
+
+    from pdfminer.pdfcolor import PREDEFINED_COLORSPACE
+    from pdfminer.pdfinterp import PDFGraphicState, PDFTextState
+    from pdfminer.psparser import LIT
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    out = []
+    for device_class in (PDFPageAggregatorWithMarkedContent, pdfstream._device_class()):
+        device = device_class(PDFResourceManager(), pageno=1, laparams=None)
+        device.begin_page(SimpleNamespace(mediabox=(0, 0, 600, 800)), ctm)
+        device.set_ctm(ctm)
+        if tagged:
+            device.begin_tag(LIT("P"), {"MCID": 3})
+        state = PDFTextState()
+        state.font, state.fontsize, state.scaling = FONTS[font], size, scaling
+        state.charspace, state.wordspace, state.rise, state.matrix = charspace, wordspace, rise, tm
+        graphics = PDFGraphicState()
+        for _ in range(2):  # the second time from the font's known glyphs
+            device.render_string(state, seq, PREDEFINED_COLORSPACE["DeviceRGB"], graphics)
+        out.append(([(type(o).__name__, repr(vars(o))) for o in device.cur_item], repr(state.linematrix)))
+    assert out[1] == out[0]
