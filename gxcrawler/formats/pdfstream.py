@@ -130,6 +130,9 @@ def _unescape(body: bytes) -> bytes | None:
         return None
 
 
+_NUM, _KW = _TOKEN.groupindex["num"], _TOKEN.groupindex["kw"]
+_CALL, _PUSH, _UNKNOWN, _NESTED = range(4)  # what a keyword does (FastInterpreter._word)
+
 #: what ``_read`` returns for bytes pdfminer reads and drops (a lone ">", a NUL, a "-" alone)
 _SKIP = object()
 
@@ -216,18 +219,55 @@ class FastInterpreter(PDFPageInterpreter):
             return  # empty page
         match = _TOKEN.match
         operators: dict[PSKeyword, tuple[Any, int] | None] = {}
+        words: dict[bytes, tuple[int, Any]] = {}  # a keyword's text: what it does
+        stack = self.argstack  # pushed to and popped in place: ``pop`` makes a new list, the same items
         buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
             obj: Any = _SKIP
-            if fast and (m := match(buf, i)) is not None and (token := _read(m)) is not None:
-                obj = token[1]
-                if obj is _SKIP:
-                    i = token[0]
+            if fast and (m := match(buf, i)) is not None:
+                kind = m.lastindex
+                if kind == _NUM:  # _read's number, written out: the commonest token
+                    text = m[_NUM]
+                    try:  # noqa: SIM105 - contextlib.suppress costs a call per number
+                        stack.append(float(text) if b"." in text else int(text))
+                    except ValueError:  # "-", ".": pdfminer adds no token and reads on
+                        pass
+                    i = m.end()
                     continue
-                if obj.__class__ is PSKeyword and obj in _NESTING:  # pdfminer's stack takes it
-                    parser._tokens.append((parser.bufpos + token[0], obj))
-                    obj = _SKIP
-                i = m.end()
+                if kind == _KW:  # an operator, mostly: looked up once by its text
+                    text = m[_KW]
+                    try:
+                        (action, value) = words[text]
+                    except KeyError:
+                        (action, value) = words[text] = self._word(text)
+                    i = m.end()
+                    if action == _CALL:
+                        (func, nargs) = value
+                        if nargs:
+                            args = stack[-nargs:]
+                            del stack[-nargs:]
+                            if len(args) == nargs:
+                                func(*args)
+                        else:
+                            func()
+                        continue
+                    if action == _PUSH:
+                        stack.append(value)
+                        continue
+                    if action == _UNKNOWN:
+                        if settings.STRICT:
+                            raise PDFInterpreterError(f"Unknown operator: {keyword_name(value)!r}")
+                        continue
+                    parser._tokens.append((parser.bufpos + m.start(_KW), value))  # nesting: pdfminer's stack
+                elif (token := _read(m)) is not None:
+                    obj = token[1]
+                    if obj is _SKIP:
+                        i = token[0]
+                        continue
+                    if obj.__class__ is PSKeyword and obj in _NESTING:  # pdfminer's stack takes it
+                        parser._tokens.append((parser.bufpos + token[0], obj))
+                        obj = _SKIP
+                    i = m.end()
             if obj is _SKIP:
                 parser.charpos = i
                 try:
@@ -244,7 +284,8 @@ class FastInterpreter(PDFPageInterpreter):
                 if op is not None:
                     func, nargs = op
                     if nargs:
-                        args = self.pop(nargs)
+                        args = stack[-nargs:]
+                        del stack[-nargs:]
                         if len(args) == nargs:
                             func(*args)
                     else:
@@ -252,7 +293,19 @@ class FastInterpreter(PDFPageInterpreter):
                 elif settings.STRICT:
                     raise PDFInterpreterError(f"Unknown operator: {keyword_name(obj)!r}")
             else:
-                self.push(obj)
+                stack.append(obj)
+
+    def _word(self, text: bytes) -> tuple[int, Any]:
+        """What a keyword token does at a stream's top level: a boolean pushed, an operator called
+        (its method and argument count), an unknown operator, or a nesting keyword for pdfminer's
+        stack (``_read``'s keyword and the dispatch below, decided once per text)."""
+        if text in (_TRUE, _FALSE):
+            return _PUSH, text == _TRUE
+        keyword = KWD(text)
+        if keyword in _NESTING:
+            return _NESTED, keyword
+        op = self._operator(keyword)
+        return (_UNKNOWN, keyword) if op is None else (_CALL, op)
 
     def _operator(self, keyword: PSKeyword) -> tuple[Any, int] | None:
         """The method an operator calls and its argument count (pdfminer's lookup, done once)."""
