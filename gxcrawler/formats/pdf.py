@@ -224,12 +224,9 @@ def _cell_texts(table, grid: list) -> list[list[str | None]]:
     (pdfplumber 0.11.10's test, comparison for comparison; its own where unverified)."""
     if not pdfstream.ENABLED:
         return table.extract()
-    from pdfplumber.utils import extract_text
     chars = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in table.page.chars]
     out: list[list[str | None]] = []
-    for row in grid:
-        x0, top, x1, bottom = row.bbox
-        in_row = [m for m in chars if m[1] >= x0 and m[1] < x1 and m[0] >= top and m[0] < bottom]
+    for row, in_row in zip(grid, pdftables.rows_chars(chars, [row.bbox for row in grid]), strict=True):
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
@@ -237,7 +234,7 @@ def _cell_texts(table, grid: list) -> list[list[str | None]]:
                 continue
             x0, top, x1, bottom = cell
             in_cell = [c for v, h, c in in_row if h >= x0 and h < x1 and v >= top and v < bottom]
-            texts.append(extract_text(in_cell) if in_cell else "")
+            texts.append(pdftables.cell_text(in_cell) if in_cell else "")
         out.append(texts)
     return out
 

@@ -15,10 +15,13 @@ every PDF of the project, benchmarks/parse_equivalence.py). Used only with the v
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from operator import itemgetter
 from typing import Any
 
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, intersections_to_cells
+from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, LIGATURES
 
 from . import pdfstream
 
@@ -106,3 +109,61 @@ def cells(found: dict) -> list[tuple]:
         if cell is not None:
             out.append(cell)
     return out
+
+
+def rows_chars(chars: list[tuple], rows: list[tuple]) -> list[list[tuple]]:
+    """For each row box (x0, top, x1, bottom), the ``(v, h, char)`` whose midpoint (v, h) lies in
+    it (``x0 <= h < x1``, ``top <= v < bottom``), in the page's order: the rows' characters found
+    by bisection of the midpoints, not by testing every character against every row."""
+    if any(v != v for v, _, _ in chars) or any(r[1] != r[1] or r[3] != r[3] for r in rows):  # NaN
+        return [[m for m in chars if m[1] >= x0 and m[1] < x1 and m[0] >= top and m[0] < bottom]
+                for x0, top, x1, bottom in rows]
+    order = sorted(range(len(chars)), key=lambda k: chars[k][0])
+    vs = [chars[k][0] for k in order]
+    out = []
+    for x0, top, x1, bottom in rows:
+        picked = sorted(k for k in order[bisect_left(vs, top) : bisect_left(vs, bottom)]
+                        if chars[k][1] >= x0 and chars[k][1] < x1)
+        out.append([chars[k] for k in picked])
+    return out
+
+
+def cell_text(chars: list[dict]) -> str:
+    """``pdfplumber.utils.extract_text(chars)`` (default settings) of a cell's characters.
+
+    The commonest cell — upright characters on one baseline (one ``top``), none with an empty
+    text — is one line of words, each a run of characters sorted by ``x0`` that starts anew where
+    a character starts left of the previous one's start or more than 3 (``x_tolerance``) right
+    of its end, white-space characters ending a word; the words joined by one space. That is what
+    ``WordExtractor`` (one upright group, one line cluster, ``char_begins_new_word``, ligatures
+    expanded) and ``extract_text`` (one line of words, a left-to-right ``TextMap``) make of it;
+    any other cell goes to pdfplumber."""
+    first = chars[0]
+    top = first["top"]
+    if top != top or any(
+        c["upright"] is not True or c["top"] != top or not c["text"] or c["x0"] != c["x0"] or c["x1"] != c["x1"]
+        for c in chars
+    ):
+        return extract_text(chars)
+    words: list[str] = []
+    word: list[str] = []
+    prev = None
+    for c in sorted(chars, key=_X0_X0):
+        text = c["text"]
+        if text.isspace():
+            if word:
+                words.append("".join(word))
+            word, prev = [], None
+            continue
+        if word and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE):
+            words.append("".join(word))
+            word = []
+        word.append(LIGATURES.get(text, text))
+        prev = c
+    if word:
+        words.append("".join(word))
+    return " ".join(words)
+
+
+def _X0_X0(c: dict) -> tuple:
+    return (c["x0"], c["x0"])  # pdfplumber's char_sort_key for "ltr"

@@ -76,3 +76,58 @@ def test_every_pages_tables_are_pdfplumbers_own(name: str) -> None:
                 assert [t.extract() for t in ours] == [t.extract() for t in theirs]
                 found += len(ours)
         assert found
+
+
+def _char(text: str, x0: float, width: float, top: float, upright: bool = True) -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + width, "top": top, "bottom": top + 10, "doctop": top,
+            "upright": upright, "size": 10, "height": 10, "width": width}
+
+
+# characters of a cell: mostly on one baseline, now and then a second line, a rotated character,
+# spaces, ligatures, an empty text; touching, overlapping, apart by about the 3-point tolerance
+CHARS = st.lists(
+    st.builds(
+        _char,
+        st.sampled_from(["1", "2", "0", "项", "目", " ", "\u3000", "ﬁ", "", "-", "."]),
+        st.sampled_from([0, 5, 5.0, 8, 10, 10.5, 13, 13.0, 16.1, 20, 26.5]),
+        st.sampled_from([0, 2, 5, 5.0, 8]),
+        st.sampled_from([100.0, 100.0, 100.0, 100, 101.5, 112.0]),
+        st.sampled_from([True, True, True, True, False]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CHARS)
+def test_any_cells_characters_read_as_pdfplumbers_extract_text(chars: list[dict]) -> None:
+    from pdfplumber.utils import extract_text
+
+    assert pdftables.cell_text(chars) == extract_text(chars)
+
+
+def test_a_one_line_cells_words_and_their_gaps() -> None:
+    chars = [_char("1", 0, 5, 100), _char("2", 5, 5, 100), _char("3", 14, 5, 100), _char("4", 22.5, 5, 100)]
+    assert pdftables.cell_text(chars) == "12 3 4"  # 4 apart: a new word; 3.5 apart: a new word
+    assert pdftables.cell_text([_char("ﬁ", 0, 5, 100), _char(" ", 5, 2, 100)]) == "fi"
+
+
+MIDPOINTS = st.lists(
+    st.tuples(st.sampled_from([0, 5.0, 10, 10.0, 12.5, 20, 30]), st.sampled_from([0, 5.0, 10, 15, 20.0, 40])),
+    max_size=30,
+)
+BOXES = st.lists(
+    st.tuples(st.sampled_from([0, 5, 10.0, 15]), st.sampled_from([0, 5.0, 10, 12.5]),
+              st.sampled_from([10, 15.0, 20, 40]), st.sampled_from([10, 12.5, 20.0, 30, 31])),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIDPOINTS, BOXES)
+def test_any_rows_characters_are_the_ones_each_row_box_holds_in_page_order(points: list, rows: list) -> None:
+    chars = [(v, h, {"n": n}) for n, (v, h) in enumerate(points)]
+    expected = [[m for m in chars if m[1] >= x0 and m[1] < x1 and m[0] >= top and m[0] < bottom]
+                for x0, top, x1, bottom in rows]
+    assert pdftables.rows_chars(chars, rows) == expected
