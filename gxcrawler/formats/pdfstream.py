@@ -108,6 +108,14 @@ _NESTING = frozenset(
 )
 
 
+def _number(text: bytes) -> Any:
+    """A number token's value as ``_read`` gives it; ``_SKIP`` for "-", "." (no token in pdfminer)."""
+    try:
+        return float(text) if b"." in text else int(text)
+    except ValueError:
+        return _SKIP
+
+
 def _escaped(m: re.Match[bytes]) -> bytes:
     octal, other = m.groups()
     if octal is not None:
@@ -130,7 +138,13 @@ def _unescape(body: bytes) -> bytes | None:
         return None
 
 
-_NUM, _KW = _TOKEN.groupindex["num"], _TOKEN.groupindex["kw"]
+# ``_TOKEN``'s numbers, each followed by white space, then its keyword: the tokens ``_TOKEN`` reads
+# one at a time from the same place (its first alternative, ``num``, is the same atomic group,
+# and the white space the next token's ``\s*+``), in one match: an operation with its operands
+_OPERATION = re.compile(
+    rb"\s*+((?:(?>[-+0-9][0-9]*+(?:\.[0-9]*+)?+|\.[0-9]*+)\s++)*+)"
+    rb"([A-Za-z][^#/%\[\]()<>{}\s]*+)(?=[\s\S])"
+)
 _CALL, _PUSH, _UNKNOWN, _NESTED = range(4)  # what a keyword does (FastInterpreter._word)
 
 #: what ``_read`` returns for bytes pdfminer reads and drops (a lone ">", a NUL, a "-" alone)
@@ -145,11 +159,8 @@ def _read(m: re.Match[bytes]) -> tuple[int, Any] | None:
         text = m.group("kw")
         return m.start("kw"), True if text == _TRUE else False if text == _FALSE else KWD(text)
     if kind == "num":
-        text = m.group("num")
-        try:
-            return m.start("num"), float(text) if b"." in text else int(text)
-        except ValueError:  # "-", ".": pdfminer adds no token and reads on
-            return m.end(), _SKIP
+        value = _number(m.group("num"))
+        return (m.end(), _SKIP) if value is _SKIP else (m.start("num"), value)  # "-", ".": read on
     if kind == "str":
         text = m.group("str")
         if b"\\" in text:
@@ -217,57 +228,56 @@ class FastInterpreter(PDFPageInterpreter):
             parser = FastContentParser(valid_streams)
         except PSEOF:
             return  # empty page
-        match = _TOKEN.match
+        match, operation = _TOKEN.match, _OPERATION.match
         operators: dict[PSKeyword, tuple[Any, int] | None] = {}
         words: dict[bytes, tuple[int, Any]] = {}  # a keyword's text: what it does
+        numbers: dict[bytes, Any] = {}  # a number's text: its value (``_number``: a function of it)
         stack = self.argstack  # pushed to and popped in place: ``pop`` makes a new list, the same items
         buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
             obj: Any = _SKIP
-            if fast and (m := match(buf, i)) is not None:
-                kind = m.lastindex
-                if kind == _NUM:  # _read's number, written out: the commonest token
-                    text = m[_NUM]
-                    try:  # noqa: SIM105 - contextlib.suppress costs a call per number
-                        stack.append(float(text) if b"." in text else int(text))
-                    except ValueError:  # "-", ".": pdfminer adds no token and reads on
-                        pass
-                    i = m.end()
+            if fast and (m := operation(buf, i)) is not None:  # numbers and a keyword: most of a stream
+                if m[1]:
+                    for text in m[1].split():  # the bytes ``\s`` matches, as the tokens' gaps
+                        try:
+                            value = numbers[text]
+                        except KeyError:
+                            value = numbers[text] = _number(text)
+                        if value is not _SKIP:
+                            stack.append(value)
+                text = m[2]
+                try:
+                    (action, value) = words[text]
+                except KeyError:
+                    (action, value) = words[text] = self._word(text)
+                i = m.end()
+                if action == _CALL:
+                    (func, nargs) = value
+                    if nargs:
+                        args = stack[-nargs:]
+                        del stack[-nargs:]
+                        if len(args) == nargs:
+                            func(*args)
+                    else:
+                        func()
                     continue
-                if kind == _KW:  # an operator, mostly: looked up once by its text
-                    text = m[_KW]
-                    try:
-                        (action, value) = words[text]
-                    except KeyError:
-                        (action, value) = words[text] = self._word(text)
-                    i = m.end()
-                    if action == _CALL:
-                        (func, nargs) = value
-                        if nargs:
-                            args = stack[-nargs:]
-                            del stack[-nargs:]
-                            if len(args) == nargs:
-                                func(*args)
-                        else:
-                            func()
-                        continue
-                    if action == _PUSH:
-                        stack.append(value)
-                        continue
-                    if action == _UNKNOWN:
-                        if settings.STRICT:
-                            raise PDFInterpreterError(f"Unknown operator: {keyword_name(value)!r}")
-                        continue
-                    parser._tokens.append((parser.bufpos + m.start(_KW), value))  # nesting: pdfminer's stack
-                elif (token := _read(m)) is not None:
-                    obj = token[1]
-                    if obj is _SKIP:
-                        i = token[0]
-                        continue
-                    if obj.__class__ is PSKeyword and obj in _NESTING:  # pdfminer's stack takes it
-                        parser._tokens.append((parser.bufpos + token[0], obj))
-                        obj = _SKIP
-                    i = m.end()
+                if action == _PUSH:
+                    stack.append(value)
+                    continue
+                if action == _UNKNOWN:
+                    if settings.STRICT:
+                        raise PDFInterpreterError(f"Unknown operator: {keyword_name(value)!r}")
+                    continue
+                parser._tokens.append((parser.bufpos + m.start(2), value))  # nesting: pdfminer's stack
+            elif fast and (m := match(buf, i)) is not None and (token := _read(m)) is not None:
+                obj = token[1]
+                if obj is _SKIP:
+                    i = token[0]
+                    continue
+                if obj.__class__ is PSKeyword and obj in _NESTING:  # pdfminer's stack takes it
+                    parser._tokens.append((parser.bufpos + token[0], obj))
+                    obj = _SKIP
+                i = m.end()
             if obj is _SKIP:
                 parser.charpos = i
                 try:

@@ -115,6 +115,10 @@ CASES = [
     b"/F1 12 Tf (unterminated",
     b"<4142",
     b"123",
+    # operations read in one match: operands glued, malformed, skipped, before other tokens
+    b"1-2 m 3.4.5 l 0 0 1rg 1 0 0 RG - . -. +.5 5 Tz 7 true 8 false m",
+    b"1 2 BI /W 1 ID x EI 3 4 re 5 6 xyz 7 8 [ 9 ] TJ 1\x002 m 1 2 << >> d0 9",
+    b"0.5 0 0 0.5 12 34 cm\n\r\t\f\v1 2 l 3 4 l\rS 5 6 m 7 T* 8 Tc 9 Tw 10 ' 11 12 \" 13 /F1 14 Tf",
 ]
 
 
