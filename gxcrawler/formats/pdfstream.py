@@ -506,13 +506,13 @@ def _parse_objects(page) -> dict[str, list[dict]]:
     from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes, lt_pat
     from pdfplumber.utils import resolve_all, resolve_and_decode
 
-    kinds: dict[type, str] = {}
+    kinds: dict[type, tuple[str, bool, bool, bool]] = {}  # a class: its kind, text? char? curve?
     names: dict[str | bytes, Any] = {}  # a colour space's name decoded (a str or bytes in, a str out)
     texts = (LTChar, LTTextContainer)  # not ``LTChar | LTTextContainer``: a typing.Union made at every call
 
     def resolved(v: Any) -> Any:
         """``resolve_all(v)``; a tuple of numbers (a matrix, a colour) is one already."""
-        if v.__class__ is tuple and all(x.__class__ in _SCALARS for x in v):
+        if v.__class__ is tuple and all(map(_SCALARS.__contains__, map(type, v))):
             return v  # resolve_all makes an equal tuple
         return resolve_all(v)
     number = page.page_number
@@ -524,9 +524,15 @@ def _parse_objects(page) -> dict[str, list[dict]]:
 
     def process(obj) -> dict:
         cls = obj.__class__
-        kind = kinds.get(cls)
-        if kind is None:
-            kind = kinds[cls] = re.sub(lt_pat, "", cls.__name__).lower()
+        known = kinds.get(cls)
+        if known is None:  # the isinstance tests below are the class's: made once per class
+            known = kinds[cls] = (
+                re.sub(lt_pat, "", cls.__name__).lower(),
+                issubclass(cls, texts),
+                issubclass(cls, LTChar),
+                issubclass(cls, LTCurve),
+            )
+        (kind, is_text, is_char, is_curve) = known
         attr = {k: v if v.__class__ in _SCALARS else resolved(v) for k, v in obj.__dict__.items() if k in ALL_ATTRS}
         attr["object_type"] = kind
         attr["page_number"] = number
@@ -539,16 +545,16 @@ def _parse_objects(page) -> dict[str, list[dict]]:
                     attr[cs] = resolve_and_decode(name)
                     if name.__class__ in _NAMES:
                         names[name] = attr[cs]
-        if isinstance(obj, texts):
+        if is_text:
             text = obj.get_text()
             attr["text"] = normalize(norm, text) if norm is not None else text
-        if isinstance(obj, LTChar):
+        if is_char:
             gs = obj.graphicstate
             attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
             attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
             if isinstance(attr["fontname"], bytes):
                 attr["fontname"] = fix_fontname_bytes(attr["fontname"])
-        elif isinstance(obj, LTCurve):
+        elif is_curve:
             attr["pts"] = list(map(point2coord, attr["pts"]))
             attr["path"] = [(cmd, *map(point2coord, pts)) for cmd, *pts in obj.original_path]
             attr["dash"] = obj.dashing_style
