@@ -246,7 +246,10 @@ def _page_text(page, exclude: list[tuple]) -> str:
         if obj.get("object_type") != "char":
             return True
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in exclude)
+        for b in exclude:  # noqa: SIM110 - any()/all() make a generator per character
+            if b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                return False
+        return True
 
     region = page.filter(outside) if exclude else page
     words = region.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from typing import Any
 
 import pdfminer
@@ -345,7 +346,7 @@ class _FastGlyphs:
     """``PDFTextDevice.render_string_horizontal`` of pdfminer.six 20260107 with, for each glyph,
     ``PDFLayoutAnalyzer.render_char``, ``LTChar.__init__`` and pdfplumber's ``tag_cur_item``
     written out (the same arithmetic in the same order), and a font's text and width of a
-    character id looked up once per page (``to_unichr`` and ``char_width`` are functions of the
+    character id looked up once per document (``to_unichr`` and ``char_width`` are functions of the
     font's tables). A glyph without a text (pdfminer's ``handle_undefined_char``) is placed by
     pdfminer's own code."""
 
@@ -371,17 +372,17 @@ class _FastGlyphs:
         from pdfminer.layout import LTChar
         from pdfminer.pdffont import PDFUnicodeNotDefined
 
-        try:
-            glyphs = self._glyphs  # type: ignore[has-type]
-        except AttributeError:
-            glyphs = self._glyphs = {}
-        known = glyphs.get(font)
+        known = _GLYPHS.get(font)
         if known is None:
-            known = glyphs[font] = {}
+            known = _GLYPHS[font] = {}
         (x, y) = pos
         needcharspace = False
         (a, b, c, d, e, f) = matrix
         fontname = font.fontname
+        # the same for every glyph of the string (LTChar.__init__ works them out per glyph)
+        descent = font.get_descent() * fontsize
+        bottom, top = descent + rise, descent + rise + fontsize  # the glyph box's y0, y1
+        upright = a * d * scaling > 0 and b * c <= 0
         new = LTChar.__new__
         for obj in seq:
             if isinstance(obj, _NUMBERS):
@@ -414,11 +415,17 @@ class _FastGlyphs:
                     item.ncs = ncs
                     item.graphicstate = graphicstate
                     adv = item.adv = textwidth * fontsize * scaling
-                    descent = font.get_descent() * fontsize
-                    bbox = (0, descent + rise, adv, descent + rise + fontsize)
-                    (ma, mb, mc, md, _e, _f) = m
-                    item.upright = ma * md * scaling > 0 and mb * mc <= 0
-                    (x0, y0, x1, y1) = _apply_matrix_rect(m, bbox)
+                    item.upright = upright
+                    # apply_matrix_rect(m, (0, bottom, adv, top)), written out
+                    me, mf = m[4], m[5]
+                    left1, bottom1 = a * 0 + c * bottom + me, b * 0 + d * bottom + mf
+                    right1, bottom2 = a * adv + c * bottom + me, b * adv + d * bottom + mf
+                    right2, top1 = a * adv + c * top + me, b * adv + d * top + mf
+                    left2, top2 = a * 0 + c * top + me, b * 0 + d * top + mf
+                    x0 = min(left1, left2, right1, right2)
+                    y0 = min(bottom1, bottom2, top1, top2)
+                    x1 = max(left1, left2, right1, right2)
+                    y1 = max(bottom1, bottom2, top1, top2)
                     if x1 < x0:
                         (x0, x1) = (x1, x0)
                     if y1 < y0:
@@ -450,23 +457,9 @@ class _FastGlyphs:
         return (x, y)
 
 
-def _apply_matrix_rect(m: Any, rect: Any) -> Any:
-    """pdfminer.utils.apply_matrix_rect with apply_matrix_pt written out (the same arithmetic)."""
-    (x0, y0, x1, y1) = rect
-    (a, b, c, d, e, f) = m
-    (left1, bottom1) = (a * x0 + c * y0 + e, b * x0 + d * y0 + f)
-    (right1, bottom2) = (a * x1 + c * y0 + e, b * x1 + d * y0 + f)
-    (right2, top1) = (a * x1 + c * y1 + e, b * x1 + d * y1 + f)
-    (left2, top2) = (a * x0 + c * y1 + e, b * x0 + d * y1 + f)
-    return (
-        min(left1, left2, right1, right2),
-        min(bottom1, bottom2, top1, top2),
-        max(left1, left2, right1, right2),
-        max(bottom1, bottom2, top1, top2),
-    )
-
-
 _pdfdevice_log = logging.getLogger("pdfminer.pdfdevice")
+#: a font's (text, width) of each character id met, for as long as the font (its document) lives
+_GLYPHS: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, float]]] = weakref.WeakKeyDictionary()
 _NUMBERS = (int, float)  # a tuple: ``int | float`` is a new union object at every test
 
 
