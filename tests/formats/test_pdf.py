@@ -162,3 +162,33 @@ def test_an_unverified_pdfminer_is_said_once_and_read_all_the_same(monkeypatch, 
         read(content, "pdf")
     told = [r.getMessage() for r in caplog.records if r.name == "gxcrawler.formats.pdfstream"]
     assert len(told) == 1 and "PDF fast path off" in told[0]
+
+
+def test_the_garbage_collector_is_paused_for_a_read_and_left_as_it_was() -> None:
+    import gc
+    from unittest import mock
+
+    from gxcrawler.formats import pdf
+
+    seen = []
+    real = pdf._read_pdf
+
+    def spy(content: bytes, limits: Limits):
+        seen.append(gc.isenabled())
+        return real(content, limits)
+
+    content = render_pdf(make_report(1, year=2019))
+    assert gc.isenabled()
+    with mock.patch.object(pdf, "_read_pdf", spy):
+        read(content, "pdf")
+        assert gc.isenabled()  # running again after the read
+        with pytest.raises(FormatError):
+            read(b"%PDF-1.4 broken", "pdf")
+        assert gc.isenabled()  # and after a failed one
+        gc.disable()
+        try:
+            read(content, "pdf")
+            assert not gc.isenabled()  # not started by the reader when it was off
+        finally:
+            gc.enable()
+    assert seen == [False, False, False]
