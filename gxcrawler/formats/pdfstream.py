@@ -237,6 +237,7 @@ class FastInterpreter(PDFPageInterpreter):
         buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
             obj: Any = _SKIP
+            action = _NESTED  # until a keyword's text says otherwise: the object read decides
             if fast and (m := operation(buf, i)) is not None:  # numbers and a keyword: most of a stream
                 if m[1]:
                     for text in m[1].split():  # the bytes ``\s`` matches, as the tokens' gaps
@@ -252,24 +253,8 @@ class FastInterpreter(PDFPageInterpreter):
                 except KeyError:
                     (action, value) = words[text] = self._word(text)
                 i = m.end()
-                if action == _CALL:
-                    (func, nargs) = value
-                    if nargs:
-                        args = stack[-nargs:]
-                        del stack[-nargs:]
-                        if len(args) == nargs:
-                            func(*args)
-                    else:
-                        func()
-                    continue
-                if action == _PUSH:
-                    stack.append(value)
-                    continue
-                if action == _UNKNOWN:
-                    if settings.STRICT:
-                        raise PDFInterpreterError(f"Unknown operator: {keyword_name(value)!r}")
-                    continue
-                parser._tokens.append((parser.bufpos + m.start(2), value))  # nesting: pdfminer's stack
+                if action == _NESTED:  # pdfminer's stack takes it
+                    parser._tokens.append((parser.bufpos + m.start(2), value))
             elif fast and (m := match(buf, i)) is not None and (token := _read(m)) is not None:
                 obj = token[1]
                 if obj is _SKIP:
@@ -279,32 +264,36 @@ class FastInterpreter(PDFPageInterpreter):
                     parser._tokens.append((parser.bufpos + token[0], obj))
                     obj = _SKIP
                 i = m.end()
-            if obj is _SKIP:
-                parser.charpos = i
-                try:
-                    (_, obj) = parser.nextobject()
-                except PSEOF:
-                    break
-                buf, i = parser.buf, parser.charpos
-                fast = not parser.results and not parser.context and not parser.curstack and parser.plain()
-            if obj.__class__ is PSKeyword:
+            if action == _NESTED:
+                if obj is _SKIP:
+                    parser.charpos = i
+                    try:
+                        (_, obj) = parser.nextobject()
+                    except PSEOF:
+                        break
+                    buf, i = parser.buf, parser.charpos
+                    fast = not parser.results and not parser.context and not parser.curstack and parser.plain()
+                if obj.__class__ is not PSKeyword:
+                    stack.append(obj)
+                    continue
                 try:
                     op = operators[obj]
                 except KeyError:
                     op = operators[obj] = self._operator(obj)
-                if op is not None:
-                    func, nargs = op
-                    if nargs:
-                        args = stack[-nargs:]
-                        del stack[-nargs:]
-                        if len(args) == nargs:
-                            func(*args)
-                    else:
-                        func()
-                elif settings.STRICT:
-                    raise PDFInterpreterError(f"Unknown operator: {keyword_name(obj)!r}")
-            else:
-                stack.append(obj)
+                (action, value) = (_UNKNOWN, obj) if op is None else (_CALL, op)
+            if action == _CALL:
+                (func, nargs) = value
+                if nargs:
+                    args = stack[-nargs:]
+                    del stack[-nargs:]
+                    if len(args) == nargs:
+                        func(*args)
+                else:
+                    func()
+            elif action == _PUSH:
+                stack.append(value)
+            elif settings.STRICT:  # _UNKNOWN
+                raise PDFInterpreterError(f"Unknown operator: {keyword_name(value)!r}")
 
     def _word(self, text: bytes) -> tuple[int, Any]:
         """What a keyword token does at a stream's top level: a boolean pushed, an operator called
