@@ -14,6 +14,7 @@ import gc
 import io
 import logging
 import re
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -62,22 +63,34 @@ def read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:
         return _read_pdf(content, limits)
 
 
+#: readers inside the pause, and whether the collector ran before the first of them (threads:
+#: with ``GXCRAWLER_PARSE_WORKERS=0`` PDFs are read on the reactor's thread pool)
+_pause_lock = threading.Lock()
+_pause = {"readers": 0, "was_running": False}
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while one PDF is read (and resumed only if it ran).
+    """The cyclic garbage collector paused while PDFs are read (and resumed only if it ran).
 
     Why: pdfminer and pdfplumber make tens of thousands of objects for a report (characters,
     their dicts, table cells), most alive until the page is closed; the young-generation
     collections every 700 allocations walked them again and again, ~10 % of the read's CPU.
     Nothing read depends on when garbage is collected; what the read leaves in cycles is
-    collected by the next collection after it."""
-    running = gc.isenabled()
-    gc.disable()
+    collected by the next collection after it. Overlapping reads in threads share one pause
+    (a count under a lock): the collector is resumed when the last of them ends, never left off."""
+    with _pause_lock:
+        if _pause["readers"] == 0:
+            _pause["was_running"] = gc.isenabled()
+            gc.disable()
+        _pause["readers"] += 1
     try:
         yield
     finally:
-        if running:
-            gc.enable()
+        with _pause_lock:
+            _pause["readers"] -= 1
+            if _pause["readers"] == 0 and _pause["was_running"]:
+                gc.enable()
 
 
 def _read_pdf(content: bytes, limits: Limits) -> ExtractedDocument:

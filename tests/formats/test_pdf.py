@@ -192,3 +192,35 @@ def test_the_garbage_collector_is_paused_for_a_read_and_left_as_it_was() -> None
         finally:
             gc.enable()
     assert seen == [False, False, False]
+
+
+def test_overlapping_reads_in_threads_share_one_pause_of_the_collector() -> None:
+    """Readers overlapping in threads (the reactor's pool without parser workers): the
+    collector stays off while any of them reads — also after the first one ends — and is on
+    again after the last one, whichever ends first."""
+    import gc
+    import threading
+
+    from gxcrawler.formats import pdf
+
+    def reader(entered: threading.Event, leave: threading.Event) -> None:
+        with pdf._collector_paused():
+            entered.set()
+            leave.wait(5)
+
+    for first_to_end in (0, 1):
+        entered = [threading.Event(), threading.Event()]
+        leave = [threading.Event(), threading.Event()]
+        threads = [threading.Thread(target=reader, args=(entered[i], leave[i])) for i in (0, 1)]
+        assert gc.isenabled()
+        threads[0].start()
+        entered[0].wait(5)
+        threads[1].start()
+        entered[1].wait(5)
+        assert not gc.isenabled()
+        leave[first_to_end].set()
+        threads[first_to_end].join(5)
+        assert not gc.isenabled()  # the other one still reads
+        leave[1 - first_to_end].set()
+        threads[1 - first_to_end].join(5)
+        assert gc.isenabled()
