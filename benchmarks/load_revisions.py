@@ -1,0 +1,127 @@
+"""The same first load into two schema revisions, batch by batch alternated: what a migration saves the loader.
+
+    python benchmarks/load_revisions.py [--reports 3000] [--cells random|synthetic] [--revisions 0037 head] [--server postgresql://postgres@127.0.0.1:5432]
+
+``load_speed.py`` times one revision per run, and on this shared machine the same code's first
+load varies by a fifth between runs minutes apart, more than most changes to the schema are
+worth. Here the loader's code is the same for both and only the schema differs: two throwaway
+databases, one per revision, get the same reports (``load_speed.generate``, 40 agencies to a
+county) in the pipeline's batches, each batch into one then the other (which goes first
+alternates), so that both see the same minutes. Prints each revision's client + backend CPU
+(summed over its batches), the median and quartiles of the batch-by-batch differences, and,
+where ``pg_stat_statements`` is loaded and tracking (``pg_stat_statements.track = top``), each
+statement's execution time per revision; then COPY of the value rows into each emptied
+``report_values`` (twice each, alternated) and the loader's ratio to their mean (the aim:
+<= 2x). The databases are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from load_speed import generate, server_cpu  # noqa: E402
+
+from gxcrawler import settings  # noqa: E402
+from gxcrawler.db import Loader, make_engine, upgrade  # noqa: E402
+
+
+def statement_times(admin, names: list[str]) -> list[tuple[str, str, int, float]]:  # noqa: ANN001
+    """(database, statement's start, calls, ms) over 100 ms, if pg_stat_statements tracks."""
+    with admin.cursor() as cur:
+        try:
+            cur.execute(
+                "SELECT d.datname, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 48), s.calls, s.total_exec_time "
+                "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                "WHERE d.datname = ANY(%s) AND s.total_exec_time > 100 ORDER BY 2, 1",
+                (names,),
+            )
+        except psycopg2.Error:
+            return []
+        return cur.fetchall()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=3000)
+    ap.add_argument("--cells", choices=["random", "synthetic"], default="random")
+    ap.add_argument("--revisions", nargs=2, default=["0037", "head"])
+    ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    args = ap.parse_args()
+    admin = psycopg2.connect(f"{args.server}/postgres")
+    admin.autocommit = True
+    dbs: dict[str, tuple[str, object, Loader]] = {}
+    try:
+        for rev in args.revisions:
+            name = f"gxc_rev_{rev}_{uuid.uuid4().hex[:6]}"
+            admin.cursor().execute(f'CREATE DATABASE "{name}"')
+            engine = make_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}")
+            dbs[rev] = (name, engine, Loader(engine))
+            upgrade(engine, rev)
+            with engine.connect() as conn:  # the pooled connection exists before the first clock
+                conn.exec_driver_sql("SELECT 1")
+        reports = generate(args.reports, per_county=40, cells=args.cells)
+        with admin.cursor() as cur, contextlib.suppress(psycopg2.Error):  # not loaded: no statements' times
+            cur.execute("SELECT pg_stat_statements_reset()")
+        spent: dict[str, list[float]] = {rev: [] for rev in dbs}
+        batch = settings.GXCRAWLER_LOAD_BATCH
+        for k, start in enumerate(range(0, len(reports), batch)):
+            for rev in list(dbs) if k % 2 == 0 else list(dbs)[::-1]:
+                name, _, loader = dbs[rev]
+                server, client = server_cpu(admin, name), time.process_time()
+                outcomes = loader.load_many(reports[start : start + batch])
+                spent[rev].append(time.process_time() - client + server_cpu(admin, name) - server)
+                assert {o.status for o in outcomes} == {"inserted"}
+        for name, statement, calls, ms in statement_times(admin, [n for n, _, _ in dbs.values()]):
+            print(f"  {name:24} {calls:4} x {statement:48} {ms:8.0f} ms")
+        old, new = args.revisions
+        diffs = sorted(b - a for a, b in zip(spent[old], spent[new], strict=True))
+        quart = [1000 * diffs[len(diffs) * q // 4] for q in (1, 2, 3)]
+        print(f"batch by batch, {new} - {old}: median {quart[1]:+.1f} ms, quartiles {quart[0]:+.1f} / {quart[2]:+.1f} ms "
+              f"a batch of {batch}")
+        copies: dict[str, list[float]] = {rev: [] for rev in dbs}
+        for round_ in range(2):
+            for rev in list(dbs) if round_ % 2 == 0 else list(dbs)[::-1]:
+                name, engine, _ = dbs[rev]
+                raw = engine.raw_connection()
+                try:
+                    cur = raw.cursor()
+                    cur.execute("SELECT report_id, key, value FROM report_values")
+                    buffer = io.StringIO("".join("\t".join(map(str, row)) + "\n" for row in cur))
+                    cur.execute("TRUNCATE report_values")
+                    raw.commit()
+                    server, client = server_cpu(admin, name), time.process_time()
+                    cur.copy_expert("COPY report_values (report_id, key, value) FROM STDIN", buffer)
+                    raw.commit()
+                    copies[rev].append(time.process_time() - client + server_cpu(admin, name) - server)
+                finally:
+                    raw.close()
+        mean_copy = sum(sum(c) for c in copies.values()) / sum(len(c) for c in copies.values())
+        for rev in dbs:
+            total = sum(spent[rev])
+            print(f"{rev:>5}: loader {total:6.2f} CPU s ({1000 * total / len(reports):.2f} ms a report); COPY "
+                  f"{' / '.join(f'{c:.2f}' for c in copies[rev])} CPU s; ratio to the mean COPY ({mean_copy:.2f} s) "
+                  f"{total / mean_copy:.2f}x")
+        change = sum(spent[new]) - sum(spent[old])
+        print(f"{new} - {old}: {change:+.2f} CPU s ({1000 * change / len(reports):+.3f} ms a report, "
+              f"{100 * change / sum(spent[old]):+.1f} %); load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
+    finally:
+        for name, engine, _ in dbs.values():
+            engine.dispose()
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+if __name__ == "__main__":
+    main()
