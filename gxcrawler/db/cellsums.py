@@ -184,7 +184,22 @@ JOIN metrics m ON m.key = s.key
 """
 
 
-def rollup_cells_sql(dialect: str, key_first: bool = False) -> str:
+#: ``sum`` of NUMERIC values with no accumulator (migration 0038, PostgreSQL): a group's first
+#: value is its state and ``numeric_add`` adds each next one — exact, the same number and
+#: printed scale as ``sum`` (both keep the largest scale of the values added). ``sum`` builds
+#: an accumulator per group and a NUMERIC from it at the end: at a year of ``v_rollup_cells``,
+#: hundreds of thousands of groups of one or two sums, that was a fifth of the query.
+TOTAL = "numeric_total"
+CREATE_TOTAL = (
+    f"CREATE OR REPLACE AGGREGATE {TOTAL}(numeric) "
+    "(SFUNC = numeric_add, STYPE = numeric, COMBINEFUNC = numeric_add, PARALLEL = SAFE)"
+)
+DROP_TOTAL = f"DROP AGGREGATE IF EXISTS {TOTAL}(numeric)"
+
+_LABELS = "m.table_code, m.row_key, m.row_label, m.column_key, m.column_label, m.ordinal"
+
+
+def rollup_cells_sql(dialect: str, key_first: bool = False, summed_first: bool = False) -> str:
     """``v_rollup_cells`` (migration 0016): its rows (issue 15, ``regions.cells_sql``) from
     ``cell_sums``, both editions together; SQLite keeps computing them from the cells.
 
@@ -193,12 +208,33 @@ def rollup_cells_sql(dialect: str, key_first: bool = False) -> str:
     order of ``ix_cell_sums_key`` (key, year), so a year's 87,600 sums at 100,000 reports
     are sorted a key at a time in memory (they were sorted on eleven columns at once, on
     disk with ``work_mem`` 4 MB), and most comparisons end at the county.
+
+    ``summed_first`` (migration 0038): the same groups, the editions' sums added first and
+    the labels joined to the groups (``metrics.key`` is unique, so a group keeps its one
+    label row or, its key unknown, is left out, as before), the values added by
+    :data:`TOTAL`: a year's ~874,000 groups at 1,000,000 reports each carried through the
+    join before the grouping and each built a ``sum`` accumulator (docs/notes/performance.md,
+    "A year of ``v_rollup_cells`` added without an accumulator").
     """
     if dialect != "postgresql":
         from .regions import cells_sql
 
         return cells_sql(dialect)
-    labels = "m.table_code, m.row_key, m.row_label, m.column_key, m.column_label, m.ordinal"
+    labels = _LABELS
+    if summed_first:
+        return f"""
+SELECT
+    s.province, s.city, s.county, s.year,
+    s.key, {labels},
+    s.reports,
+    s.value
+FROM (
+    SELECT key, year, county, city, province, sum(reports) AS reports, {TOTAL}(value) AS value
+    FROM cell_sums
+    GROUP BY key, year, county, city, province
+) s
+JOIN metrics m ON m.key = s.key
+"""
     group = (
         "s.key, s.year, s.county, s.city, s.province, m.key"
         if key_first

@@ -479,7 +479,7 @@ def _cell_sums(name: str, revision: str = "0016") -> ViewSQL:
 
         if name == "v_cell_sums":
             return cellsums.view_sql(dialect)
-        return cellsums.rollup_cells_sql(dialect, key_first=revision != "0016")
+        return cellsums.rollup_cells_sql(dialect, key_first=revision != "0016", summed_first=revision >= "0038")
 
     return sql
 
@@ -530,8 +530,12 @@ VIEWS_0036: dict[str, ViewSQL] = {**VIEWS_0034, "v_rates_long": _rates("v_rates_
 #: byte by byte (``COLLATE "C"``: a whole year's sort without ``strcoll``; PostgreSQL)
 VIEWS_0037: dict[str, ViewSQL] = {**VIEWS_0036, **{name: _regions(name, "0037") for name in ROLLUP_VIEWS_0034}}
 
+#: migration 0038 (issue 12): ``v_rollup_cells`` adding the editions' sums before the labels'
+#: join, without a ``sum`` accumulator per group (``cellsums.TOTAL``; PostgreSQL)
+VIEWS_0038: dict[str, ViewSQL] = {**VIEWS_0037, "v_rollup_cells": _cell_sums("v_rollup_cells", "0038")}
+
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0037
+VIEWS: dict[str, ViewSQL] = VIEWS_0038
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

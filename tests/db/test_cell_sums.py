@@ -18,7 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 from gxcrawler.db import Loader
-from gxcrawler.db.cellsums import GROUP, LIVE_SQL, rebuild, view_sql
+from gxcrawler.db.cellsums import GROUP, LIVE_SQL, TOTAL, rebuild, view_sql
+from gxcrawler.db.regions import cells_sql
+from gxcrawler.db.views import VIEWS_0037
+from gxcrawler.db.views import view_sql as view_sql_of
 from gxcrawler.model import Region
 from tests.fixtures.db import RENHE, YANSHAN, generated_values
 from tests.fixtures.histories import CITY, load_in_batches, placed, planned, refusing, rows, write
@@ -59,6 +62,12 @@ def assert_sums_current(engine) -> None:  # noqa: ANN001
     for name, old in OLD_QUERIES.items():
         new = next(QUERIES.glob(f"{name}_*.sql")).read_text(encoding="utf-8")
         assert rows(engine, new) == rows(engine, old), name
+    # v_rollup_cells (0038: the editions added by numeric_total before the labels' join): the
+    # cells summed, and to the printed digit what the 0037 SQL's sum() gives over the same table
+    assert Counter(rows(engine, "SELECT * FROM v_rollup_cells")) == Counter(rows(engine, cells_sql("postgresql")))
+    printed = "SELECT province, city, county, year, key, reports, value::text FROM {}"
+    old_view = f"({view_sql_of('v_rollup_cells', 'postgresql', VIEWS_0037)}) o"
+    assert Counter(rows(engine, printed.format("v_rollup_cells"))) == Counter(rows(engine, printed.format(old_view)))
 
 
 def some_values(rnd: random.Random, edition: str) -> dict[str, Decimal]:
@@ -167,8 +176,43 @@ def test_a_year_of_v_rollup_cells_is_read_in_its_grouping_order(pg_engine):
         )).scalar_one()
     text = json.dumps(plan)
     assert '"Index Name": "ix_cell_sums_year"' in text and 'Sort"' not in text.replace('"Sorted"', ""), text
+    # 0038: the sums grouped as the index gives them, the labels joined to the groups after
+    (grouping,) = [n for n in plan_nodes(plan["Plan"]) if n.get("Group Key")]
+    assert [child["Node Type"] for child in grouping["Plans"]] == ["Index Only Scan"], text
     summed = rows(pg_engine, "SELECT a.county, a.city, a.province, v.key, count(*), sum(v.value) FROM report_values v "
                   "JOIN reports r ON r.id = v.report_id JOIN agencies a ON a.id = r.agency_id WHERE r.year = 2022 "
                   "GROUP BY 1, 2, 3, 4")
     assert Counter(rows(pg_engine, "SELECT county, city, province, key, reports, value FROM v_rollup_cells "
                         "WHERE year = 2022")) == Counter(summed) and summed
+
+
+def plan_nodes(node: dict) -> list[dict]:
+    return [node, *(n for child in node.get("Plans", ()) for n in plan_nodes(child))]
+
+
+def test_numeric_total_is_sum_to_the_printed_digit(pg_engine):
+    """Migration 0038: ``numeric_total`` gives ``sum``'s number and scale — one value, several
+    of different scales, negatives, a NULL among them, none at all — also as a parallel plan's
+    partial totals added (its combine function)."""
+    groups = {
+        1: ["1.50"], 2: ["1.5", "2.25", "-0.75"], 3: ["10", "0.001", "-10"], 4: ["7", None, "1.10"],
+        5: ["0.1"] * 30 + ["1e20", "-1e20"], 6: [None],
+    }
+    values = ", ".join(f"({g}, {'NULL' if v is None else v}::numeric)" for g, vs in groups.items() for v in vs)
+    both = f"SELECT g, sum(v)::text, {TOTAL}(v)::text FROM (VALUES {values}) t(g, v) GROUP BY g ORDER BY g"
+    got = rows(pg_engine, both)
+    assert [r[0] for r in got] == sorted(groups) and all(r[1] == r[2] for r in got), got
+    assert got[0][2] == "1.50" and got[2][2] == "0.001" and got[5][2] is None
+    with pg_engine.connect() as conn:  # partial totals added by the combine function, in workers
+        for setting in ("parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+                        "max_parallel_workers_per_gather = 2"):
+            conn.execute(sa.text(f"SET {setting}"))
+        conn.execute(sa.text("CREATE TABLE many AS SELECT (i * 0.37 - 500)::numeric AS v FROM generate_series(1, 20000) i"))
+        conn.execute(sa.text("ANALYZE many"))
+        both = f"SELECT sum(v)::text, {TOTAL}(v)::text FROM many"
+        plan = json.dumps(conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {both}")).scalar_one())
+        summed = conn.execute(sa.text(both)).one()
+        conn.execute(sa.text("DROP TABLE many"))
+        conn.commit()
+    assert '"Partial Mode": "Partial"' in plan, plan
+    assert summed[0] == summed[1], summed
