@@ -198,14 +198,37 @@ _PG_UPSERT = (
 def _pg_upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """:data:`_PG_UPSERT` of ``rows``, in URL order (concurrent writers lock rows in one order)."""
     rows = sorted(rows, key=lambda r: r["url"])
-    params: dict[str, list[Any]] = {}
+    params: dict[str, str] = {}
     for column, kind in _PG_SENT.items():
         if kind == "jsonb":
-            params[column] = [_json_text(r[column]) for r in rows]
+            params[column] = _array_literal([_json_text(r[column]) for r in rows])
         else:
-            params[column] = [r[column] for r in rows]
+            params[column] = _array_literal([r[column] for r in rows])
     with conn.connection.driver_connection.cursor() as cursor:
         cursor.execute(_PG_UPSERT, params)
+
+
+def _array_literal(values: list[Any]) -> str:
+    """The text form of a one-dimensional array, as ``array_in`` reads it: one string for
+    psycopg2 to quote instead of one quoted constant per element (its ``ARRAY[…]`` costs the
+    client ~1–3 µs an element and the server a constant node each to parse and cast).
+
+    Elements: None, str, int, bool, datetime (ISO 8601, as psycopg2 sends it; a naive one is
+    read in the session's time zone either way); each but NULL double-quoted, ``"`` and ``\\``
+    escaped with a backslash.
+    """
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def _json_text(value: dict[str, Any]) -> str:

@@ -44,7 +44,9 @@ def _value(rnd: random.Random, column: str, step: int) -> Any:
         return f"{rnd.randrange(4):x}" * 64
     if column == "parent_url":
         return f"http://a.gov.cn/list_{rnd.randrange(3)}.html"
-    return rnd.choice([f"{column}-{step}", f"{column}-值-{rnd.randrange(3)}", "", "'{}'"])
+    # and texts the arrays' text form must quote or escape (fetches._array_literal)
+    return rnd.choice([f"{column}-{step}", f"{column}-值-{rnd.randrange(3)}", "", "'{}'", "NULL",
+                       ' {a, "b"} ', "back\\slash\\", 'x"\\"y'])
 
 
 def _json(rnd: random.Random) -> Any:
