@@ -275,25 +275,39 @@ def resolve_agencies(conn: Connection, names: Sequence[str]) -> dict[str, tuple[
 
     The rule of ``loader.resolve_agency``, for many names in one query.
     """
+    return resolve_agencies_and_aliases(conn, names, ())[0]
+
+
+def resolve_agencies_and_aliases(
+    conn: Connection, names: Sequence[str], spellings: Sequence[str]
+) -> tuple[dict[str, tuple[int, str]], set[tuple[str, int]]]:
+    """:func:`resolve_agencies`, and in the same query the alias rows ``(alias, agency id)``
+    stored for ``spellings``: :func:`add_aliases` of those would insert nothing (their key)."""
     if not names:
-        return {}
+        return {}, set()
     direct_hits: dict[str, tuple[int, str]] = {}
     alias_hits: dict[str, set[tuple[int, str]]] = {}
-    for wanted, agency_id, name, via_alias in conn.exec_driver_sql(_RESOLVE_AGENCIES, {"names": list(names)}):
+    stored: set[tuple[str, int]] = set()
+    params = {"names": list(names), "spellings": list(spellings)}
+    for wanted, agency_id, name, via_alias in conn.exec_driver_sql(_RESOLVE_AGENCIES, params):
         if via_alias == 0:
             direct_hits[wanted] = (agency_id, name)
-        else:
+        elif via_alias == 1:
             alias_hits.setdefault(wanted, set()).add((agency_id, name))
+        else:
+            stored.add((wanted, agency_id))
     found = {name: next(iter(ids)) for name, ids in alias_hits.items() if len(ids) == 1}
-    return found | direct_hits
+    return found | direct_hits, stored
 
 
-#: by name, else through an alias; the names as one array (an expanding IN of a batch's
-#: ~100 names was compiled by SQLAlchemy again for every batch: ~4 ms of client CPU)
+#: by name, else through an alias; then (2) the alias rows of the spellings asked about; the
+#: names as one array (an expanding IN of a batch's ~100 names was compiled by SQLAlchemy again
+#: for every batch: ~4 ms of client CPU)
 _RESOLVE_AGENCIES = (
     "SELECT a.name, a.id, a.name, 0 FROM agencies a WHERE a.name = ANY(%(names)s::text[]) "
     "UNION ALL SELECT l.alias, a.id, a.name, 1 FROM agency_aliases l JOIN agencies a ON a.id = l.agency_id "
-    "WHERE l.alias = ANY(%(names)s::text[])"
+    "WHERE l.alias = ANY(%(names)s::text[]) "
+    "UNION ALL SELECT l.alias, l.agency_id, NULL, 2 FROM agency_aliases l WHERE l.alias = ANY(%(spellings)s::text[])"
 )
 
 

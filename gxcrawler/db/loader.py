@@ -283,18 +283,26 @@ class Loader:
             if key not in known:
                 missing.setdefault(key, (canonical, region))
         if missing:
-            with conn.begin():
-                by_name = pg_batch.resolve_agencies(conn, sorted({name for name, _ in missing}))
-                to_create: dict[str, tuple[AgencyName, Region]] = {}
-                for (name, _), spec in missing.items():
-                    if name not in by_name:
-                        to_create.setdefault(name, spec)
-                by_name |= pg_batch.create_agencies(conn, to_create)
-                aliases: dict[str, int] = {}
-                for name, raw in missing:
-                    for alias in sorted({raw, name}):
-                        aliases.setdefault(alias, by_name[name][0])
-                pg_batch.add_aliases(conn, aliases)
+            # a lone SELECT first (no BEGIN/COMMIT): a re-crawl's agencies and spellings are all
+            # stored, and then nothing is written (the aliases' INSERT would insert nothing)
+            with _statement_by_statement(conn):
+                by_name, stored = pg_batch.resolve_agencies_and_aliases(
+                    conn, sorted({name for name, _ in missing}), sorted({s for key in missing for s in key})
+                )
+            to_create: dict[str, tuple[AgencyName, Region]] = {}
+            for (name, _), spec in missing.items():
+                if name not in by_name:
+                    to_create.setdefault(name, spec)
+            if to_create or any(
+                (alias, by_name[name][0]) not in stored for name, raw in missing for alias in (raw, name)
+            ):
+                with conn.begin():
+                    by_name |= pg_batch.create_agencies(conn, to_create)
+                    aliases: dict[str, int] = {}
+                    for name, raw in missing:
+                        for alias in sorted({raw, name}):
+                            aliases.setdefault(alias, by_name[name][0])
+                    pg_batch.add_aliases(conn, aliases)
             made = {key: by_name[key[0]] for key in missing}
             with self._lock:  # cached only once committed
                 self._agencies.update(made)
