@@ -161,3 +161,45 @@ def test_an_alias_row_merges_a_spelling_the_rules_cannot(db_engine):
     assert second.status == "inserted"
     assert second.agency_id == first.agency_id
     assert second.agency == "米易县麻陇彝族乡人民政府"
+
+
+def _alias_inserts(engine, work) -> int:  # noqa: ANN001
+    """How many statements inserting alias rows ``work()`` sent."""
+    sent: list[str] = []
+
+    def listen(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        work()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    return sum("INSERT INTO agency_aliases" in s for s in sent)
+
+
+def test_a_new_loader_inserts_no_alias_row_it_finds_stored(pg_engine):
+    """A re-crawl's new ``Loader`` (its agency cache empty) resolves its batch's agencies with the
+    stored alias rows of their spellings, and sends no INSERT when every (spelling, agency) row is
+    stored; a new spelling, or a spelling stored only for another agency, is still inserted."""
+    batch = [make_report("蚌峨乡", 2021), make_report("蚌峨乡人民政府", 2022)]
+    assert _alias_inserts(pg_engine, lambda: Loader(pg_engine).load_many(batch)) == 1
+    again = [make_report("蚌峨乡", 2021), make_report("蚌峨乡人民政府", 2022)]
+    outcomes: list = []
+    assert _alias_inserts(pg_engine, lambda: outcomes.extend(Loader(pg_engine).load_many(again))) == 0
+    assert [o.status for o in outcomes] == ["unchanged"] * 2
+
+    with pg_engine.begin() as conn:  # a spelling stored for another agency only: its row for this one is new
+        other = conn.execute(sa.text(
+            "INSERT INTO agencies (name, short_name, kind) VALUES ('另一个机关', '另一个机关', 'other') RETURNING id")).scalar()
+        conn.execute(sa.text("INSERT INTO agency_aliases (alias, agency_id) VALUES ('砚山县蚌峨乡政府', :a)"),
+                     {"a": other})
+    newer = [make_report("蚌峨乡", 2021), make_report("砚山县蚌峨乡政府", 2023)]
+    outcomes = []
+    assert _alias_inserts(pg_engine, lambda: outcomes.extend(Loader(pg_engine).load_many(newer))) == 1
+    assert [o.status for o in outcomes] == ["unchanged", "inserted"]
+    with pg_engine.connect() as conn:
+        rows = set(conn.execute(sa.text("SELECT alias, agency_id FROM agency_aliases")).all())
+    agency = outcomes[0].agency_id
+    assert {("蚌峨乡", agency), ("蚌峨乡人民政府", agency), ("砚山县蚌峨乡人民政府", agency),
+            ("砚山县蚌峨乡政府", agency), ("砚山县蚌峨乡政府", other)} == rows
