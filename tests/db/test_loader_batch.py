@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -233,3 +234,27 @@ def test_documents_by_binary_copy_are_stored_as_by_insert(pg_engine):
         conn.execute(sa.text("DELETE FROM documents"))
         _store_documents(conn, naive)
     assert by_text == stored(pg_engine)
+
+
+def test_an_unchanged_reload_updates_its_fetch_rows_in_place(pg_engine):
+    """Migration 0038 leaves half of each ``fetches`` page free: a re-crawl's fetch rows keep their
+    page (heap-only updates, no new index entries), and still record the new ``last_seen`` and
+    outcome. With full pages (PostgreSQL's default) every row moved to another page."""
+    towns = [f"第{n}测试乡" for n in range(40)]
+    batch = [make_report(town, year) for town in towns for year in (2021, 2022)]
+    assert {o.status for o in Loader(pg_engine).load_many(batch)} == {"inserted"}
+    query = sa.text("SELECT url, (ctid::text::point)[0] AS page, last_seen, outcome FROM fetches ORDER BY url")
+    with pg_engine.connect() as conn:
+        before = conn.execute(query).all()
+
+    again = [make_report(town, year) for town in towns for year in (2021, 2022)]
+    for _, prov, _ in again:
+        prov.fetched_at = before[0].last_seen + timedelta(days=1)
+    assert {o.status for o in Loader(pg_engine).load_many(again)} == {"unchanged"}
+
+    with pg_engine.connect() as conn:
+        after = conn.execute(query).all()
+    assert len(after) == len(before) == len(batch)
+    assert [(r.url, r.page) for r in after] == [(r.url, r.page) for r in before]
+    assert {r.last_seen for r in after} == {before[0].last_seen + timedelta(days=1)}
+    assert {r.outcome for r in after} == {"unchanged"}
