@@ -258,12 +258,19 @@ def _copy_number(value: Any) -> str:
     return "\\N" if value is None else str(value)
 
 
-#: the stored versions of (agency, year) pairs, then (id NULL) the documents stored
-#: already: one round trip settles a batch of unchanged reports
+#: the stored versions of (agency, year) pairs (each pair once), then (id NULL) the documents
+#: stored already (each sha256 once): one round trip settles a batch of unchanged reports. Each
+#: pair and each sha256 is looked up in its index by itself (the LIMIT keeps the subquery from being flattened
+#: into a join; both keys are unique, so it drops nothing): the IN and ANY forms read ``reports``
+#: and ``documents`` whole until they were large enough for the planner to prefer the indexes
+#: (at 3,000 reports ~1 ms more a batch, growing with the tables)
 STORED_SQL = (
-    "SELECT id, agency_id, year, sha256, fingerprint FROM reports "
-    "WHERE (agency_id, year) IN (SELECT * FROM unnest(%(agency_id)s::int[], %(year)s::int[])) "
-    "UNION ALL SELECT NULL, NULL, NULL, sha256, NULL FROM documents WHERE sha256 = ANY(%(sha256)s::text[])"
+    "SELECT r.id, r.agency_id, r.year, r.sha256, r.fingerprint "
+    "FROM unnest(%(agency_id)s::int[], %(year)s::int[]) AS k(agency_id, year) "
+    "CROSS JOIN LATERAL (SELECT id, agency_id, year, sha256, fingerprint FROM reports "
+    "WHERE reports.agency_id = k.agency_id AND reports.year = k.year LIMIT 1) AS r "
+    "UNION ALL SELECT NULL, NULL, NULL, d.sha256, NULL FROM unnest(%(sha256)s::text[]) AS s(sha256) "
+    "CROSS JOIN LATERAL (SELECT sha256 FROM documents WHERE documents.sha256 = s.sha256 LIMIT 1) AS d"
 )
 
 

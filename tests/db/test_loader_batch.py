@@ -258,3 +258,28 @@ def test_an_unchanged_reload_updates_its_fetch_rows_in_place(pg_engine):
     assert [(r.url, r.page) for r in after] == [(r.url, r.page) for r in before]
     assert {r.last_seen for r in after} == {before[0].last_seen + timedelta(days=1)}
     assert {r.outcome for r in after} == {"unchanged"}
+
+
+def test_the_stored_versions_are_looked_up_by_their_keys(pg_engine):
+    """The batch's one query for stored reports and documents (``batch.STORED_SQL``) finds the
+    same rows as before, each (agency, year) and each sha256 through its index: the ``IN`` /
+    ``ANY`` form read ``reports`` and ``documents`` whole while they were small enough."""
+    from gxcrawler.db import batch as pg_batch
+
+    towns = [f"第{n}测试乡" for n in range(100)]
+    outcomes = Loader(pg_engine).load_many([make_report(town, year) for town in towns for year in (2021, 2022, 2023)])
+    assert {o.status for o in outcomes} == {"inserted"}
+    wanted = outcomes[::3]
+    params = {
+        "agency_id": [o.agency_id for o in wanted] + [-1],  # and one pair not stored
+        "year": [o.year for o in wanted] + [2021],
+        "sha256": sorted({o.sha256 for o in wanted} | {"0" * 64}),
+    }
+    with pg_engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE reports")
+        conn.exec_driver_sql("ANALYZE documents")
+        rows = conn.exec_driver_sql(pg_batch.STORED_SQL, params).all()
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + pg_batch.STORED_SQL, params))
+    assert sorted((r[0], r[3]) for r in rows if r[0] is not None) == sorted((o.report_id, o.sha256) for o in wanted)
+    assert sorted(r[3] for r in rows if r[0] is None) == sorted(o.sha256 for o in wanted)
+    assert "Seq Scan on reports" not in plan and "Seq Scan on documents" not in plan, plan
