@@ -237,7 +237,7 @@ def test_documents_by_binary_copy_are_stored_as_by_insert(pg_engine):
 
 
 def test_an_unchanged_reload_updates_its_fetch_rows_in_place(pg_engine):
-    """Migration 0038 leaves half of each ``fetches`` page free: a re-crawl's fetch rows keep their
+    """Migration 0039 leaves half of each ``fetches`` page free: a re-crawl's fetch rows keep their
     page (heap-only updates, no new index entries), and still record the new ``last_seen`` and
     outcome. With full pages (PostgreSQL's default) every row moved to another page."""
     towns = [f"第{n}测试乡" for n in range(40)]

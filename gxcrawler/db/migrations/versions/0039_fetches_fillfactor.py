@@ -1,7 +1,7 @@
 """fetches: fill factor 50, so a re-crawl's fetch rows are updated in place (HOT)
 
-Revision ID: 0038
-Revises: 0037
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-11-30
 
 Issue 12 (docs/notes/performance.md, "An unchanged reload nearer nothing"). Every crawl rewrites
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0038'
-down_revision = '0037'
+revision = '0039'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
