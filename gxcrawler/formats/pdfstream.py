@@ -34,6 +34,8 @@ from typing import Any
 import pdfminer
 import pdfplumber
 from pdfminer import settings
+from pdfminer.layout import LTChar
+from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFContentParser, PDFInterpreterError, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psparser import (
@@ -53,6 +55,7 @@ from pdfminer.psparser import (
     PSKeyword,
     keyword_name,
 )
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 #: (pdfminer.six, pdfplumber) versions whose tokenizer, ``PDFPageInterpreter.execute`` and
 #: ``Table.extract`` (formats/pdf.py) these reproduce
@@ -321,20 +324,6 @@ class FastInterpreter(PDFPageInterpreter):
         return func, func.__code__.co_argcount - 1
 
 
-def _device_class() -> type:
-    """pdfplumber's page device with its horizontal glyphs placed in one loop (made at first use:
-    pdfplumber.page imports much)."""
-    global _DEVICE
-    if _DEVICE is None:
-        from pdfplumber.page import PDFPageAggregatorWithMarkedContent
-
-        _DEVICE = type("FastDevice", (_FastGlyphs, PDFPageAggregatorWithMarkedContent), {})
-    return _DEVICE
-
-
-_DEVICE: type | None = None
-
-
 class _FastGlyphs:
     """``PDFTextDevice.render_string_horizontal`` of pdfminer.six 20260107 with, for each glyph,
     ``PDFLayoutAnalyzer.render_char``, ``LTChar.__init__`` and pdfplumber's ``tag_cur_item``
@@ -362,9 +351,6 @@ class _FastGlyphs:
         ncs: Any,
         graphicstate: Any,
     ) -> Any:
-        from pdfminer.layout import LTChar
-        from pdfminer.pdffont import PDFUnicodeNotDefined
-
         known = _GLYPHS.get(font)
         if known is None:
             known = _GLYPHS[font] = {}
@@ -450,6 +436,10 @@ class _FastGlyphs:
         return (x, y)
 
 
+class _FastDevice(_FastGlyphs, PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's page device with its horizontal glyphs placed in one loop."""
+
+
 _pdfdevice_log = logging.getLogger("pdfminer.pdfdevice")
 #: a font's (text, width) of each character id met, for as long as the font (its document) lives
 _GLYPHS: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, float]]] = weakref.WeakKeyDictionary()
@@ -466,7 +456,7 @@ def layout(page) -> None:
         return
     from pdfplumber.utils.exceptions import PdfminerException
 
-    device = _device_class()(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    device = _FastDevice(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     interpreter = FastInterpreter(page.pdf.rsrcmgr, device)
     try:
         interpreter.process_page(page.page_obj)
@@ -488,7 +478,7 @@ def _parse_objects(page) -> dict[str, list[dict]]:
     other values go through it; an object class's kind is worked out once."""
     from unicodedata import normalize
 
-    from pdfminer.layout import LTChar, LTContainer, LTCurve, LTTextContainer
+    from pdfminer.layout import LTContainer, LTCurve, LTTextContainer
     from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes, lt_pat
     from pdfplumber.utils import resolve_all, resolve_and_decode
 

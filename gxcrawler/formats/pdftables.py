@@ -28,6 +28,7 @@ from . import pdfstream
 _BBOX = itemgetter("x0", "top", "x1", "bottom")  # pdfplumber.utils.geometry.obj_to_bbox
 _BY_X = itemgetter("x0", "top")
 _BY_Y = itemgetter("top", "x0")
+_BY_X0 = itemgetter("x0")  # pdfplumber's char_sort_key for "ltr", (x0, x0): the same order (no NaN here)
 
 
 def find_tables(page: Any, settings: dict) -> list[Table]:
@@ -148,7 +149,7 @@ def cell_text(chars: list[dict]) -> str:
     words: list[str] = []
     word: list[str] = []
     prev = None
-    for c in sorted(chars, key=_X0_X0):
+    for c in sorted(chars, key=_BY_X0):
         text = c["text"]
         if text.isspace():
             if word:
@@ -163,7 +164,3 @@ def cell_text(chars: list[dict]) -> str:
     if word:
         words.append("".join(word))
     return " ".join(words)
-
-
-def _X0_X0(c: dict) -> tuple:
-    return (c["x0"], c["x0"])  # pdfplumber's char_sort_key for "ltr"

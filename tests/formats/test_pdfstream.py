@@ -248,7 +248,7 @@ def test_any_text_shown_gives_pdfminers_own_characters(
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
     out = []
-    for device_class in (PDFPageAggregatorWithMarkedContent, pdfstream._device_class()):
+    for device_class in (PDFPageAggregatorWithMarkedContent, pdfstream._FastDevice):
         device = device_class(PDFResourceManager(), pageno=1, laparams=None)
         device.begin_page(SimpleNamespace(mediabox=(0, 0, 600, 800)), ctm)
         device.set_ctm(ctm)
