@@ -83,16 +83,21 @@ def _long(section: str, keys: tuple[str, ...] = ()) -> str:
     a LEFT JOIN (``reports.agency_id`` is NOT NULL, so the rows are the same) so that a
     query using no agency column skips the join altogether.
 
-    ``keys`` (migration 0040, PostgreSQL): the section's keys also named as constants
-    (``v.key IN (…)``), beside ``m.section``, which alone decides the rows. A constant
-    comparison on ``key`` proves the predicate of the partial index ``ix_report_values_key``
-    (0035), so a whole year's cells of the section are read from that index alone instead of
-    every cell of the year's reports through the primary key. Equality, not a key range: a
-    range is exact only under a byte-order collation. At most 100 keys (PostgreSQL's
-    predicate prover expands no longer constant array).
+    ``keys`` (migration 0040, PostgreSQL): the section's cells chosen by their keys named as
+    constants (``v.key IN (…)``) instead of ``m.section``. A constant comparison on ``key``
+    proves the predicate of the partial index ``ix_report_values_key`` (0035), so a whole
+    year's cells of the section are read from that index alone instead of every cell of the
+    year's reports through the primary key. Equality, not a key range: a range is exact only
+    under a byte-order collation. At most 100 keys (PostgreSQL's predicate prover expands no
+    longer constant array). Not beside ``m.section``: the planner multiplies the two
+    conditions' selectivities (it cannot know they choose the same keys) and under-counts the
+    index's rows 5×, which took a city's sum off the primary key (2.3× slower at 100,000
+    reports); the list is the catalog's keys of the section (``tests/db/test_section_keys.py``),
+    every one of them named ``<section>.…``, and ``metrics`` is still joined (the labels; a key
+    it does not know is no row, as before).
     """
     quoted = ", ".join("'" + k.replace("'", "''") + "'" for k in keys)
-    listed = f"\n  AND v.key IN ({quoted})" if keys else ""
+    chosen = f"v.key IN ({quoted})" if keys else f"m.section = '{section}'"
     return f"""
 SELECT
     r.id AS report_id,
@@ -112,7 +117,7 @@ FROM report_values v
 JOIN metrics m ON m.key = v.key
 JOIN reports r ON r.id = v.report_id
 LEFT JOIN agencies a ON a.id = r.agency_id
-WHERE m.section = '{section}'{listed}
+WHERE {chosen}
 """
 
 
@@ -545,11 +550,12 @@ VIEWS_0037: dict[str, ViewSQL] = {**VIEWS_0036, **{name: _regions(name, "0037") 
 VIEWS_0038: dict[str, ViewSQL] = {**VIEWS_0037, "v_rollup_cells": _cell_sums("v_rollup_cells", "0038")}
 
 #: migration 0040 (issue 12): each section's keys as the catalog had them, frozen here: the
-#: constants ``v_s2_long`` and ``v_s4_long`` name (:func:`_long`). A key added to the catalog
-#: is not in these lists: ``tests/db/test_section_keys.py`` fails until a new migration gives
-#: the views the catalog's keys (a new ``SECTION_KEYS_00NN`` and ``VIEWS_00NN``). ``v_s3_long``
-#: keeps its plain join: its 182 keys are over the predicate prover's 100 and most of every
-#: report's cells (86 %), so an index by key would save little.
+#: constants ``v_s2_long`` and ``v_s4_long`` choose their rows by (:func:`_long`). A key added
+#: to the catalog is not in these lists, and its cells would be no row of the view:
+#: ``tests/db/test_section_keys.py`` fails until a new migration gives the views the
+#: catalog's keys (a new ``SECTION_KEYS_00NN`` and ``VIEWS_00NN``). ``v_s3_long`` keeps
+#: ``m.section``: its 182 keys are over the predicate prover's 100, and most of every
+#: report's cells (86 %): the index would save little.
 SECTION_KEYS_0040: dict[str, tuple[str, ...]] = {
     "s2": (
         "s2.art20_1.rules.new_made", "s2.art20_1.rules.new_published", "s2.art20_1.rules.total_published",
