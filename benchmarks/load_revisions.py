@@ -1,6 +1,6 @@
 """The same first load into two schema revisions, batch by batch alternated: what a migration saves the loader.
 
-    python benchmarks/load_revisions.py [--reports 3000] [--cells random|synthetic] [--revisions 0037 head] [--server postgresql://postgres@127.0.0.1:5432]
+    python benchmarks/load_revisions.py [--reports 3000] [--cells random|synthetic] [--revisions 0037 head] [--functions] [--server postgresql://postgres@127.0.0.1:5432]
 
 ``load_speed.py`` times one revision per run, and on this shared machine the same code's first
 load varies by a fifth between runs minutes apart, more than most changes to the schema are
@@ -12,7 +12,10 @@ alternates), so that both see the same minutes. Prints each revision's client + 
 where ``pg_stat_statements`` is loaded and tracking (``pg_stat_statements.track = top``), each
 statement's execution time per revision; then COPY of the value rows into each emptied
 ``report_values`` (twice each, alternated) and the loader's ratio to their mean (the aim:
-<= 2x). The databases are dropped at the end.
+<= 2x). With ``--functions``, each database tracks its PL/pgSQL functions (``track_functions =
+pl``, set on the database) and each trigger function's calls and time are printed per revision
+(``pg_stat_user_functions``, read after the loaders' connections are closed). The databases are
+dropped at the end.
 """
 
 from __future__ import annotations
@@ -52,12 +55,37 @@ def statement_times(admin, names: list[str]) -> list[tuple[str, str, int, float]
         return cur.fetchall()
 
 
+def function_times(dbs: dict) -> None:  # noqa: ANN001 - revision -> (name, engine, loader)
+    """Each trigger function's calls, total and self time per revision (``pg_stat_user_functions``).
+
+    The loaders' pooled connections are closed first: a backend reports its functions' times
+    when idle (at most once a second) and when it exits."""
+    times: dict[str, dict[str, tuple[int, float, float]]] = {}
+    for rev, (_, engine, _) in dbs.items():
+        engine.dispose()
+        time.sleep(1.5)
+        with engine.connect() as conn:
+            times[rev] = {
+                f: (calls, total, own)
+                for f, calls, total, own in conn.exec_driver_sql(
+                    "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions"
+                )
+            }
+    for f in sorted({f for t in times.values() for f in t}):
+        cells = "  ".join(
+            f"{rev}: {t[0]:5} x {t[1]:8.0f} ms (self {t[2]:8.0f})" if (t := times[rev].get(f)) else f"{rev}: -"
+            for rev in dbs
+        )
+        print(f"  {f:32} {cells}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=3000)
     ap.add_argument("--cells", choices=["random", "synthetic"], default="random")
     ap.add_argument("--revisions", nargs=2, default=["0037", "head"])
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    ap.add_argument("--functions", action="store_true", help="each trigger function's time (track_functions = pl)")
     args = ap.parse_args()
     admin = psycopg2.connect(f"{args.server}/postgres")
     admin.autocommit = True
@@ -66,6 +94,8 @@ def main() -> None:
         for rev in args.revisions:
             name = f"gxc_rev_{rev}_{uuid.uuid4().hex[:6]}"
             admin.cursor().execute(f'CREATE DATABASE "{name}"')
+            if args.functions:
+                admin.cursor().execute(f'ALTER DATABASE "{name}" SET track_functions = pl')
             engine = make_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}")
             dbs[rev] = (name, engine, Loader(engine))
             upgrade(engine, rev)
@@ -85,6 +115,8 @@ def main() -> None:
                 assert {o.status for o in outcomes} == {"inserted"}
         for name, statement, calls, ms in statement_times(admin, [n for n, _, _ in dbs.values()]):
             print(f"  {name:24} {calls:4} x {statement:48} {ms:8.0f} ms")
+        if args.functions:
+            function_times(dbs)
         old, new = args.revisions
         diffs = sorted(b - a for a, b in zip(spent[old], spent[new], strict=True))
         quart = [1000 * diffs[len(diffs) * q // 4] for q in (1, 2, 3)]

@@ -159,12 +159,48 @@ def _merge(existing: str, added: str, removed: str) -> str:
     )
 
 
-def _apply(scope: str, rows: str) -> str:
+def _sort(existing: str, added: str) -> str:
+    """A query of one row (ranked, sorted): the multiset ``existing`` + ``added``, sorted — what
+    :func:`_merge` gives when nothing is removed (each value's count of removed values is then 0
+    and ``row_number()`` ≥ 1, so every value passes): one sort instead of a window's sort, a
+    count per value and the aggregate's sort."""
+    return (
+        "SELECT count(*) AS ranked, COALESCE(array_agg(u.v ORDER BY u.v), '{}'::numeric[]) AS sorted "
+        f"FROM (SELECT unnest({existing}) AS v UNION ALL SELECT unnest({added})) u"
+    )
+
+
+#: how a function's partitions are combined with its values (:func:`_apply`): ``merge`` — 0027's
+#: merge for every partition; ``sort`` — the statement takes nothing out (INSERT): a plain sort,
+#: and no partition can be left empty; ``either`` — per partition, a plain sort where the
+#: statement takes none of its values out, the merge where it takes some
+COMBINE = ("merge", "sort", "either")
+
+
+def _combined(existing: str, combine: str) -> str:
+    """The query of one row (ranked, sorted) for the partition ``g`` (its ``added`` and
+    ``removed`` values) and the ``existing`` array: see :data:`COMBINE`. In ``either`` the
+    branch not taken is cut by its one-time filter (a condition on ``g`` alone)."""
+    if combine == "merge":
+        return _merge(existing, "g.added", "g.removed")
+    if combine == "sort":
+        return _sort(existing, "g.added")
+    assert combine == "either", combine
+    return (
+        f"SELECT * FROM ({_sort(existing, 'g.added')}) p WHERE g.removed IS NULL UNION ALL "
+        f"SELECT * FROM ({_merge(existing, 'g.added', 'g.removed')}) q WHERE g.removed IS NOT NULL"
+    )
+
+
+def _apply(scope: str, rows: str, combine: str = "merge") -> str:
     """PL/pgSQL: the values of ``rows`` (reports' agency_id, year and rate columns, and ``sign``:
     1 a value that comes, -1 one that goes) added to or taken from their partitions' sorted
     values. In ``ON CONFLICT DO UPDATE`` the existing row is the latest committed one, so two
     loaders writing one partition each add their own values to what the other left (as
-    ``cell_sums`` adds its deltas); a partition left without a value is deleted after."""
+    ``cell_sums`` adds its deltas); a partition left without a value is deleted after (not
+    with ``combine="sort"``: a statement that takes nothing out leaves none without a value —
+    each partition it writes gets at least one — and the tables keep no empty partition).
+    ``combine``: :data:`COMBINE`."""
     t, region = table(scope), SCOPES[scope]
     value = _by_rate("k.rate", lambda r: value_sql(r, "t", "postgresql"))
     stored = ", ".join(f"a.{c}" if c == "county" else f"{_key(f'a.{c}')} AS {c}" for c in region)
@@ -187,24 +223,24 @@ def _apply(scope: str, rows: str) -> str:
     )
     INSERT INTO {t} AS s ({_columns(scope)})
     SELECT g.{", g.".join(pk)}, m.ranked, m.sorted
-    FROM g CROSS JOIN LATERAL ({_merge("NULL::numeric[]", "g.added", "g.removed")}) m
+    FROM g CROSS JOIN LATERAL ({_combined("NULL::numeric[]", combine)}) m
     ORDER BY {", ".join(f"g.{c}" for c in pk)}
     ON CONFLICT ({", ".join(pk)}) DO UPDATE SET (ranked, sorted) = (
-        SELECT m.ranked, m.sorted FROM g CROSS JOIN LATERAL ({_merge("s.sorted", "g.added", "g.removed")}) m
-        WHERE {match});
+        SELECT m.ranked, m.sorted FROM g CROSS JOIN LATERAL ({_combined("s.sorted", combine)}) m
+        WHERE {match});""" + ("" if combine == "sort" else f"""
     DELETE FROM {t} p WHERE p.ranked = 0
-      AND p.{region[0]} = ANY(ARRAY(SELECT {first} FROM agencies a WHERE a.id = ANY(agency_ids)));"""
+      AND p.{region[0]} = ANY(ARRAY(SELECT {first} FROM agencies a WHERE a.id = ANY(agency_ids)));""")
 
 
 #: the columns of a report row a rank reads
 _ROW = ("agency_id", "year", *_RATE_COLUMNS)
 
 
-def _changes(rows: str) -> str:
+def _changes(rows: str, combine: str = "merge") -> str:
     """PL/pgSQL: the reports ``rows`` (with ``sign``) applied to both scopes."""
     return f"""
     SELECT array_agg(DISTINCT t.agency_id) INTO agency_ids FROM ({rows}) t;
-    IF agency_ids IS NOT NULL THEN{_apply("county", rows)}{_apply("city", rows)}
+    IF agency_ids IS NOT NULL THEN{_apply("county", rows, combine)}{_apply("city", rows, combine)}
     END IF;"""
 
 
@@ -214,17 +250,31 @@ def _both(alias: str, sign: int, source: str) -> str:
 
 _UPDATED = f"old_reports o JOIN new_reports n ON n.id = o.id WHERE {_CHANGED}"
 
-#: function name -> body (PL/pgSQL statements)
-FUNCTIONS: dict[str, str] = {
-    "rank_values_insert": _changes(_both("n", 1, "new_reports n")),
-    "rank_values_delete": _changes(_both("o", -1, "old_reports o")),
-    "rank_values_update": _changes(f"{_both('o', -1, _UPDATED)} UNION ALL {_both('n', 1, _UPDATED)}"),
+_INSERTED = _both("n", 1, "new_reports n")
+_DELETED = _both("o", -1, "old_reports o")
+_REWRITTEN = f"{_both('o', -1, _UPDATED)} UNION ALL {_both('n', 1, _UPDATED)}"
+
+#: function name -> body (PL/pgSQL statements), as migration 0027 made them: every partition merged
+FUNCTIONS_0027: dict[str, str] = {
+    "rank_values_insert": _changes(_INSERTED),
+    "rank_values_delete": _changes(_DELETED),
+    "rank_values_update": _changes(_REWRITTEN),
     "rank_values_truncate": "\n    TRUNCATE rank_values_county, rank_values_city;",
     "rank_values_agency_move": _refresh("county", _MOVED) + _refresh("city", _MOVED),
     # the minimum base changed: every partition
     "rank_values_settings": "\n    TRUNCATE rank_values_county, rank_values_city;"
     f"\n    INSERT INTO rank_values_county ({_columns('county')}) {LIVE_COUNTY};"
     f"\n    INSERT INTO rank_values_city ({_columns('city')}) {LIVE_CITY};",
+}
+
+#: function name -> body (PL/pgSQL statements), since 0040: an INSERT's values sorted with the
+#: partition's (nothing is taken out), an UPDATE's merged only into the partitions it takes a value
+#: from (a report's old values; a report moved to another year or region adds to the new one);
+#: a DELETE takes out of every partition it writes, as before
+FUNCTIONS: dict[str, str] = {
+    **FUNCTIONS_0027,
+    "rank_values_insert": _changes(_INSERTED, "sort"),
+    "rank_values_update": _changes(_REWRITTEN, "either"),
 }
 
 #: trigger name -> its definition (without CREATE TRIGGER name)
@@ -245,9 +295,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def create_triggers(conn: Connection) -> None:
-    """The functions and triggers that keep the rank values current (PostgreSQL)."""
-    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="agency_ids integer[]")
+def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
+    """The functions (:data:`FUNCTIONS`, or 0027's) and triggers that keep the rank values current (PostgreSQL)."""
+    triggers.create_triggers(conn, functions, TRIGGERS, declare="agency_ids integer[]")
 
 
 def drop_triggers(conn: Connection) -> None:

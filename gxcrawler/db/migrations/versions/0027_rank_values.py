@@ -43,7 +43,7 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint(*region, 'year', 'rate', name=op.f(f'pk_{ranks.table(scope)}')),
         )
     ranks.rebuild(conn)
-    ranks.create_triggers(conn)
+    ranks.create_triggers(conn, ranks.FUNCTIONS_0027)
     op.execute("ANALYZE rank_values_county")
     op.execute("ANALYZE rank_values_city")
     create_views(conn, {name: VIEWS_0027[name] for name in _NAMES})
