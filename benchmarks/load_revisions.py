@@ -1,6 +1,6 @@
 """The same first load into two schema revisions, batch by batch alternated: what a migration saves the loader.
 
-    python benchmarks/load_revisions.py [--reports 3000] [--cells random|synthetic] [--revisions 0037 head] [--functions] [--server postgresql://postgres@127.0.0.1:5432]
+    python benchmarks/load_revisions.py [--reports 3000] [--cells random|synthetic] [--revisions 0037 head] [--functions] [--same-rows TABLE …] [--server postgresql://postgres@127.0.0.1:5432]
 
 ``load_speed.py`` times one revision per run, and on this shared machine the same code's first
 load varies by a fifth between runs minutes apart, more than most changes to the schema are
@@ -14,8 +14,9 @@ statement's execution time per revision; then COPY of the value rows into each e
 ``report_values`` (twice each, alternated) and the loader's ratio to their mean (the aim:
 <= 2x). With ``--functions``, each database tracks its PL/pgSQL functions (``track_functions =
 pl``, set on the database) and each trigger function's calls and time are printed per revision
-(``pg_stat_user_functions``, read after the loaders' connections are closed). The databases are
-dropped at the end.
+(``pg_stat_user_functions``, read after the loaders' connections are closed). ``--same-rows
+rank_values_city …``: those tables' rows compared between the two databases after the loads (how
+many each has that the other has not). The databases are dropped at the end.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import psycopg2
@@ -79,6 +81,21 @@ def function_times(dbs: dict) -> None:  # noqa: ANN001 - revision -> (name, engi
         print(f"  {f:32} {cells}")
 
 
+def same_rows(dbs: dict, table: str) -> None:  # noqa: ANN001 - revision -> (name, engine, loader)
+    """How many of ``table``'s rows each database has that the other has not (as EXCEPT ALL both
+    ways would count them; an array compared element by element, as numbers)."""
+    got = []
+    for _, engine, _ in dbs.values():
+        with engine.connect() as conn:
+            got.append(Counter(
+                tuple(tuple(v) if isinstance(v, list) else v for v in row)
+                for row in conn.exec_driver_sql(f"SELECT * FROM {table}")
+            ))
+    first, second = got
+    print(f"  same rows, {table}: {sum(first.values())} / {sum(second.values())} rows, "
+          f"{sum((first - second).values())} / {sum((second - first).values())} differ")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=3000)
@@ -86,6 +103,8 @@ def main() -> None:
     ap.add_argument("--revisions", nargs=2, default=["0037", "head"])
     ap.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--functions", action="store_true", help="each trigger function's time (track_functions = pl)")
+    ap.add_argument("--same-rows", nargs="*", default=[], metavar="TABLE",
+                    help="after the loads, these tables' (or views') rows compared between the two databases")
     args = ap.parse_args()
     admin = psycopg2.connect(f"{args.server}/postgres")
     admin.autocommit = True
@@ -117,6 +136,8 @@ def main() -> None:
             print(f"  {name:24} {calls:4} x {statement:48} {ms:8.0f} ms")
         if args.functions:
             function_times(dbs)
+        for table in args.same_rows:
+            same_rows(dbs, table)
         old, new = args.revisions
         diffs = sorted(b - a for a, b in zip(spent[old], spent[new], strict=True))
         quart = [1000 * diffs[len(diffs) * q // 4] for q in (1, 2, 3)]

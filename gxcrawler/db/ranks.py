@@ -295,6 +295,13 @@ TRIGGERS: dict[str, str] = {
 }
 
 
+#: how ``sorted`` is stored since 0040: out of line when large, never compressed. The arrays
+#: hardly compress (numerics of a few digits each: at 100,000 reports 1.61 MB stored of 1.63 MB
+#: raw), so pglz's attempt on every array over ~2 KB a trigger writes was CPU for nothing —
+#: a quarter of the insert trigger's time at 600 values a partition. The values are the same.
+SORTED_STORAGE = "EXTERNAL"
+
+
 def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
     """The functions (:data:`FUNCTIONS`, or 0027's) and triggers that keep the rank values current (PostgreSQL)."""
     triggers.create_triggers(conn, functions, TRIGGERS, declare="agency_ids integer[]")

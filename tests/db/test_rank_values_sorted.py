@@ -2,8 +2,9 @@
 
 Since 0040 ``rank_values_insert`` sorts a partition's values with the statement's (no window,
 no count per value: nothing is taken out) and ``rank_values_update`` does so for each partition
-it takes no value from (``gxcrawler.db.ranks``: ``FUNCTIONS`` against ``FUNCTIONS_0027``). Two
-databases at head, one with 0027's functions put back, get the same seeded history — first
+it takes no value from (``gxcrawler.db.ranks``: ``FUNCTIONS`` against ``FUNCTIONS_0027``), and
+stores the arrays uncompressed (``SORTED_STORAGE``). A database at head and one at the revision
+before get the same seeded history — first
 loads in batches into partitions that already have values, replacements one by one, reports
 moved to another year, another county and another city by multi-row UPDATEs (partitions that
 only gain, only lose, or both in one statement), rates set to NULL and back, values swapped
@@ -72,15 +73,25 @@ def _installed(source: dict[str, str], bodies: dict[str, str]) -> bool:
     return all(bodies[name] in source[name] for name in bodies)
 
 
+#: the revision before the sort (0040): 0027's functions, ``sorted`` stored EXTENDED
+BEFORE = "0039"
+
+
+def storage(engine) -> set[str]:  # noqa: ANN001
+    """``sorted``'s storage in both tables (pg_attribute.attstorage: x EXTENDED, e EXTERNAL)."""
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text(
+            "SELECT attstorage FROM pg_attribute WHERE attname = 'sorted' "
+            "AND attrelid IN ('rank_values_county'::regclass, 'rank_values_city'::regclass)")).scalars())
+
+
 @pytest.fixture()
 def old_engine(pg_server):  # noqa: ANN001
-    """A second database at head with 0027's rank functions put back."""
+    """A second database at the revision before 0040."""
     url = create_database("gxc_test_ranks0027")
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        with engine.begin() as conn:
-            ranks.create_triggers(conn, ranks.FUNCTIONS_0027)
+        upgrade(engine, BEFORE)
         yield engine
     finally:
         engine.dispose()
@@ -91,6 +102,7 @@ def old_engine(pg_server):  # noqa: ANN001
 def test_sorted_when_nothing_goes_gives_the_merged_arrays(pg_engine, old_engine, seed):
     old, new = old_engine, pg_engine
     assert _installed(functions(old), ranks.FUNCTIONS_0027) and _installed(functions(new), ranks.FUNCTIONS)
+    assert storage(old) == {"x"} and storage(new) == {"e"}
     assert ranks.FUNCTIONS["rank_values_insert"] != ranks.FUNCTIONS_0027["rank_values_insert"]
     engines = (old, new)
     loaders = {e: Loader(e) for e in engines}
@@ -168,6 +180,30 @@ def test_sorted_when_nothing_goes_gives_the_merged_arrays(pg_engine, old_engine,
         load_in_batches(loaders[e], items, 9)
     assert [r for r in stored(new)["rank_values_county"] if r[0] == "东区"]
     assert_same(old, new)
+    # a partition of hundreds of values (an array stored out of line), by multi-row INSERTs by hand:
+    # a new partition, then values into it, then some changed, some deleted
+    each(
+        "INSERT INTO agencies (name, short_name, kind, province, city, county) SELECT '攀枝花市第' || g || '局', "
+        "'第' || g || '局', 'department', '四川省', '攀枝花市', CASE WHEN g % 3 = 0 THEN '东区' END "
+        "FROM generate_series(1, 360) g"
+    )
+    numbers = (
+        "s3_new, s3_carried_in, s3_total, s3_granted, s3_partial, s3_denied, s4_review, s4_review_corrected, "
+        "s4_suits, s4_suits_corrected"
+    )
+    big = (
+        f"INSERT INTO reports (agency_id, year, sha256, parsed_at, status, warnings, blank, checks_failed, listed, "
+        f"fingerprint, {numbers}) SELECT a.id, 2040, (SELECT min(sha256) FROM documents), now(), 'ok', '[]', '[]', "
+        "0, true, 'by hand ' || a.id, a.id % 97, a.id % 5, 30 + a.id % 71, a.id % 31, a.id % 7, a.id % 11, "
+        "a.id % 40, a.id % 9, 30 + a.id % 13, a.id % 6 FROM agencies a WHERE a.name LIKE '攀枝花市第%局' "
+        "AND a.id % 2 = {odd}"
+    )
+    each(big.format(odd=0))
+    each(big.format(odd=1))
+    assert max(r[-3] for r in stored(new)["rank_values_city"]) >= 300
+    each("UPDATE reports SET s3_granted = s3_granted + 1, year = CASE WHEN id % 5 = 0 THEN 2041 ELSE year END "
+         "WHERE year = 2040 AND id % 3 = 0")
+    each("DELETE FROM reports WHERE year IN (2040, 2041) AND id % 4 = 0")
     each("UPDATE agencies SET county = '会泽县', city = '曲靖市', province = '云南省' WHERE name LIKE '%辰乡%'")
     each("UPDATE analytics_settings SET value = '20' WHERE name = 'rate_min_base'")
     items = [failing_report(rnd, HUIZE, agency, 2031) for region, agency in AGENCIES if region == HUIZE]
@@ -177,8 +213,8 @@ def test_sorted_when_nothing_goes_gives_the_merged_arrays(pg_engine, old_engine,
 
 
 def test_0040_installs_the_sort_and_its_downgrade_the_merge(pg_engine):
-    assert _installed(functions(pg_engine), ranks.FUNCTIONS)
-    downgrade(pg_engine, "0039")
-    assert _installed(functions(pg_engine), ranks.FUNCTIONS_0027)
+    assert _installed(functions(pg_engine), ranks.FUNCTIONS) and storage(pg_engine) == {"e"}
+    downgrade(pg_engine, BEFORE)
+    assert _installed(functions(pg_engine), ranks.FUNCTIONS_0027) and storage(pg_engine) == {"x"}
     upgrade(pg_engine)
-    assert _installed(functions(pg_engine), ranks.FUNCTIONS)
+    assert _installed(functions(pg_engine), ranks.FUNCTIONS) and storage(pg_engine) == {"e"}
