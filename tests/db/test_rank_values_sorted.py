@@ -2,16 +2,16 @@
 
 Since 0040 ``rank_values_insert`` sorts a partition's values with the statement's (no window,
 no count per value: nothing is taken out) and ``rank_values_update`` does so for each partition
-it takes no value from (``gxcrawler.db.ranks``: ``FUNCTIONS`` against ``FUNCTIONS_0027``), and
-stores the arrays uncompressed (``SORTED_STORAGE``). A database at head and one at the revision
-before get the same seeded history — first
-loads in batches into partitions that already have values, replacements one by one, reports
-moved to another year, another county and another city by multi-row UPDATEs (partitions that
-only gain, only lose, or both in one statement), rates set to NULL and back, values swapped
-between two reports, deletions that empty partitions, new loads into them, an agency moved,
-the minimum base changed — and after every step ``rank_values_county`` / ``rank_values_city``
-are the same rows in both (each array element by element, as numbers and as text), equal to
-their live query, and the rank views the same rows.
+it takes no value from (``gxcrawler.db.ranks``: ``FUNCTIONS`` against ``FUNCTIONS_0027``); the
+arrays are stored uncompressed (``SORTED_STORAGE``). A database at head and one at the revision
+before get the same seeded history — first loads in batches into partitions that already have
+values, replacements one by one and in a batch, reports moved to another year, another county
+and another city by multi-row UPDATEs (partitions that only gain, only lose, or both in one
+statement), rates set to NULL and back, values swapped between two reports, deletions that
+empty partitions, new loads into them, a partition of hundreds of values (stored out of line)
+written by hand, an agency moved, the minimum base changed — and after every step
+``rank_values_county`` / ``rank_values_city`` are the same rows in both (each array element by
+element, as numbers and as text), equal to their live query, and the rank views the same rows.
 """
 
 from __future__ import annotations
