@@ -27,7 +27,7 @@ applies to the reports first, and each row costs one index look-up.
   a value is deleted. The merge reads the partition's latest row inside ``ON CONFLICT DO
   UPDATE``, so two loaders writing one partition each keep the other's values. An UPDATE
   that changes none of the rates' columns, the agency or the year (``listed``,
-  ``updated_at``) changes nothing. Since 0040 a partition the statement takes no value from
+  ``updated_at``) changes nothing. Since 0041 a partition the statement takes no value from
   (every partition of an INSERT — the loader's first loads —, an UPDATE's partitions that only
   gain) gets its values and the new ones sorted together (:func:`_sort`: the merge's result
   when nothing is removed, without its window and count per value: 3× cheaper at 600 values a
@@ -272,7 +272,7 @@ FUNCTIONS_0027: dict[str, str] = {
     f"\n    INSERT INTO rank_values_city ({_columns('city')}) {LIVE_CITY};",
 }
 
-#: function name -> body (PL/pgSQL statements), since 0040: an INSERT's values sorted with the
+#: function name -> body (PL/pgSQL statements), since 0041: an INSERT's values sorted with the
 #: partition's (nothing is taken out), an UPDATE's merged only into the partitions it takes a value
 #: from (a report's old values; a report moved to another year or region adds to the new one);
 #: a DELETE takes out of every partition it writes, as before
@@ -300,7 +300,7 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-#: how ``sorted`` is stored since 0040: out of line when large, never compressed. The arrays
+#: how ``sorted`` is stored since 0041: out of line when large, never compressed. The arrays
 #: hardly compress (numerics of a few digits each: at 100,000 reports 1.61 MB stored of 1.63 MB
 #: raw), so pglz's attempt on every array over ~2 KB a trigger writes was CPU for nothing —
 #: a quarter of the insert trigger's time at 600 values a partition. The values are the same.

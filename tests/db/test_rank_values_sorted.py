@@ -1,6 +1,6 @@
-"""The rank triggers' plain sort (0040) gives the arrays 0027's merge gave, write by write.
+"""The rank triggers' plain sort (0041) gives the arrays 0027's merge gave, write by write.
 
-Since 0040 ``rank_values_insert`` sorts a partition's values with the statement's (no window,
+Since 0041 ``rank_values_insert`` sorts a partition's values with the statement's (no window,
 no count per value: nothing is taken out) and ``rank_values_update`` does so for each partition
 it takes no value from (``gxcrawler.db.ranks``: ``FUNCTIONS`` against ``FUNCTIONS_0027``); the
 arrays are stored uncompressed (``SORTED_STORAGE``). A database at head and one at the revision
@@ -73,8 +73,8 @@ def _installed(source: dict[str, str], bodies: dict[str, str]) -> bool:
     return all(bodies[name] in source[name] for name in bodies)
 
 
-#: the revision before the sort (0040): 0027's functions, ``sorted`` stored EXTENDED
-BEFORE = "0039"
+#: the revision before the sort (0041): 0027's functions, ``sorted`` stored EXTENDED
+BEFORE = "0040"
 
 
 def storage(engine) -> set[str]:  # noqa: ANN001
@@ -87,7 +87,7 @@ def storage(engine) -> set[str]:  # noqa: ANN001
 
 @pytest.fixture()
 def old_engine(pg_server):  # noqa: ANN001
-    """A second database at the revision before 0040."""
+    """A second database at the revision before 0041."""
     url = create_database("gxc_test_ranks0027")
     engine = make_engine(url)
     try:
@@ -212,7 +212,7 @@ def test_sorted_when_nothing_goes_gives_the_merged_arrays(pg_engine, old_engine,
     assert assert_same(old, new) > 300
 
 
-def test_0040_installs_the_sort_and_its_downgrade_the_merge(pg_engine):
+def test_0041_installs_the_sort_and_its_downgrade_the_merge(pg_engine):
     assert _installed(functions(pg_engine), ranks.FUNCTIONS) and storage(pg_engine) == {"e"}
     downgrade(pg_engine, BEFORE)
     assert _installed(functions(pg_engine), ranks.FUNCTIONS_0027) and storage(pg_engine) == {"x"}

@@ -1,7 +1,7 @@
 """the rank triggers sort a partition's values with the new ones when the statement takes none out
 
-Revision ID: 0040
-Revises: 0039
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-12-01
 
 Issue 12 (docs/notes/performance.md, "The rank values sorted when nothing goes"). Since 0027 the
@@ -24,8 +24,8 @@ from alembic import op
 
 from gxcrawler.db import ranks
 
-revision = '0040'
-down_revision = '0039'
+revision = '0041'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 
