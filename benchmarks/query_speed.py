@@ -28,7 +28,11 @@ query and every common filter < 200 ms at 100,000 reports, < 1 s at 1,000,000):
 * paired, ``--without-index NAME`` (e.g. ``ix_report_values_key``, migration 0035): each query
   also run with that index dropped inside a transaction rolled back after it (the plan
   without the index, same run). The drop locks the table for the query's time: on a
-  private copy of the database only.
+  private copy of the database only;
+* paired, ``--settings 'jit=off,random_page_cost=1.1,…'``: each query also run with those
+  settings set in the session (``set_config``, reset after it; planner and executor settings
+  only — ``shared_buffers`` needs a restart), right after the same query at the server's
+  settings: the settings against the server's in the same minutes, on the same cache. Read-only.
 
 Each query is run once to warm the cache, then ``--runs`` times; the figure is the
 median. ``server ms`` is PostgreSQL's own execution time (``EXPLAIN (ANALYZE, TIMING
@@ -211,11 +215,13 @@ def _plan_scans(plan: dict) -> set[str]:
     return found
 
 
-def server_run(cur, q: Query) -> tuple[float, set[str]]:
+def server_run(cur, q: Query) -> tuple[float, set[str], float]:
+    """Server ms (planning + execution), the big tables read whole, and the ms of it spent JIT-compiling."""
     cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + q.sql, q.params)
     raw = cur.fetchone()[0]
     plan = (raw if isinstance(raw, list) else json.loads(raw))[0]
-    return plan["Execution Time"] + plan.get("Planning Time", 0.0), _plan_scans(plan["Plan"])
+    jit_ms = plan.get("JIT", {}).get("Timing", {}).get("Total", 0.0)
+    return plan["Execution Time"] + plan.get("Planning Time", 0.0), _plan_scans(plan["Plan"]), jit_ms
 
 
 def client_run(cur, q: Query) -> tuple[float, int]:
@@ -225,8 +231,28 @@ def client_run(cur, q: Query) -> tuple[float, int]:
     return 1000 * (time.perf_counter() - started), len(rows)
 
 
-def timed(run, cur, q: Query, drop: str | None):  # noqa: ANN001, ANN201 - server_run or client_run
-    """``run(cur, q)``; with index ``drop`` dropped in a transaction rolled back after it."""
+def parse_settings(text: str | None) -> dict[str, str]:
+    """``'jit=off, work_mem=64MB'`` -> ``{'jit': 'off', 'work_mem': '64MB'}``."""
+    out = {}
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SystemExit(f"--settings: {item!r} is not name=value")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def timed(run, cur, q: Query, drop: str | None, settings: dict[str, str] | None = None):  # noqa: ANN001, ANN201
+    """``run(cur, q)`` (server_run or client_run); with index ``drop`` dropped in a transaction
+    rolled back after it; with ``settings`` set in the session for the run and reset after it."""
+    if settings:
+        for name, value in settings.items():
+            cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+        try:
+            return timed(run, cur, q, drop)
+        finally:
+            for name in settings:
+                cur.execute(f"RESET {name}")
     if drop is None:
         return run(cur, q)
     cur.execute("BEGIN")
@@ -249,7 +275,10 @@ def main() -> int:
     ap.add_argument("--before", metavar="REVISION", help="also time the views changed since REVISION with their old SQL")
     ap.add_argument("--without-index", metavar="NAME",
                     help="also time each query with index NAME dropped (rolled back; a private database only)")
+    ap.add_argument("--settings", metavar="NAME=VALUE,…",
+                    help="also time each query with these settings set in its session (same run, alternated)")
     args = ap.parse_args()
+    settings = parse_settings(args.settings)
     conn = psycopg2.connect(f"{args.server}/{args.database}")
     conn.autocommit = True
     cur = conn.cursor()
@@ -261,32 +290,43 @@ def main() -> int:
     values = pick_values(cur)
     print(f"{args.database}: {n_reports:,} reports, ~{n_values:,} cells (planner's count); filters {values}; "
           f"median of {args.runs} runs after one warm-up; load {os.getloadavg()[0]:.2f}", flush=True)
+    if settings:
+        cur.execute("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name",
+                    (list(settings),))
+        server = ", ".join(f"{n}={v}" for n, v in cur.fetchall())
+        print(f"paired: the server's settings ({server}) against {args.settings}", flush=True)
     todo = [q for q in queries(cur, values, args.before) if not args.only or re.search(args.only, f"{q.group} {q.name}")]
     print("| group | query | rows | server ms | client ms | full scans |")
     print("|---|---|---:|---:|---:|---|")
     results = {}
     if args.without_index:  # each query, then the same without the index
         todo = [v for q in todo for v in (q, Query(f"{q.group} without {args.without_index}", q.name, q.sql, q.params))]
+    if settings:  # each query at the server's settings, then with ``settings``
+        todo = [v for q in todo for v in (q, Query(f"{q.group} with settings", q.name, q.sql, q.params))]
     for q in todo:
         drop = args.without_index if q.group.endswith(f" without {args.without_index}") else None
+        tuned = settings if q.group.endswith(" with settings") else None
         if args.explain:
             cur.execute("EXPLAIN " + q.sql, q.params)
             print("\n".join(r[0] for r in cur.fetchall()), file=sys.stderr)
         try:
-            warm_ms, rows = timed(client_run, cur, q, drop)  # warms the cache
+            warm_ms, rows = timed(client_run, cur, q, drop, tuned)  # warms the cache
         except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedColumn) as exc:  # newer than the schema
             print(f"| {q.group} | {q.name} | not run: {str(exc).splitlines()[0]} | | | |", flush=True)
             continue
         runs = args.runs if warm_ms < args.slow_ms else 1  # a slow query: one more run says enough
-        server, client, scans = [], [], set()
+        server, client, scans, jit = [], [], set(), []
         for _ in range(runs):
-            ms, seq = timed(server_run, cur, q, drop)
+            ms, seq, jit_ms = timed(server_run, cur, q, drop, tuned)
             server.append(ms)
             scans |= seq
-            ms, rows = timed(client_run, cur, q, drop)
+            jit.append(jit_ms)
+            ms, rows = timed(client_run, cur, q, drop, tuned)
             client.append(ms)
         results[(q.group, q.name)] = statistics.median(server)
         note = "" if runs == args.runs else f" (1 run after a {warm_ms / 1000:.0f} s warm-up)"
+        if max(jit) > 0:  # JIT compiled the plan: its share of the server time
+            note += f" (JIT {statistics.median(jit):.0f})"
         print(f"| {q.group} | {q.name} | {rows:,} | {statistics.median(server):.1f}{note} | "
               f"{statistics.median(client):.1f} | {', '.join(sorted(scans)) or '—'} |", flush=True)
     for name in ("v_reports county+year", "v_s3_long county+year"):
