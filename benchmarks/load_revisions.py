@@ -17,6 +17,11 @@ pl``, set on the database) and each trigger function's calls and time are printe
 (``pg_stat_user_functions``, read after the loaders' connections are closed). ``--same-rows
 rank_values_city …``: those tables' rows compared between the two databases after the loads (how
 many each has that the other has not). The databases are dropped at the end.
+
+``--settings NAME=VALUE,…``: both databases at the second revision (head), the second's
+connections with these settings set in their sessions (``set_config`` as each connects): what
+server settings cost or save the loader, batch by batch in the same minutes (the labels are
+``server`` and ``settings``).
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import sqlalchemy as sa  # noqa: E402
 from load_speed import generate, server_cpu  # noqa: E402
+from query_speed import parse_settings  # noqa: E402
 
 from gxcrawler import settings  # noqa: E402
 from gxcrawler.db import Loader, make_engine, upgrade  # noqa: E402
@@ -96,6 +103,15 @@ def same_rows(dbs: dict, table: str) -> None:  # noqa: ANN001 - revision -> (nam
           f"{sum((first - second).values())} / {sum((second - first).values())} differ")
 
 
+def apply_settings(dbapi_conn, values: dict[str, str]) -> None:  # noqa: ANN001 - a psycopg2 connection
+    """Session settings on a new connection, committed (a rolled-back ``set_config`` is undone)."""
+    cur = dbapi_conn.cursor()
+    for name, value in values.items():
+        cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+    cur.close()
+    dbapi_conn.commit()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=3000)
@@ -105,19 +121,25 @@ def main() -> None:
     ap.add_argument("--functions", action="store_true", help="each trigger function's time (track_functions = pl)")
     ap.add_argument("--same-rows", nargs="*", default=[], metavar="TABLE",
                     help="after the loads, these tables' (or views') rows compared between the two databases")
+    ap.add_argument("--settings", metavar="NAME=VALUE,…",
+                    help="both at the second revision; the second database's sessions with these settings")
     args = ap.parse_args()
+    tuned = parse_settings(args.settings)
+    labels = ["server", "settings"] if tuned else args.revisions
     admin = psycopg2.connect(f"{args.server}/postgres")
     admin.autocommit = True
     dbs: dict[str, tuple[str, object, Loader]] = {}
     try:
-        for rev in args.revisions:
+        for rev in labels:
             name = f"gxc_rev_{rev}_{uuid.uuid4().hex[:6]}"
             admin.cursor().execute(f'CREATE DATABASE "{name}"')
             if args.functions:
                 admin.cursor().execute(f'ALTER DATABASE "{name}" SET track_functions = pl')
             engine = make_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}")
+            if tuned and rev == "settings":
+                sa.event.listen(engine, "connect", lambda dbapi, _rec: apply_settings(dbapi, tuned))
             dbs[rev] = (name, engine, Loader(engine))
-            upgrade(engine, rev)
+            upgrade(engine, args.revisions[1] if tuned else rev)
             with engine.connect() as conn:  # the pooled connection exists before the first clock
                 conn.exec_driver_sql("SELECT 1")
         reports = generate(args.reports, per_county=40, cells=args.cells)
@@ -138,7 +160,7 @@ def main() -> None:
             function_times(dbs)
         for table in args.same_rows:
             same_rows(dbs, table)
-        old, new = args.revisions
+        old, new = labels
         diffs = sorted(b - a for a, b in zip(spent[old], spent[new], strict=True))
         quart = [1000 * diffs[len(diffs) * q // 4] for q in (1, 2, 3)]
         print(f"batch by batch, {new} - {old}: median {quart[1]:+.1f} ms, quartiles {quart[0]:+.1f} / {quart[2]:+.1f} ms "
