@@ -124,3 +124,63 @@ def test_ci_starts_redis_when_it_is_down():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "redis-cli -h 127.0.0.1 -p 6379 ping" in script and "redis-server" in script
     assert "--daemonize yes" in script
+
+
+# --- PostgreSQL's settings (docs/operations.md, "PostgreSQL settings") -------------------------
+
+#: the machine the settings are sized for (docs/operations.md): 2 CPUs, 24 GiB, an SSD
+MACHINE_MEMORY = 24 * 2**30
+UNITS = {"kb": 2**10, "k": 2**10, "mb": 2**20, "m": 2**20, "gb": 2**30, "g": 2**30}
+
+
+def size(value: str) -> int:
+    """``'6GB'``, ``'64MB'``, ``'1g'`` -> bytes (PostgreSQL's and Docker's units)."""
+    number, unit = re.fullmatch(r"(\d+)\s*([a-zA-Z]*)", value).groups()
+    return int(number) * UNITS[unit.lower()]
+
+
+def db_settings(compose: dict) -> dict[str, str]:
+    """The db service's ``postgres -c name=value`` flags, with compose's defaults expanded."""
+    command = compose["services"]["db"]["command"]
+    assert command[0] == "postgres"  # the image's entrypoint runs it as the server (initdb first)
+    flags = command[1:]
+    assert len(flags) % 2 == 0 and all(f == "-c" for f in flags[::2]), "postgres -c name=value, pairwise"
+    names = [expand(v).split("=", 1)[0] for v in flags[1::2]]
+    assert len(names) == len(set(names)), "a setting given twice"
+    return dict(expand(v).split("=", 1) for v in flags[1::2])
+
+
+def test_db_settings_for_the_analysts_workload(compose):
+    """Sized for the documented machine, each within what the PostgreSQL docs advise."""
+    s = db_settings(compose)
+    memory = MACHINE_MEMORY
+    assert 0.15 * memory <= size(s["shared_buffers"]) <= 0.40 * memory  # docs: 25 %, above 40 % unlikely to help
+    assert size(s["shared_buffers"]) < size(s["effective_cache_size"]) <= 0.75 * memory
+    assert 1.0 <= float(s["random_page_cost"]) <= 2.0  # an SSD; never below seq_page_cost (1)
+    assert s["jit"] == "off"  # the analysts' queries are short: JIT compiling cost more than it saved
+    assert 1 <= int(s["effective_io_concurrency"]) <= 1000
+    assert size(s["max_wal_size"]) >= 2**30  # larger shared_buffers, larger max_wal_size (docs)
+    # memory that can be taken at once stays well inside the machine: shared buffers, autovacuum's
+    # three workers and a migration's index build at maintenance_work_mem, 20 busy sessions with two
+    # hash nodes each at work_mem x hash_mem_multiplier (2)
+    taken = size(s["shared_buffers"]) + 4 * size(s["maintenance_work_mem"]) + 20 * 2 * 2 * size(s["work_mem"])
+    assert taken <= 0.75 * memory, f"{taken / 2**30:.1f} GiB"
+
+
+def test_db_shared_memory_holds_a_parallel_hash(compose):
+    """Parallel workers share hash tables through /dev/shm (64 MB in a container by default)."""
+    s = db_settings(compose)
+    shm = size(expand(compose["services"]["db"]["shm_size"]))
+    workers = int(s.get("max_parallel_workers_per_gather", "2"))  # PostgreSQL's default
+    one_parallel_hash = size(s["work_mem"]) * 2 * (workers + 1)  # work_mem x hash_mem_multiplier x processes
+    assert shm >= 2 * one_parallel_hash, f"shm_size {shm >> 20} MB for {one_parallel_hash >> 20} MB hashes"
+
+
+def test_db_settings_are_documented(compose):
+    """Every setting the compose file gives is explained in docs/operations.md's PostgreSQL settings."""
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    part = text.split("## PostgreSQL settings", 1)[1].split("\n## ", 1)[0]
+    for name in [*db_settings(compose), "shm_size"]:
+        assert f"`{name}`" in part, f"{name} is not in docs/operations.md's PostgreSQL settings"
+    for variable in re.findall(r"\$\{(GXCRAWLER_PG_[A-Z_]+):-", (ROOT / "docker-compose.yml").read_text()):
+        assert variable in text, f"{variable} is not in docs/operations.md"
