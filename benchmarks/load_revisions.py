@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 from load_speed import generate, server_cpu  # noqa: E402
-from query_speed import parse_settings  # noqa: E402
+from query_speed import parse_settings, set_session  # noqa: E402
 
 from gxcrawler import settings  # noqa: E402
 from gxcrawler.db import Loader, make_engine, upgrade  # noqa: E402
@@ -106,8 +106,7 @@ def same_rows(dbs: dict, table: str) -> None:  # noqa: ANN001 - revision -> (nam
 def apply_settings(dbapi_conn, values: dict[str, str]) -> None:  # noqa: ANN001 - a psycopg2 connection
     """Session settings on a new connection, committed (a rolled-back ``set_config`` is undone)."""
     cur = dbapi_conn.cursor()
-    for name, value in values.items():
-        cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+    set_session(cur, values)
     cur.close()
     dbapi_conn.commit()
 

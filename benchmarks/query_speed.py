@@ -243,12 +243,17 @@ def parse_settings(text: str | None) -> dict[str, str]:
     return out
 
 
+def set_session(cur, settings: dict[str, str]) -> None:  # noqa: ANN001 - a psycopg2 cursor
+    """``settings`` set in the cursor's session (``set_config``, until reset or the session ends)."""
+    for name, value in settings.items():
+        cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+
+
 def timed(run, cur, q: Query, drop: str | None, settings: dict[str, str] | None = None):  # noqa: ANN001, ANN201
     """``run(cur, q)`` (server_run or client_run); with index ``drop`` dropped in a transaction
     rolled back after it; with ``settings`` set in the session for the run and reset after it."""
     if settings:
-        for name, value in settings.items():
-            cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+        set_session(cur, settings)
         try:
             return timed(run, cur, q, drop)
         finally:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from query_speed import parse_settings, pick_values, queries  # noqa: E402
+from query_speed import parse_settings, pick_values, queries, set_session  # noqa: E402
 
 
 def plan(cur, sql: str, params: dict) -> list[str]:
@@ -42,11 +42,6 @@ def plan(cur, sql: str, params: dict) -> list[str]:
 def rows(cur, sql: str, params: dict) -> Counter:
     cur.execute(sql, params)
     return Counter(tuple(r) for r in cur.fetchall())
-
-
-def apply(cur, settings: dict[str, str]) -> None:
-    for name, value in settings.items():
-        cur.execute("SELECT set_config(%s, %s, false)", (name, value))
 
 
 def main() -> int:
@@ -66,7 +61,7 @@ def main() -> int:
         conn.autocommit = True
         conn.set_session(readonly=True)
     bcur, tcur = base.cursor(), tuned.cursor()
-    apply(tcur, settings)
+    set_session(tcur, settings)
     values = pick_values(bcur)
     todo = [q for q in queries(bcur, values) if not args.only or re.search(args.only, f"{q.group} {q.name}")]
     print(f"{args.database}: {len(todo)} queries, the server's settings against {args.settings}; filters {values}")

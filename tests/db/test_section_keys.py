@@ -26,8 +26,7 @@ KEYED = ("s2", "s4")
 FIX = (
     "a key of section {section} is in the catalog and not in the newest v_{section}_long's list "
     "(or the other way round): its cells would silently be missing from the view. Add a migration "
-    "with a new SECTION_KEYS_00NN (the catalog's keys of the section; a key removed from the catalog "
-    "stays in `metrics` and in stored cells, so keep it in the list) and a VIEWS_00NN using it "
+    "with a new SECTION_KEYS_00NN (exactly the catalog's keys of the section) and a VIEWS_00NN using it "
     "(see migration 0040 and gxcrawler/db/views.py), and point SECTION_KEYS at it."
 )
 
