@@ -12,10 +12,12 @@ import io
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.table import CT_Tbl
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..model import ExtractedDocument
+from . import docxwalk
 from .cells import join_lines
 from .errors import FormatError
 from .limits import Limits, check_unzipped
@@ -33,11 +35,19 @@ def read_docx(content: bytes, limits: Limits) -> ExtractedDocument:
     tables: list[list[list[str]]] = []
     warnings: list[str] = []
     body = document.element.body
+    fast = docxwalk.ENABLED
+    if not fast:
+        docxwalk.tell_unverified()
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            texts.append(Paragraph(child, document).text)
+            if fast and child.tag == docxwalk.W_P:
+                texts.append(docxwalk.paragraph_text(child))
+            else:
+                texts.append(Paragraph(child, document).text)
         elif tag == "tbl":
+            if fast and child.tag == docxwalk.W_TBL and _collect_fast(child, tables):
+                continue
             try:
                 _collect(Table(child, document), tables)
             except Exception as exc:  # malformed spans in hand-edited files
@@ -70,11 +80,14 @@ def _cell_starts(table: Table) -> set[int]:
         for tc in tr.tc_lst:
             starts.add(col)
             col += tc.grid_span
-    grid = table._tbl.tblGrid
+    return starts - _slivers(table._tbl)
+
+
+def _slivers(tbl: CT_Tbl) -> set[int]:
+    grid = tbl.tblGrid
     widths = [c.w for c in grid.gridCol_lst] if grid is not None else []
     widest = max((w for w in widths if w), default=0)
-    slivers = {j for j, w in enumerate(widths) if w is not None and widest and w < widest * 0.05}
-    return starts - slivers
+    return {j for j, w in enumerate(widths) if w is not None and widest and w < widest * 0.05}
 
 
 def _collect(table: Table, out: list[list[list[str]]]) -> None:
@@ -93,3 +106,40 @@ def _collect(table: Table, out: list[list[list[str]]]) -> None:
         out.append(rows)
     for inner in nested:
         _collect(inner, out)
+
+
+def _collect_fast(tbl: CT_Tbl, out: list[list[list[str]]]) -> bool:
+    """What ``_collect`` appends for the table, read by :mod:`.docxwalk`; False (nothing
+    appended) where that walk meets what python-docx would refuse or it does not reproduce."""
+    mark = len(out)
+    try:
+        _walk(tbl, out)
+    except Exception:  # noqa: BLE001 - docxwalk.Unusual, or anything unforeseen: python-docx decides
+        del out[mark:]
+        return False
+    return True
+
+
+def _walk(tbl: CT_Tbl, out: list[list[list[str]]]) -> None:
+    """``_collect``, step for step, on a :class:`docxwalk.Grid`."""
+    grid = docxwalk.Grid(tbl)
+    starts = grid.starts() - _slivers(tbl)
+    joined: dict[tuple[int, int], str] = {}
+    rows = []
+    nested: list[CT_Tbl] = []
+    for i in range(len(grid.tcs)):
+        cells = grid.cells(i)
+        line = []
+        for j, cell in enumerate(cells):
+            if j in starts:
+                text = joined.get(cell)
+                if text is None:
+                    text = joined[cell] = join_lines(grid.text(cell))
+                line.append(text)
+        rows.append(line)
+        for cell in dict.fromkeys(cells):  # each cell of the row once, in order
+            nested += grid.tables(cell)
+    if rows:
+        out.append(rows)
+    for inner in nested:
+        _walk(inner, out)
