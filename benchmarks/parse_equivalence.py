@@ -18,7 +18,11 @@ and without site chrome, i.e. the 7 KiB and 40+ KiB buckets; and in a whole port
 take the parser's warning and fallback paths that clean reports never reach; and every PDF the
 crawl simulations serve (the five simulations' and the all-PDF Luoning portal's, ``--only pdf``).
 For a PDF the reader's whole ``ExtractedDocument`` (text, tables, images, title, warnings) is
-kept too, not only what the parser made of it.
+kept too, not only what the parser made of it. ``--only word`` (not in the default corpus) is
+every Word file: the Word layouts (``docx``, ``docx/…``, ``doc/…``) with ``n`` seeds each (not
+``n / 5``), every distinct DOCX the crawl simulations serve (the five simulations' and the
+Luoning portal with every report a DOCX) and the Word files under ``tests/data``, each with the
+reader's whole ``ExtractedDocument`` too.
 
 Runs under ``PYTHONHASHSEED=0`` unless the variable is set (it restarts itself so): output
 that follows the process's string hashing (a set of strings iterated into the warnings)
@@ -54,6 +58,10 @@ from gxcrawler.synthetic.unseen import UNSEEN_LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: layouts and files of ``--only word``
+WORD_LAYOUTS = ("docx", "doc/")
+WORD_FILES = (".doc", ".docx", ".wps")
 #: layouts whose reading is dominated by a PDF/DOCX/OCR reader: fewer seeds (slow, and
 #: their table reading after the reader is the same aligner the text layouts exercise)
 SLOW = ("pdf", "docx", "ocr/", "pdf/", "docx/", "sheet/", "doc/")
@@ -83,6 +91,12 @@ def canonical(doc: Doc) -> str:
     result: Any = parse_bytes(body, source=name, content_type=content_type, filename=filename)
     if content_type == PDF_TYPE:  # the reader's output too: the parser may not show every change
         result = {"read": read(body, "pdf"), "parse": result}
+    elif name.startswith("word:"):
+        try:
+            doc: Any = read(body, "doc" if filename.endswith((".doc", ".wps")) else "docx")
+        except Exception as exc:  # noqa: BLE001 - a file the reader refuses: its message is the result
+            doc = f"{type(exc).__name__}: {exc}"
+        result = {"read": doc, "parse": result}
     return json.dumps(_plain(result), ensure_ascii=False, sort_keys=False)
 
 
@@ -154,6 +168,41 @@ def corpus(n: int, only: str | None = None) -> Iterator[Doc]:
             yield (f"mutated:{name}", _mutate(body, random.Random(seed)), headers.get("Content-Type"), "detail.html")
     if only in (None, "pdf"):
         yield from simulation_pdfs()
+    if only == "word":
+        yield from word_documents(n)
+
+
+def word_documents(n: int) -> Iterator[Doc]:
+    """Every Word file of ``--only word``: layouts (``n`` seeds each), the simulations', ``tests/data``'s."""
+    for path in sorted((ROOT / "tests" / "data").rglob("*")):
+        if path.is_file() and path.name.endswith(WORD_FILES):
+            yield (f"word:file:{path.relative_to(ROOT)}", path.read_bytes(), None, path.name)
+    for layout in (*ALL_LAYOUTS, *UNSEEN_LAYOUTS):
+        if layout.startswith(WORD_LAYOUTS):
+            for seed in range(n):
+                case = make_any_case(layout, seed)
+                yield (f"word:layout:{case.name}|{case.source}", case.content, case.content_type, case.filename)
+    yield from simulation_word()
+
+
+def simulation_word() -> Iterator[Doc]:
+    """Every distinct DOCX the crawl simulations serve: the five's and the Luoning portal with every
+    report a DOCX."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.simulations.luoning import LuoningSimulation
+    from tests.simulations.registry import NAMES, all_simulations
+
+    seen = set()
+    for sim in (*all_simulations(NAMES), LuoningSimulation(publish_as="docx")):
+        for report in sim.expected_reports():
+            if report.source_type != "docx":
+                continue
+            body = sim.handle("GET", report.document_url, {}).body
+            digest = hashlib.sha256(body).hexdigest()
+            if digest not in seen:
+                seen.add(digest)
+                yield (f"word:sim:{sim.name}/{report.document_url}", body, DOCX_TYPE, "report.docx")
 
 
 def simulation_pdfs() -> Iterator[Doc]:
@@ -182,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--write", type=Path, metavar="FILE", help="write the canonical results (.jsonl.gz)")
     what.add_argument("--compare", type=Path, metavar="FILE", help="compare with results written before")
     ap.add_argument("--n", type=int, help="seeds per layout; 4n plain and 4n mutated pages (default 60, or the file's)")
-    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated", "portal", "pdf"), help="a subset of the corpus")
+    ap.add_argument("--only", choices=("files", "layouts", "html", "mutated", "portal", "pdf", "word"), help="a subset of the corpus")
     ap.add_argument("--show", type=int, default=5, help="differences to print")
     args = ap.parse_args(argv)
     if "PYTHONHASHSEED" not in os.environ and argv is None:
