@@ -3,6 +3,7 @@
     python benchmarks/parse_ab.py --base main           # the working tree against main
     python benchmarks/parse_ab.py --base 21bd4dc --n 240
     python benchmarks/parse_ab.py --pdf [--rounds 2]   # every PDF the crawl simulations serve
+    python benchmarks/parse_ab.py --word [--rounds 2]  # every DOCX the crawl simulations serve
 
 On a shared machine two benchmark runs minutes apart differ by more than most speed
 changes do (a load of 20 on 2 cores moves a page's CPU time by ±30 %). Here the base
@@ -16,7 +17,9 @@ allocator's deferred work for what it freed (``settle``).
 ``--pdf`` reads instead every distinct PDF the crawl simulations serve (the all-PDF portal of
 ``crawl_speed.py --workload pdf`` and the five simulations'), base and working tree back to back
 (``formats.read``: the PDF reader alone, what the parse workers spend on a PDF), and counts the
-PDFs whose two ``ExtractedDocument`` are equal.
+PDFs whose two ``ExtractedDocument`` are equal. ``--word`` does the same with every distinct DOCX
+the crawl simulations serve (the five simulations' and the Luoning portal with every report a
+DOCX, ``parse_equivalence.simulation_word``).
 """
 
 from __future__ import annotations
@@ -79,36 +82,37 @@ def _q(values: list[float]) -> str:
     return f"{statistics.median(v):.2f}x / {v[int(0.9 * (len(v) - 1))]:.2f}x / {v[-1]:.2f}x"
 
 
-def pdf_ab(old_read, rounds: int) -> None:
-    """CPU per PDF of the base's reader and the working tree's, paired per PDF, order alternated."""
-    from parse_equivalence import simulation_pdfs
+def file_ab(old_read, kind: str, rounds: int) -> None:
+    """CPU per file of the base's reader and the working tree's, paired per file, order alternated."""
+    from parse_equivalence import simulation_pdfs, simulation_word
 
     from gxcrawler.formats import read
 
-    pdfs = [body for _, body, _, _ in simulation_pdfs()]
-    old_read(pdfs[0], "pdf")  # imports, CMaps
-    read(pdfs[0], "pdf")
+    files = [body for _, body, _, _ in (simulation_pdfs() if kind == "pdf" else simulation_word())]
+    name = kind.upper()
+    old_read(files[0], kind)  # imports, CMaps
+    read(files[0], kind)
     clock = time.process_time
     times: dict[str, list[float]] = {"base": [], "now": []}
     equal = 0
     for r in range(rounds):
-        for i, body in enumerate(pdfs):
+        for i, body in enumerate(files):
             docs = {}
-            for name, reader in (("base", old_read), ("now", read))[:: 1 if (i + r) % 2 else -1]:
+            for who, reader in (("base", old_read), ("now", read))[:: 1 if (i + r) % 2 else -1]:
                 started = clock()
-                docs[name] = reader(body, "pdf")
+                docs[who] = reader(body, kind)
                 settle()
-                times[name].append(clock() - started)
+                times[who].append(clock() - started)
             equal += r == 0 and vars(docs["base"]) == vars(docs["now"])
-    print(f"{len(pdfs)} PDFs x {rounds} rounds, CPU ms per PDF (median / p90 / worst / mean); "
-          f"ExtractedDocument equal for {equal} of {len(pdfs)}")
+    print(f"{len(files)} {name}s x {rounds} rounds, CPU ms per {name} (median / p90 / worst / mean); "
+          f"ExtractedDocument equal for {equal} of {len(files)}")
     print("| reader | median | p90 | worst | mean |")
     print("|---|---:|---:|---:|---:|")
-    for name, ts in times.items():
+    for who, ts in times.items():
         v = sorted(1000 * t for t in ts)
-        print(f"| {name} | {statistics.median(v):.1f} | {v[int(0.9 * (len(v) - 1))]:.1f} | {v[-1]:.1f} | "
+        print(f"| {who} | {statistics.median(v):.1f} | {v[int(0.9 * (len(v) - 1))]:.1f} | {v[-1]:.1f} | "
               f"{statistics.mean(v):.1f} |")
-    print("now / base, median of per-PDF ratios: "
+    print(f"now / base, median of per-{name} ratios: "
           f"{statistics.median(n / b for n, b in zip(times['now'], times['base'], strict=True)):.3f}")
 
 
@@ -117,12 +121,13 @@ def main() -> None:
     ap.add_argument("--base", default="main", help="git revision to compare with (default: main)")
     ap.add_argument("--n", type=int, default=160, help="fresh pages (a third more warm the caches first)")
     ap.add_argument("--pdf", action="store_true", help="the simulations' PDFs instead of HTML pages")
-    ap.add_argument("--rounds", type=int, default=2, help="--pdf: readings of every PDF by each")
+    ap.add_argument("--word", action="store_true", help="the simulations' DOCX files instead of HTML pages")
+    ap.add_argument("--rounds", type=int, default=2, help="--pdf, --word: readings of every file by each")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="parse_ab_") as tmp:
         old_parse = base_parser(args.base, Path(tmp))
-        if args.pdf:
-            pdf_ab(importlib.import_module("gxbase.formats").read, args.rounds)
+        if args.pdf or args.word:
+            file_ab(importlib.import_module("gxbase.formats").read, "pdf" if args.pdf else "docx", args.rounds)
             return
         warm, fresh = _pages(20_000, args.n // 3), _pages(30_000, args.n)
         for body, ct in warm:
