@@ -84,6 +84,7 @@ def _cell_starts(table: Table) -> set[int]:
 
 
 def _slivers(tbl: CT_Tbl) -> set[int]:
+    """Grid columns a few hundredths of the widest: a converter's rounding, no column."""
     grid = tbl.tblGrid
     widths = [c.w for c in grid.gridCol_lst] if grid is not None else []
     widest = max((w for w in widths if w), default=0)
