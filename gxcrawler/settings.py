@@ -76,6 +76,8 @@ GXCRAWLER_PARSE_TIMEOUT = os.environ.get("GXCRAWLER_PARSE_TIMEOUT", "")
 GXCRAWLER_PARSE_MEMORY_MB = os.environ.get("GXCRAWLER_PARSE_MEMORY_MB", "")
 GXCRAWLER_PARSE_MAX_TASKS = os.environ.get("GXCRAWLER_PARSE_MAX_TASKS", "")
 GXCRAWLER_PARSE_TASK = os.environ.get("GXCRAWLER_PARSE_TASK", "")
+# added to the parse workers' nice value (empty: 0): the reactor runs first when CPUs are short
+GXCRAWLER_PARSE_NICE = os.environ.get("GXCRAWLER_PARSE_NICE", "")
 # Reports printed as pictures (scanned PDFs, image files) are read by OCR in the parse
 # workers (gxcrawler/formats/ocr.py, docs/notes/ocr.md); 0 turns it off (-s GXCRAWLER_OCR=0):
 # such reports then load as no_tables, as before.

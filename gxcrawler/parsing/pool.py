@@ -103,10 +103,13 @@ class PoolConfig:
     #: a worker is replaced after this many documents (0: never), bounding slow leaks
     max_tasks: int = 500
     task: TaskFunction = parse_task
+    #: added to the workers' nice value (0: as the crawl): when the crawl's reactor and the workers
+    #: want more CPUs than there are, the reactor — which downloads, and feeds the workers — runs first
+    nice: int = 0
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] = os.environ, **given: Any) -> PoolConfig:
-        """From ``GXCRAWLER_PARSE_WORKERS`` / ``_TIMEOUT`` / ``_MEMORY_MB`` / ``_MAX_TASKS`` / ``_TASK``
+        """From ``GXCRAWLER_PARSE_WORKERS`` / ``_TIMEOUT`` / ``_MEMORY_MB`` / ``_MAX_TASKS`` / ``_TASK`` / ``_NICE``
         (``os.environ`` or Scrapy settings; unset or empty: the default); ``given`` wins."""
         values: dict[str, Any] = {}
         for name, (key, convert) in _SETTINGS.items():
@@ -131,6 +134,7 @@ _SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "memory_mb": ("GXCRAWLER_PARSE_MEMORY_MB", int),
     "max_tasks": ("GXCRAWLER_PARSE_MAX_TASKS", int),
     "task": ("GXCRAWLER_PARSE_TASK", _load_task),
+    "nice": ("GXCRAWLER_PARSE_NICE", int),
 }
 
 
@@ -221,7 +225,7 @@ class ParsePool:
                     max_workers=self.config.workers,
                     max_tasks=self.config.max_tasks,
                     initializer=_init_worker,
-                    initargs=(self.config.memory_mb,),
+                    initargs=(self.config.memory_mb, self.config.nice),
                     context=multiprocessing.get_context("spawn"),
                 )
             return self._pool.schedule(fn, args=args, timeout=self.config.task_seconds)
@@ -317,8 +321,10 @@ def _run(fn: TaskFunction, task: ParseTask, memory_mb: int) -> ParseResult:
     return result
 
 
-def _init_worker(memory_mb: int) -> None:
-    """Once per worker: the address-space cap, then the imports every document needs."""
+def _init_worker(memory_mb: int, nice: int = 0) -> None:
+    """Once per worker: its priority and address-space cap, then the imports every document needs."""
+    if nice > 0:
+        os.nice(nice)  # lower only: raising a priority needs privileges
     if memory_mb > 0:
         import resource
 

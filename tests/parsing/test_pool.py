@@ -3,6 +3,7 @@ exhaustion fails only its own document, with the reason, and the pool goes on.""
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import pytest
@@ -89,3 +90,19 @@ def test_config_from_settings_and_environment():
     assert (cfg.workers, cfg.memory_mb, cfg.max_tasks, cfg.task) == (3, 512, 7, faulty)
     assert cfg.task_seconds == PoolConfig().task_seconds
     assert ParsePool(PoolConfig()).config.workers >= 1  # default: one per CPU
+
+
+def test_workers_run_at_the_configured_lower_priority():
+    """``nice``: each worker, a replacement too, runs that much below the crawl (the reactor first)."""
+    base = os.nice(0)
+    with ParsePool(PoolConfig(workers=1, nice=5, task=faulty)) as niced:
+        niced.start()
+        assert niced._scheduled(os.nice, 0).result(timeout=60) == min(base + 5, 19)
+        doc = _documents()[0]
+        crash = ParseTask(b"GX_TEST_PARSE_EXIT:" + doc.content, source="bad.html", content_type="text/html")
+        assert failure_kind(niced.parse(crash)) == WORKER_DIED
+        assert niced._scheduled(os.nice, 0).result(timeout=60) == min(base + 5, 19)
+    with ParsePool(PoolConfig(workers=1)) as plain:
+        assert plain._scheduled(os.nice, 0).result(timeout=60) == base
+    assert PoolConfig.from_settings({"GXCRAWLER_PARSE_NICE": "10"}).nice == 10
+    assert PoolConfig.from_settings({"GXCRAWLER_PARSE_NICE": ""}).nice == 0
