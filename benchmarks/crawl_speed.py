@@ -14,8 +14,8 @@ PostgreSQL database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.
   one per CPU);
 * ``wait1``  — as ``pool``, a partial batch loaded after 1 s instead of 10 (``GXCRAWLER_LOAD_WAIT``):
   in a crawl of seconds the loads then overlap the downloads instead of following them;
-* ``nice10`` — as ``pool``, the workers at nice +10 (``GXCRAWLER_PARSE_NICE``): the reactor first
-  when the CPUs are short.
+* ``nice10``, ``nice5`` — as ``pool``, the workers at nice +10 or +5 (``GXCRAWLER_PARSE_NICE``):
+  the reactor first when the CPUs are short.
 
 Per crawl: seconds from the first spider opened to the last closed (``crawl_runs``) and
 of the whole process, CPU seconds of the crawl and its parse workers, reports loaded, and the lateness of a 10 ms reactor timer
@@ -72,6 +72,7 @@ VARIANTS = {
     "pool": {},
     "wait1": {"GXCRAWLER_LOAD_WAIT": "1"},
     "nice10": {"GXCRAWLER_PARSE_NICE": "10"},
+    "nice5": {"GXCRAWLER_PARSE_NICE": "5"},
 }
 
 
