@@ -107,6 +107,10 @@ class PoolConfig:
     #: want more CPUs than there are, the reactor — which downloads, and feeds the workers — runs first
     nice: int = 0
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.nice <= 19:
+            raise ValueError(f"GXCRAWLER_PARSE_NICE must be 0-19 (workers can only be lowered), not {self.nice}")
+
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] = os.environ, **given: Any) -> PoolConfig:
         """From ``GXCRAWLER_PARSE_WORKERS`` / ``_TIMEOUT`` / ``_MEMORY_MB`` / ``_MAX_TASKS`` / ``_TASK`` / ``_NICE``

@@ -106,3 +106,9 @@ def test_workers_run_at_the_configured_lower_priority():
         assert plain._scheduled(os.nice, 0).result(timeout=60) == base
     assert PoolConfig.from_settings({"GXCRAWLER_PARSE_NICE": "10"}).nice == 10
     assert PoolConfig.from_settings({"GXCRAWLER_PARSE_NICE": ""}).nice == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "20"])
+def test_a_parse_nice_out_of_range_is_refused_with_the_setting_named(value: str) -> None:
+    with pytest.raises(ValueError, match="GXCRAWLER_PARSE_NICE"):
+        PoolConfig.from_settings({"GXCRAWLER_PARSE_NICE": value})
