@@ -3,7 +3,12 @@
     python benchmarks/crawl_speed.py [--workload five|pdf ...] [--rounds 3] [--latency-ms 0] [--polite]
 
 Workloads: ``five`` — ``gxcrawler crawl-all`` of the five portal simulations, all years;
-``pdf`` — the Luoning simulation with every report published as a PDF attachment.
+``pdf`` — the Luoning simulation with every report published as a PDF attachment;
+``clones`` — ``--portals`` portals made of the seven CMS-family simulations (each under host
+names of its own, ``tests/simulations/clones.py``; crawled by the generic spider from a portal
+registry, as ``benchmarks/distributed.py`` does), ``GX_WORKER_SPIDERS`` at a time: a crawl many
+times longer than ``five``, so the pool's start-up and the last batch's load at the end weigh
+little — closer to a night's steady throughput. An addition to ``five``, not a replacement.
 Variants, interleaved in every round (order rotated), each crawl into a fresh throwaway
 PostgreSQL database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.0.0.1:5432``):
 
@@ -57,6 +62,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.pg import create_database, drop_database  # noqa: E402
 from tests.fixtures.sim import FAST  # noqa: E402
+from tests.simulations.clones import clones as make_clones  # noqa: E402
+from tests.simulations.clones import registry  # noqa: E402
 from tests.simulations.luoning import LuoningSimulation  # noqa: E402
 from tests.simulations.registry import NAMES, all_simulations  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
@@ -76,22 +83,28 @@ VARIANTS = {
 }
 
 
-def workload(name: str):
+def workload(name: str, portals: int = 28) -> tuple[list, list[str], dict[str, str]]:
+    """The simulations to serve, ``crawl-all``'s spider arguments and extra environment."""
     if name == "five":
-        return all_simulations(NAMES), [arg for n in NAMES for arg in ("--spider", n)]
-    return [LuoningSimulation(publish_as="pdf")], ["--spider", "luoning"]
+        return all_simulations(NAMES), [arg for n in NAMES for arg in ("--spider", n)], {}
+    if name == "clones":
+        made = make_clones(portals)
+        reg = Path(tempfile.mkdtemp(prefix="gxc-bench-registry-")) / "portals.tsv"
+        registry(made, reg)
+        return made, [arg for c in made for arg in ("--spider", c.name)], {"GXCRAWLER_PORTALS": str(reg)}
+    return [LuoningSimulation(publish_as="pdf")], ["--spider", "luoning"], {}
 
 
 def warm(sims) -> None:
-    """Render every document once (the simulations render PDFs on first request)."""
-    for sim in sims:
+    """Render every document once (the simulations render PDFs on first request; a clone's are its family's)."""
+    for sim in {id(s): s for s in (getattr(c, "sim", c) for c in sims)}.values():
         for report in sim.expected_reports():
             for url in {report.page_url, report.document_url}:
                 sim.handle("GET", url, {})
 
 
 def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str], workers: str | None,
-          polite: bool = False, parse_times: bool = False) -> dict:
+          polite: bool = False, parse_times: bool = False, extra_env: dict[str, str] | None = None) -> dict:
     db_url = create_database("gxc_bench_crawl")
     with tempfile.TemporaryDirectory(prefix="gxc-bench-") as tmp:
         lag_file = Path(tmp) / "lag.json"
@@ -106,7 +119,7 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         for key, value in merged.items():
             cmd += ["-s", f"{key}={value}"]
         env = {**os.environ, "GXCRAWLER_SIMULATION_URL": server.url, "GXCRAWLER_DATABASE_URL": db_url,
-               "PYTHONPATH": str(ROOT), "GX_PARSE_TIMES": str(times_file)}
+               "PYTHONPATH": str(ROOT), "GX_PARSE_TIMES": str(times_file), **(extra_env or {})}
         postmaster = postmaster_pid(db_url)
         db_before = process_cpu(postmaster, children=True)
         started = time.perf_counter()
@@ -195,7 +208,8 @@ def process_cpu(pid: int | None, children: bool = False) -> float | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf"])
+    ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf", "clones"])
+    ap.add_argument("--portals", type=int, default=28, help="portals of the clones workload (4 of each family) [28]")
     ap.add_argument("--variant", nargs="+", default=["none", "thread", "pool"], choices=list(VARIANTS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--latency-ms", type=float, default=0.0, help="server delay per answer")
@@ -211,16 +225,17 @@ def main() -> int:
           f"{'polite (project defaults)' if args.polite else 'politeness off (FAST)'}",
           flush=True)
     for name in args.workload:
-        sims, spiders = workload(name)
+        sims, spiders, extra_env = workload(name, args.portals)
         warm(sims)
-        server = SimulationServer(sims, latency=args.latency_ms / 1000)
+        server = SimulationServer(sims, latency=args.latency_ms / 1000, backlog=512)
         server.start()
         runs: dict[str, list[dict]] = {v: [] for v in args.variant}
         try:
             for r in range(args.rounds):
                 order = args.variant[r % len(args.variant):] + args.variant[: r % len(args.variant)]
                 for variant in order:
-                    result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite, args.parse_times)
+                    result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite, args.parse_times,
+                                   extra_env)
                     runs[variant].append(result)
                     print(f"  {name} round {r + 1} {variant:<6} crawl {result['secs']:6.1f} s  process "
                           f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
