@@ -1,14 +1,14 @@
 """Crawl throughput with and without the item pipelines, and the reactor's lag, paired.
 
-    python benchmarks/crawl_speed.py [--workload five|pdf ...] [--rounds 3] [--latency-ms 0] [--polite]
+    python benchmarks/crawl_speed.py [--workload five|pdf|families ...] [--rounds 3] [--latency-ms 0] [--polite]
 
 Workloads: ``five`` — ``gxcrawler crawl-all`` of the five portal simulations, all years;
 ``pdf`` — the Luoning simulation with every report published as a PDF attachment;
-``clones`` — ``--portals`` portals made of the seven CMS-family simulations (each under host
-names of its own, ``tests/simulations/clones.py``; crawled by the generic spider from a portal
-registry, as ``benchmarks/distributed.py`` does), ``GX_WORKER_SPIDERS`` at a time: a crawl many
-times longer than ``five``, so the pool's start-up and the last batch's load at the end weigh
-little — closer to a night's steady throughput. An addition to ``five``, not a replacement.
+``families`` — the seven CMS-family simulations (``tests/simulations/family.py``), each under
+host names of its own (``tests/simulations/clones.py``) and crawled by the generic spider from a
+portal registry, as ``benchmarks/distributed.py`` does: 356 documents, 104 of them PDFs (the
+five's: 267, 17) — another mix of formats. An addition to ``five``, not a replacement (more
+clones than seven would repeat the same agencies, whose reports are then loaded again).
 Variants, interleaved in every round (order rotated), each crawl into a fresh throwaway
 PostgreSQL database (``GXCRAWLER_TEST_PG``, default ``postgresql://postgres@127.0.0.1:5432``):
 
@@ -65,7 +65,7 @@ from tests.fixtures.sim import FAST  # noqa: E402
 from tests.simulations.clones import clones as make_clones  # noqa: E402
 from tests.simulations.clones import registry  # noqa: E402
 from tests.simulations.luoning import LuoningSimulation  # noqa: E402
-from tests.simulations.registry import NAMES, all_simulations  # noqa: E402
+from tests.simulations.registry import FAMILIES, NAMES, all_simulations  # noqa: E402
 from tests.simulations.server import SimulationServer  # noqa: E402
 
 EXTENSIONS = {
@@ -83,12 +83,12 @@ VARIANTS = {
 }
 
 
-def workload(name: str, portals: int = 28) -> tuple[list, list[str], dict[str, str]]:
+def workload(name: str) -> tuple[list, list[str], dict[str, str]]:
     """The simulations to serve, ``crawl-all``'s spider arguments and extra environment."""
     if name == "five":
         return all_simulations(NAMES), [arg for n in NAMES for arg in ("--spider", n)], {}
-    if name == "clones":
-        made = make_clones(portals)
+    if name == "families":
+        made = make_clones(len(FAMILIES))
         reg = Path(tempfile.mkdtemp(prefix="gxc-bench-registry-")) / "portals.tsv"
         registry(made, reg)
         return made, [arg for c in made for arg in ("--spider", c.name)], {"GXCRAWLER_PORTALS": str(reg)}
@@ -208,8 +208,7 @@ def process_cpu(pid: int | None, children: bool = False) -> float | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf", "clones"])
-    ap.add_argument("--portals", type=int, default=28, help="portals of the clones workload (4 of each family) [28]")
+    ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf", "families"])
     ap.add_argument("--variant", nargs="+", default=["none", "thread", "pool"], choices=list(VARIANTS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--latency-ms", type=float, default=0.0, help="server delay per answer")
@@ -225,7 +224,7 @@ def main() -> int:
           f"{'polite (project defaults)' if args.polite else 'politeness off (FAST)'}",
           flush=True)
     for name in args.workload:
-        sims, spiders, extra_env = workload(name, args.portals)
+        sims, spiders, extra_env = workload(name)
         warm(sims)
         server = SimulationServer(sims, latency=args.latency_ms / 1000, backlog=512)
         server.start()
