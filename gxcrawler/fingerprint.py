@@ -17,7 +17,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import chain
@@ -98,24 +98,21 @@ def _values_json(values: dict[str, Any]) -> str:
     if values:
         layout = _value_layout(tuple(values))
         if layout is not None:  # catalog keys: no escaping; their order and text made once
-            order, template = layout
-            numbers = list(values.values()) if order is None else order(list(values.values()))
+            take, template = layout
+            numbers = values.values() if take is None else take(list(values.values()))
             if set(map(type, numbers)) == _DECIMAL:  # ints and floats: the plain path below
                 # a Decimal's text is exact (exponent and sign: "-0" is not "0"), so it keys
-                # the cache of normalized texts safely; str() costs half a fresh Decimal's hash
-                texts = list(map(str, numbers))
-                normal = list(map(_NORMALIZED.get, texts))
-                if None in normal:
-                    normal = [n if n is not None else _normalize(t) for n, t in zip(normal, texts, strict=True)]
+                # the cache of normalized texts safely; str() costs half a fresh Decimal's hash.
+                # One pass, no list of the texts: the slots filled straight from the cache
                 parts = template[:]
-                parts[1::2] = normal
+                parts[1::2] = map(_normalized, map(str, numbers))
                 return "".join(parts)
     items = sorted(values.items(), key=operator.itemgetter(0))
     return _json([(k, str(Decimal(v).normalize())) for k, v in items])
 
 
 @functools.lru_cache(maxsize=256)
-def _value_layout(keys: tuple[str, ...]) -> tuple[Callable[[list[Any]], list[Any]] | None, list[str | None]] | None:
+def _value_layout(keys: tuple[str, ...]) -> tuple[Callable[[list[Any]], Sequence[Any]] | None, list[str | None]] | None:
     """For a report's keys in their order: how to sort its values by key (None: they are) and
     the text around them (``[["key", "``, a slot, ``"], ["key", "``, …, ``"]]``).
     None when a key is not the catalog's (which need no escaping)."""
@@ -129,21 +126,23 @@ def _value_layout(keys: tuple[str, ...]) -> tuple[Callable[[list[Any]], list[Any
     template.append('"]]')
     if order == list(range(len(keys))):
         return None, template
-    take = operator.itemgetter(*order)
-    return (lambda numbers: list(take(numbers)) if len(order) > 1 else [take(numbers)]), template
+    return operator.itemgetter(*order), template  # two or more: out of order (a tuple back)
 
 
-#: normalized text of the numbers seen, by their Decimal's text (a report's are mostly the
-#: same few small counts)
-_NORMALIZED: dict[str, str] = {}
+class _Normalized(dict[str, str]):
+    """Normalized text of the numbers seen, by their Decimal's text (a report's are mostly the
+    same few small counts): a miss computes it (``__missing__``), a hit is a C lookup."""
+
+    def __missing__(self, text: str) -> str:
+        normal = str(Decimal(text).normalize())
+        if len(self) < 100_000:
+            self[text] = normal
+        return normal
+
+
+_NORMALIZED = _Normalized()
+_normalized = _NORMALIZED.__getitem__
 _DECIMAL = {Decimal}
-
-
-def _normalize(text: str) -> str:
-    normal = str(Decimal(text).normalize())
-    if len(_NORMALIZED) < 100_000:
-        _NORMALIZED[text] = normal
-    return normal
 
 
 _RULE = operator.attrgetter("rule")
@@ -155,10 +154,10 @@ def _checks_json(checks: list[Check]) -> str:
     """``json.dumps`` of the sorted ``[rule, ok, left, right]`` rows."""
     layout = _check_layout(tuple(map(_RULE, checks)))
     if layout is not None:  # rules distinct and plain: sorted by rule alone, no escaping
-        order, template = layout
+        take, template = layout
         if not checks:
             return "[]"
-        rows = checks if order is None else [checks[i] for i in order]
+        rows = checks if take is None else take(checks)
         parts = template[:]
         parts[1::5] = ['true, "' if c.ok else 'false, "' for c in rows]
         parts[2::5] = map(str, map(_LEFT, rows))  # str(x) == f"{x}" (format with no spec)
@@ -168,9 +167,9 @@ def _checks_json(checks: list[Check]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _check_layout(rules: tuple[str, ...]) -> tuple[list[int] | None, list[str | None]] | None:
-    """For a parse's rules in their order: their sorted order (None: as they are) and the text
-    around each row's ok, left and right (slots); None when rules repeat or need escaping."""
+def _check_layout(rules: tuple[str, ...]) -> tuple[Callable[[list[Any]], Sequence[Any]] | None, list[str | None]] | None:
+    """For a parse's rules in their order: how to sort its checks by rule (None: they are) and
+    the text around each row's ok, left and right (slots); None when rules repeat or need escaping."""
     if len(set(rules)) != len(rules) or not _PLAIN.match("".join(rules)):
         return None
     order = sorted(range(len(rules)), key=rules.__getitem__)
@@ -179,7 +178,9 @@ def _check_layout(rules: tuple[str, ...]) -> tuple[list[int] | None, list[str | 
         template += [('[["' if n == 0 else '"], ["') + rules[i] + '", ', None, None, '", "', None]
     if template:
         template.append('"]]')
-    return (None if order == list(range(len(rules))) else order), template
+    if order == list(range(len(rules))):
+        return None, template
+    return operator.itemgetter(*order), template  # two or more: out of order (a tuple back)
 
 
 # ---------------------------------------------------------------- the seal
