@@ -327,6 +327,64 @@ def test_fingerprint_equals_the_stored_format_on_random_parses():
         assert parse_fingerprint(result) == _reference_fingerprint(result), trial
 
 
+def _afresh(result):  # noqa: ANN001, ANN202
+    """An equal parse made of new objects, as a re-parse has it (nothing shared, nothing cached)."""
+    return replace(
+        result,
+        values={k: Decimal(str(v)) for k, v in result.values.items()},
+        checks=[Check(c.rule, c.ok, Decimal(str(c.left)), Decimal(str(c.right)), c.sentence) for c in result.checks],
+    )
+
+
+def test_fingerprint_tells_every_single_changed_number():
+    """Unchanged means equal fingerprints: a copy of new objects hashes the same, and any one
+    number changed — in any cell, to any other number, or two cells' numbers swapped, or a
+    check's side — hashes differently (values out of key order, as a parse lists them)."""
+    result, _, _ = make_report("蚌峨乡", 2021, seed=4)
+    result.values = dict(reversed(list(result.values.items())))  # sorted by key in the hash
+    result.values["s2.art20_8.fees.amount"] = Decimal("120.50")
+    result.checks = evaluate(result.values, [], "2021")
+    same = parse_fingerprint(result)
+    assert parse_fingerprint(_afresh(result)) == same
+    for key, value in result.values.items():
+        for other in (value + 1, value * 10 + 10, -value - 1, value + Decimal("0.001")):
+            changed = _afresh(result)
+            changed.values[key] = other
+            assert parse_fingerprint(changed) != same, (key, value, other)
+    keys = list(result.values)
+    for a, b in zip(keys, keys[1:], strict=False):
+        swapped = _afresh(result)
+        swapped.values[a], swapped.values[b] = swapped.values[b], swapped.values[a]
+        assert (parse_fingerprint(swapped) == same) == (result.values[a] == result.values[b]), (a, b)
+    for n, check in enumerate(result.checks):
+        for moved_check in (replace(check, left=check.left + 1), replace(check, right=check.right - 1)):
+            moved = _afresh(result)
+            moved.checks[n] = moved_check
+            assert parse_fingerprint(moved) != same, moved_check
+
+
+def test_a_reload_of_new_objects_stores_each_changed_number(pg_engine):
+    """A re-parse's batch (new objects, a new loader): the equal reports are unchanged, each
+    one with a number changed is updated and stores it."""
+    agencies = ["蚌峨乡", "平远镇", "者腊乡", "维摩乡", "阿猛镇", "八嘎乡"]
+    reports = [make_report(agency, 2023, seed=n) for n, agency in enumerate(agencies)]
+    assert {o.status for o in Loader(pg_engine).load_many(reports)} == {"inserted"}
+    again = [(_afresh(r), p, g) for r, p, g in reports]
+    first_key = sorted(again[1][0].values)[0]
+    again[1][0].values["s3.new.natural"] += 1  # a count
+    again[2][0].values[first_key] += Decimal("0.5")  # the first key in the hash's order
+    keys = sorted(k for k, v in again[3][0].values.items() if v != again[3][0].values["s3.new.legal"])
+    a, b = "s3.new.legal", keys[-1]
+    again[3][0].values[a], again[3][0].values[b] = again[3][0].values[b], again[3][0].values[a]  # swapped
+    check = again[4][0].checks[0]
+    again[4][0].checks[0] = replace(check, right=check.right + 1)  # a check's side alone
+    outcomes = Loader(pg_engine).load_many(again)
+    assert [o.status for o in outcomes] == ["unchanged", "updated", "updated", "updated", "updated", "unchanged"]
+    for (result, _, _), outcome in zip(again, outcomes, strict=True):
+        assert stored_values(pg_engine, outcome.report_id) == result.values
+        assert stored_checks(pg_engine, outcome.report_id) == {c.rule: (c.ok, c.left, c.right) for c in result.checks}
+
+
 def test_loading_from_many_threads_creates_each_agency_once(db_engine):
     """The Scrapy pipeline loads off the reactor thread; several loaders may share an engine."""
     loader = Loader(db_engine)
