@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from itertools import repeat
+from types import NoneType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -217,6 +220,21 @@ def _array_literal(values: list[Any]) -> str:
     read in the session's time zone either way); each but NULL double-quoted, ``"`` and ``\\``
     escaped with a backslash.
     """
+    kinds = set(map(type, values))
+    if len(kinds) == 1 and values:  # one type, no NULL (a column of a batch): one join, the same text
+        kind = kinds.pop()
+        texts = values if kind is str else map(str, values) if kind is int else None
+        if kind is NoneType:
+            return "{" + ",".join(["NULL"] * len(values)) + "}"
+        if kind is datetime:  # one object (a batch's time, record_fetches): its text once
+            first = values[0]
+            same = all(map(operator.is_, values, repeat(first)))
+            texts = [first.isoformat()] * len(values) if same else map(datetime.isoformat, values)
+        if texts is not None:
+            text = '","'.join(texts)
+            # no element holds a quote or a backslash: only the separators' two quotes each
+            if "\\" not in text and text.count('"') == 2 * (len(values) - 1):
+                return '{"' + text + '"}'
     return "{" + ",".join(map(_element, values)) + "}"
 
 

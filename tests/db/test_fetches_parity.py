@@ -152,3 +152,26 @@ def test_record_fetches_same_rows_on_postgresql_and_sqlite(pg_engine, sqlite_eng
     differ = {url: {c: (on_pg[url][c], on_sqlite[url][c]) for c in COMPARED if on_pg[url][c] != on_sqlite[url][c]}
               for url in on_pg}
     assert {url: d for url, d in differ.items() if d} == {}
+
+
+def test_array_literals_by_column_are_those_made_element_by_element():
+    """``_array_literal``'s one-join paths (a column of one type, no NULL) write exactly the text
+    the element-by-element form writes, on columns whose elements need quoting or escaping too."""
+    from gxcrawler.db.fetches import _array_literal, _element
+
+    rnd = random.Random(5)
+    pieces = ["a", "", 'q"', "b\\s", '","', "中文", "NULL", "{x}", "a,b", " ", '"', "\\", "https://x/1.html"]
+    same = datetime(2026, 5, 1, 8, tzinfo=timezone(timedelta(hours=8)))
+    makers = {
+        "str": lambda: "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3))) if rnd.random() < 0.2 else f"u{rnd.randint(0, 99)}",
+        "int": lambda: rnd.randint(-(10**12), 10**12),
+        "time": lambda: same if rnd.random() < 0.7 else T0 + timedelta(seconds=rnd.randint(0, 10**6)),
+        "one time": lambda: same,
+        "bool": lambda: rnd.random() < 0.5,
+        "null": lambda: None,
+        "mixed": lambda: rnd.choice([None, 1, "x", True, same, 'a"b']),
+    }
+    for trial in range(3000):
+        make = makers[rnd.choice(list(makers))]
+        values = [make() for _ in range(rnd.choice([0, 1, 2, 7, 100]))]
+        assert _array_literal(values) == "{" + ",".join(map(_element, values)) + "}", (trial, values)
