@@ -109,7 +109,7 @@ class Clock:
 
     def __str__(self) -> str:
         return (f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s client + {self.server:.2f} s server"
-                f"{f' ({self.full} full garbage collections)' if self.full else ''}")
+                f"{f' ({self.full} full garbage collection' + 's' * (self.full > 1) + ')' if self.full else ''}")
 
 
 #: ``report_values``' index by key in place of the migrated one (``partial``, migration 0035:
