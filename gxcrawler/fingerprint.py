@@ -100,12 +100,17 @@ def _values_json(values: dict[str, Any]) -> str:
         if layout is not None:  # catalog keys: no escaping; their order and text made once
             take, template = layout
             numbers = values.values() if take is None else take(list(values.values()))
-            if set(map(type, numbers)) == _DECIMAL:  # ints and floats: the plain path below
-                # a Decimal's text is exact (exponent and sign: "-0" is not "0"), so it keys
-                # the cache of normalized texts safely; str() costs half a fresh Decimal's hash.
-                # One pass, no list of the texts: the slots filled straight from the cache
-                parts = template[:]
-                parts[1::2] = map(_normalized, map(str, numbers))
+            # a Decimal's text is exact (exponent and sign: "-0" is not "0"), so it keys the
+            # cache of normalized texts safely; str() costs half a fresh Decimal's hash. One
+            # pass, no list of the texts: the slots filled straight from the cache.
+            # ``Decimal.__str__`` is the Decimal's own text (a subclass's too: the text of
+            # ``Decimal(x)``) and refuses anything else: an int or a float goes the plain way
+            parts = template[:]
+            try:
+                parts[1::2] = map(_normalized, map(_DECIMAL_TEXT, numbers))
+            except TypeError:
+                pass
+            else:
                 return "".join(parts)
     items = sorted(values.items(), key=operator.itemgetter(0))
     return _json([(k, str(Decimal(v).normalize())) for k, v in items])
@@ -142,7 +147,7 @@ class _Normalized(dict[str, str]):
 
 _NORMALIZED = _Normalized()
 _normalized = _NORMALIZED.__getitem__
-_DECIMAL = {Decimal}
+_DECIMAL_TEXT = Decimal.__str__
 
 
 _RULE = operator.attrgetter("rule")
