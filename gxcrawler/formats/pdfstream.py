@@ -30,6 +30,7 @@ import logging
 import re
 import weakref
 from typing import Any
+from unicodedata import normalize
 
 import pdfminer
 import pdfplumber
@@ -335,6 +336,10 @@ class _FastGlyphs:
     cur_item: Any
     cur_mcid: Any
     cur_tag: Any
+    #: the page (``_CharPage``) whose character dicts are made here, and the dicts made, by the
+    #: character's ``id`` (with the character): None where only the characters are made
+    char_page: _CharPage | None = None
+    char_dicts: dict[int, tuple[LTChar, dict[str, Any]]] | None = None
 
     def render_string_horizontal(
         self,
@@ -363,6 +368,18 @@ class _FastGlyphs:
         bottom, top = descent + rise, descent + rise + fontsize  # the glyph box's y0, y1
         upright = a * d * scaling > 0 and b * c <= 0
         new = LTChar.__new__
+        dicts = self.char_dicts
+        if dicts is not None:  # what pdfplumber's ``process_object`` takes from the graphic state, once
+            page = self.char_page
+            assert page is not None
+            (number, height, mb_top, mb_x0, doctop, norm) = page
+            dict_font = _dict_fontname(fontname)
+            ncs_name = page.ncs_name(ncs)
+            scolor, ncolor = graphicstate.scolor, graphicstate.ncolor
+            scolor = scolor if isinstance(scolor, tuple) else (scolor,)
+            ncolor = ncolor if isinstance(ncolor, tuple) else (ncolor,)
+            if dict_font is _SKIP or ncs_name is _SKIP or not _SCALARS.issuperset(map(type, matrix)):
+                dicts = None  # process_object's own work: resolve_all
         for obj in seq:
             if isinstance(obj, _NUMBERS):
                 x -= obj * dxscale
@@ -424,6 +441,21 @@ class _FastGlyphs:
                         cur_obj = cur_item._objs[-1]
                         cur_obj.mcid = self.cur_mcid
                         cur_obj.tag = self.cur_tag
+                    if dicts is not None:
+                        # pdfplumber's Page.process_object of the character: its attributes in
+                        # ALL_ATTRS in ``__dict__`` order (mcid and tag read again by
+                        # ``_parse_objects``: pdfplumber may tag the last object anew), then its own
+                        page_top = (height - y1) + mb_top
+                        dicts[id(item)] = (item, {
+                            "matrix": m, "fontname": dict_font, "adv": adv, "upright": upright,
+                            "x0": x0 + mb_x0 if mb_x0 != 0 else x0, "y0": y0,
+                            "x1": x1 + mb_x0 if mb_x0 != 0 else x1, "y1": y1,
+                            "width": item.width, "height": item.height, "size": item.size,
+                            "mcid": None, "tag": None, "object_type": "char", "page_number": number,
+                            "ncs": ncs_name, "text": normalize(norm, text) if norm is not None else text,
+                            "stroking_color": scolor, "non_stroking_color": ncolor,
+                            "top": page_top, "bottom": (height - y0) + mb_top, "doctop": doctop + page_top,
+                        })
                     x += adv
                     if cid == 32 and wordspace:
                         x += wordspace
@@ -434,6 +466,46 @@ class _FastGlyphs:
                     obj,
                 )
         return (x, y)
+
+
+class _CharPage(tuple):
+    """What pdfplumber's ``Page.process_object`` reads of its page for a character: (page number,
+    height, mediabox x0 and top, initial doctop, unicode normalisation), and the colour-space
+    names decoded so far (``resolve_and_decode`` of a name: a pure function of it)."""
+
+    def __new__(cls, page: Any) -> _CharPage:
+        mb_x0, mb_top = page.mediabox[:2]
+        made = super().__new__(cls, (page.page_number, page.height, mb_top, mb_x0, page.initial_doctop,
+                                     page.pdf.unicode_norm))
+        made.names = {}
+        return made
+
+    names: dict[Any, Any]
+
+    def ncs_name(self, ncs: Any) -> Any:
+        """``resolve_and_decode(ncs.name)``, or ``_SKIP`` for a name that is no str or bytes."""
+        name = ncs.name
+        if name.__class__ not in _NAMES:
+            return _SKIP
+        try:
+            return self.names[name]
+        except KeyError:
+            from pdfplumber.utils import resolve_and_decode
+
+            decoded = self.names[name] = resolve_and_decode(name)
+            return decoded
+
+
+def _dict_fontname(fontname: Any) -> Any:
+    """The ``fontname`` pdfplumber's ``process_object`` gives a character of this font (bytes fixed);
+    ``_SKIP`` for a name that is no str or bytes (``resolve_all`` decides)."""
+    if fontname.__class__ is str:
+        return fontname
+    if fontname.__class__ is bytes:
+        from pdfplumber.page import fix_fontname_bytes
+
+        return fix_fontname_bytes(fontname)
+    return _SKIP
 
 
 class _FastDevice(_FastGlyphs, PDFPageAggregatorWithMarkedContent):
@@ -457,13 +529,17 @@ def layout(page) -> None:
     from pdfplumber.utils.exceptions import PdfminerException
 
     device = _FastDevice(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    if page.pdf.laparams is None:  # no layout analysis between the characters and their dicts
+        device.char_page, device.char_dicts = _CharPage(page), {}
     interpreter = FastInterpreter(page.pdf.rsrcmgr, device)
     try:
         interpreter.process_page(page.page_obj)
     except Exception as e:
         raise PdfminerException(e)  # noqa: B904 - as pdfplumber raises it
     page._layout = device.get_result()
-    page._objects = _parse_objects(page)
+    page._objects = _parse_objects(page, device.char_dicts or {})
+    if device.char_dicts:  # freed now, not by the collector with the device's cycles
+        device.char_dicts.clear()
 
 
 #: attribute values ``resolve_all`` hands back as they are
@@ -472,12 +548,11 @@ _SCALARS = frozenset((float, int, str, bool, type(None)))
 _NAMES = frozenset((str, bytes))
 
 
-def _parse_objects(page) -> dict[str, list[dict]]:
+def _parse_objects(page, char_dicts: dict[int, tuple[LTChar, dict[str, Any]]] | None = None) -> dict[str, list[dict]]:
     """``Page.parse_objects`` of pdfplumber 0.11.10, value for value, without its per-attribute
     function calls: a number, string or None is what ``resolve_all`` would return, so only the
-    other values go through it; an object class's kind is worked out once."""
-    from unicodedata import normalize
-
+    other values go through it; an object class's kind is worked out once. A character whose dict
+    the glyph loop made (``char_dicts``) takes it, with its ``mcid`` and ``tag`` as they are now."""
     from pdfminer.layout import LTContainer, LTCurve, LTTextContainer
     from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes, lt_pat
     from pdfplumber.utils import resolve_all, resolve_and_decode
@@ -552,7 +627,15 @@ def _parse_objects(page) -> dict[str, list[dict]]:
                     add(process(obj))
                 walk(obj._objs)
             else:
-                add(process(obj))
+                made = char_dicts.get(id(obj)) if char_dicts else None
+                if made is not None and made[0] is obj:
+                    attr = made[1]
+                    mcid, tag = obj.mcid, obj.tag
+                    attr["mcid"] = mcid if mcid.__class__ in _SCALARS else resolve_all(mcid)
+                    attr["tag"] = tag if tag.__class__ in _SCALARS else resolve_all(tag)
+                    add(attr)
+                else:
+                    add(process(obj))
 
     def add(attr: dict) -> None:
         kind = attr["object_type"]

@@ -220,7 +220,7 @@ def _fonts() -> dict:
 
 
 FONTS = _fonts()
-TEXT_BYTES = [b"", b"a", b"ab c", b" ", b"\x00 \x00a", b"N\x00\x4e\x2d\x00 ", b"\x00\x01\x1e\x20", b"\xff\xfe\x01"]
+TEXT_BYTES = [b"", b"a", b"\xae", b"ab c", b" ", b"\x00 \x00a", b"N\x00\x4e\x2d\x00 ", b"\x00\x01\x1e\x20", b"\xff\xfe\x01"]
 MATRICES = [(1, 0, 0, 1, 0, 0), (1.0, 0.0, 0.0, 1.0, 40.01575, 777.3701), (0, 1, -1, 0, 300, 20.5),
             (-1.5, 0.0, 0.0, -2.0, 10.25, 3.0), (0.8, 0.3, -0.3, 0.8, -5.0, 7.75)]
 
@@ -234,22 +234,31 @@ MATRICES = [(1, 0, 0, 1, 0, 0), (1.0, 0.0, 0.0, 1.0, 40.01575, 777.3701), (0, 1,
     st.sampled_from([0, 8, 10.5, 16.0, -9]), st.sampled_from([100, 50.0, -100]),
     st.sampled_from([0, 0.5, -1.25]), st.sampled_from([0, 2, -0.75]), st.sampled_from([0, 3.5, -2]),
     st.booleans(),
+    st.sampled_from([(0, 0, 600, 800), (12.5, -3, 600, 842.25)]), st.sampled_from([None, "NFKC"]),
+    st.sampled_from([None, 0.5, (0.2, 0.4, 0.6)]), st.booleans(),
 )
 def test_any_text_shown_gives_pdfminers_own_characters(
     font: str, seq: list, tm: tuple, ctm: tuple, size: float, scaling: float, charspace: float,
-    wordspace: float, rise: float, tagged: bool,
+    wordspace: float, rise: float, tagged: bool, mediabox: tuple, norm: str | None, colour: object,
+    retag: bool,
 ) -> None:
-    """Every character object (each attribute, its value, bits and order) and the pen's end position."""
+    """Every character object (each attribute, its value, bits and order) and the pen's end position;
+    every character's dict (each key, its value and order) as pdfplumber's ``process_object`` makes
+    it, also where pdfplumber tags the last character anew after it is made."""
     from types import SimpleNamespace
 
     from pdfminer.pdfcolor import PREDEFINED_COLORSPACE
     from pdfminer.pdfinterp import PDFGraphicState, PDFTextState
     from pdfminer.psparser import LIT
-    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+    from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
+    page = SimpleNamespace(page_number=2, height=mediabox[3] - mediabox[1], mediabox=mediabox, initial_doctop=900.5,
+                           pdf=SimpleNamespace(unicode_norm=norm, laparams=None), point2coord=None)
     out = []
     for device_class in (PDFPageAggregatorWithMarkedContent, pdfstream._FastDevice):
         device = device_class(PDFResourceManager(), pageno=1, laparams=None)
+        if device_class is pdfstream._FastDevice:
+            device.char_page, device.char_dicts = pdfstream._CharPage(page), {}
         device.begin_page(SimpleNamespace(mediabox=(0, 0, 600, 800)), ctm)
         device.set_ctm(ctm)
         if tagged:
@@ -258,7 +267,18 @@ def test_any_text_shown_gives_pdfminers_own_characters(
         state.font, state.fontsize, state.scaling = FONTS[font], size, scaling
         state.charspace, state.wordspace, state.rise, state.matrix = charspace, wordspace, rise, tm
         graphics = PDFGraphicState()
+        if colour is not None:
+            graphics.scolor = graphics.ncolor = colour
         for _ in range(2):  # the second time from the font's known glyphs
             device.render_string(state, seq, PREDEFINED_COLORSPACE["DeviceRGB"], graphics)
-        out.append(([(type(o).__name__, repr(vars(o))) for o in device.cur_item], repr(state.linematrix)))
+        if retag:  # an empty path's paint_path tags the last object made (pdfplumber's device)
+            device.begin_tag(LIT("Span"), {"MCID": 9})
+            device.tag_cur_item()
+        page._layout = device.cur_item
+        if device_class is pdfstream._FastDevice:
+            dicts = pdfstream._parse_objects(page, device.char_dicts).get("char", [])
+        else:
+            dicts = [Page.process_object(page, o) for o in device.cur_item]  # type: ignore[arg-type]
+        out.append(([(type(o).__name__, repr(vars(o))) for o in device.cur_item], repr(state.linematrix),
+                    repr(dicts)))
     assert out[1] == out[0]
