@@ -147,11 +147,41 @@ def _unescape(body: bytes) -> bytes | None:
         return None
 
 
-# ``_TOKEN``'s numbers, each followed by white space, then its keyword: the tokens ``_TOKEN`` reads
-# one at a time from the same place (its first alternative, ``num``, is the same atomic group,
-# and the white space the next token's ``\s*+``), in one match: an operation with its operands
+#: ``_unescape`` of string bodies met (a pure function of the body: a report's labels recur in
+#: its pages and in a portal's reports), emptied when it holds ``_UNESCAPED_MAX``
+_unescaped: dict[bytes, bytes | None] = {}
+_UNESCAPED_MAX = 4096
+
+
+def _string(body: bytes) -> bytes | None:
+    """A string token's value from its body (``_read``'s), None where pdfminer fails its assertion."""
+    if b"\\" not in body:
+        return body
+    try:
+        return _unescaped[body]
+    except KeyError:
+        if len(_unescaped) >= _UNESCAPED_MAX:
+            _unescaped.clear()
+        value = _unescaped[body] = _unescape(body)
+        return value
+
+
+def _name(text: bytes) -> Any:
+    """A name token's literal from its text (``_read``'s): pdfminer keeps undecodable bytes."""
+    try:
+        return LIT(str(text, "utf-8"))
+    except UnicodeDecodeError:
+        return LIT(text)  # type: ignore[arg-type]
+
+
+# ``_TOKEN``'s tokens of an operation, read one at a time from the same place, in one match: a
+# name followed by white space, numbers each followed by white space, a string, then the keyword
+# (each part ``_TOKEN``'s own pattern: ``num`` the same atomic group, ``lit`` and ``str`` the same
+# classes, the white space the next token's ``\s*+``; a name's ``(?=[^#])`` met by the white space)
 _OPERATION = re.compile(
-    rb"\s*+((?:(?>[-+0-9][0-9]*+(?:\.[0-9]*+)?+|\.[0-9]*+)\s++)*+)"
+    rb"\s*+(?:/([^#/%\[\]()<>{}\s]*+)\s++)?"
+    rb"((?:(?>[-+0-9][0-9]*+(?:\.[0-9]*+)?+|\.[0-9]*+)\s++)*+)"
+    rb"(?:\(((?:[^()\\]|\\[\s\S])*+)\)\s*+)?"
     rb"([A-Za-z][^#/%\[\]()<>{}\s]*+)(?=[\s\S])"
 )
 _CALL, _PUSH, _UNKNOWN, _NESTED = range(4)  # what a keyword does (FastInterpreter._word)
@@ -171,18 +201,12 @@ def _read(m: re.Match[bytes]) -> tuple[int, Any] | None:
         value = _number(m.group("num"))
         return (m.end(), _SKIP) if value is _SKIP else (m.start("num"), value)  # "-", ".": read on
     if kind == "str":
-        text = m.group("str")
-        if b"\\" in text:
-            text = _unescape(text)
-            if text is None:  # an octal escape above 255: pdfminer fails its assertion
-                return None
+        text = _string(m.group("str"))
+        if text is None:  # an octal escape above 255: pdfminer fails its assertion
+            return None
         return m.start("str") - 1, text
     if kind == "lit":
-        text = m.group("lit")
-        try:
-            return m.start("lit") - 1, LIT(str(text, "utf-8"))
-        except UnicodeDecodeError:
-            return m.start("lit") - 1, LIT(text)  # type: ignore[arg-type]  # pdfminer keeps the bytes
+        return m.start("lit") - 1, _name(m.group("lit"))
     if kind == "one":
         return m.start("one"), KWD(m.group("one"))
     if kind == "hex":
@@ -241,28 +265,40 @@ class FastInterpreter(PDFPageInterpreter):
         operators: dict[PSKeyword, tuple[Any, int] | None] = {}
         words: dict[bytes, tuple[int, Any]] = {}  # a keyword's text: what it does
         numbers: dict[bytes, Any] = {}  # a number's text: its value (``_number``: a function of it)
+        names: dict[bytes, Any] = {}  # a name's text: its literal (``_name``)
         stack = self.argstack  # pushed to and popped in place: ``pop`` makes a new list, the same items
         buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
             obj: Any = _SKIP
             action = _NESTED  # until a keyword's text says otherwise: the object read decides
-            if fast and (m := operation(buf, i)) is not None:  # numbers and a keyword: most of a stream
-                if m[1]:
-                    for text in m[1].split():  # the bytes ``\s`` matches, as the tokens' gaps
+            if (
+                fast
+                and (m := operation(buf, i)) is not None
+                and (m[3] is None or (string := _string(m[3])) is not None)  # else pdfminer's, token by token
+            ):  # an operation: its operands (a name, numbers, a string) and its keyword, most of a stream
+                if m[1] is not None:
+                    try:
+                        stack.append(names[m[1]])
+                    except KeyError:
+                        stack.append(names.setdefault(m[1], _name(m[1])))
+                if m[2]:
+                    for text in m[2].split():  # the bytes ``\s`` matches, as the tokens' gaps
                         try:
                             value = numbers[text]
                         except KeyError:
                             value = numbers[text] = _number(text)
                         if value is not _SKIP:
                             stack.append(value)
-                text = m[2]
+                if m[3] is not None:
+                    stack.append(string)
+                text = m[4]
                 try:
                     (action, value) = words[text]
                 except KeyError:
                     (action, value) = words[text] = self._word(text)
                 i = m.end()
                 if action == _NESTED:  # pdfminer's stack takes it
-                    parser._tokens.append((parser.bufpos + m.start(2), value))
+                    parser._tokens.append((parser.bufpos + m.start(4), value))
             elif fast and (m := match(buf, i)) is not None and (token := _read(m)) is not None:
                 obj = token[1]
                 if obj is _SKIP:

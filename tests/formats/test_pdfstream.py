@@ -119,6 +119,14 @@ CASES = [
     b"1-2 m 3.4.5 l 0 0 1rg 1 0 0 RG - . -. +.5 5 Tz 7 true 8 false m",
     b"1 2 BI /W 1 ID x EI 3 4 re 5 6 xyz 7 8 [ 9 ] TJ 1\x002 m 1 2 << >> d0 9",
     b"0.5 0 0 0.5 12 34 cm\n\r\t\f\v1 2 l 3 4 l\rS 5 6 m 7 T* 8 Tc 9 Tw 10 ' 11 12 \" 13 /F1 14 Tf",
+    # operations with a name, numbers and a string read in one match, and where they are not
+    b"/F2 8 Tf 10 TL (\\304SZ)Tj /F2 8 (a b) \" (x) ' /Span (y) BDC /P BMC /\xff\xfe 1 Tf / 2 Tf",
+    b"/F2 8 (\\777) \" (\\777)Tj /F1 (ok\\101) Tj (ok\\101) Tj (\\400 a) Tj /F1 12 (c) 3 Tj",
+    b"/F1 9 (a) BI /W 1 ID x EI /F1 9 (b) ID /A 1 (c) [ 1 ] TJ /A#41 1 Tf /B% c\n1 Tf /C 1.2.3 Tf /D(e)Tj",
+    b"/F1\t-.5 + (s)\r\nTj /F1 12 (t) ( u ) Tj (v) true Tj /F1 12 true 1 Tf (w)",
+    b"/F1 (\\777)Tj 1 Tf",  # a string pdfminer fails on, read in an operation's match: pdfminer's
+    b"1 2 (\\400 a) Tj",
+    b"/F1 3 (\\777) Tj",
 ]
 
 
@@ -142,7 +150,7 @@ def test_tokens_across_streams_and_empty_streams() -> None:
 FRAGMENTS = [
     b" ", b"\n", b"\r", b"\t", b"\x00", b"1", b"-", b"+", b".", b"0.25", b"/", b"#", b"#41", b"F1", b"Tj",
     b"(", b")", b"\\", b"\\(", b"\\101", b"\\777", b"\\\r\n", b"\\r", b"<", b">", b"<<", b">>", b"[", b"]", b"{", b"}", b"%", b"4a", b"true",
-    b"BT", b"ET", b"\xe4\xb8\xad", b"'", b'"', b"cm",
+    b"BT", b"ET", b"\xe4\xb8\xad", b"'", b'"', b"cm", b"/F2 8 ", b"(a) ", b"\\304",
 ]
 
 
