@@ -35,7 +35,7 @@ from unicodedata import normalize
 import pdfminer
 import pdfplumber
 from pdfminer import settings
-from pdfminer.layout import LTChar
+from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFContentParser, PDFInterpreterError, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
@@ -404,6 +404,13 @@ class _FastGlyphs:
         bottom, top = descent + rise, descent + rise + fontsize  # the glyph box's y0, y1
         upright = a * d * scaling > 0 and b * c <= 0
         new = LTChar.__new__
+        # apply_matrix_rect's products and sums that do not depend on the glyph's place or width,
+        # once a string: its ``a * 0 + c * bottom + e`` is ``(a * 0 + c * bottom) + e``, the same sums
+        left_b, bottom_l, left_t, top_l = a * 0 + c * bottom, b * 0 + d * bottom, a * 0 + c * top, b * 0 + d * top
+        cb, db, ct, dt = c * bottom, d * bottom, c * top, d * top
+        cur_item = self.cur_item  # a string's glyphs go to one container, tagged alike
+        append = cur_item._objs.append if type(cur_item).add is _CONTAINER_ADD else None
+        mcid, tag = self.cur_mcid, self.cur_tag
         dicts = self.char_dicts
         if dicts is not None:  # what pdfplumber's ``process_object`` takes from the graphic state, once
             page = self.char_page
@@ -424,7 +431,8 @@ class _FastGlyphs:
                 for cid in font.decode(obj):
                     if needcharspace:
                         x += charspace
-                    m = (a, b, c, d, x * a + y * c + e, x * b + y * d + f)  # utils.translate_matrix
+                    me, mf = x * a + y * c + e, x * b + y * d + f
+                    m = (a, b, c, d, me, mf)  # utils.translate_matrix
                     glyph = known.get(cid)
                     if glyph is None:
                         try:
@@ -449,11 +457,11 @@ class _FastGlyphs:
                     adv = item.adv = textwidth * fontsize * scaling
                     item.upright = upright
                     # apply_matrix_rect(m, (0, bottom, adv, top)), written out
-                    me, mf = m[4], m[5]
-                    left1, bottom1 = a * 0 + c * bottom + me, b * 0 + d * bottom + mf
-                    right1, bottom2 = a * adv + c * bottom + me, b * adv + d * bottom + mf
-                    right2, top1 = a * adv + c * top + me, b * adv + d * top + mf
-                    left2, top2 = a * 0 + c * top + me, b * 0 + d * top + mf
+                    left1, bottom1 = left_b + me, bottom_l + mf
+                    aa, ba = a * adv, b * adv
+                    right1, bottom2 = aa + cb + me, ba + db + mf
+                    right2, top1 = aa + ct + me, ba + dt + mf
+                    left2, top2 = left_t + me, top_l + mf
                     x0 = min(left1, left2, right1, right2)
                     y0 = min(bottom1, bottom2, top1, top2)
                     x1 = max(left1, left2, right1, right2)
@@ -466,17 +474,21 @@ class _FastGlyphs:
                     item.y0 = y0
                     item.x1 = x1
                     item.y1 = y1
-                    item.width = x1 - x0
-                    item.height = y1 - y0
+                    box_w = item.width = x1 - x0
+                    box_h = item.height = y1 - y0
                     item.bbox = (x0, y0, x1, y1)
-                    item.size = item.height
-                    cur_item = self.cur_item
-                    cur_item.add(item)
-                    # pdfplumber's PDFPageAggregatorWithMarkedContent.tag_cur_item
-                    if cur_item._objs:
-                        cur_obj = cur_item._objs[-1]
-                        cur_obj.mcid = self.cur_mcid
-                        cur_obj.tag = self.cur_tag
+                    item.size = box_h
+                    if append is not None:  # LTContainer.add, then tag_cur_item: the item is the last
+                        append(item)
+                        item.mcid = mcid
+                        item.tag = tag
+                    else:
+                        cur_item.add(item)
+                        # pdfplumber's PDFPageAggregatorWithMarkedContent.tag_cur_item
+                        if cur_item._objs:
+                            cur_obj = cur_item._objs[-1]
+                            cur_obj.mcid = self.cur_mcid
+                            cur_obj.tag = self.cur_tag
                     if dicts is not None:
                         # pdfplumber's Page.process_object of the character: its attributes in
                         # ALL_ATTRS in ``__dict__`` order (mcid and tag read again by
@@ -486,7 +498,7 @@ class _FastGlyphs:
                             "matrix": m, "fontname": dict_font, "adv": adv, "upright": upright,
                             "x0": x0 + mb_x0 if mb_x0 != 0 else x0, "y0": y0,
                             "x1": x1 + mb_x0 if mb_x0 != 0 else x1, "y1": y1,
-                            "width": item.width, "height": item.height, "size": item.size,
+                            "width": box_w, "height": box_h, "size": box_h,
                             "mcid": None, "tag": None, "object_type": "char", "page_number": number,
                             "ncs": ncs_name, "text": normalize(norm, text) if norm is not None else text,
                             "stroking_color": scolor, "non_stroking_color": ncolor,
@@ -551,6 +563,7 @@ class _FastDevice(_FastGlyphs, PDFPageAggregatorWithMarkedContent):
 _pdfdevice_log = logging.getLogger("pdfminer.pdfdevice")
 #: a font's (text, width) of each character id met, for as long as the font (its document) lives
 _GLYPHS: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, float]]] = weakref.WeakKeyDictionary()
+_CONTAINER_ADD = LTContainer.add
 _NUMBERS = (int, float)  # a tuple: ``int | float`` is a new union object at every test
 
 
