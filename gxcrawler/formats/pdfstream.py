@@ -56,6 +56,7 @@ from pdfminer.psparser import (
     PSKeyword,
     keyword_name,
 )
+from pdfminer.utils import mult_matrix
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 #: (pdfminer.six, pdfplumber) versions whose tokenizer, ``PDFPageInterpreter.execute`` and
@@ -350,6 +351,64 @@ class FastInterpreter(PDFPageInterpreter):
             return _NESTED, keyword
         op = self._operator(keyword)
         return (_UNKNOWN, keyword) if op is None else (_CALL, op)
+
+    # pdfminer.six 20260107's commonest operators with their ``safe_float``/``safe_matrix`` checks
+    # written out: ``safe_float(o)`` is ``float(o)``, None where that raises TypeError, ValueError or
+    # OverflowError, and where any operand is None pdfminer's own method runs (its warning or error);
+    # ``get_current_state``/``set_current_state`` in place. The same values, the same calls.
+
+    def do_q(self) -> None:
+        self.gstack.append((self.ctm, self.textstate.copy(), self.graphicstate.copy()))
+
+    def do_Q(self) -> None:
+        if self.gstack:
+            (self.ctm, self.textstate, self.graphicstate) = self.gstack.pop()
+            self.device.set_ctm(self.ctm)
+
+    def do_cm(self, a1: Any, b1: Any, c1: Any, d1: Any, e1: Any, f1: Any) -> None:
+        try:
+            matrix = (float(a1), float(b1), float(c1), float(d1), float(e1), float(f1))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_cm(a1, b1, c1, d1, e1, f1)
+        self.ctm = mult_matrix(matrix, self.ctm)
+        self.device.set_ctm(self.ctm)
+        return None
+
+    def do_Tm(self, a: Any, b: Any, c: Any, d: Any, e: Any, f: Any) -> None:
+        try:
+            matrix = (float(a), float(b), float(c), float(d), float(e), float(f))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_Tm(a, b, c, d, e, f)
+        self.textstate.matrix = matrix
+        self.textstate.linematrix = (0, 0)
+        return None
+
+    def do_Td(self, tx: Any, ty: Any) -> None:
+        try:
+            tx_, ty_ = float(tx), float(ty)
+        except (TypeError, ValueError, OverflowError):
+            return super().do_Td(tx, ty)
+        (a, b, c, d, e, f) = self.textstate.matrix
+        e_new = tx_ * a + ty_ * c + e
+        f_new = tx_ * b + ty_ * d + f
+        self.textstate.matrix = (a, b, c, d, e_new, f_new)
+        self.textstate.linematrix = (0, 0)
+        return None
+
+    def do_TL(self, leading: Any) -> None:
+        try:
+            self.textstate.leading = -float(leading)
+        except (TypeError, ValueError, OverflowError):
+            super().do_TL(leading)
+
+    def do_rg(self, r: Any, g: Any, b: Any) -> None:
+        try:
+            rgb = (float(r), float(g), float(b))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_rg(r, g, b)
+        self.graphicstate.ncolor = rgb
+        self.graphicstate.ncs = self.csmap["DeviceRGB"]
+        return None
 
     def _operator(self, keyword: PSKeyword) -> tuple[Any, int] | None:
         """The method an operator calls and its argument count (pdfminer's lookup, done once)."""

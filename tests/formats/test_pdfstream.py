@@ -7,13 +7,13 @@ import io
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pdfminer import pdfinterp
 from pdfminer.pdfdevice import PDFDevice
 from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdftypes import PDFStream
-from pdfminer.psparser import PSEOF  # in every pdfminer.six version
+from pdfminer.psparser import LIT, PSEOF  # in every pdfminer.six version
 from pdfminer.utils import MATRIX_IDENTITY
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
@@ -291,4 +291,52 @@ def test_any_text_shown_gives_pdfminers_own_characters(
             dicts = [Page.process_object(page, o) for o in device.cur_item]  # type: ignore[arg-type]
         out.append(([(type(o).__name__, repr(vars(o))) for o in device.cur_item], repr(state.linematrix),
                     repr(dicts)))
+    assert out[1] == out[0]
+
+
+OPERANDS = st.one_of(
+    st.integers(-3, 3), st.sampled_from([10**400, -(10**400), True, False, None, b"1.5", b"x", b"", [1, 2], {}]),
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["2", "-.5", "n"]).map(str.encode),
+    st.just(LIT("F1")),
+)
+OPERATORS = {"q": 0, "Q": 0, "cm": 6, "Tm": 6, "Td": 2, "TL": 1, "rg": 3, "T_a": 0, "Tf": 2}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(OPERATORS)), st.one_of(
+    st.lists(st.one_of(st.integers(-3, 3), st.floats(-1e3, 1e3)), min_size=6, max_size=6),  # a valid operation
+    st.lists(OPERANDS, min_size=6, max_size=6))), max_size=12), st.sampled_from(MATRICES))
+@example([("q", [0] * 6), ("cm", [2, 0, 0, 2, 5, 5.5]), ("Td", [1, 2, 0, 0, 0, 0]), ("Q", [0] * 6)], MATRICES[1])
+def test_the_written_out_operators_leave_pdfminers_states(ops: list, ctm: tuple) -> None:
+    """q, Q, cm, Tm, Td, TL, rg on any operands (numbers, huge ints, NaN, strings, names, None...):
+    the same matrices, text and graphic states, saved states, device matrix and warnings as pdfminer's."""
+    import logging
+
+    def states(interp: PDFPageInterpreter) -> tuple:
+        def state(ts, gs) -> tuple:
+            return repr(vars(ts)), repr(vars(gs))
+
+        return (repr(interp.ctm), state(interp.textstate, interp.graphicstate), repr(interp.device.ctm),
+                [(repr(m), state(ts, gs)) for m, ts, gs in interp.gstack])
+
+    out = []
+    for cls in (PDFPageInterpreter, pdfstream.FastInterpreter):
+        interp = cls(PDFResourceManager(), PDFDevice(PDFResourceManager()))
+        interp.init_resources({})
+        interp.init_state(ctm)
+        interp.textstate.linematrix = (1.5, 2)  # as a text showing leaves it
+        seen: list = []
+        handler = logging.Handler()
+        handler.emit = lambda record, seen=seen: seen.append(record.getMessage())  # type: ignore[method-assign]
+        logger = logging.getLogger("pdfminer.pdfinterp")
+        logger.addHandler(handler)
+        level, logger.level = logger.level, logging.WARNING  # formats.pdf quiets pdfminer
+        try:
+            for name, operands in ops:
+                getattr(interp, f"do_{name}")(*operands[: OPERATORS[name]])
+                seen.append(states(interp))
+        finally:
+            logger.removeHandler(handler)
+            logger.level = level
+        out.append(seen)
     assert out[1] == out[0]
