@@ -267,6 +267,7 @@ class FastInterpreter(PDFPageInterpreter):
         words: dict[bytes, tuple[int, Any]] = {}  # a keyword's text: what it does
         numbers: dict[bytes, Any] = {}  # a number's text: its value (``_number``: a function of it)
         names: dict[bytes, Any] = {}  # a name's text: its literal (``_name``)
+        runs: dict[bytes, tuple] = {}  # an operation's numbers' text: their values, in order
         stack = self.argstack  # pushed to and popped in place: ``pop`` makes a new list, the same items
         buf, i, fast = parser.buf, parser.charpos, parser.plain()
         while True:
@@ -275,24 +276,29 @@ class FastInterpreter(PDFPageInterpreter):
             if (
                 fast
                 and (m := operation(buf, i)) is not None
-                and (m[3] is None or (string := _string(m[3])) is not None)  # else pdfminer's, token by token
+                and ((body := (groups := m.groups())[2]) is None or (string := _string(body)) is not None)
             ):  # an operation: its operands (a name, numbers, a string) and its keyword, most of a stream
-                if m[1] is not None:
+                (name, operands, _, text) = groups  # else pdfminer's, token by token
+                if name is not None:
                     try:
-                        stack.append(names[m[1]])
+                        stack.append(names[name])
                     except KeyError:
-                        stack.append(names.setdefault(m[1], _name(m[1])))
-                if m[2]:
-                    for text in m[2].split():  # the bytes ``\s`` matches, as the tokens' gaps
-                        try:
-                            value = numbers[text]
-                        except KeyError:
-                            value = numbers[text] = _number(text)
-                        if value is not _SKIP:
-                            stack.append(value)
-                if m[3] is not None:
+                        stack.append(names.setdefault(name, _name(name)))
+                if operands:
+                    try:
+                        stack.extend(runs[operands])
+                    except KeyError:
+                        run = []
+                        for number in operands.split():  # the bytes ``\s`` matches, as the tokens' gaps
+                            try:
+                                value = numbers[number]
+                            except KeyError:
+                                value = numbers[number] = _number(number)
+                            if value is not _SKIP:
+                                run.append(value)
+                        stack.extend(runs.setdefault(operands, tuple(run)))
+                if body is not None:
                     stack.append(string)
-                text = m[4]
                 try:
                     (action, value) = words[text]
                 except KeyError:
