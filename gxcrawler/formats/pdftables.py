@@ -41,7 +41,7 @@ def find_tables(page: Any, settings: dict) -> list[Table]:
     finder.edges = finder.get_edges()
     finder.intersections = intersections(finder.edges, tset.intersection_x_tolerance, tset.intersection_y_tolerance)
     finder.cells = cells(finder.intersections)
-    return [Table(page, group) for group in cells_to_tables(finder.cells)]
+    return [Table(page, group) for group in tables(finder.cells)]
 
 
 def intersections(edges: list[dict], x_tolerance: float = 1, y_tolerance: float = 1) -> dict:
@@ -110,6 +110,39 @@ def cells(found: dict) -> list[tuple]:
         if cell is not None:
             out.append(cell)
     return out
+
+
+def tables(cells: list[tuple]) -> list[list[tuple]]:
+    """``pdfplumber.table.cells_to_tables``: the cells grouped into tables by shared corners, pass
+    after pass over the cells left, without its ``list.remove`` of each cell taken (a scan of the
+    list): the cells not taken are kept in their order. The same as removing each taken cell's
+    first equal where no two cells are equal (each cell's top-left corner is its own; otherwise,
+    or with a NaN, pdfplumber's)."""
+    if len(set(cells)) != len(cells) or any(v != v for cell in cells for v in cell):
+        return cells_to_tables(cells)
+    remaining = list(cells)
+    corners: set[tuple] = set()
+    current: list[tuple] = []
+    found = []
+    while remaining:
+        initial = len(current)
+        kept = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            a, b, c, d = (x0, top), (x0, bottom), (x1, top), (x1, bottom)
+            if not current or a in corners or b in corners or c in corners or d in corners:  # its count > 0
+                corners.update((a, b, c, d))
+                current.append(cell)
+            else:
+                kept.append(cell)
+        remaining = kept
+        if len(current) == initial:
+            found.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        found.append(list(current))
+    return [t for t in sorted(found, key=lambda t: min((c[1], c[0]) for c in t)) if len(t) > 1]
 
 
 def rows_chars(chars: list[tuple], rows: list[tuple]) -> list[list[tuple]]:

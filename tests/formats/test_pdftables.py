@@ -132,3 +132,28 @@ def test_any_rows_characters_are_the_ones_each_row_box_holds_in_page_order(point
     expected = [[m for m in chars if m[1] >= x0 and m[1] < x1 and m[0] >= top and m[0] < bottom]
                 for x0, top, x1, bottom in rows]
     assert pdftables.rows_chars(chars, rows) == expected
+
+
+CELL_COORD = st.sampled_from([0, 0.0, 5, 10, 10.0, 15, 20, 30])
+CELLS = st.lists(st.tuples(CELL_COORD, CELL_COORD, CELL_COORD, CELL_COORD), max_size=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CELLS, st.booleans())
+def test_any_cells_group_into_pdfplumbers_tables(cells: list[tuple], unique: bool) -> None:
+    """Tables of cells that touch, apart and at corners, in any order (duplicates and a NaN: pdfplumber's)."""
+    from pdfplumber.table import cells_to_tables
+
+    if unique:
+        cells = list(dict.fromkeys(cells))
+    assert pdftables.tables(cells) == cells_to_tables(cells)
+    assert repr(pdftables.tables(cells)) == repr(cells_to_tables(cells))  # 0 and 0.0 as they were
+
+
+def test_cells_with_a_nan_or_twice_are_pdfplumbers_tables() -> None:
+    from pdfplumber.table import cells_to_tables
+
+    nan = float("nan")
+    for cells in ([(0, 0, 10, 10), (10, 0, 20, 10), (0, nan, 10, 20)], [(0, 0, 10, 10), (20, 20, 30, 30), (5, 5, 10, 15),
+                                                                    (20, 20, 30, 30), (0, 0, 10, 10)]):
+        assert repr(pdftables.tables(cells)) == repr(cells_to_tables(cells))
