@@ -457,9 +457,12 @@ class _FastGlyphs:
         ncs: Any,
         graphicstate: Any,
     ) -> Any:
-        known = _GLYPHS.get(font)
-        if known is None:
-            known = _GLYPHS[font] = {}
+        found = _GLYPHS.get(font)
+        if found is None:
+            found = _GLYPHS[font] = ({}, {})
+        (known, decoded) = found
+        if _cmap_log.isEnabledFor(logging.DEBUG):  # CMap.decode logs each call
+            decoded = None
         (x, y) = pos
         needcharspace = False
         (a, b, c, d, e, f) = matrix
@@ -493,7 +496,13 @@ class _FastGlyphs:
                 x -= obj * dxscale
                 needcharspace = True
             elif isinstance(obj, bytes):
-                for cid in font.decode(obj):
+                if decoded is None:
+                    cids = font.decode(obj)
+                else:
+                    cids = decoded.get(obj)
+                    if cids is None:
+                        cids = decoded[obj] = tuple(font.decode(obj))
+                for cid in cids:
                     if needcharspace:
                         x += charspace
                     me, mf = x * a + y * c + e, x * b + y * d + f
@@ -627,7 +636,11 @@ class _FastDevice(_FastGlyphs, PDFPageAggregatorWithMarkedContent):
 
 _pdfdevice_log = logging.getLogger("pdfminer.pdfdevice")
 #: a font's (text, width) of each character id met, for as long as the font (its document) lives
-_GLYPHS: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, float]]] = weakref.WeakKeyDictionary()
+#: and its ``decode`` of each string shown (a function of the font's encoding or CMap and the bytes)
+_GLYPHS: weakref.WeakKeyDictionary[Any, tuple[dict[int, tuple[str, float]], dict[bytes, tuple[int, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_cmap_log = logging.getLogger("pdfminer.cmapdb")
 _CONTAINER_ADD = LTContainer.add
 _NUMBERS = (int, float)  # a tuple: ``int | float`` is a new union object at every test
 
@@ -747,7 +760,7 @@ def _parse_objects(page, char_dicts: dict[int, tuple[LTChar, dict[str, Any]]] | 
                     mcid, tag = obj.mcid, obj.tag
                     attr["mcid"] = mcid if mcid.__class__ in _SCALARS else resolve_all(mcid)
                     attr["tag"] = tag if tag.__class__ in _SCALARS else resolve_all(tag)
-                    add(attr)
+                    objects.setdefault("char", []).append(attr)  # add(attr), its kind known
                 else:
                     add(process(obj))
 
