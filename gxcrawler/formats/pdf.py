@@ -213,18 +213,19 @@ def _tables(page) -> tuple[list[tuple[list[list[str]], list[float], tuple]], boo
     ruled = bool(tables)
     if not tables and len(page.horizontal_edges) >= 3:
         tables = [t for t in pdftables.find_tables(page, TEXT_COLUMNS) if len(t.rows) >= 2]
+    marks = pdftables.PageChars(page.chars) if tables and pdfstream.ENABLED else None  # once for all tables
     for table in tables:
-        rows = _matrix(table)
+        rows = _matrix(table, marks)
         if rows and max(len(r) for r in rows) >= 2:
             cols = [c.bbox[0] for c in table.columns]
             out.append((rows, cols, table.bbox))
     return out, ruled and bool(out)
 
 
-def _matrix(table) -> list[list[str]]:
+def _matrix(table, marks: pdftables.PageChars | None = None) -> list[list[str]]:
     """Cell texts with every merged cell repeated where it extends."""
     grid = table.rows  # sorted anew at every use
-    texts = _cell_texts(table, grid)
+    texts = _cell_texts(table, grid, marks)
     by_bbox = {}
     for row, row_texts in zip(grid, texts, strict=False):
         for bbox, text in zip(row.cells, row_texts, strict=False):
@@ -258,14 +259,19 @@ def _matrix(table) -> list[list[str]]:
     return matrix
 
 
-def _cell_texts(table, grid: list) -> list[list[str | None]]:
+def _cell_texts(table, grid: list, marks: pdftables.PageChars | None = None) -> list[list[str | None]]:
     """``table.extract()`` with each character's midpoint computed once, not once per row and cell
-    (pdfplumber 0.11.10's test, comparison for comparison; its own where unverified)."""
+    (pdfplumber 0.11.10's test, comparison for comparison; its own where unverified). ``marks``:
+    the page's characters with their midpoints and order (``PageChars`` of ``table.page.chars``),
+    made once for all the page's tables."""
     if not pdfstream.ENABLED:
         return table.extract()
-    chars = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in table.page.chars]
+    if marks is None:
+        marks = pdftables.PageChars(table.page.chars)
+    chars = marks.marks
+    rows = pdftables.rows_chars(chars, [row.bbox for row in grid], marks.by_v())
     out: list[list[str | None]] = []
-    for row, in_row in zip(grid, pdftables.rows_chars(chars, [row.bbox for row in grid]), strict=True):
+    for row, in_row in zip(grid, rows, strict=True):
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:

@@ -145,15 +145,39 @@ def tables(cells: list[tuple]) -> list[list[tuple]]:
     return [t for t in sorted(found, key=lambda t: min((c[1], c[0]) for c in t)) if len(t) > 1]
 
 
-def rows_chars(chars: list[tuple], rows: list[tuple]) -> list[list[tuple]]:
+class PageChars:
+    """A page's characters as ``(v, h, char)`` with their midpoints (``_cell_texts``' arithmetic),
+    and their order by ``v``: made once a page for all its tables (``rows_chars``)."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        self.marks = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in chars]
+        self._by_v: tuple[list[int], list[float]] | None = None
+
+    def by_v(self) -> tuple[list[int], list[float]] | None:
+        """The characters' indexes sorted by ``v`` and their ``v`` in that order; None with a NaN."""
+        if self._by_v is None:
+            marks = self.marks
+            if any(v != v for v, _, _ in marks):
+                return None
+            order = sorted(range(len(marks)), key=lambda k: marks[k][0])
+            self._by_v = (order, [marks[k][0] for k in order])
+        return self._by_v
+
+
+def rows_chars(chars: list[tuple], rows: list[tuple], by_v: tuple[list[int], list[float]] | None = None
+               ) -> list[list[tuple]]:
     """For each row box (x0, top, x1, bottom), the ``(v, h, char)`` whose midpoint (v, h) lies in
     it (``x0 <= h < x1``, ``top <= v < bottom``), in the page's order: the rows' characters found
-    by bisection of the midpoints, not by testing every character against every row."""
-    if any(v != v for v, _, _ in chars) or any(r[1] != r[1] or r[3] != r[3] for r in rows):  # NaN
+    by bisection of the midpoints, not by testing every character against every row. ``by_v``:
+    ``PageChars.by_v`` of these ``chars``, made once a page."""
+    if (by_v is None and any(v != v for v, _, _ in chars)) or any(r[1] != r[1] or r[3] != r[3] for r in rows):  # NaN
         return [[m for m in chars if m[1] >= x0 and m[1] < x1 and m[0] >= top and m[0] < bottom]
                 for x0, top, x1, bottom in rows]
-    order = sorted(range(len(chars)), key=lambda k: chars[k][0])
-    vs = [chars[k][0] for k in order]
+    if by_v is None:
+        order = sorted(range(len(chars)), key=lambda k: chars[k][0])
+        vs = [chars[k][0] for k in order]
+    else:
+        (order, vs) = by_v
     out = []
     for x0, top, x1, bottom in rows:
         picked = sorted(k for k in order[bisect_left(vs, top) : bisect_left(vs, bottom)]

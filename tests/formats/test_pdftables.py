@@ -157,3 +157,16 @@ def test_cells_with_a_nan_or_twice_are_pdfplumbers_tables() -> None:
     for cells in ([(0, 0, 10, 10), (10, 0, 20, 10), (0, nan, 10, 20)], [(0, 0, 10, 10), (20, 20, 30, 30), (5, 5, 10, 15),
                                                                     (20, 20, 30, 30), (0, 0, 10, 10)]):
         assert repr(pdftables.tables(cells)) == repr(cells_to_tables(cells))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 4.5, 10, 10.25, 20, 30, float("nan")]),
+                          st.sampled_from([0, 5.0, 10, 15.5, 20.0, 40])), max_size=30), BOXES, BOXES)
+def test_a_pages_characters_sorted_once_serve_every_table(points: list, rows: list, other: list) -> None:
+    """``PageChars``' midpoints and order, made once a page, give each table's rows the characters
+    ``rows_chars`` finds on its own (two tables on one page; a NaN midpoint: the linear filter)."""
+    chars = [{"top": v - 1.5, "bottom": v + 2, "x0": h - 0.5, "x1": h + 1.25, "n": n} for n, (v, h) in enumerate(points)]
+    marks = pdftables.PageChars(chars)
+    assert repr(marks.marks) == repr([((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in chars])
+    for boxes in (rows, other):
+        assert pdftables.rows_chars(marks.marks, boxes, marks.by_v()) == pdftables.rows_chars(marks.marks, boxes)
