@@ -12,11 +12,14 @@ every character into a dict another ~60 ms. Here:
   nesting — goes to pdfminer's own state machine from the same state;
 * at a stream's top level, where pdfminer's ``nextobject`` hands each plain token on as it
   comes, tokens are read and dispatched in one loop, each operator's method looked up once;
-  an operation — its numbers and its keyword, most of a stream — is read by one match;
+  an operation — a name, numbers, a string and its keyword, most of a stream — is read by one
+  match; the commonest operators (``q``, ``Q``, ``cm``, ``Tm``, ``Td``, ``TL``, ``rg``) are
+  written out with pdfminer's ``safe_float`` as ``float()``;
 * a string's horizontal glyphs are placed in one loop (``render_char``, ``LTChar.__init__``,
   pdfplumber's ``tag_cur_item``: the same arithmetic), a font's text and width of each
-  character id looked up once;
-* the page's objects are pdfplumber's ``parse_objects`` without its per-attribute calls.
+  character id and its decoding of each string looked up once, and each character's dict
+  (pdfplumber's ``process_object``) made there;
+* the page's other objects are pdfplumber's ``parse_objects`` without its per-attribute calls.
 
 Every token, its position, every operator call, character and page object is pdfminer's and
 pdfplumber's own (tests/formats/test_pdfstream.py, down to 1-byte buffers; every PDF of the
