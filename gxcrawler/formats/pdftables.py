@@ -93,14 +93,16 @@ def cells(found: dict) -> list[tuple]:
             end += 1
         row = rows[pt[1]]
         right = [points[k] for k in row[place[i] + 1 :]]
-        joined: list[tuple] | None = None  # the right corners pt connects to, found at first need
+        tested: list[bool] = []  # connects(pt, right[k]) for the first right corners, found at need
         cell = None
         for below_pt in points[i + 1 : end]:
             if not connects(pt, below_pt):
                 continue
-            if joined is None:
-                joined = [r for r in right if connects(pt, r)]
-            for right_pt in joined:
+            for k, right_pt in enumerate(right):
+                if k == len(tested):
+                    tested.append(connects(pt, right_pt))
+                if not tested[k]:
+                    continue
                 bottom_right = (right_pt[0], below_pt[1])
                 if bottom_right in found and connects(bottom_right, right_pt) and connects(bottom_right, below_pt):
                     cell = (pt[0], pt[1], bottom_right[0], bottom_right[1])
