@@ -152,15 +152,19 @@ def _unescape(body: bytes) -> bytes | None:
 
 
 #: ``_unescape`` of string bodies met (a pure function of the body: a report's labels recur in
-#: its pages and in a portal's reports), emptied when it holds ``_UNESCAPED_MAX``
+#: its pages and in a portal's reports), bodies up to ``_UNESCAPED_LONGEST`` bytes, emptied when
+#: it holds ``_UNESCAPED_MAX``: at most ~2 MB
 _unescaped: dict[bytes, bytes | None] = {}
 _UNESCAPED_MAX = 4096
+_UNESCAPED_LONGEST = 512
 
 
 def _string(body: bytes) -> bytes | None:
     """A string token's value from its body (``_read``'s), None where pdfminer fails its assertion."""
     if b"\\" not in body:
         return body
+    if len(body) > _UNESCAPED_LONGEST:
+        return _unescape(body)
     try:
         return _unescaped[body]
     except KeyError:

@@ -127,6 +127,7 @@ CASES = [
     b"/F1 (\\777)Tj 1 Tf",  # a string pdfminer fails on, read in an operation's match: pdfminer's
     b"1 2 (\\400 a) Tj",
     b"/F1 3 (\\777) Tj",
+    b"/F1 3 (" + b"\\101\\(" * 100 + b") Tj (" + b"\\101\\(" * 100 + b")Tj",  # longer than the kept bodies
 ]
 
 
@@ -340,3 +341,16 @@ def test_the_written_out_operators_leave_pdfminers_states(ops: list, ctm: tuple)
             logger.level = level
         out.append(seen)
     assert out[1] == out[0]
+
+
+def test_string_bodies_unescaped_once_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body's unescaping is kept and given again; the store holds at most ``_UNESCAPED_MAX`` bodies,
+    none longer than ``_UNESCAPED_LONGEST`` bytes."""
+    monkeypatch.setattr(pdfstream, "_unescaped", {})
+    monkeypatch.setattr(pdfstream, "_UNESCAPED_MAX", 3)
+    long_body = b"\\101" * 200
+    for body in [b"a\\101", b"\\(x\\)", b"\\777", b"b\\101", b"c\\101", long_body, b"plain"] * 2:
+        assert pdfstream._string(body) == (pdfstream._unescape(body) if b"\\" in body else body)
+        assert len(pdfstream._unescaped) <= 3
+    assert long_body not in pdfstream._unescaped
+    assert pdfstream._string(b"a\\101") is pdfstream._string(b"a\\101")  # kept
