@@ -218,6 +218,7 @@ def record_aliases(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
                       "checked_at": when})
     if not batch:
         return 0
+    batch.sort(key=_url)  # one lock order for every writer
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -256,6 +257,10 @@ def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
     return insert(_fetches)
 
 
+def _url(row: dict[str, Any]) -> str:
+    return row["url"]
+
+
 def _new_row(now: datetime, run_id: int | None, **fields: Any) -> dict[str, Any]:
     """A fetches row as first recorded: seen now, by this run, listed, no hints or region unless given."""
     return {"hints": {}, "region": {}, "first_seen": now, "last_seen": now, "last_run_id": run_id, "listed": True,
@@ -269,9 +274,13 @@ def _upsert(
     where: sa.ColumnElement[bool] | None = None,
 ) -> int:
     """Insert ``batch`` into fetches; a URL already stored gets ``changes(excluded)`` instead (where
-    ``where`` holds). One statement for the whole batch (executemany). Returns the rows written."""
+    ``where`` holds). One statement for the whole batch (executemany). Returns the rows written.
+
+    The rows go in URL order, as the loader's (``db.fetches``) do: two writers of the same rows at
+    once (a night's crawl and its spool replay) then lock them in one order and cannot deadlock."""
     if not batch:
         return 0
+    batch = sorted(batch, key=_url)
     with engine.begin() as conn:
         stmt = _insert(conn)
         conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=changes(stmt.excluded), where=where),
@@ -358,7 +367,7 @@ def record_failures(engine: Engine, rows: Iterable[dict[str, Any]], run_id: int 
 
 def mark_checked(engine: Engine, urls: Iterable[str], run_id: int | None) -> int:
     """URLs whose content this run confirmed unchanged (304, or the same hash): seen and checked now."""
-    url_list = list(dict.fromkeys(urls))
+    url_list = sorted(set(urls))  # in URL order, as every writer of fetches locks its rows
     now = datetime.now(UTC)
     count = 0
     with engine.begin() as conn:

@@ -289,7 +289,7 @@ def mark_seen(
     bind: Engine | Connection, urls: Iterable[str], run_id: int | None, seen_at: datetime | None = None
 ) -> int:
     """Stamp URLs as seen (and listed) in this run; returns how many rows were known."""
-    url_list = list(dict.fromkeys(urls))
+    url_list = sorted(set(urls))  # in URL order, as every writer of fetches locks its rows
     seen = seen_at or datetime.now(UTC)
 
     def work(conn: Connection) -> int:
