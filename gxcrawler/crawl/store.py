@@ -7,6 +7,7 @@ and a year-aware "no longer listed" at the end. Those live here, on the same tab
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -257,8 +258,8 @@ def _insert(conn: Connection):  # noqa: ANN202 - dialect-specific Insert
     return insert(_fetches)
 
 
-def _url(row: dict[str, Any]) -> str:
-    return row["url"]
+#: a row's URL: the order every writer of ``fetches`` locks its rows in
+_url = operator.itemgetter("url")
 
 
 def _new_row(now: datetime, run_id: int | None, **fields: Any) -> dict[str, Any]:

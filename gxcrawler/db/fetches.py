@@ -223,10 +223,14 @@ def _array_literal(values: list[Any]) -> str:
     kinds = set(map(type, values))
     if len(kinds) == 1 and values:  # one type, no NULL (a column of a batch): one join, the same text
         kind = kinds.pop()
-        texts = values if kind is str else map(str, values) if kind is int else None
         if kind is NoneType:
             return "{" + ",".join(["NULL"] * len(values)) + "}"
-        if kind is datetime:  # one object (a batch's time, record_fetches): its text once
+        texts: Iterable[str] | None = None
+        if kind is str:
+            texts = values
+        elif kind is int:
+            texts = map(str, values)
+        elif kind is datetime:  # one object (a batch's time, record_fetches): its text once
             first = values[0]
             same = all(map(operator.is_, values, repeat(first)))
             texts = [first.isoformat()] * len(values) if same else map(datetime.isoformat, values)
