@@ -7,13 +7,19 @@ reactor's thread, by the process's other threads (the loader's writer, the store
 the parse pool's feeders, Twisted's thread pool) and by its children that ended (the
 parse workers, joined when the pipelines close, before the last ``spider_closed``) —
 are written as JSON (``{"lag": [...], "cpu": {...}}``) to the file named by ``GX_LAG_FILE``.
+Parse workers forked from a fork server (``gxcrawler.parsing.pool``) are the server's children,
+not this process's: the server's CPU and its ended children's are counted with them, whole (as
+a spawned worker's whole life is), and given apart too (``fork_server``: the crawl benchmark
+adds it to the process's total, since the server ends after the crawl process, unwaited).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
+from pathlib import Path
 
 from scrapy import signals
 
@@ -36,7 +42,8 @@ class _Probe:
 
     def cpu_spent(self) -> dict[str, float]:
         reactor, process, children = (b - a for a, b in zip(self.cpu0, self.cpu(), strict=True))
-        return {"reactor": reactor, "threads": process - reactor, "children": children}
+        server = fork_server_cpu()
+        return {"reactor": reactor, "threads": process - reactor, "children": children + server, "fork_server": server}
 
     def start(self) -> None:
         from twisted.internet import reactor
@@ -60,6 +67,20 @@ class _Probe:
 
 
 _PROBE = _Probe()
+
+
+def fork_server_cpu() -> float:
+    """CPU seconds of this process's fork server and of its ended children (0 when none runs)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
 class ReactorLagProbe:
