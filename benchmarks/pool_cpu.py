@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def documents() -> list[tuple[str, bytes, str | None]]:
     """Every distinct page and document of the five simulations and the all-PDF Luoning portal."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))  # after the tree measured (PYTHONPATH)
     from tests.simulations.luoning import LuoningSimulation
     from tests.simulations.registry import NAMES, all_simulations
 
