@@ -1,6 +1,7 @@
 """What a document costs through the parse pool, worker starts included: CPU per document, paired.
 
     python benchmarks/pool_cpu.py --trees /work/main . [--repeat 5] [--workers 2] [--max-tasks 500] [--rounds 3]
+        [--kind html|pdf|docx]
 
 ``crawl_speed.py --parse-times`` times each document's parse inside a worker; this counts
 everything the pool's processes spend: the workers' start (a spawned interpreter imports the
@@ -61,11 +62,13 @@ def _fork_server_cpu() -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
-def one_run(repeat: int, workers: int, max_tasks: int) -> dict:
-    """One pool over the documents, in this process (the tree on ``PYTHONPATH``)."""
+def one_run(repeat: int, workers: int, max_tasks: int, kind: str | None = None) -> dict:
+    """One pool over the documents (of one ``kind``: html, pdf, docx), in this process (the tree on ``PYTHONPATH``)."""
+    from gxcrawler.parsing.api import sniff_type
     from gxcrawler.parsing.pool import ParsePool, ParseTask, PoolConfig
 
-    docs = documents() * repeat
+    docs = [d for d in documents() if kind is None or sniff_type(d[1], d[2], d[0].rsplit("/", 1)[-1]) == kind]
+    docs *= repeat
     random.Random(12).shuffle(docs)
     tasks = [ParseTask(body, source=url, content_type=ct, filename=url.rsplit("/", 1)[-1]) for url, body, ct in docs]
 
@@ -96,17 +99,18 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-tasks", type=int, default=500, help="documents per worker before it is replaced")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--kind", choices=("html", "pdf", "docx"), help="only the documents of one type")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(one_run(args.repeat, args.workers, args.max_tasks)))
+        print(json.dumps(one_run(args.repeat, args.workers, args.max_tasks, args.kind)))
         return 0
     runs: dict[str, list[dict]] = {t: [] for t in args.trees}
     for r in range(args.rounds):
         order = args.trees[r % len(args.trees):] + args.trees[: r % len(args.trees)]
         for tree in order:
             cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--workers", str(args.workers),
-                   "--max-tasks", str(args.max_tasks)]
+                   "--max-tasks", str(args.max_tasks), *(["--kind", args.kind] if args.kind else [])]
             env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
             out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
             runs[tree].append(json.loads(out.splitlines()[-1]))
@@ -114,7 +118,8 @@ def main() -> int:
             print(f"round {r + 1} {tree}: {run['docs']} docs, workers {run['workers']:.2f} s "
                   f"(fork server {run['server']:.2f}), caller {run['caller']:.2f} s, wall {run['wall']:.2f} s",
                   file=sys.stderr)
-    print(f"{args.workers} workers, max_tasks {args.max_tasks}; medians (range) over {args.rounds} runs")
+    print(f"{args.kind or 'every'} document, {args.workers} workers, max_tasks {args.max_tasks}; "
+          f"medians (range) over {args.rounds} runs")
     print("| tree | docs | workers' CPU ms / doc | caller's CPU ms / doc | wall s |")
     print("|---|---:|---:|---:|---:|")
     for tree, rs in runs.items():
