@@ -344,7 +344,8 @@ def _context() -> multiprocessing.context.BaseContext:
     ``max_tasks`` documents, a crash or a time-out), ~0.6 ms a document over 500. The fork
     server is such an interpreter too (started once per process, single-threaded: nothing
     inherited from the reactor's threads, which is why not ``fork``), and a worker is a fork of
-    it, its imports already done. The preload is set only while no server runs (one per process).
+    it, its imports already done. The preload takes effect when the server starts (with the
+    process's first pool; one server per process). Measured: ``benchmarks/pool_cpu.py``.
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(_PRELOAD))  # a module that fails to import is skipped (its reader's error)
