@@ -347,6 +347,8 @@ def _context() -> multiprocessing.context.BaseContext:
     it, its imports already done. The preload takes effect when the server starts (with the
     process's first pool; one server per process). Measured: ``benchmarks/pool_cpu.py``.
     """
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: a fresh interpreter each
+        return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(_PRELOAD))  # a module that fails to import is skipped (its reader's error)
     return ctx
