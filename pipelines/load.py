@@ -12,17 +12,12 @@ from twisted.python.threadpool import ThreadPool
 from gxcrawler.crawl.items import ReportItem
 from gxcrawler.crawl.ledger import Ledger
 from gxcrawler.crawl.spool import Spool, replay_reports, spool_dir
+from gxcrawler.crawl.writer import retry_counter
+from gxcrawler.db.retry import DEFAULT_RETRIES
 
 logger = logging.getLogger(__name__)
 
 OUTCOMES = ("inserted", "updated", "unchanged", "skipped", "refused", "failed", "spooled")
-#: the start of a load failure's message when the database itself was unreachable
-OUTAGE_ERRORS = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError", "ConnectionError")
-
-
-def is_outage(message: str | None) -> bool:
-    """Whether a failed load failed because the database was unreachable (not because of the report)."""
-    return bool(message) and message.startswith(OUTAGE_ERRORS)
 
 
 class LoadPipeline:
@@ -57,6 +52,8 @@ class LoadPipeline:
         self.timer = None  # the delayed call that writes a partial batch once its first report waited max_wait
         self.url = settings.get("GXCRAWLER_DATABASE_URL") or None
         self.retry_seconds = settings.getfloat("GX_LOAD_RETRY_SECONDS", 120.0)
+        self.db_retries = settings.getint("GX_DB_RETRIES", DEFAULT_RETRIES)
+        self.count_retry = retry_counter(crawler.stats)
         self.spool_base = spool_dir(settings)
         self.batch: list = []
         self.batch_items: list = []  # the items of ``batch``: in distributed mode they hold their request's lease
@@ -104,28 +101,41 @@ class LoadPipeline:
         return len(replay_reports(self.spool, self.loader))
 
     def _write(self, batch: list) -> list:
-        """Load a batch; retry the reports an outage failed; spool those still failing. On the writer thread."""
+        """Load a batch; retry the reports the database failed (``gxcrawler.db.retry``: a transient failure
+        at once, ``GX_DB_RETRIES`` times; an outage with backoff); spool those still failing. On the writer thread."""
         from gxcrawler.db import LoadOutcome
+        from gxcrawler.db.retry import announce, backoff, is_transient, retry_reason
 
         results: list = [None] * len(batch)
         todo = list(range(len(batch)))
         deadline = time.monotonic() + (0 if self.down else self.retry_seconds)
         delay = 1.0
+        quick = 0  # transient retries so far
         while todo:
             try:
                 self._ensure_loader()
                 outcomes = self.loader.load_many([batch[i] for i in todo])
             except Exception as exc:  # noqa: BLE001 - the database went away before the first report
                 message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-                outcomes = [LoadOutcome("failed", message=message) for _ in todo]
+                outcomes = [LoadOutcome("failed", message=message, retry=retry_reason(exc)) for _ in todo]
             again = []
             for i, outcome in zip(todo, outcomes, strict=True):
-                if outcome.status == "failed" and is_outage(outcome.message):
+                if outcome.status == "failed" and outcome.retry:
                     again.append(i)
                 else:
                     results[i] = outcome
             todo = again
-            if not todo or time.monotonic() + delay > deadline:
+            if not todo:
+                break
+            transient = sorted({o.retry for o in outcomes if is_transient(o.retry)})
+            if transient and quick < self.db_retries:  # the database answered: try again at once
+                quick += 1
+                pause = backoff(quick)
+                announce(transient[0], f"loading {len(todo)} reports", quick, self.db_retries, pause)
+                self.count_retry(transient[0])
+                time.sleep(pause)
+                continue
+            if time.monotonic() + delay > deadline:
                 break
             logger.warning("database unreachable; retrying %d reports in %.0f s", len(todo), delay)
             time.sleep(delay)

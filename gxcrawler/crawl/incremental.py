@@ -28,8 +28,9 @@ document it led to, when the document's item left the pipelines): a crawl killed
 before loading leaves the URL unsettled, so the next crawl fetches it again. The
 loader records the load outcome on the same row. Failures (``gxcrawler.crawl.ledger``)
 are written on the same rows and unsettle them. All writes are batched and run on
-the crawl's writer thread (``gxcrawler.crawl.writer``), never on the reactor; if the
-database is down they are kept and retried, and spooled to disk when the crawl ends.
+the crawl's writer thread (``gxcrawler.crawl.writer``), never on the reactor; a transient failure
+(deadlock, serialization failure, lock not available, a dropped connection) is tried again there at
+once; if the database is down they are kept and retried, and spooled to disk when the crawl ends.
 
 A document link that redirects (``http://`` → ``https://``, a CMS's ``download.jsp?id=`` →
 ``/uploads/…``) is stored as an *alias* of where it led (``fetch_aliases``), recorded only
@@ -370,21 +371,24 @@ class IncrementalState:
         return d
 
     def _write(self, snapshot, run_id) -> None:
+        """On the writer thread: each kind in its own transaction, a transient failure of one tried again
+        (``SerialWriter.call``); what still fails goes back to the buffer (:meth:`_write_failed`)."""
         records, failures, seen, checked, lists, lists_seen, aliases = snapshot
+        call = self.writer.call
         if lists:
-            store.record_lists(self.engine, lists, run_id)
+            call(store.record_lists, self.engine, lists, run_id)
         if lists_seen:
-            store.mark_seen(self.engine, lists_seen, run_id)
+            call(store.mark_seen, self.engine, lists_seen, run_id)
         if records:
-            store.record_fetches(self.engine, records, run_id)
+            call(store.record_fetches, self.engine, records, run_id)
         if failures:
-            store.record_failures(self.engine, failures, run_id)
+            call(store.record_failures, self.engine, failures, run_id)
         if seen:
-            store.mark_seen(self.engine, seen, run_id)
+            call(store.mark_seen, self.engine, seen, run_id)
         if checked:
-            store.mark_checked(self.engine, checked, run_id)
+            call(store.mark_checked, self.engine, checked, run_id)
         if aliases:
-            store.record_aliases(self.engine, aliases)
+            call(store.record_aliases, self.engine, aliases)
 
     def _write_failed(self, failure, snapshot) -> None:
         """Keep what could not be written; the next flush (or the spool at the end) takes it."""

@@ -214,15 +214,17 @@ class NightlyExtension:
 
         from . import store
 
-        replay_rows(Spool(self.spool_base, spider), self.engine)
+        call = self.writer.call  # each write tried again on a transient failure (deadlock, dropped connection)
+        call(replay_rows, Spool(self.spool_base, spider), self.engine)  # a retry re-applies one file: upserts
         # a run left open by a killed process: at once when its job dir says so, else once its heartbeat is old
-        closed = store.close_abandoned_runs(self.engine, spider, now if self.killed_before else now - self.silent_after)
+        closed = call(store.close_abandoned_runs, self.engine, spider,
+                      now if self.killed_before else now - self.silent_after)
         if closed:
             logger.warning("closed %d run(s) of %s left open by a killed crawl", closed, spider)
         if self.distributed:  # one run per portal per night, shared by the workers
             run_id = self._join_shared_run(spider, args, now)
         else:
-            run_id = start_run(self.engine, spider, args, started_at=now)
+            run_id = call(start_run, self.engine, spider, args, started_at=now)
         known = store.known_fetches(self.engine, spider) if self.state.enabled else {}
         lists = store.known_lists(self.engine, spider) if self.state.enabled else {}
         aliases = store.known_aliases(self.engine, spider) if self.state.enabled else {}
@@ -251,7 +253,7 @@ class NightlyExtension:
 
         if self.summary is None or self.summary.run_id is None:
             return None
-        d = self.writer.submit(store.heartbeat, self.engine, self.summary.run_id)
+        d = self.writer.write(store.heartbeat, self.engine, self.summary.run_id)
         d.addErrback(lambda f: logger.warning("heartbeat not written: %s", f.getErrorMessage()))
         return d
 
@@ -294,8 +296,8 @@ class NightlyExtension:
         unlist = (complete and verdict.outcome == "success" and not getattr(spider, "agency_filter", None)
                   and lists_complete(stats))
         if unlist and not unwritten:
-            d = self.writer.submit(store_mark_unlisted, self.engine, spider.name, self.origin,
-                                   getattr(spider, "years", None))
+            d = self.writer.write(store_mark_unlisted, self.engine, spider.name, self.origin,
+                                  getattr(spider, "years", None))
             await maybe_deferred_to_future(self._quietly_d(d))
         counts = run_counts(stats)
         summary = self.summary or RunSummary(spider=spider.name)
@@ -307,7 +309,7 @@ class NightlyExtension:
         if summary.run_id is not None:
             values = {"outcome": verdict.outcome, "reason": verdict.reason, "requests": summary.requests,
                       "bytes": summary.bytes, "errors": errors_by_kind(stats), **counts}
-            d = self.writer.submit(finish_run, self.engine, summary.run_id, **values)
+            d = self.writer.write(finish_run, self.engine, summary.run_id, **values)
             if not await maybe_deferred_to_future(self._quietly_d(d, default=False, ok=True)):
                 self._spool_run(spider.name, summary.run_id, values)
         self.stats.set_value("gx/run/outcome", verdict.outcome)

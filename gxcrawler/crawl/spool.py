@@ -169,7 +169,7 @@ def replay_reports(spool: Spool, loader) -> list[str]:
     statuses = []
     for path, (result, prov, region) in spool.reports():
         outcome = loader.load(result, prov, region)
-        if outcome.status == "failed" and (outcome.message or "").startswith(("OperationalError", "InterfaceError")):
+        if outcome.status == "failed" and outcome.retry:  # the database's failure, not the report's
             raise RuntimeError(f"spooled report {path.name} still cannot be loaded: {outcome.message}")
         if outcome.status == "failed":  # the report itself: its fetch row stays unsettled, the crawl gets it again
             logger.error("spooled report %s failed to load: %s", path.name, outcome.message)

@@ -48,6 +48,7 @@ from .fetches import record_fetches
 from .headlines import headline_values
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportPicture, ReportValue
 from .refusals import refusal, replacement_refusal
+from .retry import retry_reason
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class LoadOutcome:
     agency: str | None = None  # the agency's name in the database
     year: int | None = None
     sha256: str | None = None
+    #: a failed load that may succeed when tried again: why (``gxcrawler.db.retry.retry_reason``: a transient
+    #: SQLSTATE, or ``unavailable``); None when the report itself failed
+    retry: str | None = None
 
 
 #: Called inside the report's transaction just before commit (tests inject failures here).
@@ -339,7 +343,8 @@ class Loader:
             message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
             if not stored:
                 self._store_documents(conn, [prov])
-            return LoadOutcome("failed", message=message, year=result.year, sha256=prov.sha256)
+            return LoadOutcome("failed", message=message, year=result.year, sha256=prov.sha256,
+                               retry=retry_reason(exc))
         # Cache agency ids only once committed: a rolled-back load may have created one.
         with self._lock:
             self._agencies.update(created)
