@@ -21,9 +21,8 @@ from scrapy.utils.request import RequestFingerprinter
 
 from tests.fixtures.faults import FaultyPortal, faulty_portal, stored
 from tests.fixtures.nightly import ROOT, query
-from tests.fixtures.pg import SERVER, create_database, drop_database
+from tests.fixtures.pg import create_database, drop_database
 from tests.reliability import faults as F
-from tests.reliability.dbproxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 YEAR = 2021
@@ -141,16 +140,6 @@ def test_an_attachment_without_validators_is_refetched_on_schedule_and_compared_
 
 
 # ---------------------------------------------------------------- the database goes away
-
-
-@pytest.fixture()
-def proxy():
-    host, port = urlsplit(SERVER).hostname, urlsplit(SERVER).port or 5432
-    p = TcpProxy((host, port)).start()
-    try:
-        yield p
-    finally:
-        p.stop()
 
 
 def test_a_short_database_outage_loses_nothing(faulty, pg_url, proxy, reference, tmp_path):

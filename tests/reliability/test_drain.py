@@ -1,0 +1,167 @@
+"""The crawl's last writes meet a transient database failure: tried again, not called an outage.
+
+The fetch ledger writes every row of the night in its final drain here (``GX_FETCH_FLUSH_EVERY``
+out of reach), and each of the drain's statements locks its rows in URL order. The test holds
+the row lock of the greatest URL the night writes from before the crawl starts, so the drain
+statement that writes it waits there last, holding its other rows; then the test provokes, for real,
+
+* a deadlock (SQLSTATE 40P01): it asks for those other rows; PostgreSQL aborts the crawl's statement
+  (the test's ``deadlock_timeout`` is the longer) — retried, the night is a success;
+* a lock timeout (55P03): the crawl's connections have ``lock_timeout``; the lock is released once
+  the crawl logged its first retry — the night is a success;
+* a connection dropped under the statement, the server back at once — the night is a success;
+* a connection dropped under the statement and the server gone for good: the drop is retried once,
+  the refused connection is not (no backoff ladder), the rows are spooled and the run says so.
+
+Second nights of the Panzhihua simulation (``gxcrawler crawl-all`` in a subprocess, real PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+import pytest
+
+from tests.fixtures.faults import FaultyPortal
+from tests.fixtures.nightly import query
+
+pytestmark = pytest.mark.slow
+YEAR = "2021"
+#: nothing written before the end: every fetch row of the night waits for the final drain
+AT_THE_END = {"GX_FETCH_FLUSH_EVERY": "1000000", "GX_FETCH_FLUSH_SECONDS": "0", "GX_HEARTBEAT_SECONDS": "0"}
+
+
+def _connect(db_url: str):
+    return psycopg2.connect(db_url.replace("postgresql+psycopg2://", "postgresql://"))
+
+
+def _first_night(portal: FaultyPortal, db_url: str) -> None:
+    night = portal.run(db_url, "--year", YEAR)
+    assert night.returncode == 0, night.stdout[-3000:]
+    portal.server.reset_counts()
+
+
+@contextmanager
+def _holding_the_last_row(db_url: str) -> Iterator[tuple]:
+    """A transaction holding the row lock of the greatest URL in ``fetches``: (cursor, that URL)."""
+    conn = _connect(db_url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SET deadlock_timeout = '60s'")  # the crawl's backend (1 s) finds a deadlock: its statement goes
+        cur.execute("SELECT url FROM fetches ORDER BY url DESC LIMIT 1 FOR UPDATE")
+        (last,) = cur.fetchone()
+        yield cur, last
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def _wait_for_a_waiter(cur, crawl, log: Path, timeout: float = 240) -> None:
+    """Until another backend waits for a lock (the drain, on the held row); the crawl must be running."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cur.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        if cur.fetchone()[0]:
+            return
+        if crawl.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the crawl never waited for the held row lock:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+def _wait_for_line(log: Path, text: str, crawl, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        if crawl.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the crawl never logged {text!r}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+def _night_rows(db_url: str) -> tuple[int, int]:
+    """(the last run's id, how many fetches rows it wrote)."""
+    (run,) = query(db_url, "SELECT max(id) AS id FROM crawl_runs")
+    (rows,) = query(db_url, "SELECT count(*) AS n FROM fetches WHERE last_run_id = :run", run=run.id)
+    return run.id, rows.n
+
+
+def _assert_ok(db_url: str, portal: FaultyPortal, crawl, log: Path, retried: str, expected_rows: int) -> None:
+    """The night ended a success, every fetch row written, nothing spooled, and it did meet the failure."""
+    text = log.read_text()
+    assert crawl.wait(timeout=300) == 0, text[-3000:]
+    text = log.read_text()
+    run_id, rows = _night_rows(db_url)
+    (run,) = query(db_url, "SELECT outcome, reason FROM crawl_runs WHERE id = :id", id=run_id)
+    assert (run.outcome, run.reason) == ("success", None)
+    assert rows == expected_rows  # every row the night had to write, by this night
+    assert not list((portal.crawls_dir / "spool").rglob("*.json")), "something was spooled"
+    assert retried in text and "'gx/db/retries': " in text
+
+
+def _control_rows(portal: FaultyPortal, db_url: str) -> int:
+    """How many fetches rows a second night writes when nothing goes wrong."""
+    night = portal.run(db_url, "--year", YEAR, settings=AT_THE_END)
+    assert night.returncode == 0, night.stdout[-3000:]
+    portal.server.reset_counts()
+    return _night_rows(db_url)[1]
+
+
+def test_a_deadlock_in_the_final_drain_is_retried_and_the_night_ends_ok(faulty, pg_url, tmp_path):
+    _first_night(faulty, pg_url)
+    expected = _control_rows(faulty, pg_url)
+    assert expected > 10
+    log = tmp_path / "night.log"
+    with _holding_the_last_row(pg_url) as (cur, last):
+        crawl = faulty.start(pg_url, "--year", YEAR, settings=AT_THE_END, log=log)
+        _wait_for_a_waiter(cur, crawl, log)
+        # the drain's statement holds every row before ``last``: asking for them closes the cycle
+        cur.execute("SELECT url FROM fetches WHERE url < %s ORDER BY url FOR UPDATE", (last,))
+    _assert_ok(pg_url, faulty, crawl, log, "deadlock detected (SQLSTATE 40P01)", expected)
+
+
+def test_a_lock_timeout_in_the_final_drain_is_retried_and_the_night_ends_ok(faulty, pg_url, tmp_path):
+    _first_night(faulty, pg_url)
+    expected = _control_rows(faulty, pg_url)
+    log = tmp_path / "night.log"
+    impatient = f"{pg_url}?options={quote('-c lock_timeout=300')}"
+    with _holding_the_last_row(pg_url):
+        crawl = faulty.start(impatient, "--year", YEAR, settings=AT_THE_END, log=log)
+        _wait_for_line(log, "(SQLSTATE 55P03)", crawl)
+    _assert_ok(pg_url, faulty, crawl, log, "lock not available (SQLSTATE 55P03)", expected)
+
+
+def test_a_connection_dropped_in_the_final_drain_is_retried_and_the_night_ends_ok(faulty, pg_url, proxy, tmp_path):
+    _first_night(faulty, pg_url)
+    expected = _control_rows(faulty, pg_url)
+    log = tmp_path / "night.log"
+    with _holding_the_last_row(pg_url) as (cur, _):
+        crawl = faulty.start(proxy.url_for(pg_url), "--year", YEAR, settings=AT_THE_END, log=log)
+        _wait_for_a_waiter(cur, crawl, log)
+        proxy.cut()  # the drain's connection dies under its statement …
+        proxy.restore()  # … and the server answers again at once
+    _assert_ok(pg_url, faulty, crawl, log, "database: connection lost in", expected)
+
+
+def test_a_database_gone_in_the_final_drain_spools_at_once_and_says_so(faulty, pg_url, proxy, tmp_path):
+    _first_night(faulty, pg_url)
+    log = tmp_path / "night.log"
+    with _holding_the_last_row(pg_url) as (cur, _):
+        crawl = faulty.start(proxy.url_for(pg_url), "--year", YEAR, settings=AT_THE_END, log=log)
+        _wait_for_a_waiter(cur, crawl, log)
+        proxy.cut()  # gone, and stays gone
+        cut_at = time.monotonic()
+        assert crawl.wait(timeout=120) == 1, log.read_text()[-3000:]
+        took = time.monotonic() - cut_at
+    text = log.read_text()
+    # the dropped connection was worth one more try; the refused one was not
+    assert text.count("database: connection lost in") == 1, text[-3000:]
+    assert "retry 2 of" not in text
+    assert "database unavailable:" in text and "fetch records not written (spooled)" in text
+    assert took < 30, f"{took:.0f} s from the outage to the end of the crawl"
+    spool = faulty.crawls_dir / "spool" / "panzhihua" / "rows"
+    assert list(spool.glob("*.json")), "the night's fetch rows were not spooled"
+    _, rows = _night_rows(pg_url)
+    assert rows == 0  # nothing of the night reached the database
