@@ -165,3 +165,34 @@ def test_a_database_gone_in_the_final_drain_spools_at_once_and_says_so(faulty, p
     assert list(spool.glob("*.json")), "the night's fetch rows were not spooled"
     _, rows = _night_rows(pg_url)
     assert rows == 0  # nothing of the night reached the database
+
+
+# ---------------------------------------------------------------- the loader's batches, the same classification
+
+
+def test_a_lock_timeout_on_a_batch_of_reports_is_retried_at_once_and_every_report_loaded(faulty, pg_url, tmp_path):
+    """The loader's batch meets a lock timeout (55P03) on ``reports``: tried again at once (not the
+    outage ladder of ``GX_LOAD_RETRY_SECONDS``), every report loaded once the lock goes, nothing spooled."""
+    from gxcrawler.db import ensure_schema, make_engine
+
+    engine = make_engine(pg_url)
+    ensure_schema(engine)  # so the test can lock ``reports`` before the crawl's first batch
+    engine.dispose()
+    log = tmp_path / "night.log"
+    conn = _connect(pg_url)
+    try:
+        conn.cursor().execute("LOCK TABLE reports IN EXCLUSIVE MODE")  # reads go on; inserts wait
+        crawl = faulty.start(f"{pg_url}?options={quote('-c lock_timeout=300')}", "--year", YEAR,
+                             settings={"GX_LOAD_RETRY_SECONDS": "5"}, log=log)
+        _wait_for_line(log, "lock not available (SQLSTATE 55P03) in loading", crawl)
+    finally:
+        conn.rollback()
+        conn.close()
+    assert crawl.wait(timeout=300) == 0, log.read_text()[-3000:]
+    text = log.read_text()
+    assert "database unreachable; retrying" not in text  # not taken for an outage
+    (run,) = query(pg_url, "SELECT outcome, reports_new FROM crawl_runs")
+    assert (run.outcome, run.reports_new) == ("success", len(faulty.sim.expected_reports(int(YEAR))))
+    assert query(pg_url, "SELECT count(*) AS n FROM reports")[0].n == run.reports_new
+    assert not list((faulty.crawls_dir / "spool").rglob("*.json")), "something was spooled"
+    assert "'gx/db/retries': " in text
