@@ -160,6 +160,7 @@ GX_REFETCH_EVERY = 7  # documents without validators: re-downloaded and compared
 GX_LIST_REVISIT_EVERY = 7  # a list page whose parent is unchanged is read at least every N nights
 GX_GONE_RETRY_EVERY = 7  # a document gone (404/410) at its last fetch is asked again every N nights, not every night
 GX_LOAD_RETRY_SECONDS = 120  # database unreachable: retry a batch this long, then spool it to disk
+GX_DB_RETRIES = 5  # a deadlock, lock timeout or dropped connection: tried again this often at once (gxcrawler/db/retry.py)
 GX_HEARTBEAT_SECONDS = 60  # a running crawl stamps its run; a silent open run was killed
 
 # Distributed crawls (issue 16, docs/notes/distributed.md): several workers share one crawl

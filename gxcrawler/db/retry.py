@@ -88,8 +88,8 @@ def backoff(attempt: int) -> float:
 
 def announce(code: str, what: str, attempt: int, attempts: int, delay: float) -> None:
     """The WARNING of one retry: which failure (SQLSTATE), of what, which try."""
-    logger.warning("database: %s (SQLSTATE %s) in %s; retry %d of %d in %.2f s",
-                   TRANSIENT_SQLSTATES.get(code, code), code, what, attempt, attempts, delay)
+    failure = f"{TRANSIENT_SQLSTATES[code]} (SQLSTATE {code})" if code in TRANSIENT_SQLSTATES else code
+    logger.warning("database: %s in %s; retry %d of %d in %.2f s", failure, what, attempt, attempts, delay)
 
 
 def retrying(work: Callable[..., T], *args: Any, attempts: int = DEFAULT_RETRIES,

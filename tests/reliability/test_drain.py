@@ -65,7 +65,8 @@ def _wait_for_a_waiter(cur, crawl, log: Path, timeout: float = 240) -> None:
     """Until another backend waits for a lock (the drain, on the held row); the crawl must be running."""
     deadline = time.monotonic() + timeout
     while True:
-        cur.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        cur.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                    " WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()")
         if cur.fetchone()[0]:
             return
         if crawl.poll() is not None or time.monotonic() > deadline:
