@@ -34,7 +34,10 @@ class LoadPipeline:
     partial batch is flushed in ``close_spider``, which returns only when every batch
     is written.
 
-    A database outage loses nothing: the reports of a batch whose load failed because
+    A transient failure (a deadlock, a serialization failure, a lock not available, a dropped
+    connection: ``gxcrawler.db.retry``) is tried again at once, ``GX_DB_RETRIES`` times (5) a
+    short backoff apart, each retry counted in ``gx/db/retries``. A database outage loses
+    nothing: the reports of a batch whose load failed because
     the database was unreachable are retried with exponential backoff for up to
     ``GX_LOAD_RETRY_SECONDS`` (default 120); what still cannot be written is spooled to
     disk (``gxcrawler.crawl.spool``, under ``GX_SPOOL_DIR``) and loaded as soon as the
