@@ -12,18 +12,21 @@ crawl's ``gx/db/retries``; anything else reaches the caller's Deferred at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twisted.internet import defer, threads
 from twisted.python.threadpool import ThreadPool
 
 from gxcrawler.db.retry import DEFAULT_RETRIES, retrying
 
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
 #: stats: transient database failures tried again (every writer of the crawl: ledger, run record, loader)
 RETRIES_STAT = "gx/db/retries"
 
 
-def retry_counter(stats) -> Callable[[str], None]:
+def retry_counter(stats: StatsCollector) -> Callable[[str], None]:
     """``on_retry`` for :func:`gxcrawler.db.retry.retrying` on a worker thread: counts the retry in
     ``stats`` on the reactor (the stats are the reactor's; in order with the write's own result)."""
     from twisted.internet import reactor
@@ -32,7 +35,8 @@ def retry_counter(stats) -> Callable[[str], None]:
 
 
 class SerialWriter:
-    def __init__(self, name: str = "gxcrawler-store", *, retries: int = DEFAULT_RETRIES, stats=None) -> None:
+    def __init__(self, name: str = "gxcrawler-store", *, retries: int = DEFAULT_RETRIES,
+                 stats: StatsCollector | None = None) -> None:
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name=name)
         self._started = False
         self.retries = retries
