@@ -64,9 +64,21 @@ def transient(exc: BaseException) -> str | None:
     return None
 
 
+#: SQLSTATE classes of an operational error that is the server's state, not the statement's: a
+#: connection exception, insufficient resources (disk full, out of memory, too many connections),
+#: operator intervention by shutdown (``57P``: shut down, crashed, starting up), a system error
+_SERVER_STATES = ("08", "53", "57P", "58")
+
+
 def unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` is the database's failure (unreachable, operational), not the statement's or the data's."""
-    return any(cls.__name__ in _OPERATIONAL for cls in type(exc).__mro__)
+    """Whether ``exc`` is the database's failure (unreachable, shut down, out of resources), not the
+    statement's or the data's. An operational error the server sent with another SQLSTATE is the
+    statement's: a statement timeout (``57014``) on one report would otherwise be spooled, and its
+    replay would fail the same way each night in front of every report spooled after it."""
+    if not any(cls.__name__ in _OPERATIONAL for cls in type(exc).__mro__):
+        return False
+    code = sqlstate(exc)
+    return code is None or code.startswith(_SERVER_STATES)
 
 
 def retry_reason(exc: BaseException) -> str | None:

@@ -90,3 +90,27 @@ def test_a_refused_connection_is_an_outage_not_tried_again(pg_url):
     finally:
         gone.dispose()
     assert isinstance(exc, sa.exc.OperationalError) and calls == 1 and retry_reason(exc) == UNAVAILABLE
+
+
+def test_a_statement_timeout_is_the_statements_failure_not_an_outage(engine):
+    """An OperationalError whose SQLSTATE is not the server's state (57014): surfaces at once and is not
+    called an outage — an outage is spooled, and a spooled report that times out again each replay
+    would hold up every report spooled after it."""
+    def slow() -> None:
+        with engine.begin() as conn:
+            conn.execute(sa.text("SET LOCAL statement_timeout = '50ms'"))
+            conn.execute(sa.text("SELECT pg_sleep(1)"))
+
+    exc, calls = _fails(slow)
+    assert isinstance(exc, sa.exc.OperationalError) and calls == 1 and retry_reason(exc) is None
+
+
+def test_a_server_shutting_down_is_an_outage(engine):
+    """A connection the server ends (57P01, an administrator's terminate) is the database's state."""
+    with engine.connect() as victim:
+        pid = victim.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.begin() as admin:
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(sa.exc.OperationalError) as info:
+            victim.execute(sa.text("SELECT 1"))
+    assert retry_reason(info.value) is not None
