@@ -48,7 +48,7 @@ from .fetches import record_fetches
 from .headlines import headline_values
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportPicture, ReportValue
 from .refusals import refusal, replacement_refusal
-from .retry import retry_reason
+from .retry import TRANSIENT_SQLSTATES, retry_reason, retrying
 
 log = logging.getLogger(__name__)
 
@@ -429,9 +429,13 @@ class Loader:
                 rows[url] = _fetch_row(url, prov, region, outcome)
         if not rows:
             return
-        try:
+
+        def write() -> None:
             with _statement_by_statement(conn):  # one statement
                 record_fetches(conn, list(rows.values()))
+
+        try:  # a lock wait, deadlock or serialization failure leaves the connection usable: again
+            retrying(write, codes=TRANSIENT_SQLSTATES)
         except Exception:  # noqa: BLE001 - bookkeeping must not fail the loaded reports
             log.exception("could not record %d fetches", len(rows))
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -105,9 +105,12 @@ def announce(code: str, what: str, attempt: int, attempts: int, delay: float) ->
 
 
 def retrying(work: Callable[..., T], *args: Any, attempts: int = DEFAULT_RETRIES,
-             on_retry: Callable[[str], None] | None = None, **kwargs: Any) -> T:
+             on_retry: Callable[[str], None] | None = None, codes: Collection[str] | None = None,
+             **kwargs: Any) -> T:
     """``work(*args, **kwargs)``, tried again up to ``attempts`` times while it fails transiently
-    (``on_retry(sqlstate)`` before each retry). Blocks while it waits: call it off the reactor.
+    (``on_retry(sqlstate)`` before each retry); with ``codes``, only those failures (e.g.
+    :data:`TRANSIENT_SQLSTATES` for work on one connection, which a dropped one cannot redo).
+    Blocks while it waits: call it off the reactor.
 
     ``work`` must be its own transaction (a store function given the engine): a retry runs all of it again.
     """
@@ -117,7 +120,7 @@ def retrying(work: Callable[..., T], *args: Any, attempts: int = DEFAULT_RETRIES
             return work(*args, **kwargs)
         except Exception as exc:
             code = transient(exc)
-            if code is None or attempt >= attempts:
+            if code is None or attempt >= attempts or (codes is not None and code not in codes):
                 raise
             attempt += 1
             delay = backoff(attempt)

@@ -283,3 +283,36 @@ def test_the_stored_versions_are_looked_up_by_their_keys(pg_engine):
     assert sorted((r[0], r[3]) for r in rows if r[0] is not None) == sorted((o.report_id, o.sha256) for o in wanted)
     assert sorted(r[3] for r in rows if r[0] is None) == sorted(o.sha256 for o in wanted)
     assert "Seq Scan on reports" not in plan and "Seq Scan on documents" not in plan, plan
+
+
+def test_a_fetch_row_locked_for_a_moment_is_recorded_after_a_retry(pg_engine, pg_url):
+    """The batch's fetch rows wait on a lock another writer holds: with ``lock_timeout`` the upsert
+    fails (55P03), and is tried again until the lock goes; before, that failure was logged and the
+    rows kept the previous crawl's ``last_seen`` and outcome."""
+    from urllib.parse import quote
+
+    from gxcrawler.db import make_engine
+
+    towns = [f"第{n}锁定乡" for n in range(4)]
+    assert {o.status for o in Loader(pg_engine).load_many([make_report(t, 2022) for t in towns])} == {"inserted"}
+    with pg_engine.connect() as conn:
+        first = conn.execute(sa.text("SELECT max(last_seen) FROM fetches")).scalar_one()
+
+    again = [make_report(t, 2022) for t in towns]
+    for _, prov, _ in again:
+        prov.fetched_at = first + timedelta(days=1)
+    impatient = make_engine(f"{pg_url}?options={quote('-c lock_timeout=100')}")
+    holder = pg_engine.connect()
+    holder.begin()
+    holder.execute(sa.text("SELECT 1 FROM fetches ORDER BY url DESC LIMIT 1 FOR UPDATE"))
+    release = threading.Timer(0.5, lambda: (holder.rollback(), holder.close()))
+    release.start()
+    try:
+        assert {o.status for o in Loader(impatient).load_many(again)} == {"unchanged"}
+    finally:
+        release.join()
+        impatient.dispose()
+    with pg_engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT last_seen, outcome FROM fetches")).all()
+    assert len(rows) == len(towns)
+    assert {(r.last_seen, r.outcome) for r in rows} == {(first + timedelta(days=1), "unchanged")}
