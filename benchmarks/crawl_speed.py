@@ -35,6 +35,16 @@ children — backends, autovacuum — read from ``/proc``, so only for a server 
 machine) over the whole crawl process. Their sum over the CPUs this process may use
 (``sched_getaffinity``) is the least wall time the crawl could take on this machine with
 nothing else running: when it is near the crawl's seconds, the crawl is bounded by CPU.
+The other threads' CPU is split by thread (the loaders' writers ``gxcrawler-load``, the
+store's ``gxcrawler-store``, pebble's ``task_scheduler_loop`` / ``message_manager_loop`` /
+``pool_manager_loop``, Twisted's pool), medians per variant.
+
+``--statements``: PostgreSQL's time per statement for each crawl's database, from
+``pg_stat_statements`` (the server must load it — ``shared_preload_libraries`` — and the
+extension must exist in its ``postgres`` database; otherwise a note says so): mean
+milliseconds and calls per crawl, per variant. Execution time, not CPU: a statement waiting
+for a CPU or a lock counts too; with ``pg_stat_statements.track = all`` a trigger's statements
+are listed on their own and also inside the statement that fired them.
 
 Politeness is off by default (``tests.fixtures.sim.FAST``): the simulations then answer as
 fast as the machine can ask, the worst case for the pipelines. ``--polite`` keeps the
@@ -104,7 +114,8 @@ def warm(sims) -> None:
 
 
 def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str], workers: str | None,
-          polite: bool = False, parse_times: bool = False, extra_env: dict[str, str] | None = None) -> dict:
+          polite: bool = False, parse_times: bool = False, extra_env: dict[str, str] | None = None,
+          statements_wanted: bool = False) -> dict:
     db_url = create_database("gxc_bench_crawl")
     with tempfile.TemporaryDirectory(prefix="gxc-bench-") as tmp:
         lag_file = Path(tmp) / "lag.json"
@@ -137,6 +148,7 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         probe = json.loads(lag_file.read_text())
         times = [json.loads(line) for line in times_file.read_text().splitlines()] if times_file.exists() else []
         lag = sorted(probe["lag"])
+    statements = db_statements(db_url) if statements_wanted else {}
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -167,11 +179,32 @@ def crawl(server: SimulationServer, spiders: list[str], settings: dict[str, str]
         "cpu_workers": cpu["children"],
         "cpu_server": server_secs,
         "cpu_db": db_secs,
+        "threads_by": probe.get("threads", {}),
+        "statements": statements,
         "parse_cpu": sum(t["cpu"] for t in times),
         "parsed": len(times),
         "parse_by_type": {k: (sum(1 for t in times if t["type"] == k), sum(t["cpu"] for t in times if t["type"] == k))
                           for k in sorted({t["type"] for t in times})},
     }
+
+
+def db_statements(db_url: str) -> dict[str, tuple[float, int]]:
+    """``pg_stat_statements``' total execution ms and calls per statement run in ``db_url``'s database
+    ({} when the server does not keep them); read from the server's ``postgres`` database."""
+    name = db_url.rsplit("/", 1)[1]
+    engine = sa.create_engine(db_url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90), sum(total_exec_time), sum(calls) "
+                "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = :name) "
+                "GROUP BY 1"
+            ), {"name": name}).all()
+    except sa.exc.SQLAlchemyError:
+        return {}
+    finally:
+        engine.dispose()
+    return {query: (float(ms), int(calls)) for query, ms, calls in rows}
 
 
 def floor(result: dict) -> float:
@@ -207,6 +240,27 @@ def process_cpu(pid: int | None, children: bool = False) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def print_statements(name: str, runs: dict[str, list[dict]], top: int = 15) -> None:
+    """Each variant's statements by mean execution time per crawl (``--statements``)."""
+    for variant, results in runs.items():
+        if not any(x["statements"] for x in results):
+            print(f"\n{name} {variant}: no pg_stat_statements (not loaded by the server, or no extension in "
+                  "its postgres database)")
+            continue
+        totals: dict[str, list[float]] = {}
+        for x in results:
+            for query, (ms, calls) in x["statements"].items():
+                entry = totals.setdefault(query, [0.0, 0.0])
+                entry[0] += ms / len(results)
+                entry[1] += calls / len(results)
+        everything = sum(ms for ms, _ in totals.values())
+        print(f"\n{name} {variant}: PostgreSQL execution time per crawl, {everything:.0f} ms in all (mean of "
+              f"{len(results)})")
+        print("| ms | calls | statement |\n|---:|---:|---|")
+        for query, (ms, calls) in sorted(totals.items(), key=lambda kv: -kv[1][0])[:top]:
+            print(f"| {ms:.1f} | {calls:.0f} | `{query}` |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", nargs="+", default=["five", "pdf"], choices=["five", "pdf", "families"])
@@ -220,6 +274,8 @@ def main() -> int:
                     help="record each document's parse CPU in the workers (benchmarks/parse_times.py) and print the "
                          "sum: the parse work a crawl with pipelines must fit on the machine's CPUs")
     ap.add_argument("--workers", help="GXCRAWLER_PARSE_WORKERS for the pool variant (default: one per CPU)")
+    ap.add_argument("--statements", action="store_true",
+                    help="PostgreSQL's time per statement of each crawl (pg_stat_statements, when the server keeps it)")
     args = ap.parse_args()
     print(f"load before: {os.getloadavg()[0]:.2f}; latency {args.latency_ms:g} ms; rounds {args.rounds}; "
           f"{'polite (project defaults)' if args.polite else 'politeness off (FAST)'}",
@@ -235,7 +291,7 @@ def main() -> int:
                 order = args.variant[r % len(args.variant):] + args.variant[: r % len(args.variant)]
                 for variant in order:
                     result = crawl(server, spiders, VARIANTS[variant], args.workers, args.polite, args.parse_times,
-                                   extra_env)
+                                   extra_env, args.statements)
                     runs[variant].append(result)
                     print(f"  {name} round {r + 1} {variant:<6} crawl {result['secs']:6.1f} s  process "
                           f"{result['process']:6.1f} s  cpu {result['cpu']:6.1f} s  loaded {result['loaded']:4d}  requests {result['requests']:5d}"
@@ -276,6 +332,13 @@ def main() -> int:
             print(f"| {variant} | {med('cpu_reactor'):.1f} | {med('cpu_threads'):.1f} | {med('cpu_workers'):.1f} "
                   f"| {med('cpu_server'):.1f} | {med('cpu_db'):.1f} | {statistics.median(floor(x) for x in results):.1f} "
                   f"| {med('secs'):.1f} | {busy:.2f} |")
+        print(f"\n{name}: the other threads' CPU by thread (medians, seconds)")
+        for variant, results in runs.items():
+            kinds = sorted({k for x in results for k in x["threads_by"]})
+            split = {k: statistics.median(x["threads_by"].get(k, 0.0) for x in results) for k in kinds}
+            print(f"  {variant}: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(split.items(), key=lambda kv: -kv[1])))
+        if args.statements:
+            print_statements(name, runs)
         print(flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0

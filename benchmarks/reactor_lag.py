@@ -6,7 +6,12 @@ lateness of every tick (seconds) and the CPU seconds spent over the same span �
 reactor's thread, by the process's other threads (the loader's writer, the store's,
 the parse pool's feeders, Twisted's thread pool) and by its children that ended (the
 parse workers, joined when the pipelines close, before the last ``spider_closed``) —
-are written as JSON (``{"lag": [...], "cpu": {...}}``) to the file named by ``GX_LAG_FILE``.
+are written as JSON (``{"lag": [...], "cpu": {...}, "threads": {...}}``) to the file named by
+``GX_LAG_FILE``. ``threads`` splits the other threads' CPU by thread name (numbers dropped:
+``gxcrawler-load``, ``gxcrawler-store``, pebble's ``task_scheduler_loop`` …), read from
+``/proc/self/task`` every tenth tick — a thread that ends (a spider's writer at its close) keeps
+what it had used at the last read, so each may lose up to 100 ms of CPU; empty where there is
+no ``/proc``.
 Parse workers forked from a fork server (``gxcrawler.parsing.pool``) are the server's children,
 not this process's: the server's CPU and its ended children's are counted with them, whole (as
 a spawned worker's whole life is), and given apart too (``fork_server``: the crawl benchmark
@@ -17,13 +22,42 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
+import threading
 import time
 from pathlib import Path
 
 from scrapy import signals
 
 INTERVAL = 0.01
+#: ticks between two reads of the threads' CPU
+THREAD_EVERY = 10
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def thread_ticks() -> dict[int, int]:
+    """CPU clock ticks (user + system) of each thread of this process, by thread id (Linux ``/proc``)."""
+    ticks: dict[int, int] = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return ticks
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        ticks[int(tid)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def thread_kind(name: str) -> str:
+    """A thread's name without its numbers: the threads of one pool or loop counted together."""
+    name = re.sub(r"^PoolThread-", "", name)
+    name = re.sub(r"^Thread-\d+ \((.*)\)$", r"\1", name)
+    return re.sub(r"-\d+$", "", name)
 
 
 class _Probe:
@@ -33,6 +67,10 @@ class _Probe:
         self.due = 0.0
         self.call = None
         self.cpu0: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        self.ticks0: dict[int, int] = {}
+        self.ticks: dict[int, int] = {}  # the last read, kept for threads that ended since
+        self.names: dict[int, str] = {}
+        self.main = threading.get_native_id()
 
     @staticmethod
     def cpu() -> tuple[float, float, float]:
@@ -45,10 +83,27 @@ class _Probe:
         server = fork_server_cpu()
         return {"reactor": reactor, "threads": process - reactor, "children": children + server, "fork_server": server}
 
+    def read_threads(self) -> None:
+        """Each thread's CPU ticks so far, and its name while it runs."""
+        self.names.update((t.native_id, t.name) for t in threading.enumerate() if t.native_id is not None)
+        self.ticks.update(thread_ticks())
+
+    def threads_spent(self) -> dict[str, float]:
+        """CPU seconds of the threads other than the reactor's since ``start``, by kind of thread."""
+        spent: dict[str, float] = {}
+        for tid, ticks in self.ticks.items():
+            used = ticks - self.ticks0.get(tid, 0)
+            if tid != self.main and used > 0:
+                kind = thread_kind(self.names.get(tid, "unnamed"))
+                spent[kind] = spent.get(kind, 0.0) + used / _TICKS
+        return spent
+
     def start(self) -> None:
         from twisted.internet import reactor
 
         self.cpu0 = self.cpu()
+        self.read_threads()
+        self.ticks0 = dict(self.ticks)
         self.due = time.monotonic() + INTERVAL
         self.call = reactor.callLater(INTERVAL, self.tick)
 
@@ -57,6 +112,8 @@ class _Probe:
 
         now = time.monotonic()
         self.samples.append(max(0.0, now - self.due))
+        if len(self.samples) % THREAD_EVERY == 0:
+            self.read_threads()
         self.due = now + INTERVAL
         self.call = reactor.callLater(INTERVAL, self.tick)
 
@@ -64,6 +121,7 @@ class _Probe:
         if self.call is not None and self.call.active():
             self.call.cancel()
         self.call = None
+        self.read_threads()
 
 
 _PROBE = _Probe()
@@ -104,4 +162,4 @@ class ReactorLagProbe:
             _PROBE.stop()
             if self.path:
                 with open(self.path, "w") as out:
-                    json.dump({"lag": _PROBE.samples, "cpu": _PROBE.cpu_spent()}, out)
+                    json.dump({"lag": _PROBE.samples, "cpu": _PROBE.cpu_spent(), "threads": _PROBE.threads_spent()}, out)
