@@ -70,7 +70,7 @@ class _Probe:
         self.ticks0: dict[int, int] = {}
         self.ticks: dict[int, int] = {}  # the last read, kept for threads that ended since
         self.names: dict[int, str] = {}
-        self.main = threading.get_native_id()
+        self.main = 0  # the reactor's thread, set at the start
 
     @staticmethod
     def cpu() -> tuple[float, float, float]:
@@ -102,6 +102,7 @@ class _Probe:
         from twisted.internet import reactor
 
         self.cpu0 = self.cpu()
+        self.main = threading.get_native_id()
         self.read_threads()
         self.ticks0 = dict(self.ticks)
         self.due = time.monotonic() + INTERVAL
