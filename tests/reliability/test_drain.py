@@ -18,6 +18,7 @@ Second nights of the Panzhihua simulation (``gxcrawler crawl-all`` in a subproce
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,9 +63,15 @@ def _holding_the_last_row(db_url: str) -> Iterator[tuple]:
 
 
 def _wait_for_a_waiter(cur, crawl, log: Path, timeout: float = 240) -> None:
-    """Until another backend waits for a lock (the drain, on the held row); the crawl must be running."""
+    """Until another backend waits for a lock (the drain, on the held row); the crawl must be running.
+
+    ``cur`` polls inside the transaction that holds the row, and PostgreSQL shows a transaction the
+    sessions of ``pg_stat_activity`` as they were at its first look: a backend connected later (the
+    drain's) would never be seen. The snapshot is dropped before every look.
+    """
     deadline = time.monotonic() + timeout
     while True:
+        cur.execute("SELECT pg_stat_clear_snapshot()")
         cur.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
                     " WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()")
         if cur.fetchone()[0]:
@@ -108,6 +115,53 @@ def _control_rows(portal: FaultyPortal, db_url: str) -> int:
     assert night.returncode == 0, night.stdout[-3000:]
     portal.server.reset_counts()
     return _night_rows(db_url)[1]
+
+
+class _Running:
+    """Stands for the crawl's process in :func:`_wait_for_a_waiter`: still running."""
+
+    def poll(self) -> None:
+        return None
+
+
+def test_the_wait_sees_a_waiter_that_connected_after_its_first_look(pg_url, tmp_path):
+    """Another session's lock wait makes the holder's transaction take its look at the sessions; a
+    backend that connects afterwards and waits for the held row must still be seen (the drain's, on a
+    busy server: what hung this file's crawls once, 240 s, with the night's drain waiting as it should)."""
+    setup = _connect(pg_url)
+    setup.autocommit = True
+    setup.cursor().execute("CREATE TABLE waiter_probe (u text PRIMARY KEY); INSERT INTO waiter_probe VALUES ('a'), ('b')")
+    holder, other = _connect(pg_url), _connect(pg_url)
+    waits: list[threading.Thread] = []
+    log = tmp_path / "crawl.log"
+    log.write_text("")
+
+    def wait_for(row: str) -> None:
+        conn = _connect(pg_url)
+        try:
+            conn.cursor().execute("UPDATE waiter_probe SET u = u WHERE u = %s", (row,))
+        finally:
+            conn.rollback()
+            conn.close()
+
+    try:
+        cur = holder.cursor()
+        cur.execute("SELECT u FROM waiter_probe WHERE u = 'b' FOR UPDATE")
+        other.cursor().execute("SELECT u FROM waiter_probe WHERE u = 'a' FOR UPDATE")
+        waits.append(threading.Thread(target=wait_for, args=("a",), daemon=True))
+        waits[-1].start()
+        _wait_for_a_waiter(cur, _Running(), log, timeout=10)  # the first look: 'a' waits
+        other.rollback()
+        waits[-1].join(10)
+        waits.append(threading.Thread(target=wait_for, args=("b",), daemon=True))  # a new session
+        waits[-1].start()
+        _wait_for_a_waiter(cur, _Running(), log, timeout=10)
+    finally:
+        holder.rollback()
+        for thread in waits:
+            thread.join(10)
+        for conn in (holder, other, setup):
+            conn.close()
 
 
 def test_a_deadlock_in_the_final_drain_is_retried_and_the_night_ends_ok(faulty, pg_url, tmp_path):
