@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -361,6 +362,7 @@ def _init_worker(memory_mb: int, nice: int = 0, environ: Mapping[str, str] | Non
     if environ is not None and environ != os.environ:
         os.environ.clear()
         os.environ.update(environ)
+    _die_with_parent()
     if nice > 0:
         os.nice(nice)  # lower only: raising a priority needs privileges
     if memory_mb > 0:
@@ -375,3 +377,17 @@ def _init_worker(memory_mb: int, nice: int = 0, environ: Mapping[str, str] | Non
 
     with contextlib.suppress(ImportError):  # a reader's library missing: its documents say so
         from ..formats import legacy, pdf, sheets, word  # noqa: F401
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker is killed when the process that forked it (the fork server) ends. pebble learns a
+    worker's end from the fork server; with the server killed it takes every worker for dead (exit code
+    255) and starts others, and a worker that lived on would be out of its reach: taking documents beyond
+    ``workers``, no time-out stopping it, outliving the crawl."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))

@@ -3,6 +3,7 @@ exhaustion fails only its own document, with the reason, and the pool goes on.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 
@@ -131,3 +132,50 @@ def test_workers_have_the_environment_of_when_their_pool_was_made(monkeypatch):
     with ParsePool(PoolConfig(workers=1)) as later:
         got = later._scheduled(os.getenv, "GX_TEST_POOL_ENV").result(timeout=60)
     assert got == "set after the fork server started"
+
+
+def _forked_by(server: int) -> list[int]:
+    """The processes the fork server ``server`` forked (Linux)."""
+    with open(f"/proc/{server}/task/{server}/children") as f:
+        return [int(pid) for pid in f.read().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="Linux: reads the process tree in /proc")
+def test_a_killed_fork_server_takes_its_workers_along_and_the_pool_goes_on():
+    """The fork server killed mid-crawl (an OOM kill, a ``pkill``): pebble learns a worker's end from
+    the server, so it takes every worker for dead (exit code 255) and starts new ones. A worker that
+    lived on would be out of the pool's reach — taking documents beyond ``workers``, no time-out
+    stopping it, outliving the crawl — so the workers die with their server."""
+    import signal
+    import time
+    from multiprocessing import forkserver
+
+    doc = _documents()[0]
+    hang = ParseTask(b"GX_TEST_PARSE_HANG:" + doc.content, source="hang.html", content_type="text/html")
+    with ParsePool(PoolConfig(workers=1, task_seconds=120, task=faulty)) as pool:
+        pool.start()
+        server = forkserver._forkserver._forkserver_pid
+        workers = _forked_by(server)
+        try:
+            stuck = pool.submit(hang)
+            time.sleep(1)  # the worker has taken it
+            os.kill(server, signal.SIGKILL)
+            failed = stuck.result(timeout=60)
+            assert failure_kind(failed) == WORKER_DIED, failed.message
+            deadline = time.monotonic() + 10
+            while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not [pid for pid in workers if _running(pid)], "a worker outlived its fork server"
+            assert pool.parse(doc).to_json() == parse_task(doc).to_json()  # a new server, new workers
+        finally:
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
