@@ -166,7 +166,10 @@ def test_a_killed_fork_server_takes_its_workers_along_and_the_pool_goes_on():
         workers = _forked_by(server)
         try:
             stuck = pool.submit(hang)
-            time.sleep(1)  # the worker has taken it
+            tasks = pool._pool._pool_manager.task_manager.tasks  # pebble's, by id: a worker's once it took one
+            deadline = time.monotonic() + 60
+            while not any(t.worker_id for t in list(tasks.values())) and time.monotonic() < deadline:
+                time.sleep(0.05)
             os.kill(server, signal.SIGKILL)
             failed = stuck.result(timeout=60)
             assert failure_kind(failed) == WORKER_DIED, failed.message
