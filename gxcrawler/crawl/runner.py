@@ -129,22 +129,6 @@ def spider_args(spider) -> dict[str, Any]:
     return args
 
 
-def start_run_once(engine, spider: str, args: dict[str, Any], started_at: datetime) -> int:
-    """``start_run`` that :meth:`SerialWriter.call` may try again: a connection dropped after the server got
-    the COMMIT has committed the run unbeknown to the writer, so a retry takes the open run of ``spider``
-    started at this very instant, if there is one, instead of opening a second (which, never finished,
-    the next night would close as a killed crawl)."""
-    import sqlalchemy as sa
-
-    from gxcrawler.db.models import CrawlRun
-    from gxcrawler.db.runs import start_run
-
-    with engine.connect() as conn:
-        found = conn.execute(sa.select(CrawlRun.id).where(
-            CrawlRun.spider == spider, CrawlRun.started_at == started_at, CrawlRun.finished_at.is_(None))).scalar()
-    return found if found is not None else start_run(engine, spider, args, started_at=started_at)
-
-
 class NightlyExtension:
     """Run record, incremental store lifecycle, monitors and job-dir hygiene for one crawl.
 
@@ -226,6 +210,8 @@ class NightlyExtension:
 
     def _open_run(self, spider: str, args: dict[str, Any], now: datetime):
         """On the writer thread: earlier spooled writes, killed runs closed, this run opened, the store read."""
+        from gxcrawler.db.runs import start_run_once
+
         from . import store
 
         call = self.writer.call  # each write tried again on a transient failure (deadlock, dropped connection)

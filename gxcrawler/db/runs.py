@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .fetches import _run
@@ -38,6 +39,16 @@ def start_run(
         bind, lambda conn: conn.execute(_runs.insert().values(**row).returning(_runs.c.id)).scalar_one()
     )
 
+
+
+def start_run_once(bind: Engine | Connection, spider: str, args: dict[str, Any] | None, started_at: datetime) -> int:
+    """``start_run`` that a writer may try again: a connection dropped after the server got the COMMIT has
+    committed the run unbeknown to the caller, so a retry takes the open run of ``spider`` started at this
+    very instant, if there is one, instead of opening a second (which, never finished, the next night
+    would close as a killed crawl)."""
+    found = _run(bind, lambda conn: conn.execute(sa.select(_runs.c.id).where(
+        _runs.c.spider == spider, _runs.c.started_at == started_at, _runs.c.finished_at.is_(None))).scalar())
+    return found if found is not None else start_run(bind, spider, args, started_at=started_at)
 
 def tally(statuses: Iterable[str]) -> dict[str, int]:
     """Loader outcome statuses → the counter columns of ``finish_run``."""
