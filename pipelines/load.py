@@ -107,13 +107,14 @@ class LoadPipeline:
         """Load a batch; retry the reports the database failed (``gxcrawler.db.retry``: a transient failure
         at once, ``GX_DB_RETRIES`` times; an outage with backoff); spool those still failing. On the writer thread."""
         from gxcrawler.db import LoadOutcome
-        from gxcrawler.db.retry import announce, backoff, is_transient, retry_reason
+        from gxcrawler.db.retry import announce, backoff, describe, is_transient, retry_reason
 
         results: list = [None] * len(batch)
         todo = list(range(len(batch)))
         deadline = time.monotonic() + (0 if self.down else self.retry_seconds)
         delay = 1.0
         quick = 0  # transient retries so far
+        why = "database unreachable"  # what the last failure was, as the log says it
         while todo:
             try:
                 self._ensure_loader()
@@ -138,9 +139,11 @@ class LoadPipeline:
                 self.count_retry(transient[0])
                 time.sleep(pause)
                 continue
+            # the database answered each time but stayed locked past the quick retries: not an outage, said so
+            why = f"database busy: {describe(transient[0])}" if transient else "database unreachable"
             if time.monotonic() + delay > deadline:
                 break
-            logger.warning("database unreachable; retrying %d reports in %.0f s", len(todo), delay)
+            logger.warning("%s; retrying %d reports in %.0f s", why, len(todo), delay)
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
         if todo:
@@ -148,9 +151,9 @@ class LoadPipeline:
             for i in todo:
                 result, prov, region = batch[i]
                 self.spool.put_report(result, prov, region)
-                results[i] = LoadOutcome("spooled", message=f"database unreachable; spooled to {self.spool.root}",
+                results[i] = LoadOutcome("spooled", message=f"{why}; spooled to {self.spool.root}",
                                          year=result.year, sha256=prov.sha256)
-            logger.error("database unreachable: %d reports spooled to %s", len(todo), self.spool.root)
+            logger.error("%s: %d reports spooled to %s", why, len(todo), self.spool.root)
         elif self.down or self.spool.count():
             self.down = False
             try:

@@ -98,10 +98,14 @@ def backoff(attempt: int) -> float:
     return min(0.1 * 2 ** (attempt - 1), 2.0) * random.uniform(0.5, 1.0)
 
 
+def describe(code: str) -> str:
+    """A transient failure as the log names it: ``lock not available (SQLSTATE 55P03)``, ``connection lost``."""
+    return f"{TRANSIENT_SQLSTATES[code]} (SQLSTATE {code})" if code in TRANSIENT_SQLSTATES else code
+
+
 def announce(code: str, what: str, attempt: int, attempts: int, delay: float) -> None:
     """The WARNING of one retry: which failure (SQLSTATE), of what, which try."""
-    failure = f"{TRANSIENT_SQLSTATES[code]} (SQLSTATE {code})" if code in TRANSIENT_SQLSTATES else code
-    logger.warning("database: %s in %s; retry %d of %d in %.2f s", failure, what, attempt, attempts, delay)
+    logger.warning("database: %s in %s; retry %d of %d in %.2f s", describe(code), what, attempt, attempts, delay)
 
 
 def retrying(work: Callable[..., T], *args: Any, attempts: int = DEFAULT_RETRIES,

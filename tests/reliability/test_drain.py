@@ -251,3 +251,30 @@ def test_a_lock_timeout_on_a_batch_of_reports_is_retried_at_once_and_every_repor
     assert query(pg_url, "SELECT count(*) AS n FROM reports")[0].n == run.reports_new
     assert not list((faulty.crawls_dir / "spool").rglob("*.json")), "something was spooled"
     assert "'gx/db/retries': " in text
+
+
+def test_a_lock_held_past_the_quick_retries_is_called_busy_not_unreachable(faulty, pg_url, tmp_path):
+    """``reports`` locked for longer than the quick retries (``GX_DB_RETRIES``): the batch goes on to the
+    slower ladder, which says the database is busy and why — it answers, it is not an outage — and
+    every report is loaded once the lock goes."""
+    from gxcrawler.db import ensure_schema, make_engine
+
+    engine = make_engine(pg_url)
+    ensure_schema(engine)
+    engine.dispose()
+    log = tmp_path / "night.log"
+    conn = _connect(pg_url)
+    try:
+        conn.cursor().execute("LOCK TABLE reports IN EXCLUSIVE MODE")
+        crawl = faulty.start(f"{pg_url}?options={quote('-c lock_timeout=300')}", "--year", YEAR,
+                             settings={"GX_LOAD_RETRY_SECONDS": "300", "GX_DB_RETRIES": "2"}, log=log)
+        _wait_for_line(log, "database busy: lock not available (SQLSTATE 55P03); retrying", crawl)
+    finally:
+        conn.rollback()
+        conn.close()
+    assert crawl.wait(timeout=300) == 0, log.read_text()[-3000:]
+    text = log.read_text()
+    assert "database unreachable" not in text
+    (run,) = query(pg_url, "SELECT outcome, reports_new FROM crawl_runs")
+    assert (run.outcome, run.reports_new) == ("success", len(faulty.sim.expected_reports(int(YEAR))))
+    assert not list((faulty.crawls_dir / "spool").rglob("*.json")), "something was spooled"
