@@ -95,7 +95,7 @@ class LoadPipeline:
             if self.engine is None:
                 self.engine = borrow_engine(self.url)
             ensure_schema(self.engine)
-            self.loader = Loader(self.engine)
+            self.loader = Loader(self.engine, on_retry=self.count_retry)  # its fetch rows' retries in gx/db/retries
 
     def _replay(self) -> int:
         """Load what an earlier outage spooled (returns how many); raises while the database is down."""

@@ -86,9 +86,11 @@ BeforeCommit = Callable[[Connection, int], None]
 class Loader:
     """Upsert parse results into the database behind ``engine`` (see the module doc)."""
 
-    def __init__(self, engine: Engine, *, before_commit: BeforeCommit | None = None) -> None:
+    def __init__(self, engine: Engine, *, before_commit: BeforeCommit | None = None,
+                 on_retry: Callable[[str], None] | None = None) -> None:
         self.engine = engine
         self.before_commit = before_commit
+        self.on_retry = on_retry  # told of each of its own retries (the fetch rows'): the crawl counts them
         self._postgres = is_postgres(engine)
         self._agencies: dict[tuple[str, str], tuple[int, str]] = {}
         self._expect_stored = False
@@ -435,7 +437,7 @@ class Loader:
                 record_fetches(conn, list(rows.values()))
 
         try:  # a lock wait, deadlock or serialization failure leaves the connection usable: again
-            retrying(write, codes=TRANSIENT_SQLSTATES)
+            retrying(write, codes=TRANSIENT_SQLSTATES, on_retry=self.on_retry)
         except Exception:  # noqa: BLE001 - bookkeeping must not fail the loaded reports
             log.exception("could not record %d fetches", len(rows))
 

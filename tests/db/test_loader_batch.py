@@ -308,10 +308,12 @@ def test_a_fetch_row_locked_for_a_moment_is_recorded_after_a_retry(pg_engine, pg
     release = threading.Timer(0.5, lambda: (holder.rollback(), holder.close()))
     release.start()
     try:
-        assert {o.status for o in Loader(impatient).load_many(again)} == {"unchanged"}
+        retries: list[str] = []
+        assert {o.status for o in Loader(impatient, on_retry=retries.append).load_many(again)} == {"unchanged"}
     finally:
         release.join()
         impatient.dispose()
+    assert retries and set(retries) == {"55P03"}  # each retry told (the crawl counts them in gx/db/retries)
     with pg_engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT last_seen, outcome FROM fetches")).all()
     assert len(rows) == len(towns)
