@@ -78,14 +78,19 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
+                if not self._go_on(src, dst, data):
+                    return
         except OSError:
             pass
         finally:
             for s in (src, dst):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
+
+    def _go_on(self, src: socket.socket, dst: socket.socket, data: bytes) -> bool:
+        """After ``data`` went from ``src`` to ``dst``: whether this direction goes on (a subclass cuts here)."""
+        return True

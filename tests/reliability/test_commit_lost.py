@@ -7,7 +7,6 @@ first, never finished, is closed by the next night as a crawl killed (a failed r
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from datetime import UTC, datetime
 
@@ -25,23 +24,20 @@ class CommitLost(TcpProxy):
 
     armed = True
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        to_server = dst.getpeername()[1] == self.target[1]
-        inserted = False
-        try:
-            while data := src.recv(65536):
-                inserted = inserted or (to_server and b"INSERT INTO crawl_runs" in data)
-                dst.sendall(data)
-                if inserted and self.armed and b"COMMIT" in data:
-                    self.armed = False
-                    src.shutdown(socket.SHUT_RDWR)  # the client's side; the server's stays until it answered
-                    return
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+    def __init__(self, target: tuple[str, int]):
+        super().__init__(target)
+        self._inserting: set[socket.socket] = set()  # clients that sent the INSERT
+
+    def _go_on(self, src: socket.socket, dst: socket.socket, data: bytes) -> bool:
+        if dst.getpeername()[1] != self.target[1]:  # the server's answers
+            return True
+        if b"INSERT INTO crawl_runs" in data:
+            self._inserting.add(src)
+        if src in self._inserting and self.armed and b"COMMIT" in data:
+            self.armed = False
+            src.shutdown(socket.SHUT_RDWR)  # the client's side, the COMMIT already with the server
+            return False
+        return True
 
 
 @pytest.fixture()

@@ -225,31 +225,45 @@ def test_a_database_gone_in_the_final_drain_spools_at_once_and_says_so(faulty, p
 # ---------------------------------------------------------------- the loader's batches, the same classification
 
 
-def test_a_lock_timeout_on_a_batch_of_reports_is_retried_at_once_and_every_report_loaded(faulty, pg_url, tmp_path):
-    """The loader's batch meets a lock timeout (55P03) on ``reports``: tried again at once (not the
-    outage ladder of ``GX_LOAD_RETRY_SECONDS``), every report loaded once the lock goes, nothing spooled."""
+def _night_with_reports_locked(faulty: FaultyPortal, pg_url: str, log: Path, settings: dict[str, str],
+                               until: str):
+    """A night whose connections have ``lock_timeout`` 300 ms, started with ``reports`` locked against
+    writes (reads go on) and the lock released once the crawl logs ``until``: the crawl's process."""
     from gxcrawler.db import ensure_schema, make_engine
 
     engine = make_engine(pg_url)
     ensure_schema(engine)  # so the test can lock ``reports`` before the crawl's first batch
     engine.dispose()
-    log = tmp_path / "night.log"
     conn = _connect(pg_url)
     try:
-        conn.cursor().execute("LOCK TABLE reports IN EXCLUSIVE MODE")  # reads go on; inserts wait
+        conn.cursor().execute("LOCK TABLE reports IN EXCLUSIVE MODE")
         crawl = faulty.start(f"{pg_url}?options={quote('-c lock_timeout=300')}", "--year", YEAR,
-                             settings={"GX_LOAD_RETRY_SECONDS": "5"}, log=log)
-        _wait_for_line(log, "lock not available (SQLSTATE 55P03) in loading", crawl)
+                             settings=settings, log=log)
+        _wait_for_line(log, until, crawl)
     finally:
         conn.rollback()
         conn.close()
+    return crawl
+
+
+def _assert_every_report_loaded(faulty: FaultyPortal, pg_url: str, crawl, log: Path) -> str:
+    """The night a success, every report of the year loaded, nothing spooled: its log."""
     assert crawl.wait(timeout=300) == 0, log.read_text()[-3000:]
-    text = log.read_text()
-    assert "database unreachable; retrying" not in text  # not taken for an outage
     (run,) = query(pg_url, "SELECT outcome, reports_new FROM crawl_runs")
     assert (run.outcome, run.reports_new) == ("success", len(faulty.sim.expected_reports(int(YEAR))))
     assert query(pg_url, "SELECT count(*) AS n FROM reports")[0].n == run.reports_new
     assert not list((faulty.crawls_dir / "spool").rglob("*.json")), "something was spooled"
+    return log.read_text()
+
+
+def test_a_lock_timeout_on_a_batch_of_reports_is_retried_at_once_and_every_report_loaded(faulty, pg_url, tmp_path):
+    """The loader's batch meets a lock timeout (55P03) on ``reports``: tried again at once (not the
+    outage ladder of ``GX_LOAD_RETRY_SECONDS``), every report loaded once the lock goes, nothing spooled."""
+    log = tmp_path / "night.log"
+    crawl = _night_with_reports_locked(faulty, pg_url, log, {"GX_LOAD_RETRY_SECONDS": "5"},
+                                       until="lock not available (SQLSTATE 55P03) in loading")
+    text = _assert_every_report_loaded(faulty, pg_url, crawl, log)
+    assert "database unreachable; retrying" not in text  # not taken for an outage
     assert "'gx/db/retries': " in text
 
 
@@ -257,24 +271,8 @@ def test_a_lock_held_past_the_quick_retries_is_called_busy_not_unreachable(fault
     """``reports`` locked for longer than the quick retries (``GX_DB_RETRIES``): the batch goes on to the
     slower ladder, which says the database is busy and why — it answers, it is not an outage — and
     every report is loaded once the lock goes."""
-    from gxcrawler.db import ensure_schema, make_engine
-
-    engine = make_engine(pg_url)
-    ensure_schema(engine)
-    engine.dispose()
     log = tmp_path / "night.log"
-    conn = _connect(pg_url)
-    try:
-        conn.cursor().execute("LOCK TABLE reports IN EXCLUSIVE MODE")
-        crawl = faulty.start(f"{pg_url}?options={quote('-c lock_timeout=300')}", "--year", YEAR,
-                             settings={"GX_LOAD_RETRY_SECONDS": "300", "GX_DB_RETRIES": "2"}, log=log)
-        _wait_for_line(log, "database busy: lock not available (SQLSTATE 55P03); retrying", crawl)
-    finally:
-        conn.rollback()
-        conn.close()
-    assert crawl.wait(timeout=300) == 0, log.read_text()[-3000:]
-    text = log.read_text()
+    crawl = _night_with_reports_locked(faulty, pg_url, log, {"GX_LOAD_RETRY_SECONDS": "300", "GX_DB_RETRIES": "2"},
+                                       until="database busy: lock not available (SQLSTATE 55P03); retrying")
+    text = _assert_every_report_loaded(faulty, pg_url, crawl, log)
     assert "database unreachable" not in text
-    (run,) = query(pg_url, "SELECT outcome, reports_new FROM crawl_runs")
-    assert (run.outcome, run.reports_new) == ("success", len(faulty.sim.expected_reports(int(YEAR))))
-    assert not list((faulty.crawls_dir / "spool").rglob("*.json")), "something was spooled"
