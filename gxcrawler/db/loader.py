@@ -511,6 +511,9 @@ class Loader:
         ):
             msg = f"a later publication ({current.published}) of this report is loaded"
             return outcome("skipped", current.id, msg)
+        if current.sha256 != sha and _earlier(prov.fetched_at, current.fetched_at):
+            # an older document (a spool replayed after a newer version was loaded) never replaces a newer one
+            return outcome("skipped", current.id, f"a later fetch ({current.fetched_at}) of this report is loaded")
         conn.execute(_reports.update().where(_reports.c.id == current.id).values(**row, updated_at=now))
         conn.execute(_values.delete().where(_values.c.report_id == current.id))
         conn.execute(_checks.delete().where(_checks.c.report_id == current.id))
@@ -644,10 +647,21 @@ def resolve_agency(conn: Connection, canonical_name: str) -> tuple[int, str] | N
 def _current_report(conn: Connection, agency_id: int, year: int | None) -> sa.Row | None:
     """The stored version of (agency, year), locked until this transaction ends."""
     return conn.execute(
-        sa.select(_reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published, _reports.c.status)
+        sa.select(
+            _reports.c.id, _reports.c.sha256, _reports.c.fingerprint, _reports.c.published, _reports.c.status,
+            _reports.c.fetched_at,
+        )
         .where(_reports.c.agency_id == agency_id, _reports.c.year == year)
         .with_for_update()
     ).first()
+
+
+def _earlier(fetched: datetime | None, stored: datetime | None) -> bool:
+    """Whether a document fetched at ``fetched`` was fetched before the stored version (a time
+    without a zone is UTC: SQLite returns them so)."""
+    if fetched is None or stored is None:
+        return False
+    return fetched.replace(tzinfo=fetched.tzinfo or UTC) < stored.replace(tzinfo=stored.tzinfo or UTC)
 
 
 def _unloadable(result: ParseResult, raw_agency: str) -> str | None:
