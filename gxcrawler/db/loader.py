@@ -47,7 +47,7 @@ from .engine import is_postgres
 from .fetches import record_fetches
 from .headlines import headline_values
 from .models import Agency, AgencyAlias, CheckResult, Document, Report, ReportPicture, ReportValue
-from .refusals import refusal, replacement_refusal
+from .refusals import cut_short, refusal, replacement_refusal
 from .retry import TRANSIENT_SQLSTATES, retry_reason, retrying
 
 log = logging.getLogger(__name__)
@@ -500,6 +500,10 @@ class Loader:
         if prov.missing_pictures:  # read without some of its pictures: the stored version and its pictures stay
             missing = ", ".join(prov.missing_pictures[:3])
             return outcome("refused", current.id, f"kept: table pictures not fetched this time ({missing})")
+        cut = cut_short(result)
+        if cut and len(result.values) < _cell_count(conn, current.id):
+            # read in part, a wall-clock budget spent (a busy machine): the stored cells stay, read again next night
+            return outcome("refused", current.id, f"kept: fewer cells, {cut}")
         refused = replacement_refusal(current.status, result)
         if refused:
             return outcome("refused", current.id, refused)
@@ -654,6 +658,10 @@ def _current_report(conn: Connection, agency_id: int, year: int | None) -> sa.Ro
         .where(_reports.c.agency_id == agency_id, _reports.c.year == year)
         .with_for_update()
     ).first()
+
+
+def _cell_count(conn: Connection, report_id: int) -> int:
+    return conn.execute(sa.select(sa.func.count()).where(_values.c.report_id == report_id)).scalar_one()
 
 
 def _earlier(fetched: datetime | None, stored: datetime | None) -> bool:

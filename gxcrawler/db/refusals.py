@@ -53,6 +53,16 @@ def names_itself_a_report(result: ParseResult, prov: Provenance) -> bool:
     return any(discovery.is_annual_report(block) for block in pagekind.own_text_blocks(html))
 
 
+#: what the PDF reader writes when a wall-clock budget left pages unread (``formats/pdf.py``: the
+#: PDF's and a page's): a busy machine's read, not the document's (OCR's budget is CPU time)
+_CUT_SHORT = ("PDF time budget spent", "not read within")
+
+
+def cut_short(result: ParseResult) -> str | None:
+    """The warning saying a wall-clock budget left part of the document unread, or None."""
+    return next((w for w in result.warnings if any(m in w for m in _CUT_SHORT)), None)
+
+
 def replacement_refusal(stored_status: str | None, result: ParseResult) -> str | None:
     """Why ``result`` must not replace a stored report of status ``stored_status``, or None."""
     if stored_status in WITH_TABLES and result.status not in WITH_TABLES:

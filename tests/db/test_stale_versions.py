@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,48 @@ def test_a_batch_loaded_twice_writes_nothing_the_second_time(db_engine):
     with db_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT id, sha256, updated_at FROM reports")).one() == before
     assert before.sha256 == attachment[1].sha256
+
+
+class _SlowClock:
+    """``time`` for the PDF reader of a busy machine: the budget is spent once the first page is read."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def monotonic(self) -> float:
+        self.calls += 1
+        return 0.0 if self.calls <= 2 else 1e6
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - everything else from the real module
+        return getattr(time, name)
+
+
+def test_a_re_read_cut_short_by_a_time_budget_keeps_the_stored_cells(db_engine, monkeypatch):
+    """``gxcrawler reparse`` on a busy machine: the PDF reader's wall-clock budget
+    (``Limits.pdf_seconds``) is spent after page 1, the same bytes read as ``partial`` with a
+    twentieth of the cells. That read must not replace the full one (it used to: ``updated``,
+    190 of 200 cells deleted)."""
+    import gxcrawler.formats.pdf as pdf_reader
+    from gxcrawler.db.reparse import reparse
+    from gxcrawler.model import Provenance
+    from gxcrawler.parsing import parse_bytes
+    from gxcrawler.synthetic.pdf import render_pdf
+    from gxcrawler.synthetic.report import make_report as synthetic_report
+    from tests.fixtures.db import YANSHAN
+
+    url = "https://yanshan.gov.cn/uploadfiles/2022/report.pdf"
+    prov = Provenance(content=render_pdf(synthetic_report(7)), page_url=url, content_type="application/pdf",
+                      spider="yanshan")
+    full = parse_bytes(prov.content, source=url, content_type=prov.content_type)
+    assert full.status == "ok" and len(full.values) > 100
+    first = Loader(db_engine).load(full, prov, YANSHAN)
+    assert first.status == "inserted"
+
+    monkeypatch.setattr(pdf_reader, "time", _SlowClock())
+    ((_, outcome),) = reparse(db_engine, report_ids=[first.report_id])
+
+    assert outcome.status == "refused" and "time budget" in outcome.message
+    assert stored_values(db_engine, first.report_id) == full.values
 
 
 @pytest.mark.xfail(strict=True, reason="review2, 2026-12-01: a re-read that moves a document to another "
