@@ -97,7 +97,7 @@ def _targets(
         with engine.connect() as conn:
             row = (
                 conn.execute(
-                    sa.select(_fetches, _documents.c.content, _documents.c.content_type)
+                    sa.select(_fetches, _documents.c.content, _documents.c.content_type, _documents.c.first_fetched_at)
                     .join(_documents, _documents.c.sha256 == _fetches.c.sha256)
                     .where(_fetches.c.id == fetch_id)
                 )
@@ -134,7 +134,8 @@ def _provenance(conn: sa.Connection, row: sa.RowMapping) -> Provenance:
         content=row["content"],
         page_url=page_url,
         document_url=document_url,
-        fetched_at=row["last_seen"],
+        # when these bytes were fetched (the loader keeps a later fetch's version), not when the URL was last seen
+        fetched_at=row["first_fetched_at"] or row["last_seen"],
         content_type=row["content_type"],
         spider=row["spider"],
         hints=dict(row["hints"] or {}),

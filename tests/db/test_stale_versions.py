@@ -112,6 +112,43 @@ def test_a_re_read_cut_short_by_a_time_budget_keeps_the_stored_cells(db_engine, 
     assert stored_values(db_engine, first.report_id) == full.values
 
 
+def test_reparse_all_never_puts_an_older_version_back(db_engine):
+    """A report at two URLs (its page and a mirror): both held version 1; the page then changed to
+    version 2, the mirror still serves version 1 and is seen every night. ``gxcrawler reparse --all``
+    re-reads every URL's bytes: version 1's must not replace version 2 (the bytes' provenance is when
+    they were fetched, not when their URL was last seen)."""
+    from datetime import UTC, datetime
+
+    from gxcrawler.db.fetches import record_fetches
+    from gxcrawler.db.reparse import reparse
+    from gxcrawler.model import Provenance
+    from gxcrawler.parsing import parse_bytes
+    from gxcrawler.synthetic.pdf import render_pdf
+    from gxcrawler.synthetic.report import make_report as synthetic_report
+    from tests.fixtures.db import YANSHAN
+
+    page, mirror = "https://yanshan.gov.cn/files/2021.pdf", "https://yanshan.gov.cn/mirror/2021.pdf"
+    v1, v2 = (render_pdf(synthetic_report(s, year=2021, agency="砚山县蚌峨乡人民政府")) for s in (7, 8))
+    night = datetime(2022, 3, 1, tzinfo=UTC)
+    loader = Loader(db_engine)
+
+    def load(url: str, content: bytes, when: datetime) -> str:
+        prov = Provenance(content=content, page_url=url, content_type="application/pdf", spider="yanshan",
+                          fetched_at=when)
+        return loader.load(parse_bytes(content, source=url, content_type=prov.content_type), prov, YANSHAN).status
+
+    assert load(page, v1, night) == "inserted"
+    assert load(mirror, v1, night + timedelta(minutes=5)) == "unchanged"
+    assert load(page, v2, night + timedelta(days=3)) == "updated"
+    record_fetches(db_engine, [{"url": mirror, "seen_at": night + timedelta(days=6)}])  # still listed, 304
+
+    reparse(db_engine, all_documents=True)
+
+    with db_engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT sha256 FROM reports")).scalar_one()
+    assert stored == Provenance(content=v2).sha256
+
+
 @pytest.mark.xfail(strict=True, reason="review2, 2026-12-01: a re-read that moves a document to another "
                    "year leaves the old report row; the lead decides (docs/reliability.md)")
 def test_a_document_re_read_as_another_year_is_not_two_reports(pg_engine):
