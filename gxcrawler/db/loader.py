@@ -515,8 +515,10 @@ class Loader:
         ):
             msg = f"a later publication ({current.published}) of this report is loaded"
             return outcome("skipped", current.id, msg)
-        if current.sha256 != sha and _earlier(prov.fetched_at, current.fetched_at):
-            # an older document (a spool replayed after a newer version was loaded) never replaces a newer one
+        later_publication = bool(current.published and result.published and result.published > current.published)
+        if current.sha256 != sha and not later_publication and _earlier(prov.fetched_at, current.fetched_at):
+            # an older document (a spool replayed after a newer version was loaded) never replaces a newer one;
+            # the dates the reports give, when both give one, decide first
             return outcome("skipped", current.id, f"a later fetch ({current.fetched_at}) of this report is loaded")
         conn.execute(_reports.update().where(_reports.c.id == current.id).values(**row, updated_at=now))
         conn.execute(_values.delete().where(_values.c.report_id == current.id))

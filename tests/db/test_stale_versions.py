@@ -68,6 +68,24 @@ def test_a_later_fetch_still_replaces_an_earlier_one(db_engine):
     assert [o.status for o in loader.load_many([new, new])] == ["unchanged", "unchanged"]
 
 
+
+def test_a_later_publication_fetched_earlier_still_replaces(db_engine):
+    """The dates the reports give decide before the fetch times: a spooled version that names a later
+    publication than the stored one replaces it, though fetched before it."""
+    from dataclasses import replace
+    from datetime import date
+
+    spooled = make_report("蚌峨乡", 2023, seed=1, content=b"<html>corrected, published 3 March</html>")
+    stored = make_report("蚌峨乡", 2023, seed=2, content=b"<html>first, published 10 January</html>")
+    spooled = (replace(spooled[0], published=date(2024, 3, 3)), *spooled[1:])
+    stored = (replace(stored[0], published=date(2024, 1, 10)), *stored[1:])
+    stored[1].fetched_at = spooled[1].fetched_at + timedelta(days=1)
+    loader = Loader(db_engine)
+    assert loader.load(*stored).status == "inserted"
+    assert loader.load(*spooled).status == "updated"
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT sha256 FROM reports")).scalar_one() == spooled[1].sha256
+
 def test_a_batch_loaded_twice_writes_nothing_the_second_time(db_engine):
     """A report page and its attachment (other bytes, the same agency and year) in one batch: the
     later fetch is the stored version, and loading the same batch again changes nothing (it used
