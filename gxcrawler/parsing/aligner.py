@@ -800,8 +800,30 @@ class _Resolver:
             keys, cells = keys[:1], cells[:1]
         if unproven:
             self.unproven.add(code)
+            if self._shifted_left(toks, pos0, at):
+                self.warn(f"{code}.{r.row}: {unproven} cells in the label columns, the last column empty; "
+                          "its cells sit one place off their headers: row left out")
+                return
             self.warn(f"{code}.{r.row}: {unproven} cells under no provable column header; left out")
         self._store(keys, cells)
+
+    @staticmethod
+    def _shifted_left(toks: Sequence[Token], pos0: int, at: dict[int, str | None]) -> bool:
+        """A row whose values start in the label columns (left of every named column) and end
+        before the last named column: a rowspan too short or a merged label cell lost moved
+        every cell left, so a cell under a header is its right-hand neighbour's, not that
+        header's (``8.属于行政查询事项`` under the template's 7 columns: 0 0 0 1 0 0 1 read as
+        research 1, nonprofit 0, other 1)."""
+        named = [c for c, k in at.items() if k is not None]
+        if not named:
+            return False
+        first, last = min(named), max(named)
+        end = pos0 + len(toks) - 1
+        while end >= pos0 and toks[end - pos0].empty:
+            end -= 1
+        starts_in_labels = any(not t.empty and t.kind not in _SPANS and t.kind != TEXT and pos0 + i < first
+                               for i, t in enumerate(toks))
+        return starts_in_labels and end < last
 
     def _drop(self, code: str) -> None:
         """Leave a whole table out: its labels do not match its cells, so no cell is proven."""
@@ -871,7 +893,9 @@ class _Resolver:
             return
         col = METRICS[key].column
         if value != value.to_integral_value() and col != "amount":
-            self.warn(f"{key}: decimal {value} in a count column")
+            # a count is whole: 1.460 is more likely 1,460 with a dot than a count of 1.46
+            self.warn(f"{key}: decimal {value} in a count column; left out")
+            return
         if value < 0 and col != "change":
             self.warn(f"{key}: negative count {value}")
         self.out.values[key] = value

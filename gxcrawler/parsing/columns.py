@@ -79,10 +79,22 @@ def _word(code: str, found: str) -> str:
     return word
 
 
+#: a unit other than 万元 (元, 千元, 亿元) in an amount's header, and the word it makes of the amount
+_OTHER_UNIT = "@amount_in_other_unit"
+_NOT_WAN_YUAN = re.compile(r"(?<!万)元|亿元")
+
+
 @lru_cache(maxsize=8192)
 def words_in(code: str, text: str) -> tuple[str, ...]:
-    """The column words of table ``code`` in one header text (``bare`` form), in order."""
-    return tuple(_word(code, m.group(0)) for m in _pattern(code).finditer(text))
+    """The column words of table ``code`` in one header text (``bare`` form), in order.
+
+    An amount's key is in 万元: an amount header in another unit (``本年收费金额（单位：元）``)
+    names no column (``@amount_in_other_unit``), so its cells are left out, never stored
+    10,000 times too large."""
+    words = tuple(_word(code, m.group(0)) for m in _pattern(code).finditer(text))
+    if "amount" in words and _NOT_WAN_YUAN.search(text):
+        return tuple(_OTHER_UNIT if w == "amount" else w for w in words)
+    return words
 
 
 def family(code: str) -> str:
@@ -159,6 +171,10 @@ def _positions_from_top(
                 paths.setdefault(c, []).append(cell)
     at: dict[int, str | None] = {}
     named: dict[str, set[tuple]] = {}  # key -> the header paths naming it (one merged cell = one path)
+    if any(_stacked(code, path) for path in paths.values()):
+        # two header cells, one above the other, each naming a column (总计 over 结果维持): a
+        # rowspan lost moved a header row against the one above, so no place is proven
+        return dict.fromkeys(paths)
     for c, path in paths.items():
         words = words_in(code, "".join(cell[3] for cell in path))
         at[c] = None  # a header is there, naming no column (cut): unproven, not a moved header
@@ -170,6 +186,16 @@ def _positions_from_top(
     if code == "s3" and ocr:
         _last_part(found, cells, paths)
     return found
+
+
+def _stacked(code: str, path: list[tuple[int, int, int, str]]) -> bool:
+    """Cells of one column's header path, in different rows, naming two different columns."""
+    leaves: dict[str, int] = {}
+    for row, _s, _w, text in path:
+        for w in words_in(code, text):
+            if not w.startswith("@"):
+                leaves.setdefault(w, row)
+    return len(leaves) > 1 and len(set(leaves.values())) > 1
 
 
 def _last_part(found: dict[int, str | None], cells, paths) -> None:
@@ -216,6 +242,8 @@ def _key(code: str, words: tuple[str, ...]) -> str | None:
 def from_lines(code: str, cells: Sequence[tuple[int, int, str]]) -> ColumnMap | None:
     """Header cells (line, index in the line, bare text) of tab or ``|`` rows, where empty
     cells keep their places: the column order is the order of the column words' places."""
+    if any(_OTHER_UNIT in words_in(code, text) for _l, _i, text in cells):
+        return _UNNAMED
     by_place: dict[int, list[str]] = {}
     for _line, index, text in sorted(cells):
         if text:
@@ -240,6 +268,9 @@ def from_lines(code: str, cells: Sequence[tuple[int, int, str]]) -> ColumnMap | 
 
 
 _NONE = ColumnMap()
+#: a header naming an amount in another unit than 万元: one column no label names, so the
+#: table's cells are left out (a one-column table is otherwise read without its header)
+_UNNAMED = ColumnMap(order=(None,))
 
 
 def complete(code: str, cmap: ColumnMap | None) -> bool:
@@ -258,6 +289,8 @@ def from_sequence(code: str, texts: Sequence[str]) -> ColumnMap | None:
     words = list(words_in(code, "".join(texts)))
     if not words:
         return None
+    if _OTHER_UNIT in words:
+        return _UNNAMED
     order: tuple[str | None, ...] | None
     if code == "s3":
         order = _s3_order(words)

@@ -9,6 +9,7 @@ one table for everything reads the same.
 from __future__ import annotations
 
 import codecs
+import copy
 import re
 import threading
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from functools import lru_cache
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, Token, _cell_token, text_tokens
+from .numbers import FOOTNOTE
+from .tokens import GRID_ROW, ROW_END, SPAN_ACROSS, SPAN_DOWN, VALUE, Token, _cell_token, text_tokens
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "iframe", "svg"})
 _BLOCK = frozenset(
@@ -269,6 +271,8 @@ class _Walk:
                         col += 1
                 raw = _text_content(td) if len(td) else td.text or ""
                 text, token = cells.get(raw) or _cell(raw)
+                if token.kind == VALUE and len(td) and next(td.iter("sup", "sub"), None) is not None:
+                    text, token = _cell(_marked(td))  # 41<sup>2</sup> is 41 with a footnote, not 412
                 if text:
                     texts.append(text)
                 add(token)
@@ -325,6 +329,16 @@ def _text_content(el: etree._Element) -> str:
     them) but in one C call: Word-exported cells nest p/span/o:p, and itertext made a Python
     proxy per element."""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def _marked(td: etree._Element) -> str:
+    """A cell's text with each superscript or subscript set off by :data:`FOOTNOTE`: a
+    footnote reference (``41<sup>2</sup>``) is then a marker beside the number, which is
+    malformed (left out), not 412."""
+    td = copy.deepcopy(td)
+    for el in td.iter("sup", "sub"):
+        el.text = FOOTNOTE + (el.text or "")
+    return _text_content(td)
 
 
 _CELLS: dict[str, tuple[str, Token]] = {}
