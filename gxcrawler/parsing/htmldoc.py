@@ -142,7 +142,7 @@ def parse_html(text: str, raw_utf8: bytes | None = None) -> HtmlDocument:
     if t is not None and t.text:
         doc.title_candidates.append(re.split(r"[_|]| - ", t.text)[0])
     body = root.find("body")
-    _Walk(doc).run(body if body is not None else root)
+    _Walk(doc, styled=any(b in data for b in _MARK_STYLE_BYTES)).run(body if body is not None else root)
     return doc
 
 
@@ -188,9 +188,10 @@ def _flatten(data: bytes) -> bytes:
 class _Walk:
     """Iterative walk (deep fuzzed markup must not hit the recursion limit)."""
 
-    def __init__(self, doc: HtmlDocument) -> None:
+    def __init__(self, doc: HtmlDocument, *, styled: bool = False) -> None:
         self.doc = doc
         self.buf: list[str] = []
+        self.styled = styled  # the page has styles or classes that may hide or raise text
 
     def flush(self) -> None:
         if not self.buf:
@@ -256,6 +257,7 @@ class _Walk:
         lines = self.doc.lines
         cells = _CELLS
         down: dict[int, int] = {}  # column -> rows a rowspan above still covers
+        maybe = _maybe_marks(table, self.styled)
         budget = _SPAN_BUDGET  # merged places a table may add (junk spans must not blow up a page)
         for tr in table.iter("tr"):
             if budget <= 0 and down:
@@ -271,8 +273,8 @@ class _Walk:
                         col += 1
                 raw = _text_content(td) if len(td) else td.text or ""
                 text, token = cells.get(raw) or _cell(raw)
-                if token.kind == VALUE and len(td) and next(td.iter("sup", "sub"), None) is not None:
-                    text, token = _cell(_marked(td))  # 41<sup>2</sup> is 41 with a footnote, not 412
+                if maybe and token.kind == VALUE and td in maybe and (marks := _marks(maybe[td], raw)):
+                    text, token = _cell(_marked(td, marks))  # 41<sup>2</sup> is 41 and a footnote, not 412
                 if text:
                     texts.append(text)
                 add(token)
@@ -331,13 +333,66 @@ def _text_content(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def _marked(td: etree._Element) -> str:
-    """A cell's text with each superscript or subscript set off by :data:`FOOTNOTE`: a
-    footnote reference (``41<sup>2</sup>``) is then a marker beside the number, which is
-    malformed (left out), not 412."""
+_MARK_TAGS = frozenset({"sup", "sub", "s", "del", "strike"})
+#: text a browser hides, raises as a footnote reference, or strikes through
+_MARK_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden"
+                         r"|vertical-align\s*:\s*(?:super|sub)|line-through", re.IGNORECASE)
+_MARK_CLASS = re.compile(r"\bsup\b|footnote", re.IGNORECASE)
+#: what a page that may hide, raise or strike text in a style or class holds (substring tests
+#: in C: a regex over every byte of a page cost as much as the parse)
+_MARK_STYLE_BYTES = (b"display:none", b"display: none", b"mso-hide", b"visibility:hidden", b"visibility: hidden",
+                     b"super", b"vertical-align:sub", b"vertical-align: sub", b"line-through", b"ootnote", b"sup")
+#: the elements of a table that a style or class may mark (only on a page that has such
+#: styles: an XPath over a Word table's every styled span costs as much as the whole parse)
+_MAYBE_STYLED = etree.XPath(
+    "descendant::*[not(self::td or self::th or self::tr) and (contains(@style, 'display')"
+    " or contains(@style, 'mso-hide') or contains(@style, 'visibility') or contains(@style, 'super')"
+    " or contains(@style, 'sub') or contains(@style, 'line-through') or contains(@class, 'sup')"
+    " or contains(@class, 'ootnote') or contains(@class, 'Sup'))]"
+)
+
+
+def _maybe_marks(table: etree._Element, styled: bool) -> dict[etree._Element, list[etree._Element]]:
+    """Cell -> the elements in it that may be marks (:func:`_marks`); nothing for most tables."""
+    out: dict[etree._Element, list[etree._Element]] = {}
+    found = list(table.iter(*_MARK_TAGS, "a"))  # the tag test in C
+    if styled:
+        found += _MAYBE_STYLED(table)
+    for el in found:
+        cell = next(el.iterancestors("td", "th"), None)
+        if cell is not None:
+            out.setdefault(cell, []).append(el)
+    return out
+
+
+def _marks(candidates: list[etree._Element], raw: str) -> list[etree._Element]:
+    """The parts of a number cell that are not its number as displayed: a superscript or
+    subscript (a footnote reference), struck-through text (a corrected number), hidden text,
+    a link beside the number (``41<a href="#fn1">1</a>``)."""
+    whole = raw.strip()
+    found = []
+    for el in candidates:
+        tag = el.tag.rpartition("}")[2].lower()
+        if (
+            tag in _MARK_TAGS
+            or _MARK_STYLE.search(el.get("style") or "")
+            or _MARK_CLASS.search(el.get("class") or "")
+            or (tag == "a" and _text_content(el).strip() != whole)
+        ):
+            found.append(el)
+    return found
+
+
+def _marked(td: etree._Element, marks: list[etree._Element]) -> str:
+    """A cell's text with each of ``marks`` set off by :data:`FOOTNOTE`: a footnote
+    reference (``41<sup>2</sup>``), hidden or struck-through digits are then a marker beside
+    the number, which is malformed (left out), never read into it (412, 419, 3941)."""
+    path = {el: i for i, el in enumerate(td.iterdescendants())}
+    wanted = {path[el] for el in marks}
     td = copy.deepcopy(td)
-    for el in td.iter("sup", "sub"):
-        el.text = FOOTNOTE + (el.text or "")
+    for i, el in enumerate(td.iterdescendants()):
+        if i in wanted:
+            el.text = FOOTNOTE + (el.text or "")
     return _text_content(td)
 
 
