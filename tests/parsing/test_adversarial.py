@@ -18,7 +18,7 @@ import pytest
 from gxcrawler.parsing import parse_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "adversarial"
-PAGES = sorted(p for p in DATA.iterdir() if p.suffix in (".html", ".txt"))
+PAGES = sorted(p for p in DATA.iterdir() if p.suffix in (".html", ".txt", ".docx"))
 
 
 def _truth(page: Path) -> dict:
