@@ -142,6 +142,11 @@ class Ledger:
         return Refused(f"{reason} ({request.url})")
 
 
+def _handled(request: Request, status: int) -> bool:
+    """Whether the request's callback takes ``status`` itself (Scrapy's ``handle_httpstatus_*`` meta)."""
+    return bool(request.meta.get("handle_httpstatus_all")) or status in request.meta.get("handle_httpstatus_list", ())
+
+
 class FailureLedgerMiddleware:
     """Downloader middleware at the engine side (30): final HTTP errors and network failures.
 
@@ -161,6 +166,10 @@ class FailureLedgerMiddleware:
             tries = int(request.meta.get("retry_times", 0)) + 1
             self.ledger.record(request, f"http_{response.status}" + (f" after {tries} attempts" if tries > 1 else ""),
                                response.status)
+        elif response.status >= 300 and not _handled(request, response.status):
+            # a 3xx here was not followed (a 304 to a request without validators, no Location): no
+            # document, and HttpErrorMiddleware would drop it unrecorded — the URL unseen, a list unread
+            self.ledger.record(request, f"unexpected_status: HTTP {response.status} (not followed)", response.status)
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider=None) -> Any:

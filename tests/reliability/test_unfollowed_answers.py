@@ -1,0 +1,40 @@
+"""Answers that are neither a document nor an HTTP error: a 304 to a request that sent no validators,
+a 3xx without ``Location``. Scrapy's HttpErrorMiddleware drops them silently; they must be failures
+of their URL (review3, 2026-12-01): a list page that answered one was not read, so the reports it lists
+must not be marked unlisted, and the page must be asked again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.nightly import query
+from tests.reliability import faults as F
+
+pytestmark = pytest.mark.slow
+YEAR = 2021
+#: night 2 reads every list page (its rotation would otherwise skip the faulty one)
+READ_LISTS = {"GX_LIST_REVISIT_EVERY": "1"}
+
+
+@pytest.mark.parametrize("fault", [
+    pytest.param(lambda: F.Status(status=304, body=b""), id="304_without_validators"),
+    pytest.param(lambda: F.Status(status=302, body=b"moved"), id="302_without_location"),
+])
+def test_a_list_page_answering_neither_page_nor_error_does_not_unlist_its_reports(faulty, pg_url, fault):
+    assert faulty.run(pg_url, "--year", str(YEAR)).returncode == 0
+    sim = faulty.sim.inner
+    doc = next(d for d in sim.docs if d.pub and d.pub.year == YEAR and not d.gone and d.agency is not None)
+    list_url = doc.url.rsplit("/", 1)[0] + "/index.shtml"
+    assert query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=doc.url)[0].listed
+
+    faulty.server.faults[list_url] = fault()
+    faulty.server.reset_counts()
+    night2 = faulty.run(pg_url, "--year", str(YEAR), settings=READ_LISTS)
+    assert night2.returncode == 0, night2.stdout[-2000:]
+    assert faulty.server.requested(list_url), "the list page was not asked for"
+
+    (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=doc.url)
+    assert report.listed, "a report was marked unlisted because its list page answered a 3xx"
+    (row,) = query(pg_url, "SELECT outcome, message FROM fetches WHERE url = :u", u=list_url)
+    assert row.outcome == "failed" and row.message.startswith("unexpected_status"), row
