@@ -398,6 +398,10 @@ def run_line(spider: str, s: RunSummary) -> str:
 def store_mark_unlisted(engine, spider: str, since: datetime | None, years) -> dict[str, int]:
     from . import store
 
+    if since is not None and (failed := store.lists_failed_since(engine, spider, since)):
+        # a list read by an interrupted run of this crawl failed: its reports were not seen
+        logger.info("incremental: %d list page(s) failed since %s: nothing marked unlisted", failed, since)
+        return {}
     result = store.mark_unlisted(engine, spider, since, years) if since is not None else {}
     logger.info("incremental: %s", result)
     return result

@@ -389,6 +389,19 @@ def mark_seen(engine: Engine, urls: Iterable[str], run_id: int | None) -> int:
     return _mark_seen(engine, urls, run_id)
 
 
+def lists_failed_since(engine: Engine, spider: str, since: datetime) -> int:
+    """List pages of ``spider`` whose last read, since ``since``, failed: the reports they list went unseen.
+
+    A resumed crawl's own stats do not hold the failures of the runs it resumes, and it never asks for
+    a list whose request those runs used up."""
+    with engine.connect() as conn:
+        return int(conn.execute(
+            sa.select(sa.func.count()).select_from(_fetches).where(
+                _fetches.c.spider == spider, _fetches.c.kind.in_(LIST_KINDS),
+                _fetches.c.outcome.in_(sorted(UNSETTLED_OUTCOMES)), _fetches.c.last_seen >= since)
+        ).scalar() or 0)
+
+
 def mark_unlisted(engine: Engine, spider: str, since: datetime, years: Iterable[int] | None = None) -> dict[str, int]:
     """After a complete crawl: what was not seen since ``since`` is no longer listed.
 

@@ -38,3 +38,40 @@ def test_a_list_page_answering_neither_page_nor_error_does_not_unlist_its_report
     assert report.listed, "a report was marked unlisted because its list page answered a 3xx"
     (row,) = query(pg_url, "SELECT outcome, message FROM fetches WHERE url = :u", u=list_url)
     assert row.outcome == "failed" and row.message.startswith("unexpected_status"), row
+
+
+# ---------------------------------------------------------------- a list that failed before a resume
+
+
+def test_a_list_page_that_failed_before_an_interruption_does_not_unlist_its_reports_when_resumed(
+        faulty, pg_url, tmp_path):
+    """A night stopped (SIGTERM) after one of its list pages failed, then resumed to its end: the resumed
+    run never asks for that list again (its request was used up), so its reports are not seen — the
+    resumed run must not take the night for complete."""
+    import signal
+    import time
+
+    assert faulty.run(pg_url, "--year", str(YEAR)).returncode == 0
+    sim = faulty.sim.inner
+    doc = next(d for d in sim.docs if d.pub and d.pub.year == YEAR and not d.gone and d.agency is not None)
+    list_url = doc.url.rsplit("/", 1)[0] + "/index.shtml"
+    faulty.server.faults[list_url] = F.Status(status=500)
+    faulty.server.reset_counts()
+
+    slow = {**READ_LISTS, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.3"}
+    proc = faulty.start(pg_url, "--year", str(YEAR), settings=slow, log=tmp_path / "night2.log")
+    deadline = time.monotonic() + 120
+    while len(faulty.server.requested(list_url)) < 2:  # its request and its retry: failed for this run
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("the list page did not fail before the crawl ended:\n" + (tmp_path / "night2.log").read_text())
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 3, (tmp_path / "night2.log").read_text()[-2000:]
+
+    faulty.server.clear()
+    resumed = faulty.run(pg_url, "--year", str(YEAR), settings=READ_LISTS)
+    assert resumed.returncode == 0, resumed.stdout[-2000:]
+    runs = query(pg_url, "SELECT outcome, args FROM crawl_runs ORDER BY id")
+    assert "resumed_from" in runs[-1].args and runs[-1].outcome == "success"
+    (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=doc.url)
+    assert report.listed, "a report was marked unlisted although its list page failed that night"
