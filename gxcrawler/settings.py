@@ -144,6 +144,8 @@ DOWNLOADER_MIDDLEWARES.update({
     "gxcrawler.crawl.guards.CappedDecompressionMiddleware": 590,
 })
 SPIDER_MIDDLEWARES["gxcrawler.crawl.bounds.ListBoundsMiddleware"] = 820
+# a callback that raises is a failure of its page (ledger), not a page read with nothing on it
+SPIDER_MIDDLEWARES["gxcrawler.crawl.ledger.CallbackFailureMiddleware"] = 55
 # an unchanged list page's sub-lists are not requested (gxcrawler/crawl/lists.py, issue 16)
 SPIDER_MIDDLEWARES["gxcrawler.crawl.lists.UnchangedListMiddleware"] = 810
 TWISTED_DNS_RESOLVER = "gxcrawler.crawl.guards.GuardedResolver"  # no private addresses, even by name

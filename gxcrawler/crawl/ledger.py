@@ -182,3 +182,24 @@ class FailureLedgerMiddleware:
                 reason = f"blocked: {BLOCKED_HOSTS[host]}"
             self.ledger.record(request, reason)
         return None
+
+
+class CallbackFailureMiddleware:
+    """Spider middleware (55, the engine side of every project middleware): a callback that raised on a
+    page is a failure of that page's URL. Scrapy only logs it; unrecorded, a list page's reports went
+    unseen and a complete run marked them unlisted, and a report page stayed settled."""
+
+    def __init__(self, crawler) -> None:
+        self.ledger = Ledger.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Response, exception: Exception, spider=None) -> None:
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        if not isinstance(exception, (HttpError, IgnoreRequest)):  # HTTP errors: recorded downloader side
+            reason = f"callback_error: {type(exception).__name__}: {exception}"
+            self.ledger.record(response.request or response, reason, response.status)
+        return None

@@ -75,3 +75,27 @@ def test_a_list_page_that_failed_before_an_interruption_does_not_unlist_its_repo
     assert "resumed_from" in runs[-1].args and runs[-1].outcome == "success"
     (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=doc.url)
     assert report.listed, "a report was marked unlisted although its list page failed that night"
+
+
+# ---------------------------------------------------------------- a callback that raises
+
+
+def test_a_list_page_whose_callback_raises_is_a_failure_and_does_not_unlist_its_reports(faulty, pg_url):
+    """A list page the spider's callback raises on (here ``urljoin`` on a link ``http://[`` — ValueError:
+    Invalid IPv6 URL) yields none of its reports: the page failed, and its reports were not unseen."""
+    assert faulty.run(pg_url, "--year", str(YEAR)).returncode == 0
+    sim = faulty.sim.inner
+    doc = next(d for d in sim.docs if d.pub and d.pub.year == YEAR and not d.gone and d.agency is not None)
+    list_url = doc.url.rsplit("/", 1)[0] + "/index.shtml"
+    page = faulty.server.respond("GET", list_url, {}).body
+    broken = page.replace(b"</body>", '<a href="http://[2001:db8::1">镜像</a></body>'.encode())
+    assert broken != page
+    faulty.server.faults[list_url] = F.Replaced(body=broken)
+
+    night2 = faulty.run(pg_url, "--year", str(YEAR), settings=READ_LISTS)
+    assert night2.returncode == 0, night2.stdout[-2000:]
+    assert "Invalid IPv6 URL" in night2.stdout + night2.stderr  # the callback did raise
+    (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=doc.url)
+    assert report.listed, "a report was marked unlisted because the callback of its list page raised"
+    (row,) = query(pg_url, "SELECT outcome, message FROM fetches WHERE url = :u", u=list_url)
+    assert row.outcome == "failed" and row.message.startswith("callback_error"), row
