@@ -89,7 +89,8 @@ def _truthy(value: Any) -> bool:
 
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
+    # a NUL (which Twisted passes on) is refused by PostgreSQL in text: the whole batch of fetch rows would fail
+    return value.decode("latin-1").replace("\x00", "") if value else None
 
 
 def _url_hash(url: str) -> int:

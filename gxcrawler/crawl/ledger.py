@@ -126,7 +126,7 @@ class Ledger:
 
         The loader notes here what it refused or could not write (it records the rows itself).
         """
-        reason = redact(reason).replace("\n", " ")[:500]
+        reason = redact(reason).replace("\n", " ").replace("\x00", "")[:500]  # PostgreSQL text takes no NUL
         self.stats.inc_value(f"{STATS}/{category(reason)}")
         self.stats.inc_value(f"{STATS}/total")
         self.stats.inc_value(f"{STATS}/kind/{kind}")

@@ -99,3 +99,23 @@ def test_a_list_page_whose_callback_raises_is_a_failure_and_does_not_unlist_its_
     assert report.listed, "a report was marked unlisted because the callback of its list page raised"
     (row,) = query(pg_url, "SELECT outcome, message FROM fetches WHERE url = :u", u=list_url)
     assert row.outcome == "failed" and row.message.startswith("callback_error"), row
+
+
+# ---------------------------------------------------------------- a header PostgreSQL cannot store
+
+
+def test_a_nul_in_a_validator_does_not_stop_the_nights_fetch_records(faulty, pg_url):
+    """A server sent ``ETag: "a<NUL>b"`` (Twisted takes it): PostgreSQL refuses a NUL in text, and the
+    batch holding that fetch row failed — every flush after it too, as the row went back to the buffer."""
+    sim = faulty.sim.inner
+    doc = next(d for d in sim.docs if d.pub and d.pub.year == YEAR and not d.gone and d.agency is not None)
+    normal = faulty.server.respond("GET", doc.url, {})
+    headers = {k: v for k, v in normal.headers.items() if k.lower() not in ("etag", "last-modified")}
+    faulty.server.faults[doc.url] = F.Status(status=200, body=normal.body, headers={**headers, "ETag": '"a\x00b"'})
+
+    night = faulty.run(pg_url, "--year", str(YEAR))
+    assert night.returncode == 0, night.stdout[-3000:]
+    (run,) = query(pg_url, "SELECT outcome, reason FROM crawl_runs")
+    assert run.outcome == "success", run.reason
+    (row,) = query(pg_url, "SELECT etag FROM fetches WHERE url = :u", u=doc.url)
+    assert row.etag == '"ab"'
