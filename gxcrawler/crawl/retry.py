@@ -63,7 +63,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_response(self, request: Request, response: Response, spider=None):
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return await self._wait(super().process_response(request, response), retry_after)
+        result = super().process_response(request, response)
+        if retry_after is not None and isinstance(result, Request):
+            self._hold_host(request, min(retry_after, self.retry_after_max))
+        return await self._wait(result, retry_after)
+
+    def _hold_host(self, request: Request, seconds: float) -> None:
+        """The server asked the whole host to be left alone ``seconds``: its download slot starts nothing
+        before then (the downloader waits ``delay`` after ``lastseen``; a slot without a delay is not held)."""
+        from time import monotonic
+
+        slots = getattr(getattr(getattr(self, "crawler", None), "engine", None), "downloader", None)
+        slot = slots.slots.get(request.meta.get("download_slot")) if slots is not None else None
+        if slot is not None and slot.delay > 0:
+            slot.lastseen = max(slot.lastseen, monotonic() + seconds - slot.delay)
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):
         return await self._wait(super().process_exception(request, exception))

@@ -119,3 +119,24 @@ def test_a_nul_in_a_validator_does_not_stop_the_nights_fetch_records(faulty, pg_
     assert run.outcome == "success", run.reason
     (row,) = query(pg_url, "SELECT etag FROM fetches WHERE url = :u", u=doc.url)
     assert row.etag == '"ab"'
+
+
+# ---------------------------------------------------------------- politeness
+
+
+def test_a_retry_after_holds_the_whole_host_not_only_its_url(faulty, pg_url):
+    """``crawl/retry.py`` promises that the wait for a ``Retry-After`` holds the host; it held only the
+    request that got it, while the host's other pages went on at the usual pace."""
+    from urllib.parse import urlsplit
+
+    docs = [d for d in faulty.sim.inner.docs if d.pub and d.pub.year == YEAR and not d.gone]
+    host = max({urlsplit(d.url).netloc for d in docs}, key=lambda h: sum(urlsplit(d.url).netloc == h for d in docs))
+    doc = next(d for d in docs if urlsplit(d.url).netloc == host)
+    faulty.server.faults[doc.url] = F.RetryAfter(times=1, seconds=3)
+    polite = {"DOWNLOAD_DELAY": "0.2", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    night = faulty.run(pg_url, "--year", str(YEAR), settings=polite)
+    assert night.returncode == 0, night.stdout[-2000:]
+    asked = [t for t, _, u, _ in faulty.server.timed if u == doc.url]
+    assert len(asked) == 2 and asked[1] - asked[0] >= 2.5
+    meanwhile = [u for t, _, u, _ in faulty.server.timed if asked[0] < t < asked[0] + 2.5 and urlsplit(u).netloc == host]
+    assert not meanwhile, f"{len(meanwhile)} requests to {host} while it asked to be left alone"
