@@ -74,9 +74,10 @@ ALIAS = "gx_alias"  # meta: the link this request was mapped from (its target as
 NO_ALIAS = "gx_no_alias"  # meta: follow the link itself (its mapped target did not answer 200/304)
 PROBE = "gx_picture_of"  # meta: a table picture revalidated on its own; the report page it belongs to
 REREAD = "gx_reread"  # meta: a report page asked again in full because one of its pictures changed
+VALIDATED = "gx_validators_of"  # meta: the URL whose validators a conditional request carries (through its redirects)
 #: meta of a request's own download (Scrapy's redirect/retry bookkeeping, ours): never in a new request
 DOWNLOAD_META = ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl", "retry_times", LINK, ALIAS,
-                 NO_ALIAS, "gx_conditional", KNOWN_SHA, "dont_redirect", "download_slot")
+                 NO_ALIAS, "gx_conditional", KNOWN_SHA, "dont_redirect", "download_slot", VALIDATED)
 STATS = "gx/incremental"
 
 #: what :func:`decide` says about a settled URL tonight
@@ -495,6 +496,7 @@ class IncrementalMiddleware:
             if known.last_modified:
                 request.headers.setdefault("If-Modified-Since", known.last_modified)
             request.meta["gx_conditional"] = True
+            request.meta.setdefault(VALIDATED, request.url)  # a redirect keeps these headers, and this
         if known.sha256:
             request.meta[KNOWN_SHA] = known.sha256
         self.stats.inc_value(f"{STATS}/{decision}")
@@ -508,6 +510,9 @@ class IncrementalMiddleware:
         if response.status in (200, 304):
             self._note_alias(request)
         known = self.state.known.get(request.url)
+        if response.status == 304 and request.meta.get("gx_conditional"):
+            # a 304 confirms the document whose validators were sent: a redirect carried its first URL's
+            known = self.state.known.get(request.meta.get(VALIDATED) or request.url)
         if response.status == 304 and request.meta.get("gx_conditional") and known is not None:
             self._unchanged(request, known, "not_modified")
             raise IgnoreRequest(f"not modified: {request.url}")

@@ -140,3 +140,29 @@ def test_a_retry_after_holds_the_whole_host_not_only_its_url(faulty, pg_url):
     assert len(asked) == 2 and asked[1] - asked[0] >= 2.5
     meanwhile = [u for t, _, u, _ in faulty.server.timed if asked[0] < t < asked[0] + 2.5 and urlsplit(u).netloc == host]
     assert not meanwhile, f"{len(meanwhile)} requests to {host} while it asked to be left alone"
+
+
+# ---------------------------------------------------------------- validators carried through a redirect
+
+
+def test_a_304_through_a_redirect_confirms_the_document_whose_validators_were_sent(faulty, pg_url):
+    """A stored page now redirects (301) to its other address, which serves the same document with the
+    same ``ETag``: the redirect carries the conditional headers, the new address answers 304. That 304 is
+    about the stored document (its validators were sent): confirmed, not a failure, still listed."""
+    sim = faulty.sim.inner
+    doc = next(d for d in sim.docs if d.aliases)
+    year = str(doc.pub.year)
+    assert faulty.run(pg_url, "--year", year).returncode == 0
+    (stored,) = query(pg_url, "SELECT page_url FROM reports WHERE page_url IN (:a, :b)", a=doc.url, b=doc.aliases[0])
+    other = doc.aliases[0] if stored.page_url == doc.url else doc.url
+    (before,) = query(pg_url, "SELECT checked_at FROM fetches WHERE url = :u", u=stored.page_url)
+
+    faulty.server.faults[stored.page_url] = F.Redirect(status=301, location=other)
+    faulty.server.reset_counts()
+    night2 = faulty.run(pg_url, "--year", year, settings={"GX_REVALIDATE_EVERY": "1"})
+    assert night2.returncode == 0, night2.stdout[-2000:]
+    assert faulty.server.requested(other) == ["304"]
+    (row,) = query(pg_url, "SELECT outcome, message, checked_at FROM fetches WHERE url = :u", u=stored.page_url)
+    assert row.outcome not in ("failed", "refused") and row.checked_at > before.checked_at, row
+    (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=stored.page_url)
+    assert report.listed
