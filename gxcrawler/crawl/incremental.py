@@ -209,6 +209,7 @@ class IncrementalState:
         self.list_slots: dict[str, int] = {}
         self._lists: dict[str, dict[str, Any]] = {}
         self._lists_seen: list[str] = []
+        self._list_children: dict[str, set[str]] = {}  # each list URL's children read tonight, all its pages
         self._records: dict[str, dict[str, Any]] = {}
         self.recorded: set[str] = set()  # URLs whose fetch record was written (or queued) this run
         self.failed: set[str] = set()  # URLs that failed this run (the ledger's record_failure)
@@ -259,6 +260,12 @@ class IncrementalState:
         """A list page read tonight: the fingerprint of the requests it led to, their URLs, its own request."""
         if self.engine is None or not self.enabled:
             return
+        # one row per URL, but two list pages may share one (Hanweb's dataproxy: both columns POST to the
+        # same URL, the form tells them apart): its children are all of theirs, or ``lists._below`` would
+        # judge one column's reports from the other's page and leave them unseen
+        known = self._list_children.setdefault(response.url, set())
+        known.update(children)
+        children = sorted(known)
         self._lists[response.url] = {"url": response.url, "spider": self.spider_name,
                                      "kind": response.meta.get("gx_kind"), "sha256": sha256,
                                      "children": children, "status_code": response.status, "request": request}
