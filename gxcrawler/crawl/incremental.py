@@ -569,9 +569,12 @@ class IncrementalMiddleware:
         loaded, so a page that is the same report under a second URL (PowerEasy's ``Item/N.aspx`` and
         ``ShowArticle.asp?ArticleID=N``, a report page moved to a new address) leading to an attachment already
         stored was never written, stayed unknown, and was downloaded again every night it was listed.
-        Pages the store holds settled keep their rows (their rotation is theirs). Written when the crawl ends
+        Pages the store holds settled keep their rows (their rotation is theirs) unless they came with other
+        bytes tonight: their row's old hash and validators would never match again, and once overdue the page
+        was downloaded every night. Written when the crawl ends
         (``IncrementalState.settle_later``): by then a page that gave a report of its own, or failed, is known."""
-        rows = [row for row in request.meta.get(CHAIN) or () if self.state.settled(row["url"]) is None]
+        rows = [row for row in request.meta.get(CHAIN) or ()
+                if (settled := self.state.settled(row["url"])) is None or settled.sha256 != row.get("sha256")]
         if rows:
             self.stats.inc_value(f"{STATS}/pages_to_settle_{how}", len(rows))
             self.state.settle_later(rows)

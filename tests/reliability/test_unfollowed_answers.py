@@ -166,3 +166,38 @@ def test_a_304_through_a_redirect_confirms_the_document_whose_validators_were_se
     assert row.outcome not in ("failed", "refused") and row.checked_at > before.checked_at, row
     (report,) = query(pg_url, "SELECT listed FROM reports WHERE page_url = :u", u=stored.page_url)
     assert report.listed
+
+
+# ---------------------------------------------------------------- a changed page over an unchanged attachment
+
+
+def test_a_changed_page_over_an_unchanged_attachment_has_its_row_updated(tmp_path, pg_url):
+    """A stored report page changes (a visit counter, a side bar) while the attachment it links does not: the
+    page is downloaded, its attachment answers 304. The page's row kept its old hash, validators and
+    ``checked_at`` (a settled page was left out of ``_settle_chain``): overdue after N nights, it was then
+    downloaded again every night, its stale validators never matching."""
+    import hashlib
+
+    from tests.fixtures.faults import faulty_portal
+
+    portal = faulty_portal("luoning", tmp_path / "crawls")
+    try:
+        rendering = {"DOWNLOAD_TIMEOUT": "120"}
+        assert portal.run(pg_url, "--year", str(YEAR), settings=rendering).returncode == 0
+        doc = next(d for d in portal.sim.inner.docs
+                   if d.pub and d.pub.year == YEAR and d.kind == "pdf" and not d.gone)
+        (before,) = query(pg_url, "SELECT sha256, checked_at FROM fetches WHERE url = :u", u=doc.url)
+        page = portal.server.respond("GET", doc.url, {}).body
+        changed = page.replace(b"</body>", "<p>浏览次数：1024</p></body>".encode())
+        assert changed != page
+        portal.server.faults[doc.url] = F.Replaced(body=changed)
+        portal.server.reset_counts()
+        night2 = portal.run(pg_url, "--year", str(YEAR), settings=rendering)
+        assert night2.returncode == 0, night2.stdout[-2000:]
+        assert portal.server.requested(doc.url) == ["fault:200"]
+        assert portal.server.requested(doc.attachment) == ["304"]
+    finally:
+        portal.server.stop()
+    (after,) = query(pg_url, "SELECT sha256, checked_at FROM fetches WHERE url = :u", u=doc.url)
+    assert after.sha256 == hashlib.sha256(changed).hexdigest(), "the page's row kept the hash of its old bytes"
+    assert after.checked_at > before.checked_at
