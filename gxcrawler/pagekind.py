@@ -296,7 +296,8 @@ def _classify_redirect(headers: Mapping[Any, Any], url: str | None) -> str | Non
 
 def _same_page(a: str, b: str) -> bool:
     pa, pb = urlsplit(a), urlsplit(b)
-    return (pa.netloc.lower(), pa.path or "/") == (pb.netloc.lower(), pb.path or "/")
+    # the scheme too: http → https of the same path is an upgrade, often with a load balancer's cookie
+    return (pa.scheme.lower(), pa.netloc.lower(), pa.path or "/") == (pb.scheme.lower(), pb.netloc.lower(), pb.path or "/")
 
 
 def _looks_like_block_page(text: str, status: int) -> bool:

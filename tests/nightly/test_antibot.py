@@ -71,3 +71,12 @@ def test_ordinary_pages_are_not_blocks(status, headers, body):
 def test_a_long_report_mentioning_waf_words_is_still_a_report():
     body = _report_html().replace(b"<body>", "<body><p>本网站已部署网站防火墙(安全狗)</p>".encode())
     assert classify_block(200, {}, body, URL) is None
+
+
+def test_an_upgrade_to_https_with_a_load_balancer_cookie_is_not_a_challenge():
+    """review3, 2026-12-01: the same page under ``https`` is another URL, not a redirect to itself; F5's
+    ``BIGipServer…`` (or any sticky-session) cookie rides on every answer, redirects included. Taken
+    for a cookie challenge, the redirect was dropped and the whole host backed off for the night."""
+    upgrade = {"Location": URL.replace("http://", "https://", 1),
+               "Set-Cookie": "BIGipServerpool_web=1677787402.20480.0000; path=/; Httponly"}
+    assert classify_block(301, upgrade, b"", URL) is None
