@@ -71,12 +71,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _hold_host(self, request: Request, seconds: float) -> None:
         """The server asked the whole host to be left alone ``seconds``: its download slot starts nothing
         before then (the downloader waits ``delay`` after ``lastseen``; a slot without a delay is not held)."""
-        from time import monotonic
+        from scrapy.core import downloader
 
+        # the downloader's own clock: ``time.monotonic`` in newer Scrapy (2.19), ``time.time`` in 2.15
+        clock = getattr(downloader, "monotonic", None) or downloader.time
         slots = getattr(getattr(getattr(self, "crawler", None), "engine", None), "downloader", None)
         slot = slots.slots.get(request.meta.get("download_slot")) if slots is not None else None
         if slot is not None and slot.delay > 0:
-            slot.lastseen = max(slot.lastseen, monotonic() + seconds - slot.delay)
+            slot.lastseen = max(slot.lastseen, clock() + seconds - slot.delay)
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):
         return await self._wait(super().process_exception(request, exception))
