@@ -38,7 +38,10 @@ the rank values (``gxcrawler.db.triggers``):
   new (agency, year) get their previous year again from ``reports``, where it differs (a
   previous year arriving after the next, a replacement, a report moved or deleted);
 * ``analytics_settings`` (the minimum base): every row recomputed;
-* TRUNCATE of ``reports`` empties the table.
+* TRUNCATE of ``reports`` empties the table;
+* since 0042 each of them first waits for the other transactions writing the same agencies'
+  reports to commit (:func:`_lock`), so two loaders writing an agency's years N and N+1 at once
+  do not each miss the other's report (N+1 kept no previous year).
 
 An agency moved to another region changes nothing here (the views join the agency).
 ``LIVE_SQL`` is what the table must equal at any time (``tests/analytics/test_rank_values.py`` compares them after every kind of write).
@@ -145,38 +148,72 @@ def _next_years(reports: str) -> str:
 _OLD = f"(SELECT o.* FROM {_UPDATED} AND o.id IS NOT NULL)"
 _NEW = f"(SELECT n.* FROM {_UPDATED} AND n.id IS NOT NULL)"
 
+#: advisory lock keys (since 0042): ``(LOCK, agency_id)`` (two int4 keys) serialises the writers of
+#: one agency's reports; ``LOCK`` alone (one bigint key: another key space) all of them
+LOCK = 0x67787272  # "gxrr"
+#: a statement writing more agencies than this takes ``LOCK`` alone, exclusively (a lock per agency
+#: would fill the server's lock table), the others share it and take their agencies' locks
+LOCK_AGENCIES = 256
 
-def _functions(previous: bool) -> dict[str, str]:
+
+def _lock(reports: str) -> str:
+    """PL/pgSQL (since 0042): wait for every other transaction writing the agencies of ``reports`` (a
+    relation with ``agency_id``) to commit, before ``reports`` is read for a previous or next year.
+
+    Each transaction's trigger reads ``reports`` as that transaction sees it: two loaders writing
+    an agency's years N and N+1 at once each missed the other's uncommitted report, and N+1 kept no
+    previous year once both had committed. Held until the transaction ends; each later statement of
+    the function reads what the other committed (READ COMMITTED: a snapshot per statement)."""
+    agencies = f"(SELECT DISTINCT o.agency_id FROM {reports} o ORDER BY o.agency_id)"
+    return f"""
+    SELECT count(*) INTO locked FROM {agencies} l;
+    IF locked > {LOCK_AGENCIES} THEN
+        PERFORM pg_advisory_xact_lock({LOCK});
+    ELSIF locked > 0 THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK});
+        PERFORM pg_advisory_xact_lock({LOCK}, l.agency_id) FROM {agencies} l;
+    END IF;"""
+
+
+def _functions(previous: bool, lock: bool = False) -> dict[str, str]:
     """function name -> body (PL/pgSQL statements); ``previous``: with the previous year's
-    columns (0036), the next year's rows of every written report set again."""
+    columns (0036), the next year's rows of every written report set again; ``lock`` (0042): each
+    after the writers of the same agencies have committed (:func:`_lock`)."""
     columns = COLUMNS if previous else COLUMNS_0029
     live = LIVE_SQL if previous else LIVE_SQL_0029
 
     def after(reports: str) -> str:
         return _next_years(reports) if previous else ""
 
+    def first(reports: str) -> str:
+        return _lock(reports) if lock else ""
+
+    changed = f"(SELECT o.agency_id FROM {_OLD} o UNION SELECT n.agency_id FROM {_NEW} n)"
     return {
-        "report_rates_insert": _insert("new_reports", previous) + after("new_reports"),
-        "report_rates_delete": _delete("old_reports") + after("old_reports"),
+        "report_rates_insert": first("new_reports") + _insert("new_reports", previous) + after("new_reports"),
+        "report_rates_delete": first("old_reports") + _delete("old_reports") + after("old_reports"),
         # changed reports: the old rows all deleted, then the new ones inserted (a report moved
         # to the (agency, year) another left in the same statement finds its rows gone), then
         # the next year's rows of both the old and the new (agency, year)
         # (only if a report changed: an UPDATE of nothing a rate reads inserted no row)
-        "report_rates_update": _delete(_OLD) + _insert(_NEW, previous)
+        "report_rates_update": first(changed) + _delete(_OLD) + _insert(_NEW, previous)
         + (f"""
     GET DIAGNOSTICS written = ROW_COUNT;
     IF written > 0 THEN{after(f"(SELECT o.agency_id, o.year FROM {_OLD} o UNION SELECT n.agency_id, n.year FROM {_NEW} n)")}
     END IF;""" if previous else ""),
         "report_rates_truncate": f"\n    TRUNCATE {TABLE};",
         # the minimum base changed: every row
-        "report_rates_settings": f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({', '.join(columns)}) {live};",
+        "report_rates_settings": (f"\n    PERFORM pg_advisory_xact_lock({LOCK});" if lock else "")
+        + f"\n    TRUNCATE {TABLE};\n    INSERT INTO {TABLE} ({', '.join(columns)}) {live};",
     }
 
 
 #: function name -> body (PL/pgSQL statements), as of 0029
 FUNCTIONS_0029: dict[str, str] = _functions(previous=False)
-#: since 0036: with the previous year's value
-FUNCTIONS: dict[str, str] = _functions(previous=True)
+#: as of 0036: with the previous year's value
+FUNCTIONS_0036: dict[str, str] = _functions(previous=True)
+#: since 0042: each writer of an agency's reports after the others have committed
+FUNCTIONS: dict[str, str] = _functions(previous=True, lock=True)
 
 #: trigger name -> its definition (without CREATE TRIGGER name)
 TRIGGERS: dict[str, str] = {
@@ -196,7 +233,8 @@ TRIGGERS: dict[str, str] = {
 def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
     """The functions and triggers that keep ``report_rates`` current (PostgreSQL); by default
     today's (a migration passes those of its revision)."""
-    triggers.create_triggers(conn, functions, TRIGGERS, declare="" if functions is FUNCTIONS_0029 else "written integer")
+    declare = {id(FUNCTIONS_0029): "", id(FUNCTIONS_0036): "written integer"}.get(id(functions), "written integer;\n    locked integer")
+    triggers.create_triggers(conn, functions, TRIGGERS, declare=declare)
 
 
 def drop_triggers(conn: Connection) -> None:

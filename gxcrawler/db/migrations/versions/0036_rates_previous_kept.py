@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.drop_index('ix_report_rates_next_year', table_name='report_rates')
     op.add_column('report_rates', sa.Column('prev_report_id', sa.Integer(), nullable=True))
     op.add_column('report_rates', sa.Column('prev_value', sa.Numeric(), nullable=True))
-    reportrates.create_triggers(conn)
+    reportrates.create_triggers(conn, reportrates.FUNCTIONS_0036)
     reportrates.rebuild(conn)  # every row written again with its previous year (no dead copies)
     op.create_index('ix_report_rates_year_change', 'report_rates', ['year', 'rate'],
                     postgresql_include=['agency_id', 'value', 'prev_value'])
