@@ -107,8 +107,15 @@ _OLD_AGENCY = "(SELECT OLD.id AS id, OLD.province AS province, OLD.city AS city,
 _OLD_CELLS = "(SELECT * FROM report_values WHERE report_id = OLD.id)"
 _AGENCY_CELLS = "(SELECT c.* FROM report_values c JOIN reports e ON e.id = c.report_id WHERE e.agency_id = OLD.id)"
 
-#: function name -> body (PL/pgSQL statements)
-FUNCTIONS: dict[str, str] = {
+#: PL/pgSQL (since 0043): an agency's region changed waits for every transaction writing reports or
+#: cells to end (and holds the next ones until it ends), so that it moves the cells they wrote and they
+#: add theirs to the region it gives. The loader's foreign key locks the agency row FOR KEY SHARE, which an
+#: UPDATE of the region columns does not wait for: each side missed the other's uncommitted rows, and a
+#: report loaded meanwhile stayed in the old county's sums. Only this rare, hand-made write waits.
+WAIT_FOR_WRITERS = "\n    LOCK TABLE reports, report_values IN SHARE MODE;"
+
+#: function name -> body (PL/pgSQL statements), as of 0025
+FUNCTIONS_0025: dict[str, str] = {
     "cell_sums_insert": _apply(delta_sql("new_cells")),
     "cell_sums_delete": _apply(delta_sql("old_cells", sign="-")),
     "cell_sums_update": _apply(delta_sql("old_cells", sign="-")) + _apply(delta_sql("new_cells")),
@@ -119,6 +126,12 @@ FUNCTIONS: dict[str, str] = {
     + _apply(delta_sql(_OLD_CELLS, _NEW_REPORT)),
     "cell_sums_agency_move": _apply(delta_sql(_AGENCY_CELLS, agencies=_OLD_AGENCY, sign="-"))
     + _apply(delta_sql(_AGENCY_CELLS)),
+}
+
+#: since 0043: an agency's move after the writers of reports and cells (:data:`WAIT_FOR_WRITERS`)
+FUNCTIONS: dict[str, str] = {
+    **FUNCTIONS_0025,
+    "cell_sums_agency_move": WAIT_FOR_WRITERS + FUNCTIONS_0025["cell_sums_agency_move"],
 }
 
 #: trigger name -> its definition (without CREATE TRIGGER name)
@@ -140,9 +153,10 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def create_triggers(conn: Connection) -> None:
-    """The functions and triggers that keep ``cell_sums`` current (PostgreSQL)."""
-    triggers.create_triggers(conn, FUNCTIONS, TRIGGERS, declare="gone tid[]")
+def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
+    """The functions (by default today's; a migration passes its revision's) and triggers that keep
+    ``cell_sums`` current (PostgreSQL)."""
+    triggers.create_triggers(conn, functions, TRIGGERS, declare="gone tid[]")
 
 
 def drop_triggers(conn: Connection) -> None:

@@ -52,6 +52,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import reportrates, triggers
+from .cellsums import WAIT_FOR_WRITERS
 from .rates import RATES, _by_rate, _rate_list, rates_long_sql, value_sql
 
 #: scope -> (the partition's region columns, in the unique index's order)
@@ -276,10 +277,17 @@ FUNCTIONS_0027: dict[str, str] = {
 #: partition's (nothing is taken out), an UPDATE's merged only into the partitions it takes a value
 #: from (a report's old values; a report moved to another year or region adds to the new one);
 #: a DELETE takes out of every partition it writes, as before
-FUNCTIONS: dict[str, str] = {
+FUNCTIONS_0041: dict[str, str] = {
     **FUNCTIONS_0027,
     "rank_values_insert": _changes(_INSERTED, "sort"),
     "rank_values_update": _changes(_REWRITTEN, "either"),
+}
+
+#: since 0043: an agency's move recomputes its partitions after the transactions writing reports
+#: have ended (``cellsums.WAIT_FOR_WRITERS``: a report loaded meanwhile stayed in the old partition)
+FUNCTIONS: dict[str, str] = {
+    **FUNCTIONS_0041,
+    "rank_values_agency_move": WAIT_FOR_WRITERS + FUNCTIONS_0041["rank_values_agency_move"],
 }
 
 #: trigger name -> its definition (without CREATE TRIGGER name)

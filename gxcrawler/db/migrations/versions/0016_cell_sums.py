@@ -53,7 +53,7 @@ def upgrade() -> None:
         op.create_index('ix_cell_sums_county', 'cell_sums', ['county', 'year'])
         op.create_index('ix_cell_sums_city', 'cell_sums', ['city', 'year'])
         cellsums.rebuild(conn)
-        cellsums.create_triggers(conn)
+        cellsums.create_triggers(conn, cellsums.FUNCTIONS_0025)
         op.execute("ANALYZE cell_sums")
     create_views(conn, {name: VIEWS_0016[name] for name in ("v_cell_sums", "v_rollup_cells")})
 

@@ -42,7 +42,7 @@ def upgrade() -> None:
     if conn.dialect.name != "postgresql":
         return
     _indexes(list(cellsums.GROUP), 'ix_cell_sums_county', ('ix_cell_sums_key', ['key', 'year']), 70)
-    cellsums.create_triggers(conn)
+    cellsums.create_triggers(conn, cellsums.FUNCTIONS_0025)
     cellsums.rebuild(conn)  # rewritten in the index's order
     op.execute("ANALYZE cell_sums")
 

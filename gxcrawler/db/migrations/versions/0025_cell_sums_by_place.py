@@ -29,7 +29,7 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        cellsums.create_triggers(conn)
+        cellsums.create_triggers(conn, cellsums.FUNCTIONS_0025)
     else:
         create_views(conn, {"v_cell_sums": VIEWS_0016["v_cell_sums"]})
 

@@ -33,7 +33,7 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        ranks.create_triggers(conn, ranks.FUNCTIONS)
+        ranks.create_triggers(conn, ranks.FUNCTIONS_0041)
         for scope in ranks.SCOPES:
             op.execute(f"ALTER TABLE {ranks.table(scope)} ALTER COLUMN sorted SET STORAGE {ranks.SORTED_STORAGE}")
 
