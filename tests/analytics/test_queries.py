@@ -151,3 +151,19 @@ def test_7_cross_year_failures(analytics_pg):
         details = "; ".join(f"{r} {a}≠{b}" for r, a, b in shown) or None
         expected.append((agency, first, last, len(failed), details))
     assert expected and run(engine, "7") == expected
+
+
+def test_3_litigation_keeps_same_named_counties_of_two_cities_apart(pg_engine):
+    """鼓楼区 is a district of 南京市 and of 福州市 (and 徐州市, 开封市): each its own rows (review5)."""
+    from gxcrawler.db import Loader
+    from gxcrawler.model import Region
+    from tests.fixtures.db import make_report
+
+    nanjing = Region("江苏省", "南京市", "鼓楼区", None, "nanjing")
+    fuzhou = Region("福建省", "福州市", "鼓楼区", None, "fuzhou")
+    reports = [make_report("华侨路街道", 2022, region=nanjing, seed=1), make_report("鼓东街道", 2022, region=fuzhou, seed=2)]
+    Loader(pg_engine).load_many(reports)
+    got = run(pg_engine, "3")
+    review = [r for r in got if r[1] == "行政复议"]
+    expected = sorted(r.values["s4.review.total"] for r, _, _ in reports)
+    assert sorted(r[2] for r in review) == expected  # two rows, one per city: not one of both summed

@@ -45,9 +45,9 @@ SELECT coalesce(county, city) AS area, row_label AS body,
        sum(value) FILTER (WHERE column_key = 'corrected') AS corrected,
        sum(value) FILTER (WHERE column_key = 'pending') AS pending
 FROM v_s4_long WHERE year BETWEEN 2021 AND 2024
-GROUP BY coalesce(county, city), row_key, row_label
+GROUP BY province, city, coalesce(county, city), row_key, row_label
 HAVING sum(value) FILTER (WHERE column_key = 'total') > 0
-ORDER BY area, min(ordinal)""",
+ORDER BY area, city, min(ordinal)""",
 }
 
 

@@ -8,6 +8,6 @@ SELECT coalesce(county, city)                             AS area,
        sum(value) FILTER (WHERE column_key = 'pending')   AS pending
 FROM v_cell_sums
 WHERE section = 's4' AND year BETWEEN 2021 AND 2024
-GROUP BY coalesce(county, city), row_key, row_label
+GROUP BY province, city, coalesce(county, city), row_key, row_label  -- 鼓楼区 of 南京市 and of 福州市 apart
 HAVING sum(value) FILTER (WHERE column_key = 'total') > 0
-ORDER BY area, min(ordinal);
+ORDER BY area, city, min(ordinal);
