@@ -34,7 +34,8 @@ NAMING = {
 class ExactDecimal(TypeDecorator):
     """NUMERIC on PostgreSQL; on SQLite a decimal string, because SQLite's REAL is a float.
 
-    SQLite's ``sum()`` and comparisons still coerce the text to a number.
+    SQLite's ``sum()`` coerces the text to a number; a comparison with a number does not (it
+    compares text: '10' > 5 is false) — the analysts' guide tells SQLite users to cast.
     """
 
     impl = sa.Numeric
