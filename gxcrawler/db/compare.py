@@ -198,7 +198,7 @@ def _select(value_out: str, prev_out: str, value: str, prev: str) -> str:
     round(100.0 * ({value} - {prev}) / NULLIF({prev}, 0), 1) AS change_pct"""
 
 
-def view_sql(dialect: str, lateral: bool = False, grouped: bool = False) -> str:
+def view_sql(dialect: str, lateral: bool = False, grouped: bool = False, numbers: bool = False) -> str:
     """``v_compare``: every cell of each report beside the same agency's previous year.
 
     One row per report and key where either year has a value (a report without a
@@ -217,6 +217,9 @@ def view_sql(dialect: str, lateral: bool = False, grouped: bool = False) -> str:
     filter on ``key`` then reaches the index (a key grouped on is pushed into the scan; a
     FULL JOIN's merged key is not): one cell compared across a city's or a year's reports
     looks up two cells per report instead of reading all of them.
+
+    ``numbers`` (migration 0044, SQLite): ``value`` and ``prev_value`` cast to numbers
+    (``views.number``) instead of the decimal strings SQLite stores, which compare as text.
     """
     if grouped and dialect == "postgresql":
         return _grouped_sql()
@@ -224,8 +227,13 @@ def view_sql(dialect: str, lateral: bool = False, grouped: bool = False) -> str:
         return _lateral_sql()
     cast = "CAST({} AS REAL)" if dialect == "sqlite" else "{}"
     value, prev = cast.format("v.value"), cast.format("pv.value")
+    shown = ("v.value", "pv.value AS prev_value")
+    if numbers and dialect == "sqlite":
+        from .views import number
+
+        shown = (number("v.value", "value"), number("pv.value", "prev_value"))
     return f"""
-{_select("v.value", "pv.value AS prev_value", value, prev)}
+{_select(*shown, value, prev)}
 FROM reports r
 JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1

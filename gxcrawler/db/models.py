@@ -35,7 +35,8 @@ class ExactDecimal(TypeDecorator):
     """NUMERIC on PostgreSQL; on SQLite a decimal string, because SQLite's REAL is a float.
 
     SQLite's ``sum()`` coerces the text to a number; a comparison with a number does not (it
-    compares text: '10' > 5 is false) — the analysts' guide tells SQLite users to cast.
+    compares text: '10' > 5 is false). The SQLite views show such columns cast to numbers
+    (migration 0044, ``views.number``); a query on the tables themselves must cast.
     """
 
     impl = sa.Numeric

@@ -19,7 +19,9 @@ so a filter on those still reaches the tables first (tested per view).
 Portability: PostgreSQL is the target; the same SQL creates the views on the embedded
 SQLite database, except ``v_coverage``'s years (``generate_series`` on PostgreSQL, a
 recursive CTE on SQLite, which has no ``generate_series``). On SQLite ``value`` is a
-decimal string, so sums come back as numbers SQLite computed, not exact NUMERIC.
+decimal string, so sums come back as numbers SQLite computed, not exact NUMERIC; and since
+migration 0044 the SQLite views cast every such column they show to a number (:func:`number`,
+:data:`VIEWS_0044`), so that comparisons, ``max``/``min`` and ``ORDER BY`` are numeric there too.
 
 Headline numbers in ``v_reports`` use the applicants' ``total`` column (all
 applicants). A value is NULL where the report printed nothing (blank or unread);
@@ -76,7 +78,7 @@ def edition_label(column: str, edition: str) -> str:
     return f"CASE WHEN {edition} = '2019' THEN m.{column}_2019 ELSE m.{column} END AS {column}"
 
 
-def _long(section: str, keys: tuple[str, ...] = ()) -> str:
+def _long(section: str, keys: tuple[str, ...] = (), value: str = "v.value") -> str:
     """One row per stored cell of ``section``, with the labels the report's edition prints.
 
     Section, row and column come from ``metrics`` (functions of the key); the agency is
@@ -112,7 +114,7 @@ SELECT
     m.column_key,
     {edition_label("column_label", "r.edition")},
     m.ordinal,
-    v.value
+    {value}
 FROM report_values v
 JOIN metrics m ON m.key = v.key
 JOIN reports r ON r.id = v.report_id
@@ -269,6 +271,7 @@ def _failed_checks(
     joins: str = "",
     report: str = _CHECK_REPORT,
     join: str = "JOIN",
+    sides: str = 'c."left",\n    c."right",',
 ) -> str:
     """v_failed_checks: the report, the check's kind, rule, meaning and sides; then ``columns``.
 
@@ -279,8 +282,7 @@ SELECT{report}
     {_case("c.rule", kinds, "identity")} AS kind,
     c.rule,
     {_case("c.rule", meanings)} AS identity,
-    c."left",
-    c."right",
+    {sides}
     c."left" - c."right" AS difference,
     c.sentence{columns}
 FROM check_results c
@@ -456,7 +458,7 @@ def _review(column: str) -> str:
     return f"(SELECT rv.{column} FROM check_reviews rv WHERE {_REVIEW_MATCH})"
 
 
-def failed_checks_0023(dialect: str) -> str:
+def failed_checks_0023(dialect: str, sides: str = 'c."left",\n    c."right",') -> str:
     """Migration 0023: the rows of 0012, joined so that unused tables drop out of a plan.
 
     The report and agency are LEFT JOINs (every check has its report, every report its
@@ -478,6 +480,7 @@ def failed_checks_0023(dialect: str) -> str:
         "\nLEFT JOIN reports o ON o.id = c.other_report_id",
         _CHECK_REPORT_0023,
         "LEFT JOIN",
+        sides,
     )
 
 #: migration 0014: the rank views without the previous year (its join read every report)
@@ -593,11 +596,75 @@ VIEWS_0040: dict[str, ViewSQL] = {
     **{f"v_{section}_long": _long_keyed(section, SECTION_KEYS_0040) for section in SECTION_KEYS_0040},
 }
 
+def number(expr: str, name: str) -> str:
+    """SQLite: ``expr`` — a decimal string (``ExactDecimal``) — cast to ``NUMERIC`` as ``name``: an
+    INTEGER where the string is a whole number, else a REAL (a float, as SQLite's sums already
+    are), so that ``> 5``, ``max``, ``min`` and ``ORDER BY`` compare numbers, not text (0044)."""
+    return f"CAST({expr} AS NUMERIC) AS {name}"
+
+
+#: ``v_reports``' headline columns (``reports``' ``ExactDecimal`` columns the view shows)
+REPORT_HEADLINES = (
+    "s3_new", "s3_carried_in", "s3_granted", "s3_partial", "s3_denied",
+    "s3_unavailable", "s3_rejected", "s3_other", "s3_total", "s3_carried_out",
+    "s4_review", "s4_suit_direct", "s4_suit_after_review", "s4_suits",
+)
+_HEADLINE_LINES = """    r.s3_new, r.s3_carried_in, r.s3_granted, r.s3_partial, r.s3_denied,
+    r.s3_unavailable, r.s3_rejected, r.s3_other, r.s3_total, r.s3_carried_out,
+    r.s4_review, r.s4_suit_direct, r.s4_suit_after_review, r.s4_suits
+"""
+assert _HEADLINE_LINES in V_REPORTS
+
+
+def _sqlite_numbers(name: str, sqlite: Callable[[], str]) -> ViewSQL:
+    """``name`` as of 0040 on PostgreSQL (the same text: nothing to migrate there), ``sqlite()``
+    on SQLite."""
+    return lambda dialect: sqlite() if dialect == "sqlite" else view_sql(name, dialect, VIEWS_0040)
+
+
+def _reports_sqlite() -> str:
+    cast = ",\n".join(f"    {number(f'r.{c}', c)}" for c in REPORT_HEADLINES)
+    return V_REPORTS.replace(_HEADLINE_LINES, cast + "\n")
+
+
+def _failed_checks_sqlite() -> str:
+    """``difference`` was a number already (SQLite's subtraction converts its operands)."""
+    sides = ",\n    ".join(number(f'c."{side}"', f'"{side}"') for side in ("left", "right"))
+    return failed_checks_0023("sqlite", sides + ",")
+
+
+def _compare_sqlite() -> str:
+    from .compare import view_sql as compare_sql
+
+    return compare_sql("sqlite", grouped=True, numbers=True)
+
+
+#: migration 0044 (review5): on SQLite, every column a view shows from an ``ExactDecimal`` column
+#: (a decimal string there) cast to a number (:func:`number`): ``v_reports``' headlines, the long
+#: views' and ``v_compare``'s ``value`` and ``prev_value``, ``v_failed_checks``' ``left`` and
+#: ``right``. The other views' numbers are computed by SQLite (sums, rates, counts): numbers
+#: already. PostgreSQL's views are the text of 0040, unchanged (``numeric`` columns). A later
+#: ``VIEWS_00NN`` replacing one of these views keeps the cast on SQLite (``tests/analytics/
+#: test_sqlite_value_comparisons.py`` fails on any view column showing a number as text).
+VIEWS_0044: dict[str, ViewSQL] = {
+    **VIEWS_0040,
+    "v_reports": _sqlite_numbers("v_reports", _reports_sqlite),
+    **{
+        f"v_{s}_long": _sqlite_numbers(f"v_{s}_long", lambda s=s: _long(s, value=number("v.value", "value")))
+        for s in ("s2", "s3", "s4")
+    },
+    "v_failed_checks": _sqlite_numbers("v_failed_checks", _failed_checks_sqlite),
+    "v_compare": _sqlite_numbers("v_compare", _compare_sqlite),
+}
+
+#: the views migration 0044 changes (on SQLite only)
+NUMBER_VIEWS_0044 = ("v_reports", "v_s2_long", "v_s3_long", "v_s4_long", "v_failed_checks", "v_compare")
+
 #: the section keys the newest views name (tests/db/test_section_keys.py: the catalog's)
 SECTION_KEYS: dict[str, tuple[str, ...]] = SECTION_KEYS_0040
 
 #: the views of the current schema
-VIEWS: dict[str, ViewSQL] = VIEWS_0040
+VIEWS: dict[str, ViewSQL] = VIEWS_0044
 
 #: views that rank or group across reports (a window, an aggregate or a subquery per row),
 #: with the columns a filter on which still reaches the tables first; a filter on anything

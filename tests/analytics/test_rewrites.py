@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 import pytest
 
@@ -73,6 +74,20 @@ def _history(engine, seed: int) -> tuple[list[tuple], int]:  # noqa: ANN001
     return marked, changed
 
 
+def _as_numbers(found: list[tuple]) -> list[tuple]:
+    """Each number, or decimal string, as a Decimal (SQLite: 0044 casts what 0016 showed as text)."""
+
+    def number(x: object) -> object:
+        if isinstance(x, bool) or x is None or isinstance(x, bytes):
+            return x
+        try:
+            return Decimal(str(x))
+        except InvalidOperation:
+            return x
+
+    return [tuple(number(x) for x in row) for row in found]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rewritten_views_and_queries_give_the_rows_they_gave_before(db_engine, seed):
     _history(db_engine, seed)
@@ -87,7 +102,10 @@ def test_rewritten_views_and_queries_give_the_rows_they_gave_before(db_engine, s
             sql = f"SELECT * FROM {view} {where}"
             new = rows(db_engine, sql)
             assert new or where, sql
-            assert Counter(new) == Counter(rows(db_engine, inline(sql, old))), sql
+            before = rows(db_engine, inline(sql, old))
+            if db_engine.dialect.name == "sqlite":  # 0044: SQLite's views show numbers, 0016's the strings
+                new, before = _as_numbers(new), _as_numbers(before)
+            assert Counter(new) == Counter(before), sql
     if db_engine.dialect.name != "postgresql":
         return  # the worked queries are PostgreSQL's (string_agg … ORDER BY)
     for path in sorted((QUERIES / "before").glob("*.sql")):  # 5_….sql, 5_….0023.sql: each older text
