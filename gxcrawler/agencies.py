@@ -110,7 +110,8 @@ def canonical_agency(raw: str, region: Region) -> AgencyName:
     government = "管理委员会" if zone else "人民政府"
 
     unit = county or city
-    if unit and body.startswith(unit[-1]) and len(body) > 1 and not _is_local_body(body):
+    if (unit and body.startswith(unit[-1]) and len(body) > 1 and not _is_local_body(body)
+            and not _UNIT_WORD.match(body)):
         body = body[1:]  # 区政府办 → 政府办, 县统计局 → 统计局, 市政府办 → 政府办
     if zone and county:
         body = _strip_prefixes(body, [_zone_short(county)])
@@ -134,6 +135,8 @@ def canonical_agency(raw: str, region: Region) -> AgencyName:
 
 # ---------------------------------------------------------------- helpers
 
+#: a name whose first character is the unit's (市/区/县) but belongs to a word: 市场监督管理局, 市政管理处, 区域…
+_UNIT_WORD = re.compile(r"^(?:市场|市政(?!府)|市容|市民|市级|区域|县域|县级)")
 _TOWNSHIP = re.compile(r"^(?P<base>.+?(?:乡|镇))(?:人民政府|政府)?$")
 _STREET = re.compile(r"^(?P<base>.+?街道)(?:办事处|办|工作委员会)?$")
 

@@ -37,13 +37,21 @@ DECOY_WORDS = (
     "通知", "通报", "公布情况", "发布情况", "部署", "会议", "推进会", "培训", "要点", "指南", "目录",
     "解读", "一图", "图解", "读懂", "报送", "征集", "考核", "评议", "评估", "检查", "督查", "模板",
     "样本", "格式", "说明", "方案", "编制", "做好", "召开", "举办", "举行",
+    # not the annual report: a part of the year (月报, 季报, 上半年), a draft, a school year (学年: schools)
+    "半年", "季度", "季报", "月报", "月份", "征求意见", "学年",
 )
+#: a publisher that is no government agency (its 信息公开 reports are of another regime) ...
+_NOT_GOVERNMENT = re.compile(r"(?:公司|集团|大学|学院|学校|中学|小学|医院|红十字会|慈善总会|基金会|协会|商会)$")
+#: ... and a kind of information named between the year and a bare 信息公开 (环境信息公开, 医疗卫生机构信息公开)
+_YEAR_THEN = re.compile(r"(?:19|20)\d{2}年?度?的?")
+#: a part of the year as a month range (2022年1-6月, 1月至9月): a period report, unless 1-12月
+_MONTHS = re.compile(r"(?<!\d)(\d{1,2})月?[-~至到](\d{1,2})月")
 #: a list title cut short (``…政府信息公开...``) whose words so far are a report's
 _CUT = re.compile(r"(?:\.{2,}|…+)$")
 _CUT_CORE = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度?(?:报告?)?|年报?)?$")
 _TRAILERS = (
     re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd|txt|s?html?)$", re.I),
-    re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?$"),  # a date printed after the title
+    re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?|月)?$"),  # a date printed after the title
     re.compile(r"的?(?:\.{2,}|…+)$"),  # a cut title whose report words survived (…年度报告的…)
     re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]$"),  # (2019年度), (全文), (更正版)
 )
@@ -102,7 +110,26 @@ def _core(title: str | None) -> tuple[str, re.Match[str]] | None:
         return full, last
     if last is None or not _TAIL_OK.match(text[last.end():]):
         return None
+    months = _MONTHS.search(text[: last.start()])
+    if months and (int(months.group(1)), int(months.group(2))) != (1, 12):
+        return None  # 某县2022年1-6月政府信息公开工作报告
+    if "征求意见" in full:  # (征求意见稿): a draft, whatever the brackets
+        return None
+    words = last.group(0).removeprefix("年度")
+    if not words.startswith(("政府", "政务")) and _other_regime(text[: last.start()]):
+        return None
     return full, last
+
+
+def _other_regime(before: str) -> bool:
+    """A bare 信息公开 report of a company, school or hospital, or of one kind of information."""
+    year = None
+    for year in _YEAR_THEN.finditer(before):  # noqa: B007 - the year nearest the report words
+        pass
+    if year is not None and year.start() > 0 and year.end() < len(before):
+        return True  # 某县2021年度环境信息公开报告
+    agency = agency_in_title(before + "信息公开报告")
+    return bool(agency and _NOT_GOVERNMENT.search(agency))
 
 
 def is_annual_report(title: str | None) -> bool:
@@ -139,6 +166,8 @@ def report_year(title: str | None) -> int | None:
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?!\d)\s*年?度?")
+#: what a title may start with that is no part of a name: an attachment label, a printed date
+_LEAD = re.compile(r"^(?:附件\d*[:.、]?|[\[【(]?(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}[\]】)]?)+")
 _AGENCY_END = re.compile(r"(?:关于)?(?:(?:政府|政务)?信息公开|年度)")
 
 
@@ -152,7 +181,7 @@ def title_agency(title: str | None) -> str | None:
 
 def agency_in_title(title: str | None) -> str | None:
     """:func:`title_agency` for any title the caller already takes for a report's (the parser's own)."""
-    text = fold_title(title).removeprefix("关于")
+    text = _LEAD.sub("", fold_title(title)).removeprefix("关于")
     m = _YEAR_WORD.search(text)
     if m and m.start() == 0:  # the year first: the name follows it
         text = text[m.end():].removeprefix("的")
@@ -188,6 +217,11 @@ _PLACE = re.compile(
     r"(?P<city>(?:(?![市州盟县区旗])[\u4e00-\u9fff]){2,8}?(?:自治州|市|州|盟|地区))?"
     r"(?P<county>(?:(?![市州盟县区旗])[\u4e00-\u9fff]){1,9}?(?:自治县|自治旗|县|旗|区|市))"
 )
+#: a jurisdiction above any county (a county's 年报 column reposts them): 云南省…, 文山州…, 国务院…
+_UPPER = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,7}省|[\u4e00-\u9fff]{2,8}自治区|国务院"
+    r"|(?:(?![市州盟县区旗])[\u4e00-\u9fff]){2,10}?(?:自治州|州|盟|地区)(?![镇乡村]|街道))"
+)
 _ZONES = ("开发区", "开区", "高新区", "新区", "园区", "试验区", "示范区", "合作区")
 
 
@@ -212,4 +246,6 @@ def names_other_county(title: str | None, county: str | None) -> bool:
     if not agency or own in agency:
         return False
     _, named = place_of(agency)
-    return named is not None and named != own
+    if named is None:  # no county named: a province's, prefecture's or the State Council's report?
+        return bool(_UPPER.match(fold_title(agency)))
+    return named != own
