@@ -41,6 +41,20 @@ def parse_at(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def _number(env: dict[str, str], name: str, default: float, *, whole: bool = False) -> float:
+    """A number from the environment; a typo is one line (exit 2), not a traceback in a restart loop."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = -1
+    if not value >= 0:
+        raise UserError(f"{name} must be a {'whole ' if whole else ''}number ≥ 0, got {text!r}")
+    return value
+
+
 @dataclass
 class Plan:
     at: str = "02:30"
@@ -61,9 +75,9 @@ class Plan:
             timezone=env.get("TZ") or "UTC",
             args=shlex.split(env.get("GXCRAWLER_NIGHTLY_ARGS") or ""),
             log_dir=Path(env.get("GXCRAWLER_LOG_DIR") or "/var/log/gxcrawler"),
-            keep_days=int(env.get("GXCRAWLER_LOG_KEEP_DAYS") or 60),
+            keep_days=int(_number(env, "GXCRAWLER_LOG_KEEP_DAYS", 60, whole=True)),
             state=crawls / "nightly-schedule.sqlite3",
-            catch_up_hours=float(env.get("GXCRAWLER_NIGHTLY_CATCHUP_HOURS") or 20),
+            catch_up_hours=_number(env, "GXCRAWLER_NIGHTLY_CATCHUP_HOURS", 20),
             run_now=(env.get("GXCRAWLER_NIGHTLY_RUN_NOW") or "0") == "1",
         )
 

@@ -7,6 +7,7 @@ in the working directory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,12 +59,26 @@ def _where(engine) -> str:  # noqa: ANN001
     return engine.url.render_as_string(hide_password=True)
 
 
+@contextlib.contextmanager
+def _revision_named(revision: str):  # noqa: ANN202
+    """Alembic's refusal of a revision (unknown, or the wrong direction) as one line, exit 2; nothing was migrated."""
+    from alembic.util.exc import CommandError
+
+    from gxcrawler.errors import UserError
+
+    try:
+        yield
+    except CommandError as exc:
+        raise UserError(f"revision {revision!r}: {exc} (`gxcrawler db current` shows the database's and the code's)") from None
+
+
 def upgrade(args: argparse.Namespace) -> int:
     from gxcrawler.db import current_revision, upgrade
 
     engine = _engine(args)
     before = current_revision(engine)
-    upgrade(engine, args.revision)
+    with _revision_named(args.revision):
+        upgrade(engine, args.revision)
     print(f"{_where(engine)}: {before or '(empty)'} -> {current_revision(engine)}")
     return 0
 
@@ -74,7 +89,8 @@ def downgrade(args: argparse.Namespace) -> int:
 
     engine = _engine(args, existing=True)
     before = current_revision(engine)
-    downgrade(engine, args.revision)
+    with _revision_named(args.revision):
+        downgrade(engine, args.revision)
     print(f"{_where(engine)}: {before or '(empty)'} -> {current_revision(engine) or '(empty)'}")
     return 0
 

@@ -20,6 +20,8 @@ from gxcrawler.errors import UserError
 FIRST_REPORT_YEAR = 2008
 _YEAR = re.compile(r"^\d{4}$")
 _FORMS = "use 2021, 2019-2023 or 2019,2021"
+#: what ``-a refresh=`` may say (read by gxcrawler.crawl.incremental._truthy)
+_FLAG = ("1", "true", "yes", "on", "0", "false", "no", "off", "")
 
 
 class ArgumentError(UserError):
@@ -84,6 +86,9 @@ def validate(spidercls: type, spargs: dict[str, Any], *, today: date | None = No
                             f"(it accepts: {', '.join(known) or 'none'})")
     if "year" in spargs:
         parse_years(spargs["year"], today=today)
+    if "refresh" in spargs and str(spargs["refresh"]).strip().lower() not in _FLAG:
+        raise ArgumentError(f"refresh={spargs['refresh']}: use refresh=1 to download everything again "
+                            "(or refresh=0; also true/false, yes/no, on/off)")
     try:
         spidercls(**spargs)  # the spider's own checks (a portal id, a start URL …), before any request
     except (ValueError, TypeError) as exc:

@@ -199,11 +199,14 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 self._stats.inc_value(f"{STATS}/stale_used")
                 return stale["body"].encode("latin-1")
             return response.body
-        self.cache.put(key, {
-            "fetched_at": time.time(), "status": status, "body": body.decode("latin-1"),
-            "etag": _header(response, b"ETag") or (stale or {}).get("etag"),
-            "last_modified": _header(response, b"Last-Modified") or (stale or {}).get("last_modified"),
-        })
+        try:
+            self.cache.put(key, {
+                "fetched_at": time.time(), "status": status, "body": body.decode("latin-1"),
+                "etag": _header(response, b"ETag") or (stale or {}).get("etag"),
+                "last_modified": _header(response, b"Last-Modified") or (stale or {}).get("last_modified"),
+            })
+        except OSError as exc:  # a cache that cannot be written must not cost the rules just fetched
+            logger.warning("robots.txt of %s not cached: %s", key, exc)
         return body
 
     async def _use(self, body: bytes, netloc: str, request: Request) -> None:

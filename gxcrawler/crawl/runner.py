@@ -490,6 +490,10 @@ def crawl_all(
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
     names = spiders or default_spiders(project)
+    if not names:  # no scrapy.cfg here: nothing would be crawled, and exit 0 would say all went well
+        print("crawl-all: no spiders found: run it from the gxcrawler directory (the one with scrapy.cfg), "
+              "or set SCRAPY_SETTINGS_MODULE=gxcrawler.settings", file=sys.stderr)
+        return 2
     known = set(default_spiders(project)) | set(project.getlist("GX_NIGHTLY_EXCLUDE", ["portal"]))
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -68,10 +68,16 @@ def make_engine(url: str | None = None) -> Engine:
     """
     url = normalize_url(url or database_url())
     try:
-        make_url(url).get_dialect()
+        dialect = make_url(url).get_dialect()
     except (ArgumentError, NoSuchModuleError, ValueError):
         raise DatabaseUnavailable(
             f"not a database URL: {describe(url)!r} (GXCRAWLER_DATABASE_URL or --url); use {URL_FORMS}"
+        ) from None
+    try:  # a known dialect whose driver is not installed (mysql://, postgresql+psycopg://): one line, not a traceback
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise DatabaseUnavailable(
+            f"cannot use the database {describe(url)}: its driver is not installed ({exc}); use {URL_FORMS}"
         ) from None
     if url.startswith("sqlite"):
         engine = sa.create_engine(

@@ -101,7 +101,12 @@ def ensure_schema(engine: Engine, auto: bool | None = None) -> None:
             time.sleep(0.5 * attempt)
 
 
-def _ensure_schema(engine: Engine, auto: bool | None) -> None:
+def check_schema(engine: Engine) -> None:
+    """What :func:`ensure_schema` would refuse, raised before a crawl starts; never migrates."""
+    _ensure_schema(engine, None, dry_run=True)
+
+
+def _ensure_schema(engine: Engine, auto: bool | None, dry_run: bool = False) -> None:
     if auto is None:
         auto = os.environ.get(AUTO_MIGRATE_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
     head = head_revision()
@@ -119,6 +124,8 @@ def _ensure_schema(engine: Engine, auto: bool | None) -> None:
             f"database {engine.url.render_as_string(hide_password=True)} is at revision "
             f"{current or '(empty)'}, this code needs {head}: run `gxcrawler db upgrade`"
         )
+    if dry_run:
+        return
     log.warning("migrating database from %s to %s", current or "(empty)", head)
     upgrade(engine)
 

@@ -19,15 +19,40 @@ def preflight(spidercls: type, spargs: dict, settings) -> None:  # noqa: ANN001
 
 
 def check_database(settings) -> None:  # noqa: ANN001
-    """The crawl's database answers (an SQLite file is created, as the crawl would)."""
+    """The crawl's database answers (an SQLite file is created, as the crawl would), its schema is
+    one the crawl will use (``GXCRAWLER_AUTO_MIGRATE=0``: already current), and the crawls
+    directory (job dirs, robots.txt cache, outage spool) can be written."""
     from gxcrawler.db import check_connection, database_url, make_engine
+    from gxcrawler.db.migrate import check_schema
 
     if settings.getbool("GX_RECORD_RUNS", True):
         engine = make_engine(settings.get("GXCRAWLER_DATABASE_URL") or database_url())
         try:
             check_connection(engine)
+            check_schema(engine)
         finally:
             engine.dispose()
+    check_crawls_dir(settings)
+
+
+def check_crawls_dir(settings) -> None:  # noqa: ANN001
+    """The directories a crawl writes outside the database can be written (created if missing)."""
+    import tempfile
+    from pathlib import Path
+
+    from gxcrawler.crawl.spool import spool_dir
+
+    crawls = Path(settings.get("GX_CRAWLS_DIR") or "crawls")
+    for path in dict.fromkeys([crawls, spool_dir(settings),
+                               Path(settings.get("GX_ROBOTSTXT_CACHE_DIR") or crawls / "robots")]):
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        except OSError as exc:
+            raise UserError(f"cannot write the crawls directory {path}: {exc.strerror or exc} — make it writable "
+                            "or set GXCRAWLER_CRAWLS_DIR to a writable directory (job dirs, robots.txt cache, "
+                            "the spool of an outage)") from None
 
 
 class Command(ScrapyCrawl):

@@ -139,3 +139,111 @@ def test_dns_failures_with_answers_are_not_offline():
     stats = {"gx/failed/dns": 3, "downloader/response_count": 10}
     assert monitors.offline_reason(stats) is None
     assert "offline" in monitors.offline_reason({"gx/failed/dns": 3})
+
+
+# ---- review8 (2026-12-01): bad input met as a user meets it -------------------------------------
+
+
+def test_a_url_whose_driver_is_not_installed_is_one_line_with_the_password_masked():
+    from gxcrawler.db.engine import DatabaseUnavailable
+
+    for url in ("mysql://u:s3cret@h/d", "postgresql+asyncpg://u:s3cret@h/d"):
+        with pytest.raises(DatabaseUnavailable, match="driver is not installed") as info:
+            make_engine(url)
+        assert "s3cret" not in str(info.value) and "***" in str(info.value)
+
+
+def test_refresh_takes_a_flag_and_a_typo_is_refused():
+    for value in ("1", "yes", "true", "0", "off"):
+        validate(XinyeSpider, {"refresh": value})
+    with pytest.raises(ArgumentError, match="refresh=ture: use refresh=1"):
+        validate(XinyeSpider, {"refresh": "ture"})  # read as "no refresh" before: an incremental crawl
+
+
+def _scrapy_env(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full = {**os.environ, **env}
+    full.pop("GXCRAWLER_SIMULATION_URL", None)
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=full, capture_output=True,
+                          text=True, errors="replace", timeout=300)
+
+
+def test_scrapy_crawl_on_an_older_schema_without_auto_migrate_is_one_line_and_exit_2(tmp_path):
+    from gxcrawler.db.migrate import current_revision, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine, "0040")
+    engine.dispose()
+    run = _scrapy_env("crawl", "xinye", "-a", "year=2021", "-s", "LOG_LEVEL=ERROR",
+                      GXCRAWLER_DATABASE_URL=url, GXCRAWLER_AUTO_MIGRATE="0",
+                      GXCRAWLER_CRAWLS_DIR=str(tmp_path / "crawls"))
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "never retrieved" not in run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl xinye: ") and "run `gxcrawler db upgrade`" in last
+    engine = make_engine(url)
+    try:
+        assert current_revision(engine) == "0040"
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM crawl_runs")).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_scrapy_crawl_refuses_a_crawls_directory_it_cannot_write(tmp_path):
+    (tmp_path / "afile").write_text("")  # a path under a file: cannot be created, even by root
+    run = _scrapy_env("crawl", "xinye", "-a", "year=2021", "-s", "LOG_LEVEL=ERROR",
+                      GXCRAWLER_DATABASE_URL=f"sqlite:///{tmp_path / 'gx.sqlite3'}",
+                      GXCRAWLER_CRAWLS_DIR=str(tmp_path / "afile" / "crawls"))
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl xinye: cannot write the crawls directory") and "GXCRAWLER_CRAWLS_DIR" in last
+
+
+def test_robots_rules_are_obeyed_when_their_cache_cannot_be_written(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy.http import TextResponse
+
+    from gxcrawler.crawl.robots import CachedRobotsTxtMiddleware, FileCache
+
+    (tmp_path / "afile").write_text("")
+    body = b"User-agent: *\nDisallow: /private/\n"
+
+    async def download_async(request):
+        return TextResponse(request.url, body=body, status=200)
+
+    mw = object.__new__(CachedRobotsTxtMiddleware)
+    mw.cache = FileCache(tmp_path / "afile" / "robots")
+    mw._stats = SimpleNamespace(inc_value=lambda *a, **k: None)
+    mw.crawler = SimpleNamespace(engine=SimpleNamespace(download_async=download_async))
+    # before: the OSError of the cache made the middleware treat robots.txt as failed — nothing forbidden
+    assert asyncio.run(mw._fetch("http://a.gov.cn", None)) == body
+
+
+def test_crawl_all_outside_the_project_directory_is_an_error_not_a_success(tmp_path):
+    # before: no scrapy.cfg → no spiders → an empty summary and exit 0 ("every run succeeded")
+    env = {k: v for k, v in os.environ.items() if k not in ("SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT")}
+    env.update(PYTHONPATH=str(ROOT), GXCRAWLER_DATABASE_URL=f"sqlite:///{tmp_path / 'gx.sqlite3'}")
+    run = subprocess.run([sys.executable, "-m", "gxcrawler", "crawl-all", "--year", "2021"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("crawl-all: no spiders found")
+    assert not (tmp_path / "gx.sqlite3").exists()
+
+
+@pytest.mark.parametrize("action", ["upgrade", "downgrade"])
+def test_db_upgrade_or_downgrade_to_an_unknown_revision_is_one_line(tmp_path, action):
+    url = f"sqlite:///{tmp_path / 'gx.sqlite3'}"
+    engine = make_engine(url)
+    from gxcrawler.db.migrate import upgrade
+
+    upgrade(engine, "0040")
+    engine.dispose()
+    run = subprocess.run([sys.executable, "-m", "gxcrawler", "db", "--url", url, action, "9999"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr[-2000:]  # before: alembic's CommandError, a traceback, exit 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("gxcrawler db: revision '9999': Can't locate revision")

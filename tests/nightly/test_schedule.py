@@ -181,3 +181,16 @@ def test_compose_scheduler_service():
     assert env["GXCRAWLER_DATABASE_URL"] == compose["services"]["crawler"]["environment"]["GXCRAWLER_DATABASE_URL"]
     assert "GXCRAWLER_NIGHTLY_AT" in env and env["GXCRAWLER_LOG_DIR"].startswith("/app/crawls/")
     assert scheduler["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize(("name", "value"), [("GXCRAWLER_LOG_KEEP_DAYS", "abc"), ("GXCRAWLER_LOG_KEEP_DAYS", "7.5"),
+                                             ("GXCRAWLER_NIGHTLY_CATCHUP_HOURS", "x"),
+                                             ("GXCRAWLER_NIGHTLY_CATCHUP_HOURS", "nan")])
+def test_a_number_that_is_not_one_is_refused_in_one_line(name, value):
+    # review8 (2026-12-01): before, a ValueError traceback (exit 1) and the scheduler container restarting
+    from gxcrawler.errors import UserError
+    from gxcrawler.schedule import Plan
+
+    with pytest.raises(UserError, match=f"{name} must be a .*number ≥ 0, got '{value}'"):
+        Plan.from_env({name: value})
+    assert Plan.from_env({}).keep_days == 60 and Plan.from_env({name: "3"}).catch_up_hours in (3, 20)
