@@ -199,7 +199,7 @@ class CallbackFailureMiddleware:
     def process_spider_exception(self, response: Response, exception: Exception, spider=None) -> None:
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        if not isinstance(exception, (HttpError, IgnoreRequest)):  # HTTP errors: recorded downloader side
+        if not isinstance(exception, HttpError | IgnoreRequest):  # HTTP errors: recorded downloader side
             reason = f"callback_error: {type(exception).__name__}: {exception}"
             self.ledger.record(response.request or response, reason, response.status)
         return None
