@@ -50,6 +50,8 @@ SQLite keeps computing the rates when read.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -230,11 +232,20 @@ TRIGGERS: dict[str, str] = {
 }
 
 
+#: the functions' variables, each declared when a body of the set uses it (0036: ``written``; 0042: ``locked``)
+_VARIABLES = {"written": "written integer", "locked": "locked integer"}
+
+
+def declarations(functions: dict[str, str]) -> str:
+    """The DECLARE of ``functions``: the variables their bodies use."""
+    return ";\n    ".join(decl for name, decl in _VARIABLES.items()
+                          if any(re.search(rf"\b{name}\b", body) for body in functions.values()))
+
+
 def create_triggers(conn: Connection, functions: dict[str, str] = FUNCTIONS) -> None:
     """The functions and triggers that keep ``report_rates`` current (PostgreSQL); by default
     today's (a migration passes those of its revision)."""
-    declare = {id(FUNCTIONS_0029): "", id(FUNCTIONS_0036): "written integer"}.get(id(functions), "written integer;\n    locked integer")
-    triggers.create_triggers(conn, functions, TRIGGERS, declare=declare)
+    triggers.create_triggers(conn, functions, TRIGGERS, declare=declarations(functions))
 
 
 def drop_triggers(conn: Connection) -> None:
